@@ -1,0 +1,360 @@
+//! Domain types of ReviewDesk.
+//!
+//! These are the shapes every other crate agrees on: the Trustoo client decodes the wire format
+//! into them, the store persists them, and the Tauri commands hand them to the UI. They carry no
+//! I/O so that every crate (and the TypeScript bindings generated with the `ts` feature) can share
+//! them without pulling in a runtime.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as the API spells it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A review id. Trustoo sends ids as strings or numbers; we keep the decimal text.
+    ReviewId
+);
+string_id!(
+    /// A Shopify product id as text; `"0"` means the review is about the store itself.
+    ProductId
+);
+string_id!(
+    /// A Shopify shop id as text.
+    ShopId
+);
+string_id!(
+    /// A Shopify customer id as text.
+    CustomerId
+);
+
+/// Kind of an attached media file, as Trustoo's `type` numbers it (1 image, 2 video).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    /// A photo.
+    Image,
+    /// A video clip.
+    Video,
+}
+
+/// One photo or video attached to a review, as stored by Trustoo's CDN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct Media {
+    /// Full-size URL.
+    pub url: String,
+    /// Small preview URL; empty when the API gave none.
+    pub thumbnail_url: String,
+    /// Photo or video.
+    pub kind: MediaKind,
+    /// Whether the storefront shows it.
+    pub is_published: bool,
+}
+
+/// The merchant's public answer to a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct ReviewReply {
+    /// Reply text.
+    pub content: String,
+    /// When it was written, as the API sent it.
+    pub reply_at: String,
+}
+
+/// One customer review, normalised from the API's drifting field names and types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct Review {
+    /// Trustoo's id of the review.
+    pub id: ReviewId,
+    /// Product reviewed; `"0"` for a store review.
+    pub product_id: ProductId,
+    /// Product title at the time of the review (may be empty).
+    pub product_title: String,
+    /// Product handle (URL slug; may be empty).
+    pub product_handle: String,
+    /// True when the review is about the store, not a product.
+    pub is_store_review: bool,
+    /// Stars, 1 to 5.
+    pub rating: u8,
+    /// Display name of the reviewer.
+    pub author: String,
+    /// Reviewer's email, when the API shares it.
+    pub author_email: String,
+    /// ISO country code of the reviewer (may be empty).
+    pub author_country: String,
+    /// Review headline.
+    pub title: String,
+    /// Review body.
+    pub content: String,
+    /// Where the review came from (`Store front`, `AliExpress`, …).
+    pub source: String,
+    /// Bought through the shop (verified purchase).
+    pub is_verified: bool,
+    /// Featured in widgets.
+    pub is_featured: bool,
+    /// Visible on the storefront.
+    pub is_published: bool,
+    /// Pinned to the top.
+    pub is_pinned: bool,
+    /// Variant text such as "Red / M".
+    pub item_type: String,
+    /// Shopify order id, when known.
+    pub order_id: String,
+    /// When the customer wrote it, as unix seconds (0 when the API gave nothing parseable).
+    pub commented_at: i64,
+    /// When Trustoo last changed it, as unix seconds.
+    pub updated_at: i64,
+    /// Photos and videos.
+    pub media: Vec<Media>,
+    /// The merchant's reply, if any.
+    pub reply: Option<ReviewReply>,
+}
+
+impl Review {
+    /// True when at least one attachment is a photo (a common filter).
+    pub fn has_image(&self) -> bool {
+        self.media.iter().any(|m| m.kind == MediaKind::Image)
+    }
+
+    /// True when at least one attachment is a video.
+    pub fn has_video(&self) -> bool {
+        self.media.iter().any(|m| m.kind == MediaKind::Video)
+    }
+}
+
+/// Aggregate star statistics for a shop, a product or the store itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct RatingSummary {
+    /// Mean stars, 0 when there are no reviews.
+    pub average: f64,
+    /// Number of reviews counted.
+    pub count: u64,
+    /// Reviews per star: index 0 holds 1★, index 4 holds 5★.
+    pub stars: [u64; 5],
+}
+
+impl RatingSummary {
+    /// Builds a summary from per-star counts, computing the average so callers cannot disagree.
+    pub fn from_star_counts(stars: [u64; 5]) -> Self {
+        let count: u64 = stars.iter().sum();
+        let weighted: u64 = stars
+            .iter()
+            .zip(1u64..)
+            .map(|(n, star)| n.saturating_mul(star))
+            .sum();
+        let average = if count == 0 {
+            0.0
+        } else {
+            weighted as f64 / count as f64
+        };
+        Self {
+            average,
+            count,
+            stars,
+        }
+    }
+}
+
+/// A customer kept out of review-request emails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct CustomerExclusion {
+    /// Shopify customer id (may be empty when only an email is known).
+    pub customer_id: CustomerId,
+    /// Customer's first name.
+    pub first_name: String,
+    /// Customer's last name.
+    pub last_name: String,
+    /// Customer's email.
+    pub email: String,
+    /// Customer's phone.
+    pub phone: String,
+    /// Creation time as the API sent it.
+    pub created_at: String,
+    /// Last change as the API sent it.
+    pub updated_at: String,
+}
+
+/// A webhook subscription of the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct Webhook {
+    /// Webhook id (text).
+    pub id: String,
+    /// Topic such as `review/created`.
+    pub topic: String,
+    /// Where Trustoo posts events.
+    pub url: String,
+    /// Creation time as the API sent it.
+    pub created_at: String,
+    /// Last change as the API sent it.
+    pub updated_at: String,
+}
+
+/// Position inside a paged listing, as Trustoo reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct PageInfo {
+    /// 1-based page number.
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+    /// Number of pages.
+    pub total_page: u32,
+    /// Number of items across all pages.
+    pub count: u64,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Where this page sits.
+    pub page: PageInfo,
+    /// Its items.
+    pub list: Vec<T>,
+}
+
+/// How the merchant's session authenticates against Trustoo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// Signed in through the browser (OAuth Bearer tokens).
+    Oauth,
+    /// Connected with the shop's Public and Private Token (HMAC signing).
+    Hmac,
+}
+
+/// Which Trustoo the app talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    /// The local emulator (demo, tests).
+    Sandbox,
+    /// `https://rapi.trustoo.io`.
+    Production,
+}
+
+/// What the UI may know about the signed-in shop: never a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+pub struct ShopSession {
+    /// Shopify shop id.
+    pub shop_id: ShopId,
+    /// Shop's display name.
+    pub shop_name: String,
+    /// `*.myshopify.com` domain.
+    pub domain: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// How the session authenticates.
+    pub auth_mode: AuthMode,
+    /// Sandbox or production.
+    pub environment: Environment,
+    /// API base URL (no credentials in it).
+    pub api_base: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rating_summary_average_is_weighted_by_star() {
+        let s = RatingSummary::from_star_counts([1, 0, 0, 0, 3]);
+        assert_eq!(s.count, 4);
+        assert!((s.average - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rating_summary_of_nothing_is_zero() {
+        let s = RatingSummary::from_star_counts([0; 5]);
+        assert_eq!(s.count, 0);
+        assert_eq!(s.average, 0.0);
+    }
+
+    #[test]
+    fn ids_serialize_as_plain_strings() {
+        let json = serde_json::to_string(&ReviewId::from("42")).expect("serialize");
+        assert_eq!(json, "\"42\"");
+    }
+
+    #[test]
+    fn media_helpers_look_at_kinds() {
+        let mut r = sample_review();
+        assert!(!r.has_image() && !r.has_video());
+        r.media.push(Media {
+            url: "u".into(),
+            thumbnail_url: String::new(),
+            kind: MediaKind::Video,
+            is_published: true,
+        });
+        assert!(r.has_video() && !r.has_image());
+    }
+
+    fn sample_review() -> Review {
+        Review {
+            id: "1".into(),
+            product_id: "0".into(),
+            product_title: String::new(),
+            product_handle: String::new(),
+            is_store_review: true,
+            rating: 5,
+            author: "A".into(),
+            author_email: String::new(),
+            author_country: "US".into(),
+            title: String::new(),
+            content: String::new(),
+            source: "Shop".into(),
+            is_verified: false,
+            is_featured: false,
+            is_published: true,
+            is_pinned: false,
+            item_type: String::new(),
+            order_id: String::new(),
+            commented_at: 0,
+            updated_at: 0,
+            media: vec![],
+            reply: None,
+        }
+    }
+}

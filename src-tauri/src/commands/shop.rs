@@ -1,0 +1,23 @@
+//! The connected shop: who it is and how it is rated.
+
+use crate::error::IpcError;
+use crate::state::AppState;
+use reviewdesk_core::{RatingSummary, ShopSession};
+use reviewdesk_trustoo::RatingQuery;
+use tauri::State;
+
+/// The shop the app is connected to, or `null` when none is.
+#[tauri::command]
+pub async fn current_session(state: State<'_, AppState>) -> Result<Option<ShopSession>, IpcError> {
+    Ok(state
+        .ensure_connected()
+        .await?
+        .map(|shop| shop.session.clone()))
+}
+
+/// The shop's rating over all its reviews, straight from Trustoo's Get Rating.
+#[tauri::command]
+pub async fn get_rating(state: State<'_, AppState>) -> Result<RatingSummary, IpcError> {
+    let shop = state.active_shop().await?;
+    Ok(shop.client.get_rating(&RatingQuery::all()).await?)
+}

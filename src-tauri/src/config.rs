@@ -1,0 +1,185 @@
+//! Where the app finds Trustoo and who it is to Trustoo.
+//!
+//! Settings come from `settings.json` in the app's config directory, and each can be overridden
+//! by an environment variable (tests and the demo use those). Nothing secret is configured here:
+//! tokens live in the OS keyring and in memory only.
+
+use reviewdesk_core::Environment;
+use serde::Deserialize;
+use std::path::Path;
+use url::Url;
+
+/// Production Trustoo Open API.
+pub const PRODUCTION_API_BASE: &str = "https://rapi.trustoo.io";
+/// The redirect URI registered for ReviewDesk (a private-use scheme, RFC 8252 §7.1).
+pub const REDIRECT_URI: &str = "reviewdesk://oauth/callback";
+/// OAuth client id ReviewDesk uses when none is configured.
+pub const DEFAULT_CLIENT_ID: &str = "reviewdesk";
+
+/// The app's effective configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    /// Base URL of the Trustoo Open API (production or the sandbox).
+    pub api_base: Url,
+    /// OAuth client id registered with Trustoo.
+    pub client_id: String,
+    /// OAuth redirect URI.
+    pub redirect_uri: String,
+    /// Connect to the sandbox's demo shop at start (sandbox only).
+    pub demo: bool,
+}
+
+/// What `settings.json` may contain; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    api_base: Option<String>,
+    client_id: Option<String>,
+}
+
+/// Why the configuration could not be used; shown to the merchant as is.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// settings.json exists but is not valid.
+    #[error("settings.json is not valid: {0}")]
+    BadSettingsFile(String),
+    /// The API base is not an http(s) URL.
+    #[error("the API address `{0}` is not a valid http(s) URL")]
+    BadApiBase(String),
+    /// Demo mode asked for against a real server.
+    #[error("demo mode only works against the local sandbox, not {0}")]
+    DemoNotOnSandbox(String),
+}
+
+impl AppConfig {
+    /// Loads settings from `config_dir/settings.json` (if present), then applies overrides from
+    /// `env` (`REVIEWDESK_API_BASE`, `REVIEWDESK_CLIENT_ID`, `REVIEWDESK_DEMO`).
+    pub fn load(
+        config_dir: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match config_dir.map(|d| d.join("settings.json")) {
+            Some(path) if path.is_file() => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::BadSettingsFile(e.to_string()))?;
+                serde_json::from_str::<SettingsFile>(&text)
+                    .map_err(|e| ConfigError::BadSettingsFile(e.to_string()))?
+            }
+            _ => SettingsFile::default(),
+        };
+        let api_base_text = env("REVIEWDESK_API_BASE")
+            .or(file.api_base)
+            .unwrap_or_else(|| PRODUCTION_API_BASE.to_owned());
+        let api_base = Url::parse(api_base_text.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| ConfigError::BadApiBase(api_base_text.clone()))?;
+        let client_id = env("REVIEWDESK_CLIENT_ID")
+            .or(file.client_id)
+            .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned());
+        let demo = env("REVIEWDESK_DEMO").is_some_and(|v| v == "1" || v == "true");
+        let config = Self {
+            api_base,
+            client_id,
+            redirect_uri: REDIRECT_URI.to_owned(),
+            demo,
+        };
+        if config.demo && config.environment() != Environment::Sandbox {
+            return Err(ConfigError::DemoNotOnSandbox(config.api_base.to_string()));
+        }
+        Ok(config)
+    }
+
+    /// A loopback API base is the sandbox; anything else is treated as the real Trustoo.
+    pub fn environment(&self) -> Environment {
+        let loopback = match self.api_base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        };
+        if loopback {
+            Environment::Sandbox
+        } else {
+            Environment::Production
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn defaults_to_production() {
+        let c = AppConfig::load(None, env_of(&[])).expect("config");
+        assert_eq!(c.api_base.as_str(), "https://rapi.trustoo.io/");
+        assert_eq!(c.environment(), Environment::Production);
+        assert_eq!(c.redirect_uri, "reviewdesk://oauth/callback");
+        assert!(!c.demo);
+    }
+
+    #[test]
+    fn env_overrides_and_loopback_is_sandbox() {
+        let c = AppConfig::load(
+            None,
+            env_of(&[
+                ("REVIEWDESK_API_BASE", "http://127.0.0.1:8787"),
+                ("REVIEWDESK_DEMO", "1"),
+            ]),
+        )
+        .expect("config");
+        assert_eq!(c.environment(), Environment::Sandbox);
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn demo_refuses_a_real_server() {
+        let err = AppConfig::load(
+            None,
+            env_of(&[
+                ("REVIEWDESK_API_BASE", "https://rapi.trustoo.io"),
+                ("REVIEWDESK_DEMO", "1"),
+            ]),
+        )
+        .expect_err("demo on production");
+        assert!(matches!(err, ConfigError::DemoNotOnSandbox(_)));
+    }
+
+    #[test]
+    fn rejects_a_non_http_base() {
+        let err = AppConfig::load(None, env_of(&[("REVIEWDESK_API_BASE", "file:///etc/passwd")]))
+            .expect_err("file url");
+        assert!(matches!(err, ConfigError::BadApiBase(_)));
+    }
+
+    #[test]
+    fn reads_settings_file_and_env_wins() {
+        let dir = std::env::temp_dir().join(format!("rd-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(
+            dir.join("settings.json"),
+            r#"{"api_base":"http://localhost:9000","client_id":"my-app"}"#,
+        )
+        .expect("write");
+        let c = AppConfig::load(Some(&dir), env_of(&[])).expect("config");
+        assert_eq!(c.api_base.as_str(), "http://localhost:9000/");
+        assert_eq!(c.client_id, "my-app");
+        let c = AppConfig::load(Some(&dir), env_of(&[("REVIEWDESK_CLIENT_ID", "other")]))
+            .expect("config");
+        assert_eq!(c.client_id, "other");
+        std::fs::write(dir.join("settings.json"), r#"{"api_bse":"typo"}"#).expect("write");
+        let err = AppConfig::load(Some(&dir), env_of(&[])).expect_err("typo");
+        assert!(matches!(err, ConfigError::BadSettingsFile(_)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,160 @@
+//! The one error shape the UI sees: `{ code, message, retry_after_s }`.
+//!
+//! Every command returns `Result<T, IpcError>`. The message is a plain sentence for the merchant;
+//! it never carries a token, a raw response body or a stack trace.
+
+use serde::Serialize;
+
+/// Stable machine-readable error codes; the UI chooses actions from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// No shop is connected.
+    NotSignedIn,
+    /// The shop's session ended; sign in again.
+    SessionExpired,
+    /// The token lacks a permission.
+    Forbidden,
+    /// The thing asked for does not exist (any more).
+    NotFound,
+    /// Input was rejected.
+    Validation,
+    /// Too many requests; try again later.
+    RateLimited,
+    /// Trustoo could not be reached.
+    Network,
+    /// A file upload was refused.
+    UploadRejected,
+    /// The OS keyring is missing or locked.
+    KeychainUnavailable,
+    /// Anything else (a bug or an unexpected answer).
+    Internal,
+}
+
+/// Error returned by every Tauri command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    /// What went wrong, for code.
+    pub code: ErrorCode,
+    /// What went wrong, for the merchant.
+    pub message: String,
+    /// When `code` is `RATE_LIMITED`, seconds to wait before retrying.
+    pub retry_after_s: Option<u64>,
+}
+
+impl IpcError {
+    /// An error with no retry hint.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after_s: None,
+        }
+    }
+
+    /// No shop is connected yet.
+    pub fn not_signed_in() -> Self {
+        Self::new(
+            ErrorCode::NotSignedIn,
+            "No shop is connected. Sign in with Trustoo to continue.",
+        )
+    }
+}
+
+impl From<reviewdesk_trustoo::Error> for IpcError {
+    fn from(err: reviewdesk_trustoo::Error) -> Self {
+        use reviewdesk_trustoo::Error as E;
+        match err {
+            E::Unauthorized { expired: true } => Self::new(
+                ErrorCode::SessionExpired,
+                "Your session expired — sign in again.",
+            ),
+            E::Unauthorized { expired: false } => Self::new(
+                ErrorCode::SessionExpired,
+                "Trustoo did not accept this shop's credentials — sign in again.",
+            ),
+            E::Forbidden { scope } => Self::new(
+                ErrorCode::Forbidden,
+                match scope {
+                    Some(scope) => format!(
+                        "ReviewDesk is not allowed to do this: the shop did not grant `{scope}`."
+                    ),
+                    None => "ReviewDesk is not allowed to do this for this shop.".to_owned(),
+                },
+            ),
+            E::NotFound { .. } => Self::new(
+                ErrorCode::NotFound,
+                "Trustoo could not find it; it may have been deleted.",
+            ),
+            E::Validation { message } => Self::new(
+                ErrorCode::Validation,
+                format!("Trustoo rejected the request: {message}"),
+            ),
+            E::RateLimited { retry_after } => {
+                let seconds = retry_after.map(|d| d.as_secs().max(1)).unwrap_or(30);
+                Self {
+                    code: ErrorCode::RateLimited,
+                    message: format!("Trustoo is busy. Retry in {seconds} s."),
+                    retry_after_s: Some(seconds),
+                }
+            }
+            E::Network { .. } => Self::new(
+                ErrorCode::Network,
+                "Could not reach Trustoo. Check your internet connection and try again.",
+            ),
+            other => {
+                tracing::warn!(error = %other, "unexpected Trustoo error");
+                Self::new(
+                    ErrorCode::Internal,
+                    "Trustoo answered in a way ReviewDesk did not understand. Try again in a moment.",
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_is_pinned() {
+        let err = IpcError {
+            code: ErrorCode::RateLimited,
+            message: "Trustoo is busy. Retry in 30 s.".into(),
+            retry_after_s: Some(30),
+        };
+        let json = serde_json::to_value(&err).expect("serialize");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "RATE_LIMITED",
+                "message": "Trustoo is busy. Retry in 30 s.",
+                "retry_after_s": 30
+            })
+        );
+        let json = serde_json::to_value(IpcError::not_signed_in()).expect("serialize");
+        assert_eq!(json["code"], "NOT_SIGNED_IN");
+        assert_eq!(json["retry_after_s"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn every_code_is_screaming_snake() {
+        let codes = [
+            (ErrorCode::NotSignedIn, "NOT_SIGNED_IN"),
+            (ErrorCode::SessionExpired, "SESSION_EXPIRED"),
+            (ErrorCode::Forbidden, "FORBIDDEN"),
+            (ErrorCode::NotFound, "NOT_FOUND"),
+            (ErrorCode::Validation, "VALIDATION"),
+            (ErrorCode::RateLimited, "RATE_LIMITED"),
+            (ErrorCode::Network, "NETWORK"),
+            (ErrorCode::UploadRejected, "UPLOAD_REJECTED"),
+            (ErrorCode::KeychainUnavailable, "KEYCHAIN_UNAVAILABLE"),
+            (ErrorCode::Internal, "INTERNAL"),
+        ];
+        for (code, text) in codes {
+            assert_eq!(serde_json::to_value(code).expect("serialize"), text);
+        }
+    }
+}

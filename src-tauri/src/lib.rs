@@ -1,0 +1,70 @@
+//! ReviewDesk's Tauri shell. Commands are a few lines each: take the state, call a library crate,
+//! map the error to [`error::IpcError`]. Everything with logic lives in the library crates so it
+//! can be tested without a window.
+
+pub mod commands;
+pub mod config;
+pub mod deep_link;
+pub mod demo;
+pub mod error;
+pub mod state;
+
+use tauri::Manager;
+
+/// Builds and runs the app. Plugin order matters: single-instance first, so a second launch (how
+/// Linux and Windows deliver a deep link) forwards its URL to this process instead of starting a
+/// second app, then deep-link.
+pub fn run() {
+    init_logging();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            // The URL itself reaches `deep_link::handle` through the deep-link plugin; here we
+            // only bring the existing window forward. argv is not logged: it may hold a code.
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .setup(|app| {
+            let config_dir = app.path().app_config_dir().ok();
+            let config = config::AppConfig::load(config_dir.as_deref(), |k| std::env::var(k).ok());
+            if let Err(err) = &config {
+                tracing::error!(%err, "configuration is not usable");
+            }
+            let state = state::AppState::new(config);
+            app.manage(state);
+            deep_link::install(app)?;
+            // Warm the connection so the first screen does not wait for it.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<state::AppState>();
+                if let Err(err) = state.ensure_connected().await {
+                    tracing::warn!(code = ?err.code, "not connected at start: {}", err.message);
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::shop::current_session,
+            commands::shop::get_rating,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(err) => {
+            tracing::error!(%err, "ReviewDesk could not start");
+            eprintln!("ReviewDesk could not start: {err}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,108 @@
+//! End-to-end tests of the real binary: Xvfb for a display, `dbus-run-session` for a session bus
+//! of its own, an unlocked gnome-keyring for the Secret Service, and tauri-driver for WebDriver
+//! (`shared/reference/tauri-on-linux.md` §3–§5). The test binary starts the sandbox and
+//! tauri-driver itself for each test.
+
+use crate::process;
+use crate::test::{parse_libtest, Tally};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Builds the app and the e2e test binary, then runs the tests under Xvfb and a private D-Bus.
+pub fn run(tally: &mut Tally) {
+    match run_inner() {
+        Ok((passed, failed)) => tally.add("end-to-end (real binary)", passed, failed),
+        Err(err) => {
+            eprintln!("xtask: end-to-end: {err:#}");
+            tally.add("end-to-end (real binary)", 0, 1);
+        }
+    }
+}
+
+fn run_inner() -> Result<(u64, u64)> {
+    let root = crate::root();
+    process::run(
+        Command::new("cargo")
+            .args(["build", "-p", "reviewdesk", "--bin", "reviewdesk"])
+            .current_dir(&root),
+    )?;
+    let test_bin = build_test_binary(&root, "e2e")?;
+    let app = root.join("target/debug/reviewdesk");
+    let driver = process::which("tauri-driver")
+        .context("tauri-driver is not installed (run `cargo xtask setup`)")?;
+
+    // A throwaway home: keyring, app data, deep-link handler registrations and mime defaults all
+    // land here, never in the developer's own profile.
+    let home = root.join("target/e2e-home");
+    let _ = std::fs::remove_dir_all(&home);
+    for sub in [".local/share", ".config", ".cache", "runtime"] {
+        std::fs::create_dir_all(home.join(sub))?;
+    }
+    set_private(&home.join("runtime"));
+    let shots = root.join("target/e2e-shots");
+    std::fs::create_dir_all(&shots)?;
+
+    let script = "set -e\n\
+        echo -n reviewdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n\
+        exec \"$@\"";
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"])
+        .args(["bash", "-c", script, "e2e"])
+        .arg(&test_bin)
+        .args(["--test-threads=1"])
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_RUNTIME_DIR", home.join("runtime"))
+        .env("REVIEWDESK_E2E_APP", &app)
+        .env("REVIEWDESK_E2E_DRIVER", &driver)
+        .env("REVIEWDESK_E2E_SHOTS", &shots)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .current_dir(&root);
+    let (status, out) = process::tee(&mut cmd)?;
+    let (passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
+    if !status.success() && failed == 0 {
+        failed = 1;
+    }
+    eprintln!("xtask: screenshots in {}", shots.display());
+    Ok((passed, failed))
+}
+
+#[cfg(unix)]
+fn set_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn set_private(_dir: &Path) {}
+
+/// Compiles one integration test binary of the `reviewdesk-tests` crate and returns its path.
+pub fn build_test_binary(root: &Path, test: &str) -> Result<PathBuf> {
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "test",
+        "-p",
+        "reviewdesk-tests",
+        "--test",
+        test,
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ])
+    .current_dir(root);
+    eprintln!("\n==> {}", process::describe(&cmd));
+    let out = cmd.output().context("starting cargo")?;
+    if !out.status.success() {
+        bail!("building the {test} test binary failed");
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == test)
+        .filter_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .last()
+        .with_context(|| format!("cargo built no executable for test `{test}`"))
+}

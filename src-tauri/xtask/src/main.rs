@@ -1,0 +1,73 @@
+//! `cargo xtask <command>`: the project's automation, written in Rust so it runs wherever cargo
+//! does. The README's two commands are `cargo xtask demo` and `cargo xtask test`; `.ci/run` calls
+//! the second and nothing else.
+
+mod bench;
+mod demo;
+mod e2e;
+mod process;
+mod setup;
+mod test;
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                 install what a fresh Debian 12 machine lacks (apt, npm ci, tauri-driver)
+  demo [--reviews N] [--screenshot PNG]
+                        set up, build, start the sandbox with demo data and open the app on it
+                        (--screenshot: run under Xvfb, save a picture of the window, then quit)
+  test                  set up, then run every check and test; prints `N passed, N failed`
+  e2e                   build the app and run only the end-to-end WebDriver tests
+  bench                 run the benchmarks and print each figure beside its reference
+  bundle                build the .deb and .rpm packages (release build)
+  sandbox [ARGS..]      run the Trustoo sandbox alone (ARGS go to reviewdesk-sandbox)
+";
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("xtask: error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "setup" => setup::run(),
+        "demo" => demo::run(&rest),
+        "test" => test::run(),
+        "e2e" => {
+            setup::run()?;
+            let mut tally = test::Tally::default();
+            test::build_ui(&mut tally);
+            e2e::run(&mut tally);
+            tally.finish()
+        }
+        "bench" => bench::run(&rest),
+        "bundle" => demo::bundle(),
+        "sandbox" => demo::sandbox_alone(&rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root, found from this crate's location so xtask works from any directory.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}

@@ -1,0 +1,173 @@
+//! The real ReviewDesk binary under WebDriver.
+//!
+//! Each [`AppUnderTest`] starts its own `tauri-driver` (which starts `WebKitWebDriver`, which
+//! starts the app) with the environment the app should see, so every test chooses its sandbox,
+//! its data directory and its configuration. `cargo xtask e2e` provides the display (Xvfb), the
+//! session bus (`dbus-run-session`), the unlocked keyring and these variables:
+//! `REVIEWDESK_E2E_APP` (the binary), `REVIEWDESK_E2E_DRIVER` (tauri-driver),
+//! `REVIEWDESK_E2E_SHOTS` (where screenshots go).
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What the harness needs from `cargo xtask e2e`.
+pub struct Harness {
+    /// The app binary under test.
+    pub app: PathBuf,
+    /// The tauri-driver binary.
+    pub driver: PathBuf,
+    /// Where screenshots and driver logs go.
+    pub shots: PathBuf,
+}
+
+impl Harness {
+    /// Reads the harness variables; fails loudly (never skips) when they are missing, so a
+    /// mis-wired run cannot pass without having tested anything.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var_os(name).map(PathBuf::from).with_context(|| {
+                format!("{name} is not set: run the end-to-end tests with `cargo xtask e2e`")
+            })
+        };
+        Ok(Self {
+            app: var("REVIEWDESK_E2E_APP")?,
+            driver: var("REVIEWDESK_E2E_DRIVER")?,
+            shots: var("REVIEWDESK_E2E_SHOTS")?,
+        })
+    }
+}
+
+/// A running app driven over WebDriver.
+pub struct AppUnderTest {
+    /// The WebDriver session (its window is the app's main window).
+    pub client: Client,
+    driver: Child,
+    shots: PathBuf,
+    /// Directory holding the app's data, config and cache for this launch.
+    pub home: tempfile::TempDir,
+}
+
+impl AppUnderTest {
+    /// Starts tauri-driver with `env` added to the app's environment and opens a session.
+    pub async fn launch(name: &str, env: &[(&str, String)]) -> Result<Self> {
+        let harness = Harness::from_env()?;
+        let home = tempfile::Builder::new().prefix("reviewdesk-e2e-").tempdir()?;
+        let port = crate::free_port()?;
+        let native_port = crate::free_port()?;
+        std::fs::create_dir_all(&harness.shots)?;
+        let log = std::fs::File::create(harness.shots.join(format!("{name}-driver.log")))?;
+        let mut cmd = Command::new(&harness.driver);
+        cmd.args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("RUST_LOG", "reviewdesk=debug,info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+        }
+        let mut driver = cmd.spawn().context("starting tauri-driver")?;
+        if let Err(err) = wait_for_port(port, Duration::from_secs(20)).await {
+            let _ = driver.kill();
+            return Err(err);
+        }
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": harness.app }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = match ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => client,
+            Err(err) => {
+                stop_group(&mut driver);
+                bail!("WebDriver session did not start: {err}");
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            shots: harness.shots,
+            home,
+        })
+    }
+
+    /// Waits for the element with `data-testid` and returns its visible text.
+    pub async fn text_of(&self, test_id: &str, within: Duration) -> Result<String> {
+        let element = self
+            .client
+            .wait()
+            .at_most(within)
+            .for_element(Locator::Css(&format!("[data-testid=\"{test_id}\"]")))
+            .await
+            .with_context(|| format!("no element [data-testid={test_id}] within {within:?}"))?;
+        Ok(element.text().await?)
+    }
+
+    /// Saves a PNG of the window under the shots directory, after a short pause so the picture
+    /// shows the last paint (a screenshot straight after a DOM change can be stale).
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await?;
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        stop_group(&mut self.driver);
+    }
+}
+
+impl Drop for AppUnderTest {
+    fn drop(&mut self) {
+        stop_group(&mut self.driver);
+    }
+}
+
+/// Stops tauri-driver and everything it started (WebKitWebDriver, the app).
+fn stop_group(child: &mut Child) {
+    if let Ok(None) = child.try_wait() {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-TERM", &format!("-{}", child.id())])
+                .status();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+async fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("tauri-driver did not listen on port {port} within {within:?}")
+}

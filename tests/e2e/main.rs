@@ -1,0 +1,7 @@
+//! End-to-end tests of the real ReviewDesk binary, driven over WebDriver against a sandbox that
+//! each test starts in-process. Run with `cargo xtask e2e` (or as part of `cargo xtask test`),
+//! which provides Xvfb, a private D-Bus session and an unlocked keyring.
+
+#![allow(clippy::unwrap_used)]
+
+mod skeleton;
