@@ -14,11 +14,17 @@ use reviewdesk_trustoo::{Auth, ClientConfig, Secret, TrustooClient};
 use serde::Deserialize;
 use std::time::Duration;
 
-/// What `GET /__sandbox/demo` answers.
+/// What `GET /__sandbox/demo` answers (the parts the app uses).
+#[derive(Deserialize)]
+struct DemoInfo {
+    shop: DemoShop,
+}
+
+/// The demo shop inside [`DemoInfo`].
 #[derive(Deserialize)]
 struct DemoShop {
     shop_id: String,
-    shop_name: String,
+    name: String,
     myshopify_domain: String,
     public_token: String,
     private_token: String,
@@ -45,7 +51,7 @@ pub async fn connect(config: &AppConfig) -> Result<ActiveShop, IpcError> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|_| IpcError::new(ErrorCode::Internal, "could not create an HTTP client"))?;
-    let demo: DemoShop = http
+    let DemoInfo { shop: demo } = http
         .get(url)
         .send()
         .await
@@ -67,7 +73,7 @@ pub async fn connect(config: &AppConfig) -> Result<ActiveShop, IpcError> {
     let client = TrustooClient::new(ClientConfig::new(config.api_base.clone(), auth))?;
     let session = ShopSession {
         shop_id: demo.shop_id.into(),
-        shop_name: demo.shop_name,
+        shop_name: demo.name,
         domain: demo.myshopify_domain,
         scopes: HMAC_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         auth_mode: AuthMode::Hmac,

@@ -14,7 +14,7 @@ macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+        #[cfg_attr(feature = "ts", derive(TS), ts(export))]
         #[serde(transparent)]
         pub struct $name(pub String);
 
@@ -64,7 +64,7 @@ string_id!(
 
 /// Kind of an attached media file, as Trustoo's `type` numbers it (1 image, 2 video).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// A photo.
@@ -75,7 +75,7 @@ pub enum MediaKind {
 
 /// One photo or video attached to a review, as stored by Trustoo's CDN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct Media {
     /// Full-size URL.
     pub url: String,
@@ -89,7 +89,7 @@ pub struct Media {
 
 /// The merchant's public answer to a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct ReviewReply {
     /// Reply text.
     pub content: String,
@@ -99,7 +99,7 @@ pub struct ReviewReply {
 
 /// One customer review, normalised from the API's drifting field names and types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct Review {
     /// Trustoo's id of the review.
     pub id: ReviewId,
@@ -138,8 +138,10 @@ pub struct Review {
     /// Shopify order id, when known.
     pub order_id: String,
     /// When the customer wrote it, as unix seconds (0 when the API gave nothing parseable).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub commented_at: i64,
     /// When Trustoo last changed it, as unix seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
     /// Photos and videos.
     pub media: Vec<Media>,
@@ -161,13 +163,15 @@ impl Review {
 
 /// Aggregate star statistics for a shop, a product or the store itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct RatingSummary {
     /// Mean stars, 0 when there are no reviews.
     pub average: f64,
     /// Number of reviews counted.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
     /// Reviews per star: index 0 holds 1★, index 4 holds 5★.
+    #[cfg_attr(feature = "ts", ts(type = "[number, number, number, number, number]"))]
     pub stars: [u64; 5],
 }
 
@@ -195,7 +199,7 @@ impl RatingSummary {
 
 /// A customer kept out of review-request emails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct CustomerExclusion {
     /// Shopify customer id (may be empty when only an email is known).
     pub customer_id: CustomerId,
@@ -215,7 +219,7 @@ pub struct CustomerExclusion {
 
 /// A webhook subscription of the shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct Webhook {
     /// Webhook id (text).
     pub id: String,
@@ -229,9 +233,105 @@ pub struct Webhook {
     pub updated_at: String,
 }
 
+/// Where a review-request email for an order stands (Trustoo's order `type` / `request_status`
+/// numbering: 1 waiting … 6 cancelled), so the UI can show and filter it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestEmailStatus {
+    /// Not scheduled yet (1).
+    Waiting,
+    /// Scheduled to be sent (2).
+    Scheduled,
+    /// Sent (3).
+    Sent,
+    /// Opened by the customer (4).
+    Opened,
+    /// The customer left a review (5).
+    Evaluated,
+    /// Cancelled (6).
+    Cancelled,
+    /// A number this build does not know (kept so new values do not fail decoding).
+    Unknown,
+}
+
+impl RequestEmailStatus {
+    /// Maps Trustoo's number to the status; unknown numbers become [`RequestEmailStatus::Unknown`].
+    pub fn from_code(code: i64) -> Self {
+        match code {
+            1 => Self::Waiting,
+            2 => Self::Scheduled,
+            3 => Self::Sent,
+            4 => Self::Opened,
+            5 => Self::Evaluated,
+            6 => Self::Cancelled,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Trustoo's number for the status (0 for unknown, which the API uses as "all" in filters).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Waiting => 1,
+            Self::Scheduled => 2,
+            Self::Sent => 3,
+            Self::Opened => 4,
+            Self::Evaluated => 5,
+            Self::Cancelled => 6,
+            Self::Unknown => 0,
+        }
+    }
+}
+
+/// A Shopify order as Trustoo tracks it for review requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct Order {
+    /// Shopify order id as text.
+    pub id: String,
+    /// Human order number such as `#1001`.
+    pub order_number: String,
+    /// Buyer's customer id (may be empty).
+    pub customer_id: CustomerId,
+    /// Buyer's email (may be empty).
+    pub customer_email: String,
+    /// Buyer's display name (may be empty).
+    pub customer_name: String,
+    /// Order total as decimal text, to avoid float rounding.
+    pub total_price: String,
+    /// ISO currency code.
+    pub currency: String,
+    /// When the order was placed, as unix seconds (0 when the API gave nothing parseable).
+    pub created_at: i64,
+    /// State of the review-request email for this order.
+    pub request_status: RequestEmailStatus,
+}
+
+/// One storefront/email/admin interaction recorded by Trustoo (e.g. `VIEW_REVIEW`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct CustomerEvent {
+    /// Event id as text.
+    pub id: String,
+    /// Kind such as `VIEW_REVIEW` or `SUBMIT_REVIEW`.
+    pub event_type: String,
+    /// Where it happened: `STOREFRONT`, `EMAIL`, `ADMIN`, …
+    pub event_source: String,
+    /// Customer's OS: `IOS`, `ANDROID`, `WINDOWS`, …
+    pub os_type: String,
+    /// Customer involved (may be empty or `"0"`).
+    pub customer_id: CustomerId,
+    /// Review involved (may be empty or `"0"`).
+    pub review_id: ReviewId,
+    /// Product involved (may be empty or `"0"`).
+    pub product_id: ProductId,
+    /// When it happened, as unix seconds (0 when the API gave nothing parseable).
+    pub created_at: i64,
+}
+
 /// Position inside a paged listing, as Trustoo reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct PageInfo {
     /// 1-based page number.
     pub page: u32,
@@ -240,6 +340,7 @@ pub struct PageInfo {
     /// Number of pages.
     pub total_page: u32,
     /// Number of items across all pages.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
 }
 
@@ -254,7 +355,7 @@ pub struct Page<T> {
 
 /// How the merchant's session authenticates against Trustoo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMode {
     /// Signed in through the browser (OAuth Bearer tokens).
@@ -265,7 +366,7 @@ pub enum AuthMode {
 
 /// Which Trustoo the app talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
     /// The local emulator (demo, tests).
@@ -276,7 +377,7 @@ pub enum Environment {
 
 /// What the UI may know about the signed-in shop: never a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS), ts(export, export_to = "../../../ui/src/lib/ipc/bindings/"))]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct ShopSession {
     /// Shopify shop id.
     pub shop_id: ShopId,

@@ -1,0 +1,36 @@
+/**
+ * The UI's only door to the back end. Components import from `$lib/ipc`
+ * (this file), never from `@tauri-apps/*`.
+ */
+import type { Backend } from "./backend";
+import { createScenarioBackend } from "./fixture";
+import { createTauriBackend } from "./tauri";
+
+export type { Backend, Unsubscribe, CommandName } from "./backend";
+export { COMMANDS, EVENTS } from "./backend";
+export type { IpcError, IpcErrorCode, RatingSummary, ShopSession } from "./types";
+export { IPC_ERROR_CODES } from "./types";
+export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";
+
+/** True inside the Tauri webview (Tauri v2 injects `__TAURI_INTERNALS__`). */
+export function isTauri(win: object | undefined = globalThis.window): boolean {
+  return win !== undefined && "__TAURI_INTERNALS__" in win;
+}
+
+let selected: Backend | undefined;
+
+/**
+ * The backend for this window: Tauri inside the app, else the fixture
+ * (`?fixture=empty|error|rate-limited|signed-out|loading` picks a scenario).
+ */
+export function getBackend(): Backend {
+  if (!selected) {
+    if (isTauri()) {
+      selected = createTauriBackend();
+    } else {
+      const scenario = new URLSearchParams(globalThis.location?.search ?? "").get("fixture");
+      selected = createScenarioBackend(scenario);
+    }
+  }
+  return selected;
+}
