@@ -83,7 +83,7 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
                     None => "ReviewDesk is not allowed to do this for this shop.".to_owned(),
                 },
             ),
-            E::NotFound { .. } => Self::new(
+            E::NotFound => Self::new(
                 ErrorCode::NotFound,
                 "Trustoo could not find it; it may have been deleted.",
             ),
@@ -99,6 +99,14 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
                     retry_after_s: Some(seconds),
                 }
             }
+            E::AlreadyExists => Self::new(
+                ErrorCode::Validation,
+                "Trustoo already has this, so nothing was changed.",
+            ),
+            E::Storage { .. } => Self::new(
+                ErrorCode::UploadRejected,
+                "The file upload was refused by Trustoo's storage. Try again; ReviewDesk will ask for fresh upload credentials.",
+            ),
             E::Network { .. } => Self::new(
                 ErrorCode::Network,
                 "Could not reach Trustoo. Check your internet connection and try again.",

@@ -38,7 +38,7 @@ async fn shows_the_demo_shops_rating_from_the_sandbox() {
     ))
     .expect("client");
     let expected = direct
-        .get_rating(&RatingQuery::all())
+        .get_rating(RatingQuery::all())
         .await
         .expect("rating from the sandbox");
     assert_eq!(expected.count, 3_210, "the sandbox seeded what we asked for");

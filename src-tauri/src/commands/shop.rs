@@ -19,5 +19,5 @@ pub async fn current_session(state: State<'_, AppState>) -> Result<Option<ShopSe
 #[tauri::command]
 pub async fn get_rating(state: State<'_, AppState>) -> Result<RatingSummary, IpcError> {
     let shop = state.active_shop().await?;
-    Ok(shop.client.get_rating(&RatingQuery::all()).await?)
+    Ok(shop.client.get_rating(RatingQuery::all()).await?)
 }

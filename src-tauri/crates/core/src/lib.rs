@@ -395,6 +395,352 @@ pub struct ShopSession {
     pub api_base: String,
 }
 
+/// The merchant's own reading state of a review, kept only on this machine (Trustoo has no such
+/// field), so a team can work through new reviews without losing track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum TriageState {
+    /// Not looked at yet (every review starts here).
+    #[default]
+    New,
+    /// Read and handled.
+    Reviewed,
+    /// Needs attention (reply, escalate, delete…).
+    Flagged,
+}
+
+impl TriageState {
+    /// The text the local store keeps, stable across releases.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Reviewed => "reviewed",
+            Self::Flagged => "flagged",
+        }
+    }
+
+    /// Parses the stored text; `None` for anything else so a corrupt row is reported, not guessed.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "new" => Some(Self::New),
+            "reviewed" => Some(Self::Reviewed),
+            "flagged" => Some(Self::Flagged),
+            _ => None,
+        }
+    }
+}
+
+/// Which reviews a listing shows with respect to deletion, so deleted reviews stay findable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewView {
+    /// Reviews neither deleted by the merchant nor gone from the server (the normal list).
+    #[default]
+    Active,
+    /// Only reviews deleted here or noticed as gone from the server (the "Deleted" record).
+    Deleted,
+    /// Everything, deleted or not (exports, audits).
+    All,
+}
+
+/// Order of a review listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewSort {
+    /// Most recently written first (the API's default, `created-descending`).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// Five stars first, newest first within a star.
+    RatingHigh,
+    /// One star first, newest first within a star.
+    RatingLow,
+}
+
+/// What to show of a shop's reviews; every field narrows the list, empty means "no filter".
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(default)]
+pub struct ReviewFilter {
+    /// Stars to keep (any of them); empty keeps all.
+    pub ratings: Vec<u8>,
+    /// Only this product (`"0"` for store reviews).
+    pub product_id: Option<ProductId>,
+    /// Only this source, exactly as stored (`AliExpress`, …).
+    pub source: Option<String>,
+    /// `Some(true)`: with at least one photo; `Some(false)`: without any.
+    pub has_image: Option<bool>,
+    /// `Some(true)`: with at least one video; `Some(false)`: without any.
+    pub has_video: Option<bool>,
+    /// Only verified purchases (`Some(true)`) or only unverified ones (`Some(false)`).
+    pub verified: Option<bool>,
+    /// Written at or after this unix second.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub commented_from: Option<i64>,
+    /// Written before this unix second (exclusive).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub commented_to: Option<i64>,
+    /// Only reviews in this local triage state.
+    pub triage: Option<TriageState>,
+    /// Active, deleted only, or all.
+    pub view: ReviewView,
+    /// The user's search words, matched as word prefixes in author, title, content and product
+    /// title. Any text is accepted; it is never interpreted as query syntax.
+    pub keyword: Option<String>,
+}
+
+/// Position after the last row of a page, for keyset pagination (stable while rows arrive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewCursor {
+    /// Stars of the last row (used by rating sorts).
+    pub rating: u8,
+    /// The store's ordering key of the last row (opaque to callers).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub key: i64,
+}
+
+/// One request for a page of reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(default)]
+pub struct ReviewQuery {
+    /// Which reviews.
+    pub filter: ReviewFilter,
+    /// In which order.
+    pub sort: ReviewSort,
+    /// Page size (the store caps it at 1000).
+    pub limit: u32,
+    /// Rows to skip (ignored when `after` is given).
+    pub offset: u32,
+    /// Continue after this row instead of using `offset` (cheaper on deep pages).
+    pub after: Option<ReviewCursor>,
+    /// Count matching rows only up to this number so the total stays cheap on huge shops;
+    /// `None` counts exactly, `Some(0)` skips counting.
+    pub count_limit: Option<u32>,
+}
+
+impl Default for ReviewQuery {
+    fn default() -> Self {
+        Self {
+            filter: ReviewFilter::default(),
+            sort: ReviewSort::Newest,
+            limit: 50,
+            offset: 0,
+            after: None,
+            count_limit: Some(1000),
+        }
+    }
+}
+
+/// A review as the local list shows it: the server's copy plus the merchant's local state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewRow {
+    /// The review as last received from the server.
+    pub review: Review,
+    /// Local triage state.
+    pub triage: TriageState,
+    /// When the merchant deleted it here (unix seconds); the copy is kept.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub deleted_at: Option<i64>,
+    /// When a full sync noticed it gone from the server (unix seconds); the copy is kept.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub deleted_remotely_at: Option<i64>,
+    /// Cursor to continue right after this row.
+    pub cursor: ReviewCursor,
+}
+
+/// One page of a local review listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewPage {
+    /// The rows of this page.
+    pub rows: Vec<ReviewRow>,
+    /// Matching rows counted (at most the query's `count_limit`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// False when counting stopped at `count_limit` (show "1000+").
+    pub total_exact: bool,
+    /// Cursor for the next page, `None` when this page is the last.
+    pub next: Option<ReviewCursor>,
+}
+
+/// How far the local copy of a shop's reviews has been synced.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct SyncCursor {
+    /// `commented_at` of the newest review seen (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub newest_commented_at: i64,
+    /// Id of the newest review seen.
+    pub newest_id: Option<ReviewId>,
+    /// When the last full sync (id sweep) finished (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_full_sync_at: Option<i64>,
+    /// When the last incremental sync finished (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_incremental_sync_at: Option<i64>,
+}
+
+/// What a queued action does once the server is reachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// `delete_review`.
+    DeleteReview,
+    /// `create_review` (e.g. a review typed in by the merchant).
+    CreateReview,
+    /// `create_customer_exclude`.
+    CreateExclusion,
+    /// `delete_customer_exclude`.
+    DeleteExclusion,
+    /// `email_unsubscribe`.
+    Unsubscribe,
+}
+
+impl ActionKind {
+    /// The text the local store keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DeleteReview => "delete_review",
+            Self::CreateReview => "create_review",
+            Self::CreateExclusion => "create_exclusion",
+            Self::DeleteExclusion => "delete_exclusion",
+            Self::Unsubscribe => "unsubscribe",
+        }
+    }
+
+    /// Parses the stored text; `None` for a kind this build does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "delete_review" => Some(Self::DeleteReview),
+            "create_review" => Some(Self::CreateReview),
+            "create_exclusion" => Some(Self::CreateExclusion),
+            "delete_exclusion" => Some(Self::DeleteExclusion),
+            "unsubscribe" => Some(Self::Unsubscribe),
+            _ => None,
+        }
+    }
+}
+
+/// Where a queued action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    /// Waiting to be sent.
+    Pending,
+    /// Handed to the sender; may or may not have reached the server.
+    InFlight,
+    /// The server accepted it.
+    Done,
+    /// Gave up after an error.
+    Failed,
+    /// The server state no longer allows it (e.g. the review is already gone); needs the merchant.
+    Conflict,
+}
+
+impl ActionState {
+    /// The text the local store keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InFlight => "in_flight",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Conflict => "conflict",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "in_flight" => Some(Self::InFlight),
+            "done" => Some(Self::Done),
+            "failed" => Some(Self::Failed),
+            "conflict" => Some(Self::Conflict),
+            _ => None,
+        }
+    }
+}
+
+/// An action the merchant took that must reach the server, kept until it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct QueuedAction {
+    /// Local id of the action.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// Shop it belongs to (myshopify domain or other shop key).
+    pub shop_key: String,
+    /// What to do.
+    pub kind: ActionKind,
+    /// The request body or parameters, as JSON.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub payload: serde_json::Value,
+    /// Where it stands.
+    pub state: ActionState,
+    /// How many times it was handed out for sending.
+    pub attempts: u32,
+    /// The last error message, if any.
+    pub last_error: Option<String>,
+    /// Unique key so the same merchant action is never queued (or sent) twice.
+    pub idempotency_key: String,
+    /// When it was queued (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at: i64,
+    /// When it last changed (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated_at: i64,
+}
+
+/// One line of the merchant's audit log: who did what to which review, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct AuditEntry {
+    /// Local id (increasing).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// When (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub at: i64,
+    /// Who (the signed-in user's name or email, `system` for the app itself).
+    pub actor: String,
+    /// What, e.g. `delete_review`, `set_triage`.
+    pub action: String,
+    /// The review concerned, if any.
+    pub review_id: Option<ReviewId>,
+    /// Free-form details as JSON.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub details: serde_json::Value,
+}
+
+/// A half-written form (review, reply, exclusion…) kept so nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct Draft {
+    /// Caller-chosen id, e.g. `reply:123` or a random id for a new review.
+    pub id: String,
+    /// The form's fields as JSON.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub form: serde_json::Value,
+    /// Paths of files picked for upload (local files, not yet uploaded).
+    pub attachments: Vec<String>,
+    /// When first saved (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at: i64,
+    /// When last saved (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

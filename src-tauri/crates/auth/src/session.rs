@@ -1,0 +1,874 @@
+//! The session manager: sign-in, per-shop sessions with single-flight refresh, HMAC connect,
+//! shop list, sign-out.
+//!
+//! Why one type: the Tauri layer holds one `SessionManager` in its state and calls it from
+//! commands and deep-link handlers; every secret stays inside it (and the keyring), the UI only
+//! ever gets [`ShopSession`]s.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+use reviewdesk_core::{AuthMode, Environment, ShopId, ShopSession};
+use reviewdesk_trustoo::{
+    Auth, AuthorizeRequest, ClientConfig, OAuthClient, OAuthConfig, RatingQuery, Secret, TokenSet,
+    TrustooClient, Url,
+};
+use serde_json::{json, Value};
+
+use crate::backend::OAuthBackend;
+use crate::callback::{parse_callback, CallbackParams, CallbackRejection, ProviderError};
+use crate::clock::{from_unix, to_unix, Clock, SystemClock};
+use crate::error::AuthError;
+use crate::login::{verifier, LoginFlow, LoginStart, PendingLogin, LOGIN_TTL};
+use crate::shops::{name_from_domain, normalize_shop_domain, KnownShop, ShopRegistry};
+use crate::store::{GuardedStore, SecretKind, StoreError, StoreKey, TokenStore};
+
+/// Everything the session manager needs to know about the app's environment.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Trustoo API root (production or the sandbox).
+    pub api_base: Url,
+    /// Sandbox or production (shown to the UI in [`ShopSession`]).
+    pub environment: Environment,
+    /// The platform's OAuth client id.
+    pub client_id: String,
+    /// The platform's client secret (shipped in the app, so not truly secret: RFC 8252 §8.5).
+    pub client_secret: Secret,
+    /// Registered redirect URI; callbacks must match its scheme, host and path exactly.
+    pub redirect_uri: String,
+    /// Scopes asked for at sign-in.
+    pub scopes: Vec<String>,
+    /// JSON file for the list of known shops (non-secret metadata only).
+    pub shops_file: PathBuf,
+    /// Longest wait for one keyring call.
+    pub keyring_timeout: Duration,
+    /// Refresh when the access token has less than this left.
+    pub refresh_margin: Duration,
+}
+
+impl AuthConfig {
+    /// Defaults: redirect [`crate::REDIRECT_URI`], scopes `read_reviews`+`write_reviews`,
+    /// 5 s keyring timeout, refresh 60 s before expiry.
+    pub fn new(
+        api_base: Url,
+        environment: Environment,
+        client_id: impl Into<String>,
+        client_secret: Secret,
+        shops_file: PathBuf,
+    ) -> Self {
+        Self {
+            api_base,
+            environment,
+            client_id: client_id.into(),
+            client_secret,
+            redirect_uri: crate::REDIRECT_URI.to_owned(),
+            scopes: vec!["read_reviews".into(), "write_reviews".into()],
+            shops_file,
+            keyring_timeout: Duration::from_secs(5),
+            refresh_margin: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How a completed callback ended (errors aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Signed in; the shop is now the active one.
+    SignedIn(ShopSession),
+    /// The merchant clicked "Deny" on Trustoo's consent page.
+    Declined,
+}
+
+impl std::fmt::Display for LoginOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginOutcome::SignedIn(s) => write!(f, "Signed in to {}", s.shop_name),
+            LoginOutcome::Declined => f.write_str("You declined access"),
+        }
+    }
+}
+
+/// A shop as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopStatus {
+    /// What the UI may know (no token).
+    pub session: ShopSession,
+    /// Credentials are loaded and usable.
+    pub signed_in: bool,
+    /// This is the active shop.
+    pub active: bool,
+    /// Why credentials could not be loaded (e.g. keyring locked), as a UI sentence.
+    pub problem: Option<String>,
+}
+
+/// One step of sign-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutStep {
+    /// `POST oauth/disconnect` with the Bearer token.
+    Disconnect,
+    /// Revoke the refresh token.
+    RevokeRefreshToken,
+    /// Revoke the access token.
+    RevokeAccessToken,
+    /// Delete the shop's keyring entries.
+    DeleteKeyringEntries,
+    /// Remove the shop from the known-shops file.
+    ForgetShop,
+}
+
+/// How one sign-out step went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// Done.
+    Done,
+    /// Not applicable (e.g. no OAuth tokens for an HMAC shop).
+    Skipped,
+    /// Failed; the message is safe to show (no secrets).
+    Failed(String),
+}
+
+/// What sign-out did. Every step runs even when an earlier one fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOutReport {
+    /// The shop.
+    pub shop_domain: String,
+    /// Each step in order.
+    pub steps: Vec<(SignOutStep, StepResult)>,
+}
+
+impl SignOutReport {
+    /// True when no step failed.
+    pub fn is_clean(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|(_, r)| !matches!(r, StepResult::Failed(_)))
+    }
+
+    /// The result of one step.
+    pub fn step(&self, step: SignOutStep) -> Option<&StepResult> {
+        self.steps.iter().find(|(s, _)| *s == step).map(|(_, r)| r)
+    }
+}
+
+/// OAuth tokens of one shop, in memory.
+#[derive(Debug, Clone)]
+struct OAuthTokens {
+    access: Secret,
+    refresh: Option<Secret>,
+    expires_at: Option<SystemTime>,
+}
+
+impl OAuthTokens {
+    fn from_set(ts: TokenSet, now: SystemTime, old_refresh: Option<Secret>) -> Self {
+        Self {
+            access: ts.access_token,
+            refresh: ts.refresh_token.or(old_refresh),
+            expires_at: ts.expires_in.map(|d| now + d),
+        }
+    }
+
+    /// The keyring blob; without the access token when `with_access` is false (then the access
+    /// token lives in memory only and a restart refreshes).
+    fn encode(&self, with_access: bool) -> Secret {
+        let mut v = json!({ "v": 1 });
+        if with_access {
+            v["access_token"] = Value::from(self.access.expose());
+        }
+        if let Some(r) = &self.refresh {
+            v["refresh_token"] = Value::from(r.expose());
+        }
+        if let (true, Some(e)) = (with_access, self.expires_at) {
+            v["expires_at"] = Value::from(to_unix(e));
+        }
+        Secret::new(v.to_string())
+    }
+
+    fn decode(blob: &Secret) -> Result<Self, StoreError> {
+        let v: Value = serde_json::from_str(blob.expose()).map_err(|_| StoreError::Corrupt)?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(Secret::new);
+        let t = Self {
+            access: s("access_token").unwrap_or_default(),
+            refresh: s("refresh_token"),
+            expires_at: v.get("expires_at").and_then(Value::as_u64).map(from_unix),
+        };
+        if t.access.is_empty() && t.refresh.is_none() {
+            return Err(StoreError::Corrupt);
+        }
+        Ok(t)
+    }
+}
+
+fn encode_hmac(public_token: &Secret, private_token: &Secret) -> Secret {
+    Secret::new(
+        json!({ "v": 1, "public_token": public_token.expose(), "private_token": private_token.expose() })
+            .to_string(),
+    )
+}
+
+fn decode_hmac(blob: &Secret) -> Result<Auth, StoreError> {
+    let v: Value = serde_json::from_str(blob.expose()).map_err(|_| StoreError::Corrupt)?;
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|x| !x.is_empty())
+            .map(Secret::new)
+            .ok_or(StoreError::Corrupt)
+    };
+    Ok(Auth::Hmac {
+        public_token: s("public_token")?,
+        private_token: s("private_token")?,
+    })
+}
+
+/// The credentials of a live session.
+#[derive(Debug)]
+enum Creds {
+    OAuth(OAuthTokens),
+    Hmac,
+    /// The refresh token stopped working: only a new sign-in helps.
+    Expired,
+}
+
+/// A shop with loaded credentials: the client every caller shares, and the credentials
+/// behind one async mutex (the single-flight point of refresh).
+#[derive(Debug)]
+struct Live {
+    client: TrustooClient,
+    creds: tokio::sync::Mutex<Creds>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    cfg: AuthConfig,
+    redirect: Url,
+    oauth: Arc<dyn OAuthBackend>,
+    store: GuardedStore,
+    clock: Arc<dyn Clock>,
+    login: Mutex<LoginFlow>,
+    shops: tokio::sync::Mutex<ShopRegistry>,
+    live: RwLock<HashMap<String, Arc<Live>>>,
+}
+
+/// Sign-in and per-shop sessions. Cheap to clone; clones share everything.
+#[derive(Debug, Clone)]
+pub struct SessionManager {
+    inner: Arc<Inner>,
+}
+
+/// Refresh refused for good (as opposed to a network or server problem).
+fn refresh_rejected(e: &reviewdesk_trustoo::Error) -> bool {
+    use reviewdesk_trustoo::Error as E;
+    match e {
+        E::Unauthorized { .. } => true,
+        E::Validation { message } => message.contains("invalid_grant"),
+        _ => false,
+    }
+}
+
+impl SessionManager {
+    /// The production setup: Trustoo's [`OAuthClient`] (no redirects) and the system clock.
+    /// Pass `Arc::new(KeyringStore::new())` in the app, a [`crate::MemoryStore`] in tests.
+    pub async fn new(cfg: AuthConfig, store: Arc<dyn TokenStore>) -> Result<Self, AuthError> {
+        let oauth = OAuthClient::new(OAuthConfig::new(
+            cfg.api_base.clone(),
+            cfg.client_id.clone(),
+            cfg.client_secret.clone(),
+        ))
+        .map_err(|e| AuthError::Config(e.to_string()))?;
+        Self::with_parts(cfg, store, Arc::new(oauth), Arc::new(SystemClock)).await
+    }
+
+    /// Same with an injected OAuth backend and clock (tests, fakes).
+    pub async fn with_parts(
+        cfg: AuthConfig,
+        store: Arc<dyn TokenStore>,
+        oauth: Arc<dyn OAuthBackend>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, AuthError> {
+        let redirect = Url::parse(&cfg.redirect_uri)
+            .map_err(|_| AuthError::Config("the redirect URI is not a URL".into()))?;
+        let shops = ShopRegistry::load(cfg.shops_file.clone()).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store: GuardedStore::new(store, cfg.keyring_timeout),
+                cfg,
+                redirect,
+                oauth,
+                clock,
+                login: Mutex::new(LoginFlow::default()),
+                shops: tokio::sync::Mutex::new(shops),
+                live: RwLock::new(HashMap::new()),
+            }),
+        })
+    }
+
+    fn now(&self) -> SystemTime {
+        self.inner.clock.now()
+    }
+
+    fn login_flow(&self) -> std::sync::MutexGuard<'_, LoginFlow> {
+        self.inner.login.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn live(&self, domain: &str) -> Option<Arc<Live>> {
+        let map = self.inner.live.read().unwrap_or_else(|p| p.into_inner());
+        map.get(domain).cloned()
+    }
+
+    fn set_live(&self, domain: &str, live: Option<Arc<Live>>) -> Option<Arc<Live>> {
+        let mut map = self.inner.live.write().unwrap_or_else(|p| p.into_inner());
+        match live {
+            Some(l) => map.insert(domain.to_owned(), l),
+            None => map.remove(domain),
+        }
+    }
+
+    fn new_client(&self, auth: Auth) -> Result<TrustooClient, AuthError> {
+        TrustooClient::new(ClientConfig::new(self.inner.cfg.api_base.clone(), auth))
+            .map_err(|e| AuthError::Config(e.to_string()))
+    }
+
+    fn session_of(&self, shop: &KnownShop) -> ShopSession {
+        ShopSession {
+            shop_id: shop.shop_id.clone().unwrap_or_else(|| ShopId(String::new())),
+            shop_name: shop.name.clone(),
+            domain: shop.domain.clone(),
+            scopes: shop.scopes.clone(),
+            auth_mode: shop.auth_mode,
+            environment: self.inner.cfg.environment,
+            api_base: self.inner.cfg.api_base.as_str().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    // ---- Browser sign-in ----------------------------------------------------------------
+
+    /// Starts a browser sign-in for `shop` (what the merchant typed: `my-store` or
+    /// `my-store.myshopify.com`). Cancels any sign-in in progress. Open the returned URL in the
+    /// system browser.
+    ///
+    /// The URL carries `client_id, redirect_uri, state, scope, response_type=code,
+    /// code_challenge, code_challenge_method=S256`, plus `shop=<domain>` so the consent page can
+    /// preselect the shop (Trustoo has no token-introspection endpoint; the domain is how we
+    /// know which shop the tokens are for).
+    pub fn start_login(&self, shop: &str) -> Result<LoginStart, AuthError> {
+        let shop_domain = normalize_shop_domain(shop)?;
+        let now = self.now();
+        let pending = PendingLogin::new(shop_domain.clone(), now);
+        let mut url = self
+            .inner
+            .oauth
+            .authorize_url(&AuthorizeRequest {
+                redirect_uri: self.inner.cfg.redirect_uri.clone(),
+                state: pending.state.clone(),
+                scopes: self.inner.cfg.scopes.clone(),
+                code_challenge: Some(pending.pkce.challenge.clone()),
+            })
+            .map_err(|e| AuthError::Config(e.to_string()))?;
+        url.query_pairs_mut().append_pair("shop", &shop_domain);
+        if self.login_flow().begin(pending) {
+            tracing::info!("a newer sign-in replaced the one in progress");
+        }
+        Ok(LoginStart {
+            authorize_url: url,
+            shop_domain,
+            expires_at: now + LOGIN_TTL,
+        })
+    }
+
+    /// Cancels the sign-in in progress (its callback will be refused). Returns true if there
+    /// was one.
+    pub fn cancel_login(&self) -> bool {
+        self.login_flow().cancel()
+    }
+
+    /// Handles the deep link `reviewdesk://oauth/callback?…` (pass the raw string the OS gave).
+    /// On success the tokens are in the keyring, the shop is in the list and active.
+    pub async fn complete_login(&self, callback_url: &str) -> Result<LoginOutcome, AuthError> {
+        let params = parse_callback(callback_url, &self.inner.redirect)?;
+        let pending = self.login_flow().take(params.state(), self.now())?;
+        let code = match params {
+            CallbackParams::Code { code, .. } => code,
+            CallbackParams::Error {
+                error: ProviderError::AccessDenied,
+                ..
+            } => return Ok(LoginOutcome::Declined),
+            CallbackParams::Error { error, .. } => {
+                return Err(CallbackRejection::Provider(error).into())
+            }
+        };
+        let domain = pending.shop_domain.clone();
+        let ts = self
+            .inner
+            .oauth
+            .exchange_code(&code, &self.inner.cfg.redirect_uri, verifier(&pending))
+            .await
+            .map_err(|e| {
+                if e.is_transient() {
+                    AuthError::Trustoo(e)
+                } else {
+                    AuthError::Exchange(e)
+                }
+            })?;
+        let granted = ts.scopes.clone();
+        let tokens = OAuthTokens::from_set(ts, self.now(), None);
+
+        // Which shop did the merchant authorize? Confirm it is the one they named.
+        let info = match self.inner.oauth.authorization_info(&domain).await {
+            Ok(i) => i,
+            Err(e) => {
+                self.revoke_quietly(&tokens).await;
+                return Err(AuthError::Trustoo(e));
+            }
+        };
+        let domain_matches =
+            info.myshopify_domain.is_empty() || info.myshopify_domain.eq_ignore_ascii_case(&domain);
+        if !info.is_authorized || !domain_matches {
+            self.revoke_quietly(&tokens).await;
+            return Err(AuthError::WrongShop);
+        }
+        if let Err(e) = self.persist_oauth(&domain, &tokens).await {
+            self.revoke_quietly(&tokens).await;
+            return Err(e);
+        }
+        // One mode per shop: drop an older HMAC entry.
+        if let Err(e) = self
+            .inner
+            .store
+            .delete(&StoreKey::new(&domain, SecretKind::Hmac))
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete an older HMAC entry");
+        }
+        let scopes = if granted.is_empty() {
+            info.granted_scopes.clone()
+        } else {
+            granted
+        };
+        let shop_id = (!info.shop_id.as_str().is_empty()).then(|| info.shop_id.clone());
+        let client = self.new_client(Auth::Bearer(tokens.access.clone()))?;
+        let known = self
+            .remember_shop(&domain, None, shop_id, scopes, AuthMode::Oauth)
+            .await?;
+        self.install_live(
+            &domain,
+            Live {
+                client,
+                creds: tokio::sync::Mutex::new(Creds::OAuth(tokens)),
+            },
+        )
+        .await;
+        Ok(LoginOutcome::SignedIn(self.session_of(&known)))
+    }
+
+    /// Adds/updates the shop in the file and makes it active; keeps an existing name.
+    async fn remember_shop(
+        &self,
+        domain: &str,
+        name: Option<String>,
+        shop_id: Option<ShopId>,
+        scopes: Vec<String>,
+        auth_mode: AuthMode,
+    ) -> Result<KnownShop, AuthError> {
+        let mut shops = self.inner.shops.lock().await;
+        let old = shops.get(domain).cloned();
+        let known = KnownShop {
+            domain: domain.to_owned(),
+            name: name
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| old.as_ref().map(|o| o.name.clone()))
+                .unwrap_or_else(|| name_from_domain(domain)),
+            shop_id: shop_id.or_else(|| old.and_then(|o| o.shop_id)),
+            scopes,
+            auth_mode,
+        };
+        shops.upsert_active(known.clone()).await?;
+        Ok(known)
+    }
+
+    /// Installs a live session; the tokens of a replaced OAuth session are revoked quietly.
+    async fn install_live(&self, domain: &str, live: Live) {
+        if let Some(old) = self.set_live(domain, Some(Arc::new(live))) {
+            let creds = std::mem::replace(&mut *old.creds.lock().await, Creds::Expired);
+            if let Creds::OAuth(t) = creds {
+                self.revoke_quietly(&t).await;
+            }
+        }
+    }
+
+    async fn revoke_quietly(&self, t: &OAuthTokens) {
+        let token = t.refresh.as_ref().unwrap_or(&t.access);
+        if let Err(e) = self.inner.oauth.revoke(token).await {
+            tracing::warn!(error = %e, "could not revoke unused tokens");
+        }
+    }
+
+    /// Saves OAuth tokens; if the blob is too large for the keyring, saves only the refresh
+    /// token (the access token then lives in memory only).
+    async fn persist_oauth(&self, domain: &str, t: &OAuthTokens) -> Result<(), AuthError> {
+        let key = StoreKey::new(domain, SecretKind::OAuth);
+        match self.inner.store.set(&key, t.encode(true)).await {
+            Err(StoreError::TooLarge { .. }) if t.refresh.is_some() => {
+                tracing::info!("tokens too large for the keyring; keeping the access token in memory only");
+                Ok(self.inner.store.set(&key, t.encode(false)).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    // ---- HMAC connect -------------------------------------------------------------------
+
+    /// Connects a shop with its Public and Private Token (HMAC mode). The tokens are checked
+    /// with a cheap read (`get_rating`) before anything is stored.
+    pub async fn connect_hmac(
+        &self,
+        shop: &str,
+        shop_name: Option<String>,
+        public_token: Secret,
+        private_token: Secret,
+    ) -> Result<ShopSession, AuthError> {
+        let domain = normalize_shop_domain(shop)?;
+        if public_token.is_empty() || private_token.is_empty() {
+            return Err(AuthError::CredentialsRejected);
+        }
+        let auth = Auth::Hmac {
+            public_token: public_token.clone(),
+            private_token: private_token.clone(),
+        };
+        let client = self.new_client(auth)?;
+        match client.get_rating(RatingQuery::all()).await {
+            Ok(_) => {}
+            Err(reviewdesk_trustoo::Error::Unauthorized { .. }) => {
+                return Err(AuthError::CredentialsRejected)
+            }
+            Err(e) => return Err(AuthError::Trustoo(e)),
+        }
+        // The shop id, if the platform endpoint knows the shop (best effort).
+        let shop_id = match self.inner.oauth.authorization_info(&domain).await {
+            Ok(i) if i.myshopify_domain.eq_ignore_ascii_case(&domain) && !i.shop_id.as_str().is_empty() => {
+                Some(i.shop_id)
+            }
+            _ => None,
+        };
+        self.inner
+            .store
+            .set(
+                &StoreKey::new(&domain, SecretKind::Hmac),
+                encode_hmac(&public_token, &private_token),
+            )
+            .await?;
+        if let Err(e) = self
+            .inner
+            .store
+            .delete(&StoreKey::new(&domain, SecretKind::OAuth))
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete older OAuth tokens");
+        }
+        let known = self
+            .remember_shop(&domain, shop_name, shop_id, Vec::new(), AuthMode::Hmac)
+            .await?;
+        self.install_live(
+            &domain,
+            Live {
+                client,
+                creds: tokio::sync::Mutex::new(Creds::Hmac),
+            },
+        )
+        .await;
+        Ok(self.session_of(&known))
+    }
+
+    // ---- Startup, list, switch ----------------------------------------------------------
+
+    /// Loads every known shop's credentials from the store (call once at startup). A shop
+    /// whose credentials cannot be loaded is listed with `signed_in: false` and a `problem`.
+    pub async fn restore(&self) -> Vec<ShopStatus> {
+        let shops: Vec<KnownShop> = self.inner.shops.lock().await.all().to_vec();
+        let mut problems = HashMap::new();
+        for shop in &shops {
+            if self.live(&shop.domain).is_some() {
+                continue;
+            }
+            match self.load_live(shop).await {
+                Ok(Some(live)) => {
+                    self.set_live(&shop.domain, Some(Arc::new(live)));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    problems.insert(shop.domain.clone(), e.to_string());
+                }
+            }
+        }
+        let mut out = self.shops().await;
+        for s in &mut out {
+            s.problem = problems.remove(&s.session.domain);
+        }
+        out
+    }
+
+    async fn load_live(&self, shop: &KnownShop) -> Result<Option<Live>, AuthError> {
+        let (kind, mode) = match shop.auth_mode {
+            AuthMode::Oauth => (SecretKind::OAuth, AuthMode::Oauth),
+            AuthMode::Hmac => (SecretKind::Hmac, AuthMode::Hmac),
+        };
+        let Some(blob) = self
+            .inner
+            .store
+            .get(&StoreKey::new(&shop.domain, kind))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let live = match mode {
+            AuthMode::Oauth => {
+                let t = OAuthTokens::decode(&blob)?;
+                Live {
+                    client: self.new_client(Auth::Bearer(t.access.clone()))?,
+                    creds: tokio::sync::Mutex::new(Creds::OAuth(t)),
+                }
+            }
+            AuthMode::Hmac => Live {
+                client: self.new_client(decode_hmac(&blob)?)?,
+                creds: tokio::sync::Mutex::new(Creds::Hmac),
+            },
+        };
+        Ok(Some(live))
+    }
+
+    /// Every known shop, in sign-in order.
+    pub async fn shops(&self) -> Vec<ShopStatus> {
+        let (shops, active) = {
+            let r = self.inner.shops.lock().await;
+            (r.all().to_vec(), r.active().map(str::to_owned))
+        };
+        let mut out = Vec::with_capacity(shops.len());
+        for shop in shops {
+            let signed_in = match self.live(&shop.domain) {
+                Some(l) => !matches!(*l.creds.lock().await, Creds::Expired),
+                None => false,
+            };
+            out.push(ShopStatus {
+                active: active.as_deref() == Some(shop.domain.as_str()),
+                session: self.session_of(&shop),
+                signed_in,
+                problem: None,
+            });
+        }
+        out
+    }
+
+    /// The active shop, if any.
+    pub async fn active_shop(&self) -> Option<ShopSession> {
+        let r = self.inner.shops.lock().await;
+        let domain = r.active()?;
+        r.get(domain).map(|s| self.session_of(s))
+    }
+
+    /// Makes another known shop active.
+    pub async fn set_active(&self, shop: &str) -> Result<ShopSession, AuthError> {
+        let domain = normalize_shop_domain(shop)?;
+        let mut r = self.inner.shops.lock().await;
+        r.set_active(&domain).await?;
+        r.get(&domain)
+            .map(|s| self.session_of(s))
+            .ok_or(AuthError::UnknownShop)
+    }
+
+    // ---- Using a session ----------------------------------------------------------------
+
+    fn live_for(&self, shop: &str) -> Result<(String, Arc<Live>), AuthError> {
+        let domain = normalize_shop_domain(shop)?;
+        let live = self.live(&domain).ok_or(AuthError::NotSignedIn)?;
+        Ok((domain, live))
+    }
+
+    /// The shop's client with a fresh token (refreshed first when it expires within the
+    /// margin). Clones share credentials: a later refresh is seen by every clone.
+    pub async fn client(&self, shop: &str) -> Result<TrustooClient, AuthError> {
+        let (domain, live) = self.live_for(shop)?;
+        self.ensure_fresh(&domain, &live, None).await?;
+        Ok(live.client.clone())
+    }
+
+    /// Runs `call` with a fresh client; on a 401 refreshes (single-flight) and runs it once
+    /// more. A refresh that Trustoo refuses gives [`AuthError::SessionExpired`].
+    pub async fn with_fresh_token<T, F, Fut>(&self, shop: &str, call: F) -> Result<T, AuthError>
+    where
+        F: Fn(TrustooClient) -> Fut,
+        Fut: Future<Output = Result<T, reviewdesk_trustoo::Error>>,
+    {
+        let (domain, live) = self.live_for(shop)?;
+        self.ensure_fresh(&domain, &live, None).await?;
+        let used = live.client.auth();
+        match call(live.client.clone()).await {
+            Ok(v) => Ok(v),
+            Err(reviewdesk_trustoo::Error::Unauthorized { .. }) => {
+                self.after_unauthorized(&domain, &live, &used).await?;
+                call(live.client.clone()).await.map_err(AuthError::Trustoo)
+            }
+            Err(e) => Err(AuthError::Trustoo(e)),
+        }
+    }
+
+    /// For callers using [`SessionManager::client`] directly: report that a call made with
+    /// `used` (read with `client.auth()` before the call) got a 401. Refreshes once however
+    /// many callers report the same token; returns when the client holds a new token.
+    pub async fn report_unauthorized(&self, shop: &str, used: &Auth) -> Result<(), AuthError> {
+        let (domain, live) = self.live_for(shop)?;
+        self.after_unauthorized(&domain, &live, used).await
+    }
+
+    async fn after_unauthorized(&self, domain: &str, live: &Live, used: &Auth) -> Result<(), AuthError> {
+        match used {
+            Auth::Bearer(token) => self.ensure_fresh(domain, live, Some(token)).await,
+            Auth::Hmac { .. } => Err(AuthError::CredentialsRejected),
+        }
+    }
+
+    /// The single-flight point: holds the shop's credential lock while refreshing, so
+    /// concurrent callers wait and then see the new token instead of refreshing again.
+    /// `failed`: the token a call was refused with (refresh only if it is still current).
+    async fn ensure_fresh(&self, domain: &str, live: &Live, failed: Option<&Secret>) -> Result<(), AuthError> {
+        let mut creds = live.creds.lock().await;
+        let refresh_token = match &*creds {
+            Creds::Hmac => {
+                return match failed {
+                    Some(_) => Err(AuthError::CredentialsRejected),
+                    None => Ok(()),
+                }
+            }
+            Creds::Expired => return Err(AuthError::SessionExpired),
+            Creds::OAuth(t) => {
+                let needed = match failed {
+                    Some(f) => t.access == *f,
+                    None => {
+                        let soon = self.now() + self.inner.cfg.refresh_margin;
+                        t.access.is_empty() || t.expires_at.is_some_and(|e| e <= soon)
+                    }
+                };
+                if !needed {
+                    return Ok(());
+                }
+                t.refresh.clone()
+            }
+        };
+        let Some(refresh_token) = refresh_token else {
+            *creds = Creds::Expired;
+            drop(creds);
+            self.forget_dead_tokens(domain).await;
+            return Err(AuthError::SessionExpired);
+        };
+        match self.inner.oauth.refresh(&refresh_token).await {
+            Ok(ts) => {
+                let new = OAuthTokens::from_set(ts, self.now(), Some(refresh_token));
+                // Refresh tokens rotate: the old one is dead now, so save the new one. If the
+                // keyring fails, the session goes on in memory; the next start asks to sign in.
+                if let Err(e) = self.persist_oauth(domain, &new).await {
+                    tracing::warn!(error = %e, "could not save refreshed tokens");
+                }
+                live.client.set_auth(Auth::Bearer(new.access.clone()));
+                *creds = Creds::OAuth(new);
+                tracing::debug!("access token refreshed");
+                Ok(())
+            }
+            Err(e) if refresh_rejected(&e) => {
+                *creds = Creds::Expired;
+                drop(creds);
+                self.forget_dead_tokens(domain).await;
+                Err(AuthError::SessionExpired)
+            }
+            Err(e) => Err(AuthError::Trustoo(e)),
+        }
+    }
+
+    async fn forget_dead_tokens(&self, domain: &str) {
+        if let Err(e) = self
+            .inner
+            .store
+            .delete(&StoreKey::new(domain, SecretKind::OAuth))
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete expired tokens");
+        }
+    }
+
+    // ---- Sign-out -----------------------------------------------------------------------
+
+    /// Signs a shop out: disconnect (Bearer), revoke the refresh and access token, delete the
+    /// keyring entries, forget the shop. Every step runs even if an earlier one failed.
+    /// Drafts and cached reviews are the caller's and are not touched.
+    pub async fn sign_out(&self, shop: &str) -> SignOutReport {
+        let domain = normalize_shop_domain(shop).unwrap_or_else(|_| shop.to_owned());
+        let mut steps = Vec::new();
+        let fail = |e: &dyn std::fmt::Display| StepResult::Failed(e.to_string());
+        let live = self.set_live(&domain, None);
+        let creds = match &live {
+            Some(l) => std::mem::replace(&mut *l.creds.lock().await, Creds::Expired),
+            None => Creds::Expired,
+        };
+        match (creds, live) {
+            (Creds::OAuth(mut t), Some(live)) => {
+                // Disconnect needs a working Bearer token; refresh once if it was refused.
+                let mut r = live.client.disconnect().await;
+                if matches!(r, Err(reviewdesk_trustoo::Error::Unauthorized { .. })) {
+                    if let Some(rt) = t.refresh.clone() {
+                        if let Ok(ts) = self.inner.oauth.refresh(&rt).await {
+                            t = OAuthTokens::from_set(ts, self.now(), Some(rt));
+                            live.client.set_auth(Auth::Bearer(t.access.clone()));
+                            r = live.client.disconnect().await;
+                        }
+                    }
+                }
+                steps.push((
+                    SignOutStep::Disconnect,
+                    r.map_or_else(|e| fail(&e), |_| StepResult::Done),
+                ));
+                let refresh = match &t.refresh {
+                    Some(rt) => self
+                        .inner
+                        .oauth
+                        .revoke(rt)
+                        .await
+                        .map_or_else(|e| fail(&e), |_| StepResult::Done),
+                    None => StepResult::Skipped,
+                };
+                steps.push((SignOutStep::RevokeRefreshToken, refresh));
+                let access = self
+                    .inner
+                    .oauth
+                    .revoke(&t.access)
+                    .await
+                    .map_or_else(|e| fail(&e), |_| StepResult::Done);
+                steps.push((SignOutStep::RevokeAccessToken, access));
+            }
+            _ => {
+                steps.push((SignOutStep::Disconnect, StepResult::Skipped));
+                steps.push((SignOutStep::RevokeRefreshToken, StepResult::Skipped));
+                steps.push((SignOutStep::RevokeAccessToken, StepResult::Skipped));
+            }
+        }
+        let mut deleted = StepResult::Done;
+        for kind in [SecretKind::OAuth, SecretKind::Hmac] {
+            if let Err(e) = self.inner.store.delete(&StoreKey::new(&domain, kind)).await {
+                deleted = fail(&e);
+            }
+        }
+        steps.push((SignOutStep::DeleteKeyringEntries, deleted));
+        let forgot = self
+            .inner
+            .shops
+            .lock()
+            .await
+            .remove(&domain)
+            .await
+            .map_or_else(|e| fail(&e), |_| StepResult::Done);
+        steps.push((SignOutStep::ForgetShop, forgot));
+        SignOutReport {
+            shop_domain: domain,
+            steps,
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! Sandbox-only controls under `/__sandbox/` and the fault-injection middleware.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::data;
+use crate::demo;
+use crate::state::{lock, AppState, Fault, TokenKind};
+use crate::util::{json_response, ApiError};
+
+/// What to do with one request.
+enum Action {
+    Pass,
+    Status(StatusCode),
+    RateLimit(u64),
+    Slow(u64),
+    Cut,
+    Malformed,
+    Offline,
+}
+
+fn parse_header_fault(v: &str) -> Option<Action> {
+    let v = v.trim();
+    if let Some(rest) = v.strip_prefix("status=") {
+        let mut parts = rest.split(';');
+        let code: u16 = parts.next()?.trim().parse().ok()?;
+        if code == 429 {
+            let ra = parts
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("retry_after=")
+                        .and_then(|x| x.parse().ok())
+                })
+                .unwrap_or(1);
+            return Some(Action::RateLimit(ra));
+        }
+        return StatusCode::from_u16(code).ok().map(Action::Status);
+    }
+    if let Some(ms) = v.strip_prefix("slow=") {
+        return ms.trim().parse().ok().map(Action::Slow);
+    }
+    match v {
+        "cut" => Some(Action::Cut),
+        "malformed" => Some(Action::Malformed),
+        _ => None, // `expire` is handled by authentication.
+    }
+}
+
+/// Counts requests, then applies offline mode, the `X-Sandbox-Fault` header and armed faults.
+pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/__sandbox/") {
+        return next.run(req).await;
+    }
+    {
+        let mut s = lock(&st.stats);
+        s.total += 1;
+        *s.per_path.entry(path.clone()).or_insert(0) += 1;
+    }
+    let mut action = Action::Pass;
+    if path.starts_with("/api/") && st.offline.load(Ordering::SeqCst) {
+        action = Action::Offline;
+    } else if let Some(a) = req
+        .headers()
+        .get("x-sandbox-fault")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_header_fault)
+    {
+        action = a;
+    } else {
+        let mut faults = lock(&st.faults);
+        if let Some(i) = faults.iter().position(|f| path.starts_with(&f.path_prefix)) {
+            let f = &mut faults[i];
+            action = match f.kind.as_str() {
+                "status" => Action::Status(
+                    StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                ),
+                "rate_limit" => Action::RateLimit(f.retry_after),
+                "slow" => Action::Slow(f.delay_ms),
+                "cut" => Action::Cut,
+                "malformed" => Action::Malformed,
+                _ => Action::Pass,
+            };
+            if let Some(n) = f.remaining.as_mut() {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    faults.remove(i);
+                }
+            }
+        }
+    }
+    match action {
+        Action::Pass => next.run(req).await,
+        Action::Status(s) => ApiError::status(s).into_response(),
+        Action::RateLimit(ra) => ApiError::rate_limited(ra).into_response(),
+        Action::Slow(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(req).await
+        }
+        Action::Malformed => {
+            let mut r = (
+                StatusCode::OK,
+                "{\"code\":0,\"message\":\"success\",\"data\":{\"list\":[{\"id\":\"1\",",
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            r
+        }
+        Action::Offline => broken_body(Bytes::new()),
+        Action::Cut => {
+            let resp = next.run(req).await;
+            let (parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, 16 << 20)
+                .await
+                .unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut r = broken_body(half);
+            *r.status_mut() = parts.status;
+            for (k, v) in parts.headers.iter() {
+                if k != "content-length" {
+                    r.headers_mut().insert(k.clone(), v.clone());
+                }
+            }
+            r
+        }
+    }
+}
+
+/// A response whose body sends `prefix` and then fails, so hyper aborts the connection.
+fn broken_body(prefix: Bytes) -> Response {
+    let empty = prefix.is_empty();
+    let s = futures::stream::iter(vec![
+        Ok::<Bytes, std::io::Error>(prefix),
+        Err(std::io::Error::other("sandbox fault: connection cut")),
+    ]);
+    let s: futures::stream::BoxStream<'static, Result<Bytes, std::io::Error>> = if empty {
+        Box::pin(futures::stream::iter(vec![Err(std::io::Error::other(
+            "sandbox fault: offline",
+        ))]))
+    } else {
+        Box::pin(futures::StreamExt::then(s, |x| async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            x
+        }))
+    };
+    Response::new(Body::from_stream(s))
+}
+
+fn bad(msg: &str) -> Response {
+    ApiError::invalid(msg).into_response()
+}
+
+/// `POST /__sandbox/faults` — arms a fault (JSON, see module docs and CHOICES).
+pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad(&format!("body must be JSON: {e}")),
+    };
+    let kind = v
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let remaining = match v.get("count") {
+        None | Some(Value::Null) => Some(1),
+        Some(c) => match c.as_u64() {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => return bad("count must be a non-negative integer"),
+        },
+    };
+    let prefix = v
+        .get("path_prefix")
+        .and_then(Value::as_str)
+        .unwrap_or("/api/")
+        .to_string();
+    match kind.as_str() {
+        "expire_tokens" => {
+            let now = st.now();
+            let mut w = st.world();
+            let mut n = 0;
+            for t in w.tokens.values_mut() {
+                if t.kind == TokenKind::Access && t.expires_at > now {
+                    t.expires_at = now;
+                    n += 1;
+                }
+            }
+            return json_response(StatusCode::OK, &json!({"ok": true, "expired": n}));
+        }
+        "offline" => {
+            st.offline.store(true, Ordering::SeqCst);
+            return json_response(StatusCode::OK, &json!({"ok": true}));
+        }
+        "status" | "rate_limit" | "slow" | "cut" | "malformed" => {}
+        _ => {
+            return bad(
+                "kind must be status, rate_limit, slow, cut, malformed, expire_tokens or offline",
+            )
+        }
+    }
+    let status = v.get("status").and_then(Value::as_u64).unwrap_or(500) as u16;
+    if kind == "status" && StatusCode::from_u16(status).is_err() {
+        return bad("status must be an HTTP status");
+    }
+    lock(&st.faults).push(Fault {
+        kind,
+        status,
+        remaining,
+        path_prefix: prefix,
+        delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(1000),
+        retry_after: v.get("retry_after").and_then(Value::as_u64).unwrap_or(1),
+    });
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
+
+/// `DELETE /__sandbox/faults` — clears every fault and offline mode.
+pub async fn clear_faults(State(st): State<AppState>) -> Response {
+    lock(&st.faults).clear();
+    st.offline.store(false, Ordering::SeqCst);
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
+
+/// `GET /__sandbox/faults` — lists armed faults.
+pub async fn list_faults(State(st): State<AppState>) -> Response {
+    let f: Vec<Value> = lock(&st.faults)
+        .iter()
+        .map(|f| json!({"kind": f.kind, "status": f.status, "remaining": f.remaining, "path_prefix": f.path_prefix, "delay_ms": f.delay_ms, "retry_after": f.retry_after}))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"faults": f, "offline": st.offline.load(Ordering::SeqCst)}),
+    )
+}
+
+/// `GET /__sandbox/demo` — demo shop, client and HMAC tokens.
+pub async fn demo_info(State(st): State<AppState>) -> Response {
+    let w = st.world();
+    let shops: Vec<Value> = w
+        .shops
+        .iter()
+        .map(|s| {
+            let sh = s.shop();
+            json!({
+                "shop_id": sh.id.to_string(), "myshopify_domain": sh.domain, "name": sh.name,
+                "public_token": sh.public_token, "private_token": sh.private_token,
+                "counts": data::counts(s),
+                "products": s.products.iter().take(100).map(|p| json!({"id": p.id.to_string(), "title": p.title, "handle": p.handle})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "base_url": st.base_url,
+            "client_id": demo::CLIENT_ID,
+            "client_secret": demo::CLIENT_SECRET,
+            "redirect_uris": ["reviewdesk://oauth/callback", "http://127.0.0.1:<port>/..."],
+            "shop": shops.first().cloned().unwrap_or(Value::Null),
+            "shops": shops,
+            "token_ttl_secs": st.cfg.token_ttl_secs,
+            "seed": st.cfg.seed,
+            "seed_ms": st.seed_ms as u64,
+            "storage_dir": st.storage_dir.display().to_string(),
+            "now": st.now(),
+        }),
+    )
+}
+
+/// `GET /__sandbox/stats` — request counters and token-refresh count.
+pub async fn stats(State(st): State<AppState>) -> Response {
+    let s = lock(&st.stats);
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "total": s.total,
+            "per_path": s.per_path,
+            "token_refreshes": s.token_refreshes,
+            "tokens_issued": s.tokens_issued,
+        }),
+    )
+}
+
+/// `DELETE /__sandbox/stats` — resets counters.
+pub async fn reset_stats(State(st): State<AppState>) -> Response {
+    let mut s = lock(&st.stats);
+    *s = Default::default();
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
+
+fn shop_param(st: &AppState, q: Option<&str>) -> usize {
+    let pairs = crate::util::query_pairs(q);
+    let id = crate::util::q_get(&pairs, "shop_id").and_then(|s| s.parse().ok());
+    let dom = crate::util::q_get(&pairs, "myshopify_domain");
+    st.world().find_shop(id, dom).unwrap_or(0)
+}
+
+/// `GET /__sandbox/state/deleted_reviews[?shop_id=]`.
+pub async fn deleted_reviews(State(st): State<AppState>, req: Request) -> Response {
+    let shop = shop_param(&st, req.uri().query());
+    let w = st.world();
+    json_response(
+        StatusCode::OK,
+        &json!({"list": w.shops.get(shop).map(|s| s.deleted.clone()).unwrap_or_default()}),
+    )
+}
+
+/// `GET /__sandbox/state/exclusions[?shop_id=]` — exclusions and unsubscribes.
+pub async fn exclusions(State(st): State<AppState>, req: Request) -> Response {
+    let shop = shop_param(&st, req.uri().query());
+    let w = st.world();
+    let Some(sd) = w.shops.get(shop) else {
+        return bad("unknown shop");
+    };
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "list": sd.exclusions.iter().map(data::render_exclusion).collect::<Vec<_>>(),
+            "unsubscribes": sd.unsubscribes.iter().map(|(e, t, at)| json!({"email": e, "email_type": t, "at": at})).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// `POST /__sandbox/state/token_status` `{token}` → `active|revoked|expired|unknown`.
+pub async fn token_status(State(st): State<AppState>, body: Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(t) = v.get("token").and_then(Value::as_str) else {
+        return bad("token is required");
+    };
+    let now = st.now();
+    let w = st.world();
+    let (status, kind) = match w.tokens.get(t) {
+        None => ("unknown", Value::Null),
+        Some(r) => (
+            if r.revoked {
+                "revoked"
+            } else if r.expires_at <= now {
+                "expired"
+            } else {
+                "active"
+            },
+            json!(if r.kind == TokenKind::Access {
+                "access"
+            } else {
+                "refresh"
+            }),
+        ),
+    };
+    json_response(StatusCode::OK, &json!({"status": status, "kind": kind}))
+}
+
+/// `POST /__sandbox/time/advance` `{seconds}` — moves the sandbox clock forward.
+pub async fn advance(State(st): State<AppState>, body: Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(s) = v.get("seconds").and_then(Value::as_i64).filter(|s| *s >= 0) else {
+        return bad("seconds must be a non-negative integer");
+    };
+    let off = st.clock_offset.fetch_add(s, Ordering::SeqCst) + s;
+    json_response(StatusCode::OK, &json!({"offset": off, "now": st.now()}))
+}

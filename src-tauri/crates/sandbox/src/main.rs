@@ -1,0 +1,80 @@
+//! `reviewdesk-sandbox` binary: serves the Trustoo emulator on 127.0.0.1.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use reviewdesk_sandbox::{Sandbox, SandboxConfig};
+
+/// Command line flags (mapped onto `SandboxConfig`).
+#[derive(Debug, Parser)]
+#[command(
+    name = "reviewdesk-sandbox",
+    about = "Offline emulator of the Trustoo Open API"
+)]
+struct Args {
+    /// Port on 127.0.0.1 (0 = ephemeral).
+    #[arg(long, default_value_t = 8787, env = "SANDBOX_PORT")]
+    port: u16,
+    /// Reviews seeded for the demo shop.
+    #[arg(long, default_value_t = 2000)]
+    reviews: usize,
+    /// Reviews seeded for the second shop.
+    #[arg(long, default_value_t = 120)]
+    second_shop_reviews: usize,
+    /// Seed for the generated data.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Access-token lifetime in seconds.
+    #[arg(long = "token-ttl", default_value_t = 3600)]
+    token_ttl: u64,
+    /// Directory for uploaded files (default: a temporary directory).
+    #[arg(long)]
+    storage_dir: Option<PathBuf>,
+    /// Max image upload size in bytes (policy content-length-range).
+    #[arg(long, default_value_t = 20 * 1024 * 1024)]
+    image_max_bytes: u64,
+    /// Max video upload size in bytes.
+    #[arg(long, default_value_t = 2 * 1024 * 1024 * 1024)]
+    video_max_bytes: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let a = Args::parse();
+    let cfg = SandboxConfig {
+        reviews: a.reviews,
+        second_shop_reviews: a.second_shop_reviews,
+        seed: a.seed,
+        token_ttl_secs: a.token_ttl,
+        storage_dir: a.storage_dir,
+        image_max_bytes: a.image_max_bytes,
+        video_max_bytes: a.video_max_bytes,
+    };
+    let sb = Sandbox::start(cfg, a.port).await?;
+    println!("sandbox listening on {}", sb.base_url());
+    wait_for_signal().await?;
+    tracing::info!("shutting down");
+    sb.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C everywhere, plus SIGTERM on Unix (process managers and CI send that).
+async fn wait_for_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

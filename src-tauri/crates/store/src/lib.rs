@@ -1,0 +1,219 @@
+//! The local SQLite store of ReviewDesk: a cache of each shop's Trustoo reviews plus the
+//! merchant's own work (triage, drafts, queued actions, audit log).
+//!
+//! Why it exists: the app must open instantly, search a million reviews in milliseconds and keep
+//! working offline. The store never invents server state: reviews only come in through
+//! [`Store::upsert_reviews`], local changes live in their own columns or tables (triage, local
+//! deletion, queue, drafts) and reach the server only through the action queue.
+//!
+//! One [`Store`] owns one connection and is not `Sync`; the Tauri layer keeps it behind a mutex
+//! (or opens a second store on the same file for a background sync: WAL mode lets readers and
+//! one writer work side by side, and the busy timeout absorbs short write contention).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub mod bench;
+mod csv;
+mod drafts;
+mod fts;
+mod query;
+mod queue;
+mod reviews;
+mod schema;
+mod sync;
+
+pub use csv::write_csv_cell;
+pub use fts::fts_match_expression;
+pub use queue::{NewAction, NextAction};
+pub use reviews::UpsertStats;
+pub use schema::SCHEMA_VERSION;
+
+/// Everything that can go wrong in the store, typed so the Tauri layer can map each to a message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation (I/O error, disk full, locked past the busy timeout…).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A JSON column could not be written or read back.
+    #[error("json error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Writing an export or reading the file size failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file was written by a newer ReviewDesk; opening it could destroy data.
+    #[error("database schema version {found} is newer than this build supports ({supported})")]
+    NewerSchema {
+        /// Version found in the file.
+        found: u32,
+        /// Highest version this build knows.
+        supported: u32,
+    },
+    /// A stored value does not decode (hand-edited or corrupt file).
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// The review, action or draft does not exist for that shop.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The review was already deleted locally.
+    #[error("review {0} is already deleted")]
+    AlreadyDeleted(String),
+    /// A queued action cannot move to the requested state from where it is.
+    #[error("action {id} is {state}, cannot change it")]
+    InvalidTransition {
+        /// Action id.
+        id: i64,
+        /// Its current state.
+        state: String,
+    },
+    /// A value given by the caller is out of range (e.g. a rating of 7).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+/// Result type of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Busy timeout: how long a write waits for another connection's write before failing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The local database of one app installation (all shops the merchant signed into).
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// Unique per open: marks queued actions claimed by this process, so actions left
+    /// `in_flight` by an earlier (crashed) process are recognisable after a restart.
+    session: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
+static SESSION_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A process-unique token (pid, clock, counter) without pulling in a UUID crate.
+pub(crate) fn unique_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = SESSION_COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:x}-{:x}-{:x}", std::process::id(), nanos, n)
+}
+
+/// Current time in unix seconds.
+pub(crate) fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to [`SCHEMA_VERSION`].
+    ///
+    /// Sets WAL mode (readers never block the writer), `synchronous = NORMAL` (safe against app
+    /// crashes; a power cut may lose the last moments, which the next sync restores), foreign
+    /// keys, a busy timeout, a 64 MiB page cache and memory-mapped reads for fast searches.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_to_version(path.as_ref(), SCHEMA_VERSION)
+    }
+
+    /// Opens and migrates only up to `version` (tests build every earlier schema with this).
+    #[doc(hidden)]
+    pub fn open_to_version(path: &Path, version: u32) -> Result<Self> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "store could not switch to WAL");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        schema::migrate_to(&mut conn, version)?;
+        // Cheap when nothing changed; keeps the planner's statistics current (SQLite advice for
+        // long-lived connections).
+        conn.execute_batch("PRAGMA optimize = 0x10002")?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            session: unique_token(),
+        })
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file (equals [`SCHEMA_VERSION`] after [`Store::open`]).
+    pub fn schema_version(&self) -> Result<u32> {
+        schema::current_version(&self.conn)
+    }
+
+    /// Bytes on disk: the database file plus its write-ahead log, so size reports are honest.
+    pub fn file_size(&self) -> Result<u64> {
+        let mut total = std::fs::metadata(&self.path)?.len();
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        if let Ok(meta) = std::fs::metadata(PathBuf::from(wal)) {
+            total += meta.len();
+        }
+        Ok(total)
+    }
+
+    /// Copies the write-ahead log into the main file and truncates it (before measuring size or
+    /// backing up the file).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Refreshes planner statistics and merges FTS segments; call after a large first sync.
+    pub fn optimize(&self) -> Result<()> {
+        self.conn.execute_batch(
+            "INSERT INTO reviews_fts (reviews_fts) VALUES ('optimize'); ANALYZE; PRAGMA optimize;",
+        )?;
+        Ok(())
+    }
+
+    /// The integer id of a shop key, if the shop has any data here.
+    pub(crate) fn shop_id(&self, shop: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM shops WHERE shop_key = ?1")?
+            .query_row([shop], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The integer id of a shop key, creating the shop on first write.
+    pub(crate) fn ensure_shop(conn: &Connection, shop: &str) -> Result<i64> {
+        conn.prepare_cached("INSERT OR IGNORE INTO shops (shop_key) VALUES (?1)")?
+            .execute([shop])?;
+        Ok(conn
+            .prepare_cached("SELECT id FROM shops WHERE shop_key = ?1")?
+            .query_row([shop], |r| r.get(0))?)
+    }
+
+    /// Direct access for tests inside the crate.
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}

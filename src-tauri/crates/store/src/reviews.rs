@@ -1,0 +1,417 @@
+//! Reviews: batched upserts from the server, local triage, local deletion, star summaries.
+
+use std::collections::HashSet;
+
+use reviewdesk_core::{
+    ActionKind, Media, RatingSummary, Review, ReviewCursor, ReviewId, ReviewReply, ReviewRow,
+    TriageState,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::{now, queue::NewAction, Result, Store, StoreError};
+
+/// Bits of the rowid below the `commented_at` seconds: up to 16 M reviews per second.
+pub(crate) const SEQ_BITS: u32 = 24;
+const SEQ_MASK: i64 = (1 << SEQ_BITS) - 1;
+/// Largest `commented_at` that fits the key (year ~19 400); larger or negative values are clamped.
+const MAX_KEY_SECONDS: i64 = (1 << (62 - SEQ_BITS)) - 1;
+
+/// First rowid of reviews written at `commented_at`.
+pub(crate) fn key_base(commented_at: i64) -> i64 {
+    commented_at.clamp(0, MAX_KEY_SECONDS) << SEQ_BITS
+}
+
+/// What one [`Store::upsert_reviews`] batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UpsertStats {
+    /// Reviews not seen before.
+    pub inserted: usize,
+    /// Reviews already stored (their server fields were refreshed).
+    pub updated: usize,
+}
+
+/// Columns selected for a [`ReviewRow`], in the order [`review_row`] reads them.
+pub(crate) const ROW_COLUMNS: &str = "r.rid, r.id, r.product_id, r.product_title, \
+    r.product_handle, r.is_store_review, r.rating, r.author, r.author_email, r.author_country, \
+    r.title, r.content, r.source, r.is_verified, r.is_featured, r.is_published, r.is_pinned, \
+    r.item_type, r.order_id, r.commented_at, r.updated_at, r.media_json, r.reply_content, \
+    r.reply_at, r.triage, r.deleted_at, r.deleted_remotely_at";
+
+fn conversion_error(index: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        index,
+        rusqlite::types::Type::Text,
+        Box::new(StoreError::Corrupt(message)),
+    )
+}
+
+/// Decodes one row selected with [`ROW_COLUMNS`].
+pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
+    let rid: i64 = row.get(0)?;
+    let rating: i64 = row.get(6)?;
+    let rating = u8::try_from(rating).map_err(|_| conversion_error(6, format!("rating {rating}")))?;
+    let media_json: String = row.get(21)?;
+    let media: Vec<Media> = serde_json::from_str(&media_json)
+        .map_err(|e| conversion_error(21, format!("media json: {e}")))?;
+    let reply_content: Option<String> = row.get(22)?;
+    let reply_at: Option<String> = row.get(23)?;
+    let triage_text: String = row.get(24)?;
+    let triage = TriageState::parse(&triage_text)
+        .ok_or_else(|| conversion_error(24, format!("triage {triage_text}")))?;
+    let review = Review {
+        id: ReviewId(row.get(1)?),
+        product_id: reviewdesk_core::ProductId(row.get(2)?),
+        product_title: row.get(3)?,
+        product_handle: row.get(4)?,
+        is_store_review: row.get(5)?,
+        rating,
+        author: row.get(7)?,
+        author_email: row.get(8)?,
+        author_country: row.get(9)?,
+        title: row.get(10)?,
+        content: row.get(11)?,
+        source: row.get(12)?,
+        is_verified: row.get(13)?,
+        is_featured: row.get(14)?,
+        is_published: row.get(15)?,
+        is_pinned: row.get(16)?,
+        item_type: row.get(17)?,
+        order_id: row.get(18)?,
+        commented_at: row.get(19)?,
+        updated_at: row.get(20)?,
+        media,
+        reply: reply_content.map(|content| ReviewReply {
+            content,
+            reply_at: reply_at.unwrap_or_default(),
+        }),
+    };
+    Ok(ReviewRow {
+        review,
+        triage,
+        deleted_at: row.get(25)?,
+        deleted_remotely_at: row.get(26)?,
+        cursor: ReviewCursor { rating, key: rid },
+    })
+}
+
+/// Picks a free rowid for a review written at `commented_at`.
+fn allocate_key(conn: &Connection, commented_at: i64) -> Result<i64> {
+    let base = key_base(commented_at);
+    let top = base | SEQ_MASK;
+    let max: Option<i64> = conn
+        .prepare_cached("SELECT max(rid) FROM reviews WHERE rid BETWEEN ?1 AND ?2")?
+        .query_row([base, top], |r| r.get(0))?;
+    match max {
+        None => Ok(base),
+        Some(m) if m < top => Ok(m + 1),
+        Some(_) => Err(StoreError::InvalidInput(format!(
+            "more than {} reviews at second {commented_at}",
+            SEQ_MASK + 1
+        ))),
+    }
+}
+
+impl Store {
+    /// Stores a batch of reviews as the server sent them, in one transaction with prepared
+    /// statements (call it once per fetched page, or with bigger chunks on a first sync).
+    ///
+    /// Server fields are overwritten (the server is the truth); local state (triage, local
+    /// deletion) is kept. A review previously noticed as gone from the server and now seen again
+    /// loses its `deleted_remotely_at` mark. Idempotent: the same batch twice changes nothing.
+    pub fn upsert_reviews(&mut self, shop: &str, reviews: &[Review]) -> Result<UpsertStats> {
+        for r in reviews {
+            if !(1..=5).contains(&r.rating) {
+                return Err(StoreError::InvalidInput(format!(
+                    "review {} has rating {}",
+                    r.id, r.rating
+                )));
+            }
+        }
+        let synced_at = now();
+        let tx = self.conn.transaction()?;
+        let shop_id = Store::ensure_shop(&tx, shop)?;
+        let mut stats = UpsertStats::default();
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT rid, commented_at FROM reviews WHERE shop = ?1 AND id = ?2",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
+                 is_store_review, rating, author, author_email, author_country, title, content, \
+                 source, is_verified, is_featured, is_published, is_pinned, item_type, order_id, \
+                 commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
+                 has_video, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+                 ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, \
+                 ?28)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE reviews SET rid = ?1, product_id = ?4, product_title = ?5, \
+                 product_handle = ?6, is_store_review = ?7, rating = ?8, author = ?9, \
+                 author_email = ?10, author_country = ?11, title = ?12, content = ?13, \
+                 source = ?14, is_verified = ?15, is_featured = ?16, is_published = ?17, \
+                 is_pinned = ?18, item_type = ?19, order_id = ?20, commented_at = ?21, \
+                 updated_at = ?22, media_json = ?23, reply_content = ?24, reply_at = ?25, \
+                 has_image = ?26, has_video = ?27, synced_at = ?28, deleted_remotely_at = NULL \
+                 WHERE rid = ?29 AND shop = ?2 AND id = ?3",
+            )?;
+            for r in reviews {
+                let existing: Option<(i64, i64)> = find
+                    .query_row(params![shop_id, r.id.as_str()], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()?;
+                let media_json = serde_json::to_string(&r.media)?;
+                let (reply_content, reply_at) = match &r.reply {
+                    Some(reply) => (Some(reply.content.as_str()), Some(reply.reply_at.as_str())),
+                    None => (None, None),
+                };
+                let (rid, old_rid) = match existing {
+                    None => (allocate_key(&tx, r.commented_at)?, None),
+                    Some((old, old_at))
+                        if key_base(old_at) == key_base(r.commented_at) =>
+                    {
+                        (old, Some(old))
+                    }
+                    Some((old, _)) => (allocate_key(&tx, r.commented_at)?, Some(old)),
+                };
+                let values = params![
+                    rid,
+                    shop_id,
+                    r.id.as_str(),
+                    r.product_id.as_str(),
+                    r.product_title,
+                    r.product_handle,
+                    r.is_store_review,
+                    r.rating,
+                    r.author,
+                    r.author_email,
+                    r.author_country,
+                    r.title,
+                    r.content,
+                    r.source,
+                    r.is_verified,
+                    r.is_featured,
+                    r.is_published,
+                    r.is_pinned,
+                    r.item_type,
+                    r.order_id,
+                    r.commented_at,
+                    r.updated_at,
+                    media_json,
+                    reply_content,
+                    reply_at,
+                    r.has_image(),
+                    r.has_video(),
+                    synced_at,
+                ];
+                match old_rid {
+                    None => {
+                        insert.execute(values)?;
+                        stats.inserted += 1;
+                    }
+                    Some(old) => {
+                        let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+                        all.push(&old);
+                        update.execute(all.as_slice())?;
+                        stats.updated += 1;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// One review with its local state, deleted or not.
+    pub fn get_review(&self, shop: &str, id: &ReviewId) -> Result<Option<ReviewRow>> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT {ROW_COLUMNS} FROM reviews r WHERE r.shop = ?1 AND r.id = ?2");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params![shop_id, id.as_str()], review_row)
+            .optional()?)
+    }
+
+    /// Sets the local triage state of reviews and writes one audit entry per changed review.
+    /// Unknown ids are ignored; returns how many reviews changed.
+    pub fn set_triage(
+        &mut self,
+        shop: &str,
+        ids: &[ReviewId],
+        state: TriageState,
+        actor: &str,
+    ) -> Result<usize> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(0);
+        };
+        let at = now();
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut find =
+                tx.prepare_cached("SELECT triage FROM reviews WHERE shop = ?1 AND id = ?2")?;
+            let mut set =
+                tx.prepare_cached("UPDATE reviews SET triage = ?3 WHERE shop = ?1 AND id = ?2")?;
+            for id in ids {
+                let old: Option<String> = find
+                    .query_row(params![shop_id, id.as_str()], |r| r.get(0))
+                    .optional()?;
+                let Some(old) = old else { continue };
+                if old == state.as_str() {
+                    continue;
+                }
+                set.execute(params![shop_id, id.as_str(), state.as_str()])?;
+                crate::audit::insert(
+                    &tx,
+                    shop_id,
+                    at,
+                    actor,
+                    "set_triage",
+                    Some(id),
+                    &serde_json::json!({ "from": old, "to": state.as_str() }),
+                )?;
+                changed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Deletes a review for the merchant: marks it `deleted_at` (the full copy stays, visible in
+    /// the Deleted view), writes the audit entry and queues the server `delete_review` call, all
+    /// in one transaction. Returns the queued action's id.
+    pub fn delete_review(&mut self, shop: &str, id: &ReviewId, actor: &str) -> Result<i64> {
+        let shop_id = self
+            .shop_id(shop)?
+            .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
+        let at = now();
+        let tx = self.conn.transaction()?;
+        let found: Option<(Option<i64>, i64, String, String)> = tx
+            .prepare_cached(
+                "SELECT deleted_at, rating, author, title FROM reviews WHERE shop = ?1 AND id = ?2",
+            )?
+            .query_row(params![shop_id, id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((deleted_at, rating, author, title)) = found else {
+            return Err(StoreError::NotFound(format!("review {id}")));
+        };
+        if deleted_at.is_some() {
+            return Err(StoreError::AlreadyDeleted(id.to_string()));
+        }
+        tx.prepare_cached("UPDATE reviews SET deleted_at = ?3 WHERE shop = ?1 AND id = ?2")?
+            .execute(params![shop_id, id.as_str(), at])?;
+        crate::audit::insert(
+            &tx,
+            shop_id,
+            at,
+            actor,
+            "delete_review",
+            Some(id),
+            &serde_json::json!({ "rating": rating, "author": author, "title": title }),
+        )?;
+        let action = NewAction {
+            kind: ActionKind::DeleteReview,
+            payload: serde_json::json!({ "id": id.as_str() }),
+            idempotency_key: None,
+        };
+        let action_id = crate::queue::insert(&tx, shop_id, &action, at)?;
+        tx.commit()?;
+        Ok(action_id)
+    }
+
+    /// Undoes a local deletion (e.g. after the server refused it); audited. Returns false when
+    /// the review was not deleted locally.
+    pub fn restore_review(&mut self, shop: &str, id: &ReviewId, actor: &str) -> Result<bool> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(false);
+        };
+        let at = now();
+        let tx = self.conn.transaction()?;
+        let n = tx
+            .prepare_cached(
+                "UPDATE reviews SET deleted_at = NULL \
+                 WHERE shop = ?1 AND id = ?2 AND deleted_at IS NOT NULL",
+            )?
+            .execute(params![shop_id, id.as_str()])?;
+        if n > 0 {
+            crate::audit::insert(
+                &tx,
+                shop_id,
+                at,
+                actor,
+                "restore_review",
+                Some(id),
+                &serde_json::json!({}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Star counts of the shop's active reviews, for one product (`"0"`: store reviews) or all,
+    /// computed locally so it works offline and matches the list.
+    pub fn rating_summary(
+        &self,
+        shop: &str,
+        product: Option<&reviewdesk_core::ProductId>,
+    ) -> Result<RatingSummary> {
+        let mut stars = [0u64; 5];
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(RatingSummary::from_star_counts(stars));
+        };
+        let mut tally = |rating: i64, n: i64| {
+            if let Some(slot) = usize::try_from(rating - 1)
+                .ok()
+                .and_then(|i| stars.get_mut(i))
+            {
+                *slot = u64::try_from(n).unwrap_or(0);
+            }
+        };
+        match product {
+            Some(p) => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT rating, count(*) FROM reviews \
+                     WHERE shop = ?1 AND gone = 0 AND product_id = ?2 GROUP BY rating",
+                )?;
+                let mut rows = stmt.query(params![shop_id, p.as_str()])?;
+                while let Some(row) = rows.next()? {
+                    tally(row.get(0)?, row.get(1)?);
+                }
+            }
+            None => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT rating, count(*) FROM reviews \
+                     WHERE shop = ?1 AND gone = 0 GROUP BY rating",
+                )?;
+                let mut rows = stmt.query(params![shop_id])?;
+                while let Some(row) = rows.next()? {
+                    tally(row.get(0)?, row.get(1)?);
+                }
+            }
+        }
+        Ok(RatingSummary::from_star_counts(stars))
+    }
+
+    /// Which of `ids` are already stored for the shop (deleted ones included), so an
+    /// incremental sync fetching newest-first can stop at the first page that is all known.
+    pub fn known_review_ids(&self, shop: &str, ids: &[ReviewId]) -> Result<HashSet<ReviewId>> {
+        let mut known = HashSet::new();
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(known);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM reviews WHERE shop = ?1 AND id = ?2")?;
+        for id in ids {
+            if stmt.exists(params![shop_id, id.as_str()])? {
+                known.insert(id.clone());
+            }
+        }
+        Ok(known)
+    }
+}

@@ -1,0 +1,177 @@
+//! Versioned schema migrations, applied in order on open.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each migration runs inside its
+//! own transaction together with the version bump, so a crash mid-migration leaves the previous
+//! version intact. Migrations are append-only: never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Version 1: the whole first schema.
+///
+/// Design notes:
+/// * `shops` maps the caller's shop key (myshopify domain) to a small integer so the key is not
+///   repeated in every row and index entry (saves ~30 bytes × 6 per review).
+/// * `reviews.rid` is the rowid and is *derived from `commented_at`*: `commented_at << 24 | seq`.
+///   Rowid order is therefore "newest first" order, every index (which ends in the rowid) is
+///   sorted by date within its equality prefix, date ranges are rowid ranges, and the FTS5 index
+///   (which returns rowids in order) can stream matches newest-first and stop at the page limit.
+/// * The FTS5 table is external-content over `reviews`, kept in sync by triggers; the update
+///   trigger only re-indexes when an indexed column (or the rowid) really changed, so re-syncing
+///   unchanged reviews is cheap.
+pub(crate) const V1: &str = r#"
+CREATE TABLE shops (
+    id INTEGER PRIMARY KEY,
+    shop_key TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE reviews (
+    rid INTEGER PRIMARY KEY,
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    product_title TEXT NOT NULL,
+    product_handle TEXT NOT NULL,
+    is_store_review INTEGER NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 255),
+    author TEXT NOT NULL,
+    author_email TEXT NOT NULL,
+    author_country TEXT NOT NULL,
+    title TEXT NOT NULL,
+    content TEXT NOT NULL,
+    source TEXT NOT NULL,
+    is_verified INTEGER NOT NULL,
+    is_featured INTEGER NOT NULL,
+    is_published INTEGER NOT NULL,
+    is_pinned INTEGER NOT NULL,
+    item_type TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    commented_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    media_json TEXT NOT NULL,
+    reply_content TEXT,
+    reply_at TEXT,
+    has_image INTEGER NOT NULL,
+    has_video INTEGER NOT NULL,
+    triage TEXT NOT NULL DEFAULT 'new' CHECK (triage IN ('new', 'reviewed', 'flagged')),
+    deleted_at INTEGER,
+    deleted_remotely_at INTEGER,
+    synced_at INTEGER NOT NULL,
+    gone INTEGER GENERATED ALWAYS AS (deleted_at IS NOT NULL OR deleted_remotely_at IS NOT NULL) VIRTUAL
+);
+
+CREATE UNIQUE INDEX reviews_shop_id ON reviews (shop, id);
+CREATE INDEX reviews_shop_gone ON reviews (shop, gone);
+CREATE INDEX reviews_shop_gone_rating ON reviews (shop, gone, rating);
+CREATE INDEX reviews_shop_gone_product ON reviews (shop, gone, product_id);
+CREATE INDEX reviews_shop_gone_triage ON reviews (shop, gone, triage);
+
+CREATE VIRTUAL TABLE reviews_fts USING fts5(
+    author, title, content, product_title,
+    content = 'reviews', content_rowid = 'rid',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+CREATE TRIGGER reviews_fts_ai AFTER INSERT ON reviews BEGIN
+    INSERT INTO reviews_fts (rowid, author, title, content, product_title)
+    VALUES (new.rid, new.author, new.title, new.content, new.product_title);
+END;
+
+CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title);
+END;
+
+CREATE TRIGGER reviews_fts_au AFTER UPDATE ON reviews
+WHEN old.rid IS NOT new.rid OR old.author IS NOT new.author OR old.title IS NOT new.title
+    OR old.content IS NOT new.content OR old.product_title IS NOT new.product_title
+BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title);
+    INSERT INTO reviews_fts (rowid, author, title, content, product_title)
+    VALUES (new.rid, new.author, new.title, new.content, new.product_title);
+END;
+
+CREATE TABLE sync_state (
+    shop INTEGER PRIMARY KEY REFERENCES shops(id),
+    newest_commented_at INTEGER NOT NULL DEFAULT 0,
+    newest_id TEXT,
+    last_full_sync_at INTEGER,
+    last_incremental_sync_at INTEGER
+);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    review_id TEXT,
+    details_json TEXT NOT NULL
+);
+CREATE INDEX audit_log_shop ON audit_log (shop, id);
+CREATE INDEX audit_log_review ON audit_log (shop, review_id);
+
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    kind TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'in_flight', 'done', 'failed', 'conflict')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    claimed_by TEXT,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX actions_shop_state ON actions (shop, state, id);
+
+CREATE TABLE drafts (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    id TEXT NOT NULL,
+    form_json TEXT NOT NULL,
+    attachments_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (shop, id)
+) WITHOUT ROWID;
+"#;
+
+/// Every migration in order; index `i` moves the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Reads `PRAGMA user_version`.
+pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("user_version {v}")))
+}
+
+/// Applies the migrations from the current version up to `target`, each in its own transaction.
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
+    let found = current_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for version in found..target.min(SCHEMA_VERSION) {
+        let tx = conn.transaction()?;
+        let sql = MIGRATIONS
+            .get(version as usize)
+            .ok_or_else(|| StoreError::Corrupt(format!("no migration {version}")))?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        tracing::info!(version = version + 1, "store schema migrated");
+    }
+    Ok(())
+}
