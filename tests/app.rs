@@ -109,22 +109,57 @@ impl AppUnderTest {
         })
     }
 
-    /// Waits for the element with `data-testid` and returns its visible text.
+    /// Waits until the element with `data-testid` exists and shows non-empty text, and returns
+    /// that text. (An element can be in the DOM a moment before WebKit lays it out, and
+    /// WebDriver reports only rendered text.)
     pub async fn text_of(&self, test_id: &str, within: Duration) -> Result<String> {
-        let element = self
-            .client
-            .wait()
-            .at_most(within)
-            .for_element(Locator::Css(&format!("[data-testid=\"{test_id}\"]")))
-            .await
-            .with_context(|| format!("no element [data-testid={test_id}] within {within:?}"))?;
-        Ok(element.text().await?)
+        let selector = format!("[data-testid=\"{test_id}\"]");
+        let start = Instant::now();
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(&selector)).await {
+                let text = element.text().await?;
+                if !text.trim().is_empty() {
+                    return Ok(text.trim().to_owned());
+                }
+            }
+            if start.elapsed() > within {
+                let geometry = self
+                    .client
+                    .execute(
+                        "const e = document.querySelector(arguments[0]); \
+                         const r = e && e.getBoundingClientRect(); \
+                         return JSON.stringify({w: innerWidth, h: innerHeight, rect: r, \
+                           vis: document.visibilityState});",
+                        vec![serde_json::Value::String(selector.clone())],
+                    )
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                eprintln!("text_of({test_id}): window and element geometry: {geometry}");
+                let page = self.client.source().await.unwrap_or_default();
+                let dump = self.shots.join(format!("missing-{test_id}.html"));
+                let _ = std::fs::write(&dump, page);
+                bail!(
+                    "no element [data-testid={test_id}] with text within {within:?} (page saved to {})",
+                    dump.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
-    /// Saves a PNG of the window under the shots directory, after a short pause so the picture
-    /// shows the last paint (a screenshot straight after a DOM change can be stale).
+    /// Saves a PNG of the window under the shots directory once WebKit has painted two more
+    /// frames (a screenshot straight after a DOM change can show the previous paint).
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;

@@ -47,7 +47,12 @@ impl OAuthBackend for OAuthClient {
         redirect_uri: &'a str,
         verifier: &'a Secret,
     ) -> BoxFuture<'a, Result<TokenSet, Error>> {
-        Box::pin(OAuthClient::exchange_code(self, code, redirect_uri, Some(verifier)))
+        Box::pin(OAuthClient::exchange_code(
+            self,
+            code,
+            redirect_uri,
+            Some(verifier),
+        ))
     }
 
     fn refresh<'a>(&'a self, refresh_token: &'a Secret) -> BoxFuture<'a, Result<TokenSet, Error>> {

@@ -112,7 +112,9 @@ pub enum CallbackRejection {
     #[error("No sign-in is in progress. Please start the sign-in again.")]
     NoLoginInProgress,
     /// `state` does not belong to the sign-in in progress (forged or from an older attempt).
-    #[error("The sign-in link does not belong to this sign-in attempt. Please start the sign-in again.")]
+    #[error(
+        "The sign-in link does not belong to this sign-in attempt. Please start the sign-in again."
+    )]
     StateMismatch,
     /// The sign-in attempt is older than 10 minutes.
     #[error("The sign-in attempt expired. Please start the sign-in again.")]

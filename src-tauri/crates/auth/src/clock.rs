@@ -51,7 +51,9 @@ impl Clock for ManualClock {
 
 /// Seconds since the Unix epoch (0 before it), for what we persist.
 pub(crate) fn to_unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The instant `secs` after the Unix epoch.

@@ -62,6 +62,9 @@ impl AuthError {
 
     /// True when the keyring is the problem (show the install/unlock hint).
     pub fn is_keyring_unavailable(&self) -> bool {
-        matches!(self, AuthError::Store(StoreError::KeyringUnavailable { .. }))
+        matches!(
+            self,
+            AuthError::Store(StoreError::KeyringUnavailable { .. })
+        )
     }
 }

@@ -15,6 +15,8 @@
 //!    [`SessionManager::report_unauthorized`]);
 //! 5. sign-out: [`SessionManager::sign_out`] → show the [`SignOutReport`].
 
+#![warn(missing_docs)]
+
 pub mod backend;
 pub mod callback;
 pub mod clock;
@@ -25,7 +27,9 @@ pub mod shops;
 pub mod store;
 
 pub use backend::{BoxFuture, OAuthBackend};
-pub use callback::{parse_callback, CallbackParams, CallbackRejection, ProviderError, MAX_CALLBACK_LEN};
+pub use callback::{
+    parse_callback, CallbackParams, CallbackRejection, ProviderError, MAX_CALLBACK_LEN,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AuthError;
 pub use login::{LoginStart, LOGIN_TTL};

@@ -100,7 +100,11 @@ impl LoginFlow {
 
     /// Consumes the pending attempt if `state` matches and it has not expired. A wrong state
     /// leaves the pending attempt alone (a forged link must not cancel the real sign-in).
-    pub fn take(&mut self, state: &str, now: SystemTime) -> Result<PendingLogin, CallbackRejection> {
+    pub fn take(
+        &mut self,
+        state: &str,
+        now: SystemTime,
+    ) -> Result<PendingLogin, CallbackRejection> {
         let matches = self
             .pending
             .as_ref()
@@ -114,7 +118,10 @@ impl LoginFlow {
                 CallbackRejection::StateMismatch
             });
         }
-        let p = self.pending.take().ok_or(CallbackRejection::NoLoginInProgress)?;
+        let p = self
+            .pending
+            .take()
+            .ok_or(CallbackRejection::NoLoginInProgress)?;
         self.remember(p.state.clone());
         let age = now.duration_since(p.started_at).unwrap_or(Duration::ZERO);
         if age >= LOGIN_TTL {
@@ -148,7 +155,10 @@ mod tests {
         assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
         let g = Pkce::generate();
         assert!(g.verifier.expose().len() >= 43);
-        assert_eq!(Pkce::from_verifier(g.verifier.clone()).challenge, g.challenge);
+        assert_eq!(
+            Pkce::from_verifier(g.verifier.clone()).challenge,
+            g.challenge
+        );
     }
 
     #[test]
@@ -174,14 +184,20 @@ mod tests {
         let clock = ManualClock::at_unix(1_800_000_000);
         let (mut f, s) = flow_with(&clock);
         assert!(f.take(&s, clock.now()).is_ok());
-        assert_eq!(f.take(&s, clock.now()).unwrap_err(), CallbackRejection::StateReused);
+        assert_eq!(
+            f.take(&s, clock.now()).unwrap_err(),
+            CallbackRejection::StateReused
+        );
     }
 
     #[test]
     fn wrong_state_keeps_the_real_attempt() {
         let clock = ManualClock::at_unix(1_800_000_000);
         let (mut f, s) = flow_with(&clock);
-        assert_eq!(f.take("forged", clock.now()).unwrap_err(), CallbackRejection::StateMismatch);
+        assert_eq!(
+            f.take("forged", clock.now()).unwrap_err(),
+            CallbackRejection::StateMismatch
+        );
         assert!(f.take(&s, clock.now()).is_ok());
     }
 
@@ -193,7 +209,10 @@ mod tests {
         let (mut f2, s2) = flow_with(&ManualClock::at_unix(1_800_000_000));
         assert!(f2.take(&s2, clock.now()).is_ok(), "599 s is still fine");
         clock.advance(Duration::from_secs(1));
-        assert_eq!(f.take(&s, clock.now()).unwrap_err(), CallbackRejection::StateExpired);
+        assert_eq!(
+            f.take(&s, clock.now()).unwrap_err(),
+            CallbackRejection::StateExpired
+        );
         assert!(!f.is_pending());
     }
 
@@ -204,9 +223,18 @@ mod tests {
         let p = PendingLogin::new("a.myshopify.com".into(), clock.now());
         let new = p.state.clone();
         assert!(f.begin(p), "the old attempt was cancelled");
-        assert_eq!(f.take(&old, clock.now()).unwrap_err(), CallbackRejection::StateReused);
+        assert_eq!(
+            f.take(&old, clock.now()).unwrap_err(),
+            CallbackRejection::StateReused
+        );
         assert!(f.take(&new, clock.now()).is_ok());
-        assert_eq!(f.take(&new, clock.now()).unwrap_err(), CallbackRejection::StateReused);
-        assert_eq!(f.take("other", clock.now()).unwrap_err(), CallbackRejection::NoLoginInProgress);
+        assert_eq!(
+            f.take(&new, clock.now()).unwrap_err(),
+            CallbackRejection::StateReused
+        );
+        assert_eq!(
+            f.take("other", clock.now()).unwrap_err(),
+            CallbackRejection::NoLoginInProgress
+        );
     }
 }

@@ -117,7 +117,10 @@ impl ShopRegistry {
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".tmp");
     path.with_file_name(name)
 }
@@ -168,16 +171,28 @@ mod tests {
             "https://aurora-outfitters.myshopify.com/",
             " aurora-outfitters.myshopify.com ",
         ] {
-            assert_eq!(normalize_shop_domain(ok).unwrap(), "aurora-outfitters.myshopify.com");
+            assert_eq!(
+                normalize_shop_domain(ok).unwrap(),
+                "aurora-outfitters.myshopify.com"
+            );
         }
-        for bad in ["", "evil.com/x", "a b", "../x", "-a", "a.b.myshopify.com", "x/oauth"] {
+        for bad in [
+            "",
+            "evil.com/x",
+            "a b",
+            "../x",
+            "-a",
+            "a.b.myshopify.com",
+            "x/oauth",
+        ] {
             assert!(normalize_shop_domain(bad).is_err(), "{bad}");
         }
     }
 
     #[tokio::test]
     async fn registry_persists_and_holds_no_secret_fields() {
-        let dir = std::env::temp_dir().join(format!("rd-auth-shops-{}", crate::login::random_state()));
+        let dir =
+            std::env::temp_dir().join(format!("rd-auth-shops-{}", crate::login::random_state()));
         let path = dir.join("shops.json");
         let mut r = ShopRegistry::load(path.clone()).await.unwrap();
         assert!(r.all().is_empty());

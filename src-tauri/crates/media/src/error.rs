@@ -164,12 +164,15 @@ impl UploadError {
             UploadError::Cancelled { .. } => true,
             UploadError::Failed { source, .. } => {
                 source.is_transient()
-                    || matches!(source, reviewdesk_trustoo::Error::Storage { status: 403, .. })
+                    || matches!(
+                        source,
+                        reviewdesk_trustoo::Error::Storage { status: 403, .. }
+                    )
                     || matches!(source, reviewdesk_trustoo::Error::Unauthorized { .. })
             }
-            UploadError::Missing { .. } | UploadError::Changed { .. } | UploadError::Refused { .. } => {
-                false
-            }
+            UploadError::Missing { .. }
+            | UploadError::Changed { .. }
+            | UploadError::Refused { .. } => false,
         }
     }
 

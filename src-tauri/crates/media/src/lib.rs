@@ -8,22 +8,27 @@
 //! 1. [`check::check_files`] on the dropped paths → accepted [`CheckedFile`]s + [`Rejection`]s
 //!    with merchant-readable messages.
 //! 2. [`thumb::preview`] for each accepted file → a cached JPEG thumbnail path or a tile.
-//! 3. [`Uploader::upload_all`] with an [`UploadCancel`] and a progress callback that forwards
-//!    [`ProgressEvent`]s to a `tauri::ipc::Channel`; [`Uploader::upload_one`] retries a file.
-//! 4. [`UploadedMedia::to_media_item`] → `create_review`'s `media` array, then
-//!    [`create::create_review_once`].
+//! 3. An [`UploadBatch`] of the accepted files with a progress callback that forwards
+//!    [`ProgressEvent`]s to a `tauri::ipc::Channel`; [`Uploader::upload_all`] uploads it,
+//!    [`UploadBatch::cancel_file`]/[`UploadBatch::cancel_all`] cancel, and
+//!    [`Uploader::upload_one`] retries a file with fresh credentials.
+//! 4. [`media_for_review`] → `create_review`'s `media` array, then [`create_review_once`].
 
-// pub mod bench;
+#![warn(missing_docs)]
+
+pub mod bench;
 pub mod check;
-// pub mod create;
+pub mod create;
 pub mod error;
 pub mod progress;
 pub mod thumb;
-// pub mod upload;
+pub mod upload;
 
 pub use check::{CheckedFile, MediaLimits, MediaType, Selection};
-// pub use create::{create_review_once, CreateOutcome, IdempotencyKey, ReviewApi};
+pub use create::{create_review_once, CreateOutcome, IdempotencyKey, ReviewApi};
 pub use error::{CreateError, Rejection, ThumbnailError, UploadError};
 pub use progress::{FileState, ProgressEvent, ProgressTracker};
 pub use thumb::{Preview, ThumbnailConfig};
-// pub use upload::{MediaStore, UploadCancel, UploadConfig, UploadedMedia, Uploader};
+pub use upload::{
+    media_for_review, MediaStore, UploadBatch, UploadConfig, UploadedMedia, Uploader,
+};

@@ -228,16 +228,25 @@ mod tests {
     fn batch_totals_across_files() {
         let mut t = ProgressTracker::new([("a.jpg", 100u64), ("b.mp4", 300)]);
         let ev = t.start(0).unwrap();
-        assert_eq!((ev.state, ev.total_size, ev.total_percent), (FileState::Uploading, 400, 0));
+        assert_eq!(
+            (ev.state, ev.total_size, ev.total_percent),
+            (FileState::Uploading, 400, 0)
+        );
         let ev = t.sent(0, 50).unwrap();
         assert_eq!((ev.percent, ev.total_sent, ev.total_percent), (50, 50, 12));
         let ev = t.sent(0, 100).unwrap();
         assert_eq!((ev.state, ev.percent), (FileState::Finalizing, 99));
         let ev = t.done(0).unwrap();
-        assert_eq!((ev.state, ev.percent, ev.total_sent, ev.total_percent), (FileState::Done, 100, 100, 25));
+        assert_eq!(
+            (ev.state, ev.percent, ev.total_sent, ev.total_percent),
+            (FileState::Done, 100, 100, 25)
+        );
         t.start(1);
         let ev = t.sent(1, 300).unwrap();
-        assert_eq!((ev.state, ev.total_sent, ev.total_percent), (FileState::Finalizing, 400, 99));
+        assert_eq!(
+            (ev.state, ev.total_sent, ev.total_percent),
+            (FileState::Finalizing, 400, 99)
+        );
         let ev = t.done(1).unwrap();
         assert_eq!(ev.total_percent, 100);
     }
@@ -267,7 +276,10 @@ mod tests {
         t.start(0);
         t.sent(0, 80);
         let ev = t.failed(0).unwrap();
-        assert_eq!((ev.state, ev.sent, ev.total_sent), (FileState::Failed, 0, 0));
+        assert_eq!(
+            (ev.state, ev.sent, ev.total_sent),
+            (FileState::Failed, 0, 0)
+        );
         // A late callback from the failed attempt changes nothing.
         assert!(t.sent(0, 90).is_none());
         t.start(1);

@@ -183,7 +183,13 @@ pub fn make_preview(
         });
     }
     let img = decode(&file.path, name, cfg)?;
-    let thumb = img.thumbnail(cfg.max_width.max(1), cfg.max_height.max(1));
+    let (bw, bh) = (cfg.max_width.max(1), cfg.max_height.max(1));
+    // `thumbnail` also scales small images up; a preview never needs more pixels than the source.
+    let thumb = if img.width() <= bw && img.height() <= bh {
+        img
+    } else {
+        img.thumbnail(bw, bh)
+    };
     // JPEG has no alpha: flatten to RGB (transparent pixels become their colour channels).
     let rgb = thumb.to_rgb8();
     std::fs::create_dir_all(cache_dir).map_err(io)?;
@@ -272,7 +278,11 @@ mod tests {
             assert_eq!(before, after);
         }
         // Small images are not upscaled.
-        let f = checked(src.path(), "tiny.png", &encoded(image::ImageFormat::Png, 10, 20));
+        let f = checked(
+            src.path(),
+            "tiny.png",
+            &encoded(image::ImageFormat::Png, 10, 20),
+        );
         assert!(matches!(
             make_preview(&f, cache.path(), &cfg).unwrap(),
             Preview::Image {
@@ -350,7 +360,11 @@ mod tests {
         ihdr.extend_from_slice(&h.to_be_bytes());
         ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
         chunk(&mut out, b"IHDR", &ihdr);
-        chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        );
         chunk(&mut out, b"IEND", &[]);
         out
     }
@@ -382,7 +396,10 @@ mod tests {
         let f = checked(src.path(), "cut.png", &png);
         let e = make_preview(&f, cache.path(), &ThumbnailConfig::default()).unwrap_err();
         assert!(
-            matches!(e, ThumbnailError::Corrupt { .. } | ThumbnailError::Io { .. }),
+            matches!(
+                e,
+                ThumbnailError::Corrupt { .. } | ThumbnailError::Io { .. }
+            ),
             "{e:?}"
         );
     }
@@ -391,10 +408,14 @@ mod tests {
     async fn async_preview_works() {
         let src = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let f = checked(src.path(), "a.jpg", &encoded(image::ImageFormat::Jpeg, 8, 8));
+        let f = checked(
+            src.path(),
+            "a.jpg",
+            &encoded(image::ImageFormat::Jpeg, 8, 8),
+        );
         let p = preview(f, cache.path().join("nested"), ThumbnailConfig::default())
             .await
             .unwrap();
-        assert!(matches!(p, Preview::Image { width: 8, .. }));
+        assert!(matches!(p, Preview::Image { width: 8, .. }), "{p:?}");
     }
 }

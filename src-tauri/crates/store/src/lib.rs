@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub mod bench;
+mod audit;
 mod csv;
 mod drafts;
 mod fts;
@@ -215,5 +216,17 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+impl Store {
+    /// Checks that the FTS index matches the reviews table exactly (FTS5 `integrity-check`
+    /// against the content table); an error means search results would be wrong.
+    pub fn check_search_index(&self) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )?;
+        Ok(())
     }
 }

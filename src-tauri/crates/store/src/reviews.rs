@@ -94,6 +94,14 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     })
 }
 
+/// The stored state of a review that an upsert needs.
+struct Existing {
+    rid: i64,
+    commented_at: i64,
+    /// author, title, content, product_title as indexed.
+    text: [String; 4],
+}
+
 /// Picks a free rowid for a review written at `commented_at`.
 fn allocate_key(conn: &Connection, commented_at: i64) -> Result<i64> {
     let base = key_base(commented_at);
@@ -133,7 +141,16 @@ impl Store {
         let mut stats = UpsertStats::default();
         {
             let mut find = tx.prepare_cached(
-                "SELECT rid, commented_at FROM reviews WHERE shop = ?1 AND id = ?2",
+                "SELECT rid, commented_at, author, title, content, product_title FROM reviews \
+                 WHERE shop = ?1 AND id = ?2",
+            )?;
+            let mut fts_insert = tx.prepare_cached(
+                "INSERT INTO reviews_fts (rowid, author, title, content, product_title) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut fts_delete = tx.prepare_cached(
+                "INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, \
+                 product_title) VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
@@ -155,9 +172,13 @@ impl Store {
                  WHERE rid = ?29 AND shop = ?2 AND id = ?3",
             )?;
             for r in reviews {
-                let existing: Option<(i64, i64)> = find
+                let existing: Option<Existing> = find
                     .query_row(params![shop_id, r.id.as_str()], |row| {
-                        Ok((row.get(0)?, row.get(1)?))
+                        Ok(Existing {
+                            rid: row.get(0)?,
+                            commented_at: row.get(1)?,
+                            text: [row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+                        })
                     })
                     .optional()?;
                 let media_json = serde_json::to_string(&r.media)?;
@@ -165,15 +186,11 @@ impl Store {
                     Some(reply) => (Some(reply.content.as_str()), Some(reply.reply_at.as_str())),
                     None => (None, None),
                 };
-                let (rid, old_rid) = match existing {
-                    None => (allocate_key(&tx, r.commented_at)?, None),
-                    Some((old, old_at))
-                        if key_base(old_at) == key_base(r.commented_at) =>
-                    {
-                        (old, Some(old))
-                    }
-                    Some((old, _)) => (allocate_key(&tx, r.commented_at)?, Some(old)),
+                let rid = match &existing {
+                    Some(old) if key_base(old.commented_at) == key_base(r.commented_at) => old.rid,
+                    _ => allocate_key(&tx, r.commented_at)?,
                 };
+                let text = [&r.author, &r.title, &r.content, &r.product_title];
                 let values = params![
                     rid,
                     shop_id,
@@ -204,15 +221,25 @@ impl Store {
                     r.has_video(),
                     synced_at,
                 ];
-                match old_rid {
+                match existing {
                     None => {
                         insert.execute(values)?;
+                        fts_insert.execute(params![rid, text[0], text[1], text[2], text[3]])?;
                         stats.inserted += 1;
                     }
                     Some(old) => {
+                        let reindex = old.rid != rid
+                            || old.text.iter().zip(text).any(|(a, b)| a != b);
+                        if reindex {
+                            let [a, t, c, p] = &old.text;
+                            fts_delete.execute(params![old.rid, a, t, c, p])?;
+                        }
                         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
-                        all.push(&old);
+                        all.push(&old.rid);
                         update.execute(all.as_slice())?;
+                        if reindex {
+                            fts_insert.execute(params![rid, text[0], text[1], text[2], text[3]])?;
+                        }
                         stats.updated += 1;
                     }
                 }

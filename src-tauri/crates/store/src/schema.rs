@@ -17,9 +17,10 @@ use crate::StoreError;
 ///   Rowid order is therefore "newest first" order, every index (which ends in the rowid) is
 ///   sorted by date within its equality prefix, date ranges are rowid ranges, and the FTS5 index
 ///   (which returns rowids in order) can stream matches newest-first and stop at the page limit.
-/// * The FTS5 table is external-content over `reviews`, kept in sync by triggers; the update
-///   trigger only re-indexes when an indexed column (or the rowid) really changed, so re-syncing
-///   unchanged reviews is cheap.
+/// * The FTS5 table is external-content over `reviews` (no second copy of the text). A DELETE
+///   trigger keeps it in sync on row deletion; inserts and updates are indexed by
+///   `upsert_reviews` in the same transaction (see the comment in the SQL for why not triggers),
+///   and only when an indexed column or the rowid really changed.
 pub(crate) const V1: &str = r#"
 CREATE TABLE shops (
     id INTEGER PRIMARY KEY,
@@ -74,25 +75,17 @@ CREATE VIRTUAL TABLE reviews_fts USING fts5(
     prefix = '2 3'
 );
 
-CREATE TRIGGER reviews_fts_ai AFTER INSERT ON reviews BEGIN
-    INSERT INTO reviews_fts (rowid, author, title, content, product_title)
-    VALUES (new.rid, new.author, new.title, new.content, new.product_title);
-END;
-
+-- Deleting a review row (only a future "forget this shop" does) removes its FTS entry.
 CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
     INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title)
     VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title);
 END;
 
-CREATE TRIGGER reviews_fts_au AFTER UPDATE ON reviews
-WHEN old.rid IS NOT new.rid OR old.author IS NOT new.author OR old.title IS NOT new.title
-    OR old.content IS NOT new.content OR old.product_title IS NOT new.product_title
-BEGIN
-    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title)
-    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title);
-    INSERT INTO reviews_fts (rowid, author, title, content, product_title)
-    VALUES (new.rid, new.author, new.title, new.content, new.product_title);
-END;
+-- No INSERT/UPDATE triggers: a trigger makes every write a multi-write statement with a
+-- statement savepoint, and FTS5 flushes its pending in-memory segment on each savepoint, so a
+-- trigger-maintained index writes one tiny segment per review and spends its time merging them
+-- (measured: > 2 minutes for 100k reviews). `upsert_reviews`, the only writer of the indexed
+-- columns and of the rowid, indexes inserted and changed rows itself in the same transaction.
 
 CREATE TABLE sync_state (
     shop INTEGER PRIMARY KEY REFERENCES shops(id),

@@ -13,6 +13,8 @@
 //! Where the Trustoo docs are silent the wire format follows
 //! `src-tauri/crates/sandbox/CHOICES.md`; decoding tolerates the documented drift.
 
+#![deny(missing_docs)]
+
 pub mod api;
 pub mod auth;
 pub mod bench;

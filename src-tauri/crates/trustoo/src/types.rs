@@ -460,25 +460,40 @@ pub enum ExclusionTarget {
 /// Email categories of `email_unsubscribe` (the documented list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum EmailType {
     /// Every email.
     All,
+    /// Review request emails.
     ReviewRequest,
+    /// Test sends of review requests.
     ReviewRequestTest,
+    /// Discount offers for photo reviews.
     DiscountForPhotoReview,
+    /// Thank-you after a review was left.
     LeftReview,
+    /// Marketing emails.
     MarketEmail,
+    /// New question notifications.
     QuestionNotification,
+    /// Answer notifications.
     AnswerNotification,
+    /// Review-request quota exhausted notices.
     ReviewRequestQuotaExhausted,
+    /// Review-display quota exhausted notices.
     ReviewDisplayQuotaExhausted,
+    /// Merchant reply notifications.
     ReplyToReview,
+    /// Post-purchase referral emails.
     PostPurchaseReferral,
+    /// Referral reward paid notices.
     AdvocateRewardPaid,
+    /// Referral reward refund notices.
     AdvocateRewardRefund,
+    /// Reminders to add photos/videos.
     ReviewMediaRemind,
+    /// Auto-review notices.
     AutoLeaveReview,
+    /// Requests to update a review.
     RequestUpdateReview,
 }
 

@@ -1425,7 +1425,7 @@ async fn no_token_in_any_error_string_or_log_line() {
         }
     }
     macro_rules! record {
-        ($e:expr) => {
+        ($e:expr $(,)?) => {
             record_into(&mut outputs, $e)
         };
     }

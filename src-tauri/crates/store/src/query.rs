@@ -1,0 +1,423 @@
+//! Filtered, sorted, searched listings of a shop's reviews.
+//!
+//! Every listing is a *stream in key order*: the rowid of a review is derived from its
+//! `commented_at`, so "newest first" is a walk down the rowid, which every index on
+//! `(shop, gone, …)` and the FTS5 index deliver without sorting. The store picks one equality
+//! (product, star or triage) for the index and checks the other filters per row (the unary `+`
+//! keeps SQLite from choosing an index that would force a sort), then stops at the page limit.
+//! With a keyword, the FTS5 index drives: it yields matching rowids newest-first and each is
+//! checked against the filters. Rating sorts walk one star at a time, newest-first within it.
+//! Totals are counted separately and capped ([`ReviewQuery::count_limit`]) so a huge shop does
+//! not pay for an exact count on every keystroke.
+
+use std::io::Write;
+
+use reviewdesk_core::{ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView};
+use rusqlite::types::Value;
+
+use crate::fts::fts_match_expression;
+use crate::reviews::{key_base, review_row, ROW_COLUMNS};
+use crate::{Result, Store};
+
+/// Largest page the store hands out.
+pub const MAX_PAGE: u32 = 1000;
+
+/// One SQL shape for a filter: FROM, WHERE terms and their parameters.
+struct Plan {
+    from: &'static str,
+    key: &'static str,
+    conds: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Plan {
+    fn push(&mut self, cond: String, value: Value) {
+        self.params.push(value);
+        let n = self.params.len();
+        self.conds.push(cond.replace("?#", &format!("?{n}")));
+    }
+
+    fn where_clause(&self) -> String {
+        if self.conds.is_empty() {
+            "1".to_owned()
+        } else {
+            self.conds.join(" AND ")
+        }
+    }
+}
+
+fn bool_value(b: bool) -> Value {
+    Value::Integer(i64::from(b))
+}
+
+/// Builds the plan for `filter`, restricted to `star` when walking a rating sort.
+///
+/// With `hints`, only one equality is left usable by an index (so the walk stays in key order);
+/// without (for counting), SQLite may use any index.
+fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> Plan {
+    let fts = filter.keyword.as_deref().and_then(fts_match_expression);
+    let (from, key) = if fts.is_some() {
+        (
+            "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
+            "reviews_fts.rowid",
+        )
+    } else {
+        ("reviews r", "r.rid")
+    };
+    let mut p = Plan {
+        from,
+        key,
+        conds: Vec::new(),
+        params: Vec::new(),
+    };
+    let single_rating = star.or(match filter.ratings.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    });
+    // Which equality the index may use (the rest get a unary `+`).
+    let indexed = if fts.is_some() {
+        ""
+    } else if filter.product_id.is_some() {
+        "product"
+    } else if single_rating.is_some() {
+        "rating"
+    } else if filter.triage.is_some() {
+        "triage"
+    } else {
+        ""
+    };
+    let h = |what: &str| if hints && indexed != what { "+" } else { "" };
+    if let Some(expr) = fts {
+        p.push("reviews_fts MATCH ?#".to_owned(), Value::Text(expr));
+    }
+    let plus = if hints && p.key != "r.rid" { "+" } else { "" };
+    p.push(format!("{plus}r.shop = ?#"), Value::Integer(shop_id));
+    match filter.view {
+        ReviewView::Active => p.push(format!("{plus}r.gone = ?#"), Value::Integer(0)),
+        ReviewView::Deleted => p.push(format!("{plus}r.gone = ?#"), Value::Integer(1)),
+        ReviewView::All => {}
+    }
+    if let Some(product) = &filter.product_id {
+        p.push(
+            format!("{}r.product_id = ?#", h("product")),
+            Value::Text(product.0.clone()),
+        );
+    }
+    match single_rating {
+        Some(s) => p.push(
+            format!("{}r.rating = ?#", h("rating")),
+            Value::Integer(i64::from(s)),
+        ),
+        None if !filter.ratings.is_empty() => {
+            let list: Vec<String> = filter
+                .ratings
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
+            // Ratings are u8, so inlining them is safe and keeps one statement per set.
+            let plus = if hints { "+" } else { "" };
+            p.conds
+                .push(format!("{plus}r.rating IN ({})", list.join(",")));
+        }
+        None => {}
+    }
+    if let Some(triage) = filter.triage {
+        p.push(
+            format!("{}r.triage = ?#", h("triage")),
+            Value::Text(triage.as_str().to_owned()),
+        );
+    }
+    let plus = if hints { "+" } else { "" };
+    if let Some(source) = &filter.source {
+        p.push(format!("{plus}r.source = ?#"), Value::Text(source.clone()));
+    }
+    if let Some(b) = filter.has_image {
+        p.push(format!("{plus}r.has_image = ?#"), bool_value(b));
+    }
+    if let Some(b) = filter.has_video {
+        p.push(format!("{plus}r.has_video = ?#"), bool_value(b));
+    }
+    if let Some(b) = filter.verified {
+        p.push(format!("{plus}r.is_verified = ?#"), bool_value(b));
+    }
+    if let Some(from) = filter.commented_from {
+        p.push(format!("{} >= ?#", p.key), Value::Integer(key_base(from)));
+    }
+    if let Some(to) = filter.commented_to {
+        p.push(format!("{} < ?#", p.key), Value::Integer(key_base(to)));
+    }
+    p
+}
+
+/// Direction and starting point of one key-ordered walk.
+#[derive(Clone, Copy)]
+struct Walk {
+    descending: bool,
+    /// Only keys strictly beyond this one (keyset pagination).
+    after_key: Option<i64>,
+    offset: u64,
+    /// `None`: no limit (exports).
+    limit: Option<u64>,
+}
+
+/// The stars a rating sort walks, in order, restricted to the filter's ratings.
+fn star_order(sort: ReviewSort, filter: &ReviewFilter) -> Vec<u8> {
+    let all: Vec<u8> = match sort {
+        ReviewSort::RatingLow => vec![1, 2, 3, 4, 5],
+        _ => vec![5, 4, 3, 2, 1],
+    };
+    all.into_iter()
+        .filter(|s| filter.ratings.is_empty() || filter.ratings.contains(s))
+        .collect()
+}
+
+impl Store {
+    fn walk(
+        &self,
+        shop_id: i64,
+        filter: &ReviewFilter,
+        star: Option<u8>,
+        walk: Walk,
+        sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
+    ) -> Result<u64> {
+        let mut p = plan(shop_id, filter, star, true);
+        if let Some(after) = walk.after_key {
+            let op = if walk.descending { "<" } else { ">" };
+            p.push(format!("{} {op} ?#", p.key), Value::Integer(after));
+        }
+        let limit = walk.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(walk.offset).unwrap_or(i64::MAX);
+        let n = p.params.len();
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} {} LIMIT ?{} OFFSET ?{}",
+            p.from,
+            p.where_clause(),
+            p.key,
+            if walk.descending { "DESC" } else { "ASC" },
+            n + 1,
+            n + 2
+        );
+        p.params.push(Value::Integer(limit));
+        p.params.push(Value::Integer(offset));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(p.params.iter()))?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            sink(review_row(row)?)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Counts rows of `filter` (restricted to `star`, beyond `after_key`), stopping at `cap`.
+    fn count_capped(
+        &self,
+        shop_id: i64,
+        filter: &ReviewFilter,
+        star: Option<u8>,
+        after_key: Option<i64>,
+        cap: Option<u64>,
+        hints: bool,
+    ) -> Result<u64> {
+        let mut p = plan(shop_id, filter, star, hints);
+        if let Some(after) = after_key {
+            p.push(format!("{} < ?#", p.key), Value::Integer(after));
+        }
+        let inner = format!("SELECT 1 FROM {} WHERE {}", p.from, p.where_clause());
+        let sql = match cap {
+            Some(cap) => {
+                p.params
+                    .push(Value::Integer(i64::try_from(cap).unwrap_or(i64::MAX)));
+                format!("SELECT count(*) FROM ({inner} LIMIT ?{})", p.params.len())
+            }
+            None => format!("SELECT count(*) FROM ({inner})"),
+        };
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(p.params.iter()), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Walks the rows of a query in its sort order, skipping `offset` (or starting after the
+    /// cursor) and stopping after `limit` rows (`None`: all).
+    fn walk_sorted(
+        &self,
+        shop_id: i64,
+        filter: &ReviewFilter,
+        sort: ReviewSort,
+        after: Option<ReviewCursor>,
+        offset: u64,
+        limit: Option<u64>,
+        sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
+    ) -> Result<u64> {
+        match sort {
+            ReviewSort::Newest | ReviewSort::Oldest => {
+                let walk = Walk {
+                    descending: sort == ReviewSort::Newest,
+                    after_key: after.map(|c| c.key),
+                    offset: if after.is_some() { 0 } else { offset },
+                    limit,
+                };
+                self.walk(shop_id, filter, None, walk, sink)
+            }
+            ReviewSort::RatingHigh | ReviewSort::RatingLow => {
+                let mut remaining_offset = if after.is_some() { 0 } else { offset };
+                let mut done = 0u64;
+                let mut started = after.is_none();
+                for star in star_order(sort, filter) {
+                    let mut after_key = None;
+                    if let Some(c) = after {
+                        if !started {
+                            if star != c.rating {
+                                continue;
+                            }
+                            started = true;
+                            after_key = Some(c.key);
+                        }
+                    }
+                    let want = match limit {
+                        Some(l) if done >= l => break,
+                        Some(l) => Some(l - done),
+                        None => None,
+                    };
+                    if remaining_offset > 0 {
+                        let here = self.count_capped(
+                            shop_id,
+                            filter,
+                            Some(star),
+                            after_key,
+                            Some(remaining_offset),
+                            true,
+                        )?;
+                        if here < remaining_offset {
+                            remaining_offset -= here;
+                            continue;
+                        }
+                    }
+                    let walk = Walk {
+                        descending: true,
+                        after_key,
+                        offset: remaining_offset,
+                        limit: want,
+                    };
+                    remaining_offset = 0;
+                    done += self.walk(shop_id, filter, Some(star), walk, sink)?;
+                }
+                Ok(done)
+            }
+        }
+    }
+
+    /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
+    /// of the next page.
+    pub fn query_reviews(&self, shop: &str, query: &ReviewQuery) -> Result<ReviewPage> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(ReviewPage {
+                rows: Vec::new(),
+                total: 0,
+                total_exact: true,
+                next: None,
+            });
+        };
+        let limit = u64::from(query.limit.min(MAX_PAGE));
+        let mut rows = Vec::new();
+        if limit > 0 {
+            self.walk_sorted(
+                shop_id,
+                &query.filter,
+                query.sort,
+                query.after,
+                u64::from(query.offset),
+                Some(limit),
+                &mut |row| {
+                    rows.push(row);
+                    Ok(())
+                },
+            )?;
+        }
+        let (total, total_exact) = match query.count_limit {
+            Some(0) => (0, false),
+            Some(cap) => {
+                let cap = u64::from(cap);
+                let n = self.count_capped(shop_id, &query.filter, None, None, Some(cap + 1), false)?;
+                (n.min(cap), n <= cap)
+            }
+            None => (
+                self.count_capped(shop_id, &query.filter, None, None, None, false)?,
+                true,
+            ),
+        };
+        let next = if limit > 0 && rows.len() as u64 == limit {
+            rows.last().map(|r| r.cursor)
+        } else {
+            None
+        };
+        Ok(ReviewPage {
+            rows,
+            total,
+            total_exact,
+            next,
+        })
+    }
+
+    /// Counts the reviews matching `filter` exactly (for a "N reviews" badge computed after the
+    /// page is shown).
+    pub fn count_reviews(&self, shop: &str, filter: &ReviewFilter) -> Result<u64> {
+        match self.shop_id(shop)? {
+            None => Ok(0),
+            Some(shop_id) => self.count_capped(shop_id, filter, None, None, None, false),
+        }
+    }
+
+    /// Writes every review matching `filter`, in `sort` order, as CSV to `out`, one row at a
+    /// time (a million rows never sit in memory). Returns the number of data rows written.
+    /// See [`crate::write_csv_cell`] for quoting and the formula-injection guard.
+    pub fn export_csv(
+        &self,
+        shop: &str,
+        filter: &ReviewFilter,
+        sort: ReviewSort,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        crate::csv::write_header(out)?;
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(0);
+        };
+        let mut line = String::new();
+        self.walk_sorted(shop_id, filter, sort, None, 0, None, &mut |row| {
+            line.clear();
+            crate::csv::format_row(&row, &mut line);
+            out.write_all(line.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// The query plan SQLite picks for a page query, for tests and diagnosis.
+    #[doc(hidden)]
+    pub fn explain_page_query(&self, shop: &str, query: &ReviewQuery) -> Result<String> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(String::new());
+        };
+        let star = match query.sort {
+            ReviewSort::RatingHigh | ReviewSort::RatingLow => {
+                star_order(query.sort, &query.filter).first().copied()
+            }
+            _ => None,
+        };
+        let p = plan(shop_id, &query.filter, star, true);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} DESC LIMIT 50",
+            p.from,
+            p.where_clause(),
+            p.key
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let lines = stmt
+            .query_map(rusqlite::params_from_iter(p.params.iter()), |r| {
+                r.get::<_, String>(3)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(lines.join("\n"))
+    }
+}

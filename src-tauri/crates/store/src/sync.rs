@@ -1,0 +1,100 @@
+//! Sync bookkeeping. The network part lives in the Tauri layer; this is what it relies on.
+//!
+//! Strategy:
+//! * **First sync**: fetch every page newest-first and [`Store::upsert_reviews`] each page.
+//! * **Incremental sync**: fetch newest-first (`created-descending`); after each page ask
+//!   [`Store::known_review_ids`]; stop at the first page whose reviews are all known (reviews
+//!   only get older from there). Upsert every page fetched, then [`Store::set_sync_cursor`].
+//! * **Deletions on the server** do not show up in a newest-first listing, so a periodic full
+//!   id sweep (every page, ids only kept) ends with [`Store::mark_missing_as_deleted`]: a local
+//!   review the sweep did not see is flagged `deleted_remotely_at`, never destroyed (the merchant
+//!   keeps the copy in the Deleted view). A webhook can later replace the sweep.
+//! * A flagged review that the server returns again is un-flagged by the next upsert.
+
+use std::collections::HashSet;
+
+use reviewdesk_core::{ReviewId, SyncCursor};
+use rusqlite::{params, OptionalExtension};
+
+use crate::{now, Result, Store};
+
+impl Store {
+    /// Where the last sync of the shop stopped; `None` before the first sync.
+    pub fn sync_cursor(&self, shop: &str) -> Result<Option<SyncCursor>> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT newest_commented_at, newest_id, last_full_sync_at, \
+                 last_incremental_sync_at FROM sync_state WHERE shop = ?1",
+            )?
+            .query_row([shop_id], |r| {
+                Ok(SyncCursor {
+                    newest_commented_at: r.get(0)?,
+                    newest_id: r.get::<_, Option<String>>(1)?.map(ReviewId),
+                    last_full_sync_at: r.get(2)?,
+                    last_incremental_sync_at: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Records where a sync stopped.
+    pub fn set_sync_cursor(&mut self, shop: &str, cursor: &SyncCursor) -> Result<()> {
+        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_state (shop, newest_commented_at, newest_id, \
+                 last_full_sync_at, last_incremental_sync_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (shop) DO UPDATE SET newest_commented_at = excluded.newest_commented_at, \
+                 newest_id = excluded.newest_id, last_full_sync_at = excluded.last_full_sync_at, \
+                 last_incremental_sync_at = excluded.last_incremental_sync_at",
+            )?
+            .execute(params![
+                shop_id,
+                cursor.newest_commented_at,
+                cursor.newest_id.as_ref().map(ReviewId::as_str),
+                cursor.last_full_sync_at,
+                cursor.last_incremental_sync_at
+            ])?;
+        Ok(())
+    }
+
+    /// Ends a full id sweep: flags `deleted_remotely_at` on every review of the shop that the
+    /// sweep did not see. Only reviews last synced before `sweep_started_at` (unix seconds) are
+    /// considered, so a review inserted by a concurrent incremental sync is never flagged.
+    /// Returns how many reviews were newly flagged.
+    pub fn mark_missing_as_deleted(
+        &mut self,
+        shop: &str,
+        seen: &HashSet<ReviewId>,
+        sweep_started_at: i64,
+    ) -> Result<usize> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(0);
+        };
+        let at = now();
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS sweep_seen (id TEXT PRIMARY KEY) WITHOUT ROWID; \
+             DELETE FROM temp.sweep_seen;",
+        )?;
+        {
+            let mut add = tx.prepare_cached("INSERT OR IGNORE INTO temp.sweep_seen (id) VALUES (?1)")?;
+            for id in seen {
+                add.execute([id.as_str()])?;
+            }
+        }
+        let n = tx.execute(
+            "UPDATE reviews SET deleted_remotely_at = ?2 \
+             WHERE shop = ?1 AND deleted_remotely_at IS NULL AND synced_at < ?3 \
+             AND id NOT IN (SELECT id FROM temp.sweep_seen)",
+            params![shop_id, at, sweep_started_at],
+        )?;
+        tx.execute_batch("DELETE FROM temp.sweep_seen;")?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
