@@ -46,6 +46,7 @@ pub struct AppUnderTest {
     pub client: Client,
     driver: Child,
     shots: PathBuf,
+    log: PathBuf,
     /// Directory holding the app's data, config and cache for this launch.
     pub home: tempfile::TempDir,
 }
@@ -54,11 +55,14 @@ impl AppUnderTest {
     /// Starts tauri-driver with `env` added to the app's environment and opens a session.
     pub async fn launch(name: &str, env: &[(&str, String)]) -> Result<Self> {
         let harness = Harness::from_env()?;
-        let home = tempfile::Builder::new().prefix("reviewdesk-e2e-").tempdir()?;
+        let home = tempfile::Builder::new()
+            .prefix("reviewdesk-e2e-")
+            .tempdir()?;
         let port = crate::free_port()?;
         let native_port = crate::free_port()?;
         std::fs::create_dir_all(&harness.shots)?;
-        let log = std::fs::File::create(harness.shots.join(format!("{name}-driver.log")))?;
+        let log_path = harness.shots.join(format!("{name}-driver.log"));
+        let log = std::fs::File::create(&log_path)?;
         let mut cmd = Command::new(&harness.driver);
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
@@ -105,8 +109,14 @@ impl AppUnderTest {
             client,
             driver,
             shots: harness.shots,
+            log: log_path,
             home,
         })
+    }
+
+    /// The file that receives the app's (and the drivers') stdout and stderr.
+    pub fn log_path(&self) -> &std::path::Path {
+        &self.log
     }
 
     /// Waits until the element with `data-testid` exists and shows non-empty text, and returns

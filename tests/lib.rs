@@ -2,6 +2,7 @@
 //! against a sandbox, and small utilities the end-to-end and flow tests have in common.
 
 pub mod app;
+pub mod merchant;
 
 /// A free TCP port on loopback, chosen by the OS.
 pub fn free_port() -> anyhow::Result<u16> {

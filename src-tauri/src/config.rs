@@ -13,6 +13,8 @@ use url::Url;
 pub const PRODUCTION_API_BASE: &str = "https://rapi.trustoo.io";
 /// The redirect URI registered for ReviewDesk (a private-use scheme, RFC 8252 §7.1).
 pub const REDIRECT_URI: &str = "reviewdesk://oauth/callback";
+/// The sandbox registers ReviewDesk's client with this secret (a fixture of the emulator).
+pub const SANDBOX_CLIENT_SECRET: &str = "reviewdesk-sandbox-secret";
 /// OAuth client id ReviewDesk uses when none is configured.
 pub const DEFAULT_CLIENT_ID: &str = "reviewdesk";
 
@@ -23,6 +25,10 @@ pub struct AppConfig {
     pub api_base: Url,
     /// OAuth client id registered with Trustoo.
     pub client_id: String,
+    /// OAuth client secret. Trustoo's token endpoint asks for it; an app that ships it cannot
+    /// keep it confidential (RFC 8252 §8.5), so it is configuration, not a credential of the
+    /// merchant. The sandbox's own client secret is the default against the sandbox.
+    pub client_secret: String,
     /// OAuth redirect URI.
     pub redirect_uri: String,
     /// Connect to the sandbox's demo shop at start (sandbox only).
@@ -35,6 +41,7 @@ pub struct AppConfig {
 struct SettingsFile {
     api_base: Option<String>,
     client_id: Option<String>,
+    client_secret: Option<String>,
 }
 
 /// Why the configuration could not be used; shown to the merchant as is.
@@ -77,13 +84,18 @@ impl AppConfig {
         let client_id = env("REVIEWDESK_CLIENT_ID")
             .or(file.client_id)
             .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned());
+        let client_secret = env("REVIEWDESK_CLIENT_SECRET").or(file.client_secret);
         let demo = env("REVIEWDESK_DEMO").is_some_and(|v| v == "1" || v == "true");
-        let config = Self {
+        let mut config = Self {
             api_base,
             client_id,
+            client_secret: client_secret.unwrap_or_default(),
             redirect_uri: REDIRECT_URI.to_owned(),
             demo,
         };
+        if config.client_secret.is_empty() && config.environment() == Environment::Sandbox {
+            config.client_secret = SANDBOX_CLIENT_SECRET.to_owned();
+        }
         if config.demo && config.environment() != Environment::Sandbox {
             return Err(ConfigError::DemoNotOnSandbox(config.api_base.to_string()));
         }
@@ -140,6 +152,16 @@ mod tests {
         .expect("config");
         assert_eq!(c.environment(), Environment::Sandbox);
         assert!(c.demo);
+        assert_eq!(c.client_secret, SANDBOX_CLIENT_SECRET);
+    }
+
+    #[test]
+    fn production_has_no_default_secret() {
+        let c = AppConfig::load(None, env_of(&[])).expect("config");
+        assert_eq!(c.client_secret, "");
+        let c =
+            AppConfig::load(None, env_of(&[("REVIEWDESK_CLIENT_SECRET", "s3")])).expect("config");
+        assert_eq!(c.client_secret, "s3");
     }
 
     #[test]
@@ -157,8 +179,11 @@ mod tests {
 
     #[test]
     fn rejects_a_non_http_base() {
-        let err = AppConfig::load(None, env_of(&[("REVIEWDESK_API_BASE", "file:///etc/passwd")]))
-            .expect_err("file url");
+        let err = AppConfig::load(
+            None,
+            env_of(&[("REVIEWDESK_API_BASE", "file:///etc/passwd")]),
+        )
+        .expect_err("file url");
         assert!(matches!(err, ConfigError::BadApiBase(_)));
     }
 

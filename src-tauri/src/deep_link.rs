@@ -39,7 +39,12 @@ pub fn handle(app: &AppHandle, url: &url::Url) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.set_focus();
     }
-    // Sign-in callbacks are accepted only while a sign-in started by this app is waiting for
-    // one; the browser sign-in flow is not part of this build yet, so every link is refused.
-    tracing::warn!("deep link ignored: no sign-in is in progress");
+    // Work off the OS callback thread: the exchange talks to Trustoo. The auth crate parses the
+    // link strictly and accepts it only for the sign-in this app started.
+    let app = app.clone();
+    let url = url.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<crate::state::AppState>();
+        crate::commands::auth::complete_from_deep_link(&app, &state, &url).await;
+    });
 }

@@ -122,6 +122,28 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
     }
 }
 
+impl From<reviewdesk_auth::AuthError> for IpcError {
+    fn from(err: reviewdesk_auth::AuthError) -> Self {
+        use reviewdesk_auth::AuthError as A;
+        if err.is_keyring_unavailable() {
+            return Self::new(ErrorCode::KeychainUnavailable, err.to_string());
+        }
+        match err {
+            A::Trustoo(inner) => inner.into(),
+            A::SessionExpired => Self::new(
+                ErrorCode::SessionExpired,
+                "Your session expired — sign in again.",
+            ),
+            A::NotSignedIn | A::UnknownShop => Self::new(ErrorCode::NotSignedIn, err.to_string()),
+            A::CredentialsRejected | A::InvalidShopDomain | A::Callback(_) | A::WrongShop => {
+                Self::new(ErrorCode::Validation, err.to_string())
+            }
+            // Every other sign-in error is written as a sentence without secrets.
+            other => Self::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +167,29 @@ mod tests {
         let json = serde_json::to_value(IpcError::not_signed_in()).expect("serialize");
         assert_eq!(json["code"], "NOT_SIGNED_IN");
         assert_eq!(json["retry_after_s"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn auth_errors_keep_their_sentence_and_get_a_code() {
+        let expired: IpcError = reviewdesk_auth::AuthError::SessionExpired.into();
+        assert_eq!(expired.code, ErrorCode::SessionExpired);
+        assert_eq!(expired.message, "Your session expired — sign in again.");
+        let bad_domain: IpcError = reviewdesk_auth::AuthError::InvalidShopDomain.into();
+        assert_eq!(bad_domain.code, ErrorCode::Validation);
+        assert!(bad_domain.message.contains("myshopify.com"));
+    }
+
+    #[test]
+    fn trustoo_errors_map_to_actionable_codes() {
+        let limited: IpcError = reviewdesk_trustoo::Error::RateLimited {
+            retry_after: Some(std::time::Duration::from_secs(12)),
+        }
+        .into();
+        assert_eq!(limited.code, ErrorCode::RateLimited);
+        assert_eq!(limited.retry_after_s, Some(12));
+        assert!(limited.message.contains("12 s"));
+        let expired: IpcError = reviewdesk_trustoo::Error::Unauthorized { expired: true }.into();
+        assert_eq!(expired.code, ErrorCode::SessionExpired);
     }
 
     #[test]

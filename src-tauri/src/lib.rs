@@ -7,6 +7,7 @@ pub mod config;
 pub mod deep_link;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod state;
 
 use tauri::Manager;
@@ -28,26 +29,41 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .setup(|app| {
             let config_dir = app.path().app_config_dir().ok();
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
             let config = config::AppConfig::load(config_dir.as_deref(), |k| std::env::var(k).ok());
             if let Err(err) = &config {
                 tracing::error!(%err, "configuration is not usable");
             }
-            let state = state::AppState::new(config);
+            let state = tauri::async_runtime::block_on(state::AppState::new(config, &data_dir));
             app.manage(state);
-            deep_link::install(app)?;
-            // Warm the connection so the first screen does not wait for it.
+            // Load each known shop's credentials from the keyring (bounded by a timeout inside),
+            // then handle deep links, so a cold-start callback finds everything in place.
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
+            tauri::async_runtime::block_on(async move {
                 let state = handle.state::<state::AppState>();
-                if let Err(err) = state.ensure_connected().await {
-                    tracing::warn!(code = ?err.code, "not connected at start: {}", err.message);
+                if let Ok(sessions) = state.sessions() {
+                    for shop in sessions.restore().await {
+                        if let Some(problem) = shop.problem {
+                            tracing::warn!(shop = %shop.session.domain, "shop not restored: {problem}");
+                        }
+                    }
                 }
             });
+            deep_link::install(app)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::shop::current_session,
             commands::shop::get_rating,
+            commands::auth::auth_start,
+            commands::auth::auth_status,
+            commands::auth::auth_cancel,
+            commands::auth::auth_reopen_browser,
+            commands::auth::auth_connect_tokens,
+            commands::auth::list_shops,
+            commands::auth::switch_shop,
+            commands::auth::sign_out,
         ])
         .build(tauri::generate_context!());
     match app {

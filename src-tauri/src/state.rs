@@ -1,14 +1,18 @@
-//! What the running app holds: its configuration and the connected shop (session facts for the
-//! UI plus a client whose credentials live only in memory).
+//! What the running app holds: its configuration, the merchant's shops (through the auth
+//! crate's session manager, whose secrets live in the OS keyring and in memory only), and the
+//! sandbox demo shop when the demo runs.
 
 use crate::config::{AppConfig, ConfigError};
 use crate::error::{ErrorCode, IpcError};
+use reviewdesk_auth::{AuthConfig, KeyringStore, Secret, SessionManager, TokenStore};
 use reviewdesk_core::ShopSession;
 use reviewdesk_trustoo::TrustooClient;
+use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// A connected shop.
+/// A shop connected outside the session manager: the sandbox demo shop (HMAC, memory only).
 pub struct ActiveShop {
     /// What the UI may see.
     pub session: ShopSession,
@@ -19,49 +23,111 @@ pub struct ActiveShop {
 /// Tauri-managed state.
 pub struct AppState {
     config: Result<AppConfig, ConfigError>,
-    shop: Mutex<Option<Arc<ActiveShop>>>,
+    sessions: Result<SessionManager, IpcError>,
+    demo: Mutex<Option<Arc<ActiveShop>>>,
+    /// The authorize URL of the sign-in in progress, to open the browser again.
+    pub login_url: std::sync::Mutex<Option<url::Url>>,
+    /// The last `login-status` sent, for a window that starts listening late (cold start).
+    pub login_status: std::sync::Mutex<crate::events::LoginStatus>,
 }
 
 impl AppState {
-    /// State for a fresh start; no shop connected yet.
-    pub fn new(config: Result<AppConfig, ConfigError>) -> Self {
+    /// Builds the state. `data_dir` holds the (non-secret) list of known shops.
+    pub async fn new(config: Result<AppConfig, ConfigError>, data_dir: &Path) -> Self {
+        let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new());
+        Self::with_store(config, data_dir, store).await
+    }
+
+    /// Same with another token store (tests use the in-memory one).
+    pub async fn with_store(
+        config: Result<AppConfig, ConfigError>,
+        data_dir: &Path,
+        store: Arc<dyn TokenStore>,
+    ) -> Self {
+        let sessions = match &config {
+            Ok(config) => {
+                let auth = AuthConfig::new(
+                    config.api_base.clone(),
+                    config.environment(),
+                    config.client_id.clone(),
+                    Secret::new(config.client_secret.clone()),
+                    data_dir.join("shops.json"),
+                );
+                SessionManager::new(auth, store)
+                    .await
+                    .map_err(IpcError::from)
+            }
+            Err(err) => Err(config_error(err)),
+        };
         Self {
             config,
-            shop: Mutex::new(None),
+            sessions,
+            demo: Mutex::new(None),
+            login_url: std::sync::Mutex::new(None),
+            login_status: std::sync::Mutex::new(crate::events::LoginStatus::new(
+                crate::events::LoginPhase::Idle,
+                None,
+            )),
         }
     }
 
     /// The configuration, or the reason it cannot be used.
     pub fn config(&self) -> Result<&AppConfig, IpcError> {
-        self.config.as_ref().map_err(|err| {
-            IpcError::new(
-                ErrorCode::Internal,
-                format!("ReviewDesk's settings are not usable: {err}"),
-            )
-        })
+        self.config.as_ref().map_err(config_error)
     }
 
-    /// The connected shop, connecting first when the configuration says how (the sandbox demo
-    /// shop). Concurrent callers wait for one connection attempt instead of starting their own.
-    pub async fn ensure_connected(&self) -> Result<Option<Arc<ActiveShop>>, IpcError> {
-        let mut shop = self.shop.lock().await;
-        if let Some(active) = shop.as_ref() {
-            return Ok(Some(active.clone()));
-        }
+    /// The session manager, or why it could not start.
+    pub fn sessions(&self) -> Result<&SessionManager, IpcError> {
+        self.sessions.as_ref().map_err(Clone::clone)
+    }
+
+    /// Connects the sandbox demo shop when the configuration asks for it (once; concurrent
+    /// callers wait for the same attempt).
+    async fn demo_shop(&self) -> Result<Option<Arc<ActiveShop>>, IpcError> {
         let config = self.config()?;
         if !config.demo {
             return Ok(None);
         }
+        let mut demo = self.demo.lock().await;
+        if let Some(active) = demo.as_ref() {
+            return Ok(Some(active.clone()));
+        }
         let active = Arc::new(crate::demo::connect(config).await?);
         tracing::info!(shop = %active.session.domain, "connected to the sandbox demo shop");
-        *shop = Some(active.clone());
+        *demo = Some(active.clone());
         Ok(Some(active))
     }
 
-    /// The connected shop, or `NOT_SIGNED_IN`.
-    pub async fn active_shop(&self) -> Result<Arc<ActiveShop>, IpcError> {
-        self.ensure_connected()
-            .await?
-            .ok_or_else(IpcError::not_signed_in)
+    /// The shop the merchant is working in, if any.
+    pub async fn current_session(&self) -> Result<Option<ShopSession>, IpcError> {
+        if let Some(demo) = self.demo_shop().await? {
+            return Ok(Some(demo.session.clone()));
+        }
+        Ok(self.sessions()?.active_shop().await)
     }
+
+    /// Runs one Trustoo call for the active shop with a fresh token; a 401 refreshes once
+    /// (single-flight across callers) and retries.
+    pub async fn with_client<T, F, Fut>(&self, call: F) -> Result<T, IpcError>
+    where
+        F: Fn(TrustooClient) -> Fut,
+        Fut: Future<Output = Result<T, reviewdesk_trustoo::Error>>,
+    {
+        if let Some(demo) = self.demo_shop().await? {
+            return Ok(call(demo.client.clone()).await?);
+        }
+        let sessions = self.sessions()?;
+        let shop = sessions
+            .active_shop()
+            .await
+            .ok_or_else(IpcError::not_signed_in)?;
+        Ok(sessions.with_fresh_token(&shop.domain, call).await?)
+    }
+}
+
+fn config_error(err: &ConfigError) -> IpcError {
+    IpcError::new(
+        ErrorCode::Internal,
+        format!("ReviewDesk's settings are not usable: {err}"),
+    )
 }

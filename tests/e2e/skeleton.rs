@@ -11,7 +11,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -41,7 +41,10 @@ async fn shows_the_demo_shops_rating_from_the_sandbox() {
         .get_rating(RatingQuery::all())
         .await
         .expect("rating from the sandbox");
-    assert_eq!(expected.count, 3_210, "the sandbox seeded what we asked for");
+    assert_eq!(
+        expected.count, 3_210,
+        "the sandbox seeded what we asked for"
+    );
 
     let app = AppUnderTest::launch(
         "skeleton",

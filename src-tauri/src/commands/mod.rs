@@ -1,3 +1,4 @@
 //! Tauri commands, one file per area.
 
+pub mod auth;
 pub mod shop;

@@ -9,15 +9,13 @@ use tauri::State;
 /// The shop the app is connected to, or `null` when none is.
 #[tauri::command]
 pub async fn current_session(state: State<'_, AppState>) -> Result<Option<ShopSession>, IpcError> {
-    Ok(state
-        .ensure_connected()
-        .await?
-        .map(|shop| shop.session.clone()))
+    state.current_session().await
 }
 
 /// The shop's rating over all its reviews, straight from Trustoo's Get Rating.
 #[tauri::command]
 pub async fn get_rating(state: State<'_, AppState>) -> Result<RatingSummary, IpcError> {
-    let shop = state.active_shop().await?;
-    Ok(shop.client.get_rating(RatingQuery::all()).await?)
+    state
+        .with_client(|client| async move { client.get_rating(RatingQuery::all()).await })
+        .await
 }

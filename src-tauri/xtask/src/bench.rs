@@ -9,8 +9,15 @@ use std::process::Command;
 /// Runs every benchmark (or those whose name contains the given filter).
 pub fn run(args: &[String]) -> Result<()> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["bench", "-p", "reviewdesk-tests", "--bench", "figures", "--"])
-        .args(args)
-        .current_dir(crate::root());
+    cmd.args([
+        "bench",
+        "-p",
+        "reviewdesk-tests",
+        "--bench",
+        "figures",
+        "--",
+    ])
+    .args(args)
+    .current_dir(crate::root());
     process::run(&mut cmd)
 }

@@ -50,7 +50,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let storage = root.join("target/demo-storage");
     std::fs::create_dir_all(&storage)?;
     let (mut sandbox, base_url) = start_sandbox(&root, options.reviews, &storage)?;
-    eprintln!("demo: sandbox at {base_url} with {} reviews", options.reviews);
+    eprintln!(
+        "demo: sandbox at {base_url} with {} reviews",
+        options.reviews
+    );
     let result = match &options.screenshot {
         Some(path) => screenshot(&root, &base_url, path),
         None => open_app(&root, &base_url),
@@ -61,7 +64,11 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 fn build_ui(root: &Path) -> Result<()> {
-    process::run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))
+    process::run(
+        Command::new("npm")
+            .args(["run", "build"])
+            .current_dir(root.join("ui")),
+    )
 }
 
 /// Starts `reviewdesk-sandbox` on a free port and returns it with the URL it printed.
@@ -126,7 +133,13 @@ fn screenshot(root: &Path, base_url: &str, path: &Path) -> Result<()> {
     let app = root.join("target/debug/reviewdesk");
     let mut wrapped = Command::new("xvfb-run");
     wrapped
-        .args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"])
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            "dbus-run-session",
+            "--",
+        ])
         .args(["bash", "-c", script, "demo"])
         .arg(&app)
         .arg(&path)

@@ -47,21 +47,27 @@ fn run_inner() -> Result<(u64, u64)> {
         echo -n reviewdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n\
         exec \"$@\"";
     let mut cmd = Command::new("xvfb-run");
-    cmd.args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"])
-        .args(["bash", "-c", script, "e2e"])
-        .arg(&test_bin)
-        .args(["--test-threads=1"])
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", home.join("runtime"))
-        .env("REVIEWDESK_E2E_APP", &app)
-        .env("REVIEWDESK_E2E_DRIVER", &driver)
-        .env("REVIEWDESK_E2E_SHOTS", &shots)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("DISPLAY")
-        .current_dir(&root);
+    cmd.args([
+        "-a",
+        "-s",
+        "-screen 0 1280x800x24",
+        "dbus-run-session",
+        "--",
+    ])
+    .args(["bash", "-c", script, "e2e"])
+    .arg(&test_bin)
+    .args(["--test-threads=1"])
+    .env("HOME", &home)
+    .env("XDG_DATA_HOME", home.join(".local/share"))
+    .env("XDG_CONFIG_HOME", home.join(".config"))
+    .env("XDG_CACHE_HOME", home.join(".cache"))
+    .env("XDG_RUNTIME_DIR", home.join("runtime"))
+    .env("REVIEWDESK_E2E_APP", &app)
+    .env("REVIEWDESK_E2E_DRIVER", &driver)
+    .env("REVIEWDESK_E2E_SHOTS", &shots)
+    .env_remove("DBUS_SESSION_BUS_ADDRESS")
+    .env_remove("DISPLAY")
+    .current_dir(&root);
     let (status, out) = process::tee(&mut cmd)?;
     let (passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
     if !status.success() && failed == 0 {
@@ -100,9 +106,9 @@ pub fn build_test_binary(root: &Path, test: &str) -> Result<PathBuf> {
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
+        .rev()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == test)
-        .filter_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .last()
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
         .with_context(|| format!("cargo built no executable for test `{test}`"))
 }

@@ -62,14 +62,15 @@ fn apt() -> Result<()> {
         eprintln!("setup: all {} Debian packages present", APT_PACKAGES.len());
         return Ok(());
     }
-    eprintln!("setup: installing {} Debian packages: {}", missing.len(), missing.join(" "));
+    eprintln!(
+        "setup: installing {} Debian packages: {}",
+        missing.len(),
+        missing.join(" ")
+    );
     let sudo = !is_root();
     let mut update = apt_command(sudo, &["update"]);
     process::run(&mut update)?;
-    let mut install = apt_command(
-        sudo,
-        &["install", "-y", "--no-install-recommends"],
-    );
+    let mut install = apt_command(sudo, &["install", "-y", "--no-install-recommends"]);
     install.args(&missing);
     install.env("DEBIAN_FRONTEND", "noninteractive");
     process::run(&mut install)

@@ -62,7 +62,8 @@ pub fn run() -> Result<()> {
 /// The app embeds `ui/dist` at compile time, so the UI is built before anything compiles it.
 pub fn build_ui(tally: &mut Tally) {
     let mut cmd = Command::new("npm");
-    cmd.args(["run", "build"]).current_dir(crate::root().join("ui"));
+    cmd.args(["run", "build"])
+        .current_dir(crate::root().join("ui"));
     let ok = process::status(&mut cmd).is_ok_and(|s| s.success());
     tally.check("ui build", ok);
 }
@@ -83,13 +84,8 @@ fn bindings(tally: &mut Tally) {
     .current_dir(&root);
     let generated = process::status(&mut gen).is_ok_and(|s| s.success());
     let mut diff = Command::new("git");
-    diff.args([
-        "status",
-        "--porcelain",
-        "--",
-        "ui/src/lib/ipc/bindings",
-    ])
-    .current_dir(&root);
+    diff.args(["status", "--porcelain", "--", "ui/src/lib/ipc/bindings"])
+        .current_dir(&root);
     let stale = process::output(&mut diff).unwrap_or_else(|| "git failed".into());
     if !stale.trim().is_empty() {
         eprintln!(
@@ -97,12 +93,16 @@ fn bindings(tally: &mut Tally) {
              `cargo test -p reviewdesk-core --features ts` wrote:\n{stale}"
         );
     }
-    tally.check("ts bindings up to date", generated && stale.trim().is_empty());
+    tally.check(
+        "ts bindings up to date",
+        generated && stale.trim().is_empty(),
+    );
 }
 
 fn fmt(tally: &mut Tally) {
     let mut cmd = Command::new("cargo");
-    cmd.args(["fmt", "--all", "--check"]).current_dir(crate::root());
+    cmd.args(["fmt", "--all", "--check"])
+        .current_dir(crate::root());
     let ok = process::status(&mut cmd).is_ok_and(|s| s.success());
     tally.check("cargo fmt", ok);
 }
@@ -159,12 +159,7 @@ fn ui_checks(tally: &mut Tally) {
     let _ = std::fs::remove_file(&report);
     let mut vitest = Command::new("npx");
     vitest
-        .args([
-            "vitest",
-            "run",
-            "--reporter=default",
-            "--reporter=json",
-        ])
+        .args(["vitest", "run", "--reporter=default", "--reporter=json"])
         .arg(format!("--outputFile.json={}", report.display()))
         .current_dir(&ui);
     let status_ok = process::status(&mut vitest).is_ok_and(|s| s.success());
@@ -184,7 +179,10 @@ fn ui_checks(tally: &mut Tally) {
 
 /// Reads nextest's closing summary, e.g. `Summary [ 3.2s] 12 tests run: 10 passed, 2 failed`.
 pub fn parse_nextest(out: &str) -> Option<(u64, u64)> {
-    let line = out.lines().rev().find(|l| l.contains("tests run:") || l.contains("test run:"))?;
+    let line = out
+        .lines()
+        .rev()
+        .find(|l| l.contains("tests run:") || l.contains("test run:"))?;
     let after = line.split_once("run:")?.1;
     Some((count_before(after, "passed"), count_before(after, "failed")))
 }

@@ -8,7 +8,11 @@ use reviewdesk_store::Store;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let n: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100_000);
+    let n: u64 = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let queries: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(300);
     let dir = std::env::temp_dir().join(format!("store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -32,6 +36,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         size,
         size as f64 / (n as f64 / 100_000.0) / 1e6
     );
+    for (name, bytes) in store.size_breakdown()? {
+        println!("  {name}: {:.1} MB", bytes as f64 / 1e6);
+    }
     drop(store);
     let store = Store::open(&path)?;
     // Warm-up (the app's first query also pays this once).

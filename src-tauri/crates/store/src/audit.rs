@@ -31,7 +31,9 @@ pub(crate) fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, String, String, Option<String>, String)> {
+fn entry(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, i64, String, String, Option<String>, String)> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -68,7 +70,15 @@ impl Store {
         details: &serde_json::Value,
     ) -> Result<i64> {
         let shop_id = Store::ensure_shop(&self.conn, shop)?;
-        insert(&self.conn, shop_id, now(), actor, action, review_id, details)
+        insert(
+            &self.conn,
+            shop_id,
+            now(),
+            actor,
+            action,
+            review_id,
+            details,
+        )
     }
 
     /// The shop's audit log, newest first, `limit` entries older than `before_id` (paging).
@@ -86,7 +96,10 @@ impl Store {
              WHERE shop = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(params![shop_id, before_id.unwrap_or(i64::MAX), limit], entry)?
+            .query_map(
+                params![shop_id, before_id.unwrap_or(i64::MAX), limit],
+                entry,
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(decode).collect()
     }

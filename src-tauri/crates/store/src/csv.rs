@@ -103,7 +103,14 @@ pub(crate) fn format_row(row: &ReviewRow, out: &mut String) {
     out.push(',');
     plain(out, r.rating);
     out.push(',');
-    for text in [&r.author, &r.author_email, &r.author_country, &r.title, &r.content, &r.source] {
+    for text in [
+        &r.author,
+        &r.author_email,
+        &r.author_country,
+        &r.title,
+        &r.content,
+        &r.source,
+    ] {
         write_csv_cell(out, text);
         out.push(',');
     }

@@ -18,7 +18,9 @@ fn draft(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, i
     ))
 }
 
-fn decode((id, form, attachments, created_at, updated_at): (String, String, String, i64, i64)) -> Result<Draft> {
+fn decode(
+    (id, form, attachments, created_at, updated_at): (String, String, String, i64, i64),
+) -> Result<Draft> {
     Ok(Draft {
         form: serde_json::from_str(&form)
             .map_err(|e| StoreError::Corrupt(format!("draft {id} form: {e}")))?,

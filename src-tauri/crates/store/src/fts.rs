@@ -11,7 +11,8 @@ const MAX_TERM_CHARS: usize = 64;
 /// letter or digit separates words), so FTS5 operators (`AND`, `OR`, `NOT`, `NEAR`), quotes,
 /// `*`, `-`, `^`, `:` and parentheses can never reach the query parser. Each word becomes a
 /// quoted prefix term (`"word"*`, so typing "comf" finds "comfortable") and all words must match.
-/// One-letter words are matched whole: a one-letter prefix would scan most of the index.
+/// One-letter words are matched whole: a one-letter prefix would merge a large part of the
+/// term dictionary.
 pub fn fts_match_expression(input: &str) -> Option<String> {
     let mut out = String::new();
     let words = input

@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub mod bench;
 mod audit;
+pub mod bench;
 mod csv;
 mod drafts;
 mod fts;
@@ -228,5 +228,24 @@ impl Store {
             [],
         )?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Bytes used per table and index (SQLite `dbstat`), largest first, so size regressions can
+    /// be traced to a table or index.
+    pub fn size_breakdown(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 }

@@ -12,11 +12,13 @@
 
 use std::io::Write;
 
-use reviewdesk_core::{ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView};
+use reviewdesk_core::{
+    ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
+};
 use rusqlite::types::Value;
 
 use crate::fts::fts_match_expression;
-use crate::reviews::{key_base, review_row, ROW_COLUMNS};
+use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
 
 /// Largest page the store hands out.
@@ -109,11 +111,7 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
             Value::Integer(i64::from(s)),
         ),
         None if !filter.ratings.is_empty() => {
-            let list: Vec<String> = filter
-                .ratings
-                .iter()
-                .map(|r| r.to_string())
-                .collect();
+            let list: Vec<String> = filter.ratings.iter().map(|r| r.to_string()).collect();
             // Ratings are u8, so inlining them is safe and keeps one statement per set.
             let plus = if hints { "+" } else { "" };
             p.conds
@@ -140,11 +138,19 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
     if let Some(b) = filter.verified {
         p.push(format!("{plus}r.is_verified = ?#"), bool_value(b));
     }
+    // Keys descend with time: "at or after `from`" is "key below the bound of `from`",
+    // "before `to`" is "key at or above the bound of `to`".
     if let Some(from) = filter.commented_from {
-        p.push(format!("{} >= ?#", p.key), Value::Integer(key_base(from)));
+        p.push(
+            format!("{} < ?#", p.key),
+            Value::Integer(key_bound_at_or_after(from)),
+        );
     }
     if let Some(to) = filter.commented_to {
-        p.push(format!("{} < ?#", p.key), Value::Integer(key_base(to)));
+        p.push(
+            format!("{} >= ?#", p.key),
+            Value::Integer(key_bound_at_or_after(to)),
+        );
     }
     p
 }
@@ -152,7 +158,8 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
 /// Direction and starting point of one key-ordered walk.
 #[derive(Clone, Copy)]
 struct Walk {
-    descending: bool,
+    /// Newest first, which is ascending key order.
+    newest_first: bool,
     /// Only keys strictly beyond this one (keyset pagination).
     after_key: Option<i64>,
     offset: u64,
@@ -182,10 +189,12 @@ impl Store {
     ) -> Result<u64> {
         let mut p = plan(shop_id, filter, star, true);
         if let Some(after) = walk.after_key {
-            let op = if walk.descending { "<" } else { ">" };
+            let op = if walk.newest_first { ">" } else { "<" };
             p.push(format!("{} {op} ?#", p.key), Value::Integer(after));
         }
-        let limit = walk.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let limit = walk
+            .limit
+            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let offset = i64::try_from(walk.offset).unwrap_or(i64::MAX);
         let n = p.params.len();
         let sql = format!(
@@ -193,7 +202,7 @@ impl Store {
             p.from,
             p.where_clause(),
             p.key,
-            if walk.descending { "DESC" } else { "ASC" },
+            if walk.newest_first { "ASC" } else { "DESC" },
             n + 1,
             n + 2
         );
@@ -221,7 +230,8 @@ impl Store {
     ) -> Result<u64> {
         let mut p = plan(shop_id, filter, star, hints);
         if let Some(after) = after_key {
-            p.push(format!("{} < ?#", p.key), Value::Integer(after));
+            // Only rating sorts count past a cursor, and they walk newest first.
+            p.push(format!("{} > ?#", p.key), Value::Integer(after));
         }
         let inner = format!("SELECT 1 FROM {} WHERE {}", p.from, p.where_clause());
         let sql = match cap {
@@ -254,7 +264,7 @@ impl Store {
         match sort {
             ReviewSort::Newest | ReviewSort::Oldest => {
                 let walk = Walk {
-                    descending: sort == ReviewSort::Newest,
+                    newest_first: sort == ReviewSort::Newest,
                     after_key: after.map(|c| c.key),
                     offset: if after.is_some() { 0 } else { offset },
                     limit,
@@ -296,7 +306,7 @@ impl Store {
                         }
                     }
                     let walk = Walk {
-                        descending: true,
+                        newest_first: true,
                         after_key,
                         offset: remaining_offset,
                         limit: want,
@@ -340,7 +350,8 @@ impl Store {
             Some(0) => (0, false),
             Some(cap) => {
                 let cap = u64::from(cap);
-                let n = self.count_capped(shop_id, &query.filter, None, None, Some(cap + 1), false)?;
+                let n =
+                    self.count_capped(shop_id, &query.filter, None, None, Some(cap + 1), false)?;
                 (n.min(cap), n <= cap)
             }
             None => (
@@ -407,10 +418,15 @@ impl Store {
         };
         let p = plan(shop_id, &query.filter, star, true);
         let sql = format!(
-            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} DESC LIMIT 50",
+            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} {} LIMIT 50",
             p.from,
             p.where_clause(),
-            p.key
+            p.key,
+            if query.sort == ReviewSort::Oldest {
+                "DESC"
+            } else {
+                "ASC"
+            }
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let lines = stmt

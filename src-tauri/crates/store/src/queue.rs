@@ -215,7 +215,13 @@ impl Store {
         Ok(n == 1)
     }
 
-    fn finish(&mut self, id: i64, state: ActionState, error: Option<&str>, not_before: i64) -> Result<()> {
+    fn finish(
+        &mut self,
+        id: i64,
+        state: ActionState,
+        error: Option<&str>,
+        not_before: i64,
+    ) -> Result<()> {
         let n = self
             .conn
             .prepare_cached(
@@ -249,7 +255,12 @@ impl Store {
 
     /// Sending failed. With `retry_after`, the action goes back to `pending` and is not handed
     /// out before that delay (the caller picks the backoff); without, it is `failed` for good.
-    pub fn mark_failed(&mut self, id: i64, reason: &str, retry_after: Option<Duration>) -> Result<()> {
+    pub fn mark_failed(
+        &mut self,
+        id: i64,
+        reason: &str,
+        retry_after: Option<Duration>,
+    ) -> Result<()> {
         match retry_after {
             Some(delay) => {
                 let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX / 2);

@@ -17,8 +17,19 @@ const SEQ_MASK: i64 = (1 << SEQ_BITS) - 1;
 const MAX_KEY_SECONDS: i64 = (1 << (62 - SEQ_BITS)) - 1;
 
 /// First rowid of reviews written at `commented_at`.
+///
+/// Keys *descend* with time (`(MAX - commented_at) << 24 | seq`): newer reviews get smaller
+/// rowids, so a newest-first sync appends in ascending rowid order (dense B-tree pages, and FTS5
+/// keeps its pending segment in memory, as it flushes whenever a rowid goes down) and ascending
+/// rowid order, the natural order of every index and of FTS5, is "newest first".
 pub(crate) fn key_base(commented_at: i64) -> i64 {
-    commented_at.clamp(0, MAX_KEY_SECONDS) << SEQ_BITS
+    (MAX_KEY_SECONDS - commented_at.clamp(0, MAX_KEY_SECONDS)) << SEQ_BITS
+}
+
+/// Every review written at or after second `commented_at` has a key below this bound (and every
+/// older one a key at or above it), which turns date filters into rowid ranges.
+pub(crate) fn key_bound_at_or_after(commented_at: i64) -> i64 {
+    key_base(commented_at).saturating_add(SEQ_MASK + 1)
 }
 
 /// What one [`Store::upsert_reviews`] batch did.
@@ -49,7 +60,8 @@ fn conversion_error(index: usize, message: String) -> rusqlite::Error {
 pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     let rid: i64 = row.get(0)?;
     let rating: i64 = row.get(6)?;
-    let rating = u8::try_from(rating).map_err(|_| conversion_error(6, format!("rating {rating}")))?;
+    let rating =
+        u8::try_from(rating).map_err(|_| conversion_error(6, format!("rating {rating}")))?;
     let media_json: String = row.get(21)?;
     let media: Vec<Media> = serde_json::from_str(&media_json)
         .map_err(|e| conversion_error(21, format!("media json: {e}")))?;
@@ -99,6 +111,13 @@ struct Existing {
     rid: i64,
     commented_at: i64,
     /// author, title, content, product_title as indexed.
+    text: [String; 4],
+}
+
+/// One pending change to the FTS index.
+struct FtsOp {
+    rid: i64,
+    delete: bool,
     text: [String; 4],
 }
 
@@ -171,6 +190,7 @@ impl Store {
                  has_image = ?26, has_video = ?27, synced_at = ?28, deleted_remotely_at = NULL \
                  WHERE rid = ?29 AND shop = ?2 AND id = ?3",
             )?;
+            let mut fts_ops: Vec<FtsOp> = Vec::new();
             for r in reviews {
                 let existing: Option<Existing> = find
                     .query_row(params![shop_id, r.id.as_str()], |row| {
@@ -221,27 +241,43 @@ impl Store {
                     r.has_video(),
                     synced_at,
                 ];
+                let new_entry = || FtsOp {
+                    rid,
+                    delete: false,
+                    text: text.map(String::clone),
+                };
                 match existing {
                     None => {
                         insert.execute(values)?;
-                        fts_insert.execute(params![rid, text[0], text[1], text[2], text[3]])?;
+                        fts_ops.push(new_entry());
                         stats.inserted += 1;
                     }
                     Some(old) => {
-                        let reindex = old.rid != rid
-                            || old.text.iter().zip(text).any(|(a, b)| a != b);
-                        if reindex {
-                            let [a, t, c, p] = &old.text;
-                            fts_delete.execute(params![old.rid, a, t, c, p])?;
-                        }
                         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
                         all.push(&old.rid);
                         update.execute(all.as_slice())?;
-                        if reindex {
-                            fts_insert.execute(params![rid, text[0], text[1], text[2], text[3]])?;
+                        if old.rid != rid || old.text.iter().zip(text).any(|(a, b)| a != b) {
+                            fts_ops.push(new_entry());
+                            fts_ops.push(FtsOp {
+                                rid: old.rid,
+                                delete: true,
+                                text: old.text,
+                            });
                         }
                         stats.updated += 1;
                     }
+                }
+            }
+            // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
+            // written in the transaction; applying the index changes in ascending rowid order
+            // (delete before insert) keeps one flush per batch instead of one per review.
+            fts_ops.sort_by(|a, b| (a.rid, !a.delete).cmp(&(b.rid, !b.delete)));
+            for op in &fts_ops {
+                let [a, t, c, p] = &op.text;
+                if op.delete {
+                    fts_delete.execute(params![op.rid, a, t, c, p])?;
+                } else {
+                    fts_insert.execute(params![op.rid, a, t, c, p])?;
                 }
             }
         }

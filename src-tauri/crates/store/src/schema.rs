@@ -13,10 +13,11 @@ use crate::StoreError;
 /// Design notes:
 /// * `shops` maps the caller's shop key (myshopify domain) to a small integer so the key is not
 ///   repeated in every row and index entry (saves ~30 bytes × 6 per review).
-/// * `reviews.rid` is the rowid and is *derived from `commented_at`*: `commented_at << 24 | seq`.
-///   Rowid order is therefore "newest first" order, every index (which ends in the rowid) is
-///   sorted by date within its equality prefix, date ranges are rowid ranges, and the FTS5 index
-///   (which returns rowids in order) can stream matches newest-first and stop at the page limit.
+/// * `reviews.rid` is the rowid and is *derived from `commented_at`*:
+///   `(MAX - commented_at) << 24 | seq`. Ascending rowid order is therefore "newest first", every
+///   index (which ends in the rowid) is sorted by date within its equality prefix, date ranges
+///   are rowid ranges, the FTS5 index (which returns rowids in order) streams matches
+///   newest-first and stops at the page limit, and a newest-first sync appends.
 /// * The FTS5 table is external-content over `reviews` (no second copy of the text). A DELETE
 ///   trigger keeps it in sync on row deletion; inserts and updates are indexed by
 ///   `upsert_reviews` in the same transaction (see the comment in the SQL for why not triggers),
@@ -71,8 +72,7 @@ CREATE INDEX reviews_shop_gone_triage ON reviews (shop, gone, triage);
 CREATE VIRTUAL TABLE reviews_fts USING fts5(
     author, title, content, product_title,
     content = 'reviews', content_rowid = 'rid',
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Deleting a review row (only a future "forget this shop" does) removes its FTS entry.

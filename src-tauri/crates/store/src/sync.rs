@@ -82,7 +82,8 @@ impl Store {
              DELETE FROM temp.sweep_seen;",
         )?;
         {
-            let mut add = tx.prepare_cached("INSERT OR IGNORE INTO temp.sweep_seen (id) VALUES (?1)")?;
+            let mut add =
+                tx.prepare_cached("INSERT OR IGNORE INTO temp.sweep_seen (id) VALUES (?1)")?;
             for id in seen {
                 add.execute([id.as_str()])?;
             }

@@ -55,7 +55,12 @@ fn review(id: u32, rating: u8, at: i64, content: &str) -> Review {
 fn sample() -> Vec<Review> {
     (1..=10)
         .map(|i| {
-            let mut r = review(i, (i % 5 + 1) as u8, 1_700_000_000 + i64::from(i) * 1000, "");
+            let mut r = review(
+                i,
+                (i % 5 + 1) as u8,
+                1_700_000_000 + i64::from(i) * 1000,
+                "",
+            );
             r.content = match i {
                 1 => "Great comfortable shirt, love it".into(),
                 2 => "Terrible stitching, fell apart".into(),
@@ -85,7 +90,11 @@ fn sample() -> Vec<Review> {
                 });
             }
             r.is_verified = i % 2 == 1;
-            r.source = if i <= 7 { "Store front".into() } else { "AliExpress".into() };
+            r.source = if i <= 7 {
+                "Store front".into()
+            } else {
+                "AliExpress".into()
+            };
             if i == 4 {
                 r.reply = Some(ReviewReply {
                     content: "Thanks!".into(),
@@ -141,7 +150,10 @@ fn migrates_from_every_earlier_version_keeping_data() {
         drop(store);
         // Opening again is a no-op migration and keeps the data.
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(), 10);
+        assert_eq!(
+            store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+            10
+        );
     }
 }
 
@@ -151,7 +163,8 @@ fn refuses_a_newer_schema() {
     let path = dir.path().join("store.db");
     drop(Store::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(conn);
     match Store::open(&path) {
         Err(StoreError::NewerSchema { found, .. }) => assert_eq!(found, SCHEMA_VERSION + 1),
@@ -168,7 +181,10 @@ fn upsert_round_trips_every_field_and_is_idempotent() {
     let again = store.upsert_reviews(SHOP, &reviews).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 10));
     store.check_search_index().unwrap();
-    assert_eq!(store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(), 10);
+    assert_eq!(
+        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        10
+    );
     for r in &reviews {
         let row = store.get_review(SHOP, &r.id).unwrap().unwrap();
         assert_eq!(&row.review, r);
@@ -177,10 +193,13 @@ fn upsert_round_trips_every_field_and_is_idempotent() {
     }
     // The FTS index has one entry per review, not one per upsert.
     let page = store
-        .query_reviews(SHOP, &with_filter(ReviewFilter {
-            keyword: Some("great".into()),
-            ..Default::default()
-        }))
+        .query_reviews(
+            SHOP,
+            &with_filter(ReviewFilter {
+                keyword: Some("great".into()),
+                ..Default::default()
+            }),
+        )
         .unwrap();
     assert_eq!(page.total, 2);
 }
@@ -200,10 +219,13 @@ fn upsert_refreshes_server_fields_and_keeps_local_state() {
     assert_eq!(row.triage, TriageState::Flagged);
     assert_eq!(ids(&store, &ReviewQuery::default()).first(), Some(&1));
     let kw = |k: &str| {
-        ids(&store, &with_filter(ReviewFilter {
-            keyword: Some(k.into()),
-            ..Default::default()
-        }))
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                keyword: Some(k.into()),
+                ..Default::default()
+            }),
+        )
     };
     assert_eq!(kw("shrank"), vec![1]);
     assert_eq!(kw("comfortable"), Vec::<u32>::new());
@@ -213,18 +235,37 @@ fn upsert_refreshes_server_fields_and_keeps_local_state() {
 #[test]
 fn shops_are_separate() {
     let (_dir, mut store) = filled();
-    store.upsert_reviews("other.myshopify.com", &sample()[..3]).unwrap();
-    assert_eq!(store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(), 10);
+    store
+        .upsert_reviews("other.myshopify.com", &sample()[..3])
+        .unwrap();
     assert_eq!(
-        store.count_reviews("other.myshopify.com", &ReviewFilter::default()).unwrap(),
+        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        10
+    );
+    assert_eq!(
+        store
+            .count_reviews("other.myshopify.com", &ReviewFilter::default())
+            .unwrap(),
         3
     );
-    assert_eq!(store.count_reviews("nobody", &ReviewFilter::default()).unwrap(), 0);
+    assert_eq!(
+        store
+            .count_reviews("nobody", &ReviewFilter::default())
+            .unwrap(),
+        0
+    );
     let q = with_filter(ReviewFilter {
         keyword: Some("great".into()),
         ..Default::default()
     });
-    assert_eq!(store.query_reviews("other.myshopify.com", &q).unwrap().rows.len(), 1);
+    assert_eq!(
+        store
+            .query_reviews("other.myshopify.com", &q)
+            .unwrap()
+            .rows
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -242,18 +283,70 @@ fn every_filter_narrows_the_list() {
     let (_dir, store) = filled();
     let f = |filter: ReviewFilter| ids(&store, &with_filter(filter));
     // ratings: i % 5 + 1 → 5★: 4, 9; 1★: 5, 10
-    assert_eq!(f(ReviewFilter { ratings: vec![5], ..Default::default() }), vec![9, 4]);
-    assert_eq!(f(ReviewFilter { ratings: vec![1, 5], ..Default::default() }), vec![10, 9, 5, 4]);
     assert_eq!(
-        f(ReviewFilter { product_id: Some(ProductId("200".into())), ..Default::default() }),
+        f(ReviewFilter {
+            ratings: vec![5],
+            ..Default::default()
+        }),
+        vec![9, 4]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            ratings: vec![1, 5],
+            ..Default::default()
+        }),
+        vec![10, 9, 5, 4]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            product_id: Some(ProductId("200".into())),
+            ..Default::default()
+        }),
         vec![10, 8, 6, 4, 2]
     );
-    assert_eq!(f(ReviewFilter { source: Some("AliExpress".into()), ..Default::default() }), vec![10, 9, 8]);
-    assert_eq!(f(ReviewFilter { has_image: Some(true), ..Default::default() }), vec![9, 6, 3]);
-    assert_eq!(f(ReviewFilter { has_image: Some(false), ..Default::default() }).len(), 7);
-    assert_eq!(f(ReviewFilter { has_video: Some(true), ..Default::default() }), vec![7]);
-    assert_eq!(f(ReviewFilter { verified: Some(true), ..Default::default() }), vec![9, 7, 5, 3, 1]);
-    assert_eq!(f(ReviewFilter { verified: Some(false), ..Default::default() }), vec![10, 8, 6, 4, 2]);
+    assert_eq!(
+        f(ReviewFilter {
+            source: Some("AliExpress".into()),
+            ..Default::default()
+        }),
+        vec![10, 9, 8]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            has_image: Some(true),
+            ..Default::default()
+        }),
+        vec![9, 6, 3]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            has_image: Some(false),
+            ..Default::default()
+        })
+        .len(),
+        7
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            has_video: Some(true),
+            ..Default::default()
+        }),
+        vec![7]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            verified: Some(true),
+            ..Default::default()
+        }),
+        vec![9, 7, 5, 3, 1]
+    );
+    assert_eq!(
+        f(ReviewFilter {
+            verified: Some(false),
+            ..Default::default()
+        }),
+        vec![10, 8, 6, 4, 2]
+    );
     assert_eq!(
         f(ReviewFilter {
             commented_from: Some(1_700_000_000 + 3000),
@@ -272,32 +365,73 @@ fn every_filter_narrows_the_list() {
         }),
         vec![10, 4]
     );
-    assert_eq!(f(ReviewFilter { ratings: vec![7], ..Default::default() }), Vec::<u32>::new());
+    assert_eq!(
+        f(ReviewFilter {
+            ratings: vec![7],
+            ..Default::default()
+        }),
+        Vec::<u32>::new()
+    );
 }
 
 #[test]
 fn every_sort_orders_the_list() {
     let (_dir, store) = filled();
-    let s = |sort: ReviewSort| ids(&store, &ReviewQuery { sort, ..Default::default() });
+    let s = |sort: ReviewSort| {
+        ids(
+            &store,
+            &ReviewQuery {
+                sort,
+                ..Default::default()
+            },
+        )
+    };
     assert_eq!(s(ReviewSort::Newest), vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     assert_eq!(s(ReviewSort::Oldest), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // rating = i % 5 + 1: 5★ {9,4} 4★ {8,3} 3★ {7,2} 2★ {6,1} 1★ {10,5}
-    assert_eq!(s(ReviewSort::RatingHigh), vec![9, 4, 8, 3, 7, 2, 6, 1, 10, 5]);
-    assert_eq!(s(ReviewSort::RatingLow), vec![10, 5, 6, 1, 7, 2, 8, 3, 9, 4]);
+    assert_eq!(
+        s(ReviewSort::RatingHigh),
+        vec![9, 4, 8, 3, 7, 2, 6, 1, 10, 5]
+    );
+    assert_eq!(
+        s(ReviewSort::RatingLow),
+        vec![10, 5, 6, 1, 7, 2, 8, 3, 9, 4]
+    );
 }
 
 #[test]
 fn offset_and_cursor_pages_agree_for_every_sort() {
     let (_dir, store) = filled();
-    for sort in [ReviewSort::Newest, ReviewSort::Oldest, ReviewSort::RatingHigh, ReviewSort::RatingLow] {
-        let all = ids(&store, &ReviewQuery { sort, ..Default::default() });
+    for sort in [
+        ReviewSort::Newest,
+        ReviewSort::Oldest,
+        ReviewSort::RatingHigh,
+        ReviewSort::RatingLow,
+    ] {
+        let all = ids(
+            &store,
+            &ReviewQuery {
+                sort,
+                ..Default::default()
+            },
+        );
         let mut by_offset = Vec::new();
         let mut by_cursor = Vec::new();
         let mut after: Option<ReviewCursor> = None;
         for page in 0..4 {
-            let q = ReviewQuery { sort, limit: 3, offset: page * 3, ..Default::default() };
+            let q = ReviewQuery {
+                sort,
+                limit: 3,
+                offset: page * 3,
+                ..Default::default()
+            };
             by_offset.extend(ids(&store, &q));
-            let q = ReviewQuery { sort, limit: 3, after, ..Default::default() };
+            let q = ReviewQuery {
+                sort,
+                limit: 3,
+                after,
+                ..Default::default()
+            };
             let p = store.query_reviews(SHOP, &q).unwrap();
             by_cursor.extend(p.rows.iter().map(|r| r.review.id.0.parse::<u32>().unwrap()));
             after = p.next;
@@ -313,14 +447,36 @@ fn offset_and_cursor_pages_agree_for_every_sort() {
 #[test]
 fn totals_are_exact_or_capped() {
     let (_dir, store) = filled();
-    let p = store.query_reviews(SHOP, &ReviewQuery { limit: 2, ..Default::default() }).unwrap();
+    let p = store
+        .query_reviews(
+            SHOP,
+            &ReviewQuery {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!((p.rows.len(), p.total, p.total_exact), (2, 10, true));
     let p = store
-        .query_reviews(SHOP, &ReviewQuery { limit: 2, count_limit: Some(4), ..Default::default() })
+        .query_reviews(
+            SHOP,
+            &ReviewQuery {
+                limit: 2,
+                count_limit: Some(4),
+                ..Default::default()
+            },
+        )
         .unwrap();
     assert_eq!((p.total, p.total_exact), (4, false));
     let p = store
-        .query_reviews(SHOP, &ReviewQuery { limit: 2, count_limit: None, ..Default::default() })
+        .query_reviews(
+            SHOP,
+            &ReviewQuery {
+                limit: 2,
+                count_limit: None,
+                ..Default::default()
+            },
+        )
         .unwrap();
     assert_eq!((p.total, p.total_exact), (10, true));
 }
@@ -329,7 +485,13 @@ fn totals_are_exact_or_capped() {
 fn full_text_search_matches_prefixes_and_accents() {
     let (_dir, store) = filled();
     let kw = |k: &str| {
-        let mut v = ids(&store, &with_filter(ReviewFilter { keyword: Some(k.into()), ..Default::default() }));
+        let mut v = ids(
+            &store,
+            &with_filter(ReviewFilter {
+                keyword: Some(k.into()),
+                ..Default::default()
+            }),
+        );
         v.sort();
         v
     };
@@ -343,7 +505,11 @@ fn full_text_search_matches_prefixes_and_accents() {
     assert_eq!(kw("nothingmatches"), Vec::<u32>::new());
     // combined with filters and sorts
     let q = ReviewQuery {
-        filter: ReviewFilter { keyword: Some("great".into()), ratings: vec![5], ..Default::default() },
+        filter: ReviewFilter {
+            keyword: Some("great".into()),
+            ratings: vec![5],
+            ..Default::default()
+        },
         sort: ReviewSort::RatingLow,
         ..Default::default()
     };
@@ -354,14 +520,52 @@ fn full_text_search_matches_prefixes_and_accents() {
 fn hostile_search_input_never_errors() {
     let (_dir, store) = filled();
     for input in [
-        "\"", "\"\"", "'", "*", "great*", "-", "-great", "AND", "OR", "NOT", "great AND", "AND OR NOT",
-        "(", ")", "(great", "great)", "NEAR(great shirt)", "great NEAR/2 shirt", "^great", "col:great",
-        "content:great", "{author}: x", "a\"b", "\\", "%", "_", "; DROP TABLE reviews; --", "\0",
-        "😀", "   ", "", "+", "=1+1", "@", "**", "\"great", "great\"", "[]", "x' OR '1'='1",
+        "\"",
+        "\"\"",
+        "'",
+        "*",
+        "great*",
+        "-",
+        "-great",
+        "AND",
+        "OR",
+        "NOT",
+        "great AND",
+        "AND OR NOT",
+        "(",
+        ")",
+        "(great",
+        "great)",
+        "NEAR(great shirt)",
+        "great NEAR/2 shirt",
+        "^great",
+        "col:great",
+        "content:great",
+        "{author}: x",
+        "a\"b",
+        "\\",
+        "%",
+        "_",
+        "; DROP TABLE reviews; --",
+        "\0",
+        "😀",
+        "   ",
+        "",
+        "+",
+        "=1+1",
+        "@",
+        "**",
+        "\"great",
+        "great\"",
+        "[]",
+        "x' OR '1'='1",
     ] {
         for sort in [ReviewSort::Newest, ReviewSort::RatingHigh] {
             let q = ReviewQuery {
-                filter: ReviewFilter { keyword: Some(input.into()), ..Default::default() },
+                filter: ReviewFilter {
+                    keyword: Some(input.into()),
+                    ..Default::default()
+                },
                 sort,
                 ..Default::default()
             };
@@ -371,19 +575,62 @@ fn hostile_search_input_never_errors() {
         }
     }
     // Input without words is no filter at all.
-    assert_eq!(ids(&store, &with_filter(ReviewFilter { keyword: Some("*()".into()), ..Default::default() })).len(), 10);
+    assert_eq!(
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                keyword: Some("*()".into()),
+                ..Default::default()
+            })
+        )
+        .len(),
+        10
+    );
     // Words around operators still match as words.
-    assert_eq!(ids(&store, &with_filter(ReviewFilter { keyword: Some("-terrible*".into()), ..Default::default() })), vec![2]);
+    assert_eq!(
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                keyword: Some("-terrible*".into()),
+                ..Default::default()
+            })
+        ),
+        vec![2]
+    );
 }
 
 #[test]
 fn triage_is_local_state_with_audit() {
     let (_dir, mut store) = filled();
-    let two = [ReviewId("2".into()), ReviewId("5".into()), ReviewId("999".into())];
-    assert_eq!(store.set_triage(SHOP, &two, TriageState::Flagged, "ann").unwrap(), 2);
-    assert_eq!(store.set_triage(SHOP, &two, TriageState::Flagged, "ann").unwrap(), 0);
-    store.set_triage(SHOP, &[ReviewId("3".into())], TriageState::Reviewed, "bob").unwrap();
-    let f = |t| ids(&store, &with_filter(ReviewFilter { triage: Some(t), ..Default::default() }));
+    let two = [
+        ReviewId("2".into()),
+        ReviewId("5".into()),
+        ReviewId("999".into()),
+    ];
+    assert_eq!(
+        store
+            .set_triage(SHOP, &two, TriageState::Flagged, "ann")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .set_triage(SHOP, &two, TriageState::Flagged, "ann")
+            .unwrap(),
+        0
+    );
+    store
+        .set_triage(SHOP, &[ReviewId("3".into())], TriageState::Reviewed, "bob")
+        .unwrap();
+    let f = |t| {
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                triage: Some(t),
+                ..Default::default()
+            }),
+        )
+    };
     assert_eq!(f(TriageState::Flagged), vec![5, 2]);
     assert_eq!(f(TriageState::Reviewed), vec![3]);
     assert_eq!(f(TriageState::New).len(), 7);
@@ -399,7 +646,10 @@ fn deleting_keeps_the_copy_audits_and_queues() {
     let (dir, mut store) = filled();
     let id = ReviewId("4".into());
     let action = store.delete_review(SHOP, &id, "ann").unwrap();
-    assert!(matches!(store.delete_review(SHOP, &id, "ann"), Err(StoreError::AlreadyDeleted(_))));
+    assert!(matches!(
+        store.delete_review(SHOP, &id, "ann"),
+        Err(StoreError::AlreadyDeleted(_))
+    ));
     assert!(matches!(
         store.delete_review(SHOP, &ReviewId("404".into()), "ann"),
         Err(StoreError::NotFound(_))
@@ -408,20 +658,39 @@ fn deleting_keeps_the_copy_audits_and_queues() {
     store = store_;
     assert!(!ids(&store, &ReviewQuery::default()).contains(&4));
     let deleted = store
-        .query_reviews(SHOP, &with_filter(ReviewFilter { view: ReviewView::Deleted, ..Default::default() }))
+        .query_reviews(
+            SHOP,
+            &with_filter(ReviewFilter {
+                view: ReviewView::Deleted,
+                ..Default::default()
+            }),
+        )
         .unwrap();
     assert_eq!(deleted.rows.len(), 1);
     let row = &deleted.rows[0];
     assert_eq!(row.review, sample()[3]); // full copy, reply included
     assert!(row.deleted_at.is_some());
-    assert_eq!(ids(&store, &with_filter(ReviewFilter { view: ReviewView::All, ..Default::default() })).len(), 10);
+    assert_eq!(
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                view: ReviewView::All,
+                ..Default::default()
+            })
+        )
+        .len(),
+        10
+    );
     // Searching the Deleted view works too.
     assert_eq!(
-        ids(&store, &with_filter(ReviewFilter {
-            view: ReviewView::Deleted,
-            keyword: Some("late".into()),
-            ..Default::default()
-        })),
+        ids(
+            &store,
+            &with_filter(ReviewFilter {
+                view: ReviewView::Deleted,
+                keyword: Some("late".into()),
+                ..Default::default()
+            })
+        ),
         vec![4]
     );
     let log = store.list_audit(SHOP, None, 10).unwrap();
@@ -449,7 +718,9 @@ fn rating_summary_is_computed_locally() {
     let all = store.rating_summary(SHOP, None).unwrap();
     assert_eq!(all.stars, [2, 2, 2, 2, 2]);
     assert!((all.average - 3.0).abs() < 1e-9);
-    let p = store.rating_summary(SHOP, Some(&ProductId("200".into()))).unwrap();
+    let p = store
+        .rating_summary(SHOP, Some(&ProductId("200".into())))
+        .unwrap();
     // ids 2,4,6,8,10 → ratings 3,5,2,4,1
     assert_eq!(p.stars, [1, 1, 1, 1, 1]);
     assert_eq!(store.rating_summary("nobody", None).unwrap().count, 0);
@@ -470,26 +741,57 @@ fn incremental_sync_support_and_deletion_detection() {
     store = store_;
     assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor));
 
-    let page: Vec<ReviewId> = ["12", "11", "10", "9"].iter().map(|s| ReviewId((*s).into())).collect();
+    let page: Vec<ReviewId> = ["12", "11", "10", "9"]
+        .iter()
+        .map(|s| ReviewId((*s).into()))
+        .collect();
     let known = store.known_review_ids(SHOP, &page).unwrap();
-    assert_eq!(known, HashSet::from([ReviewId("10".into()), ReviewId("9".into())]));
+    assert_eq!(
+        known,
+        HashSet::from([ReviewId("10".into()), ReviewId("9".into())])
+    );
 
     // Full sweep saw everything but 3 and 6.
-    let seen: HashSet<ReviewId> =
-        (1..=10).filter(|i| *i != 3 && *i != 6).map(|i| ReviewId(i.to_string())).collect();
+    let seen: HashSet<ReviewId> = (1..=10)
+        .filter(|i| *i != 3 && *i != 6)
+        .map(|i| ReviewId(i.to_string()))
+        .collect();
     let started = reviewdesk_store::bench::Rng::new(0).below(1) as i64 + i64::MAX / 4;
-    assert_eq!(store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(), 2);
-    assert_eq!(store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(), 0);
+    assert_eq!(
+        store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(),
+        2
+    );
+    assert_eq!(
+        store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(),
+        0
+    );
     assert!(!ids(&store, &ReviewQuery::default()).contains(&3));
-    let gone = ids(&store, &with_filter(ReviewFilter { view: ReviewView::Deleted, ..Default::default() }));
+    let gone = ids(
+        &store,
+        &with_filter(ReviewFilter {
+            view: ReviewView::Deleted,
+            ..Default::default()
+        }),
+    );
     assert_eq!(gone, vec![6, 3]);
-    let row = store.get_review(SHOP, &ReviewId("3".into())).unwrap().unwrap();
+    let row = store
+        .get_review(SHOP, &ReviewId("3".into()))
+        .unwrap()
+        .unwrap();
     assert!(row.deleted_remotely_at.is_some() && row.deleted_at.is_none());
     assert_eq!(row.review, sample()[2]);
     // Still known (so an incremental sync does not re-fetch it as new).
-    assert!(store.known_review_ids(SHOP, &[ReviewId("3".into())]).unwrap().contains(&ReviewId("3".into())));
+    assert!(store
+        .known_review_ids(SHOP, &[ReviewId("3".into())])
+        .unwrap()
+        .contains(&ReviewId("3".into())));
     // A sweep that started before the reviews were synced flags nothing.
-    assert_eq!(store.mark_missing_as_deleted(SHOP, &HashSet::new(), 0).unwrap(), 0);
+    assert_eq!(
+        store
+            .mark_missing_as_deleted(SHOP, &HashSet::new(), 0)
+            .unwrap(),
+        0
+    );
     // The server returns review 3 again: it comes back.
     store.upsert_reviews(SHOP, &sample()[2..3]).unwrap();
     assert!(ids(&store, &ReviewQuery::default()).contains(&3));
@@ -505,7 +807,11 @@ fn queue_replays_exactly_once_across_restarts() {
         idempotency_key: key.map(str::to_owned),
     };
     let a = store.enqueue(SHOP, &new(Some("click-1"))).unwrap();
-    assert_eq!(store.enqueue(SHOP, &new(Some("click-1"))).unwrap(), a, "same key queues once");
+    assert_eq!(
+        store.enqueue(SHOP, &new(Some("click-1"))).unwrap(),
+        a,
+        "same key queues once"
+    );
     let b = store.enqueue(SHOP, &new(None)).unwrap();
     assert_ne!(a, b);
 
@@ -513,7 +819,10 @@ fn queue_replays_exactly_once_across_restarts() {
     let next = store.next_pending(SHOP).unwrap().unwrap();
     assert_eq!((next.action.id, next.needs_check), (a, false));
     assert!(store.mark_in_flight(a).unwrap());
-    assert!(!store.mark_in_flight(a).unwrap(), "claimed once per session");
+    assert!(
+        !store.mark_in_flight(a).unwrap(),
+        "claimed once per session"
+    );
     // In this session, a is in flight: the next one is b.
     assert_eq!(store.next_pending(SHOP).unwrap().unwrap().action.id, b);
     let mut store = reopen(&dir, store);
@@ -525,14 +834,22 @@ fn queue_replays_exactly_once_across_restarts() {
     assert_eq!(next.action.attempts, 1);
     // The check says it landed.
     store.mark_done(a).unwrap();
-    assert!(matches!(store.mark_done(a), Err(StoreError::InvalidTransition { .. })));
+    assert!(matches!(
+        store.mark_done(a),
+        Err(StoreError::InvalidTransition { .. })
+    ));
 
     // b: fails with retry, then succeeds.
     let next = store.next_pending(SHOP).unwrap().unwrap();
     assert_eq!((next.action.id, next.needs_check), (b, false));
     assert!(store.mark_in_flight(b).unwrap());
-    store.mark_failed(b, "HTTP 500", Some(Duration::from_secs(3600))).unwrap();
-    assert!(store.next_pending(SHOP).unwrap().is_none(), "retry delay respected");
+    store
+        .mark_failed(b, "HTTP 500", Some(Duration::from_secs(3600)))
+        .unwrap();
+    assert!(
+        store.next_pending(SHOP).unwrap().is_none(),
+        "retry delay respected"
+    );
     let mut store = reopen(&dir, store);
     assert!(store.next_pending(SHOP).unwrap().is_none());
     let c = store.enqueue(SHOP, &new(None)).unwrap();
@@ -546,11 +863,24 @@ fn queue_replays_exactly_once_across_restarts() {
     let states: Vec<_> = all.iter().map(|x| (x.id, x.state, x.attempts)).collect();
     assert_eq!(
         states,
-        vec![(a, ActionState::Done, 1), (b, ActionState::Failed, 1), (c, ActionState::Conflict, 1)]
+        vec![
+            (a, ActionState::Done, 1),
+            (b, ActionState::Failed, 1),
+            (c, ActionState::Conflict, 1)
+        ]
     );
     assert_eq!(all[1].last_error.as_deref(), Some("gave up"));
-    assert_eq!(store.list_actions(SHOP, &[ActionState::Conflict]).unwrap().len(), 1);
-    assert!(matches!(store.mark_done(9999), Err(StoreError::NotFound(_))));
+    assert_eq!(
+        store
+            .list_actions(SHOP, &[ActionState::Conflict])
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(matches!(
+        store.mark_done(9999),
+        Err(StoreError::NotFound(_))
+    ));
     // A crashed in-flight action re-claimed after a failed check is sent once more.
     let d = store.enqueue(SHOP, &new(None)).unwrap();
     assert!(store.mark_in_flight(d).unwrap());
@@ -567,11 +897,15 @@ fn queue_replays_exactly_once_across_restarts() {
 fn drafts_survive_reopen() {
     let (dir, mut store) = open();
     let form = serde_json::json!({ "rating": 5, "content": "Half wri" });
-    let d = store.save_draft(SHOP, "new-review", &form, &["/tmp/a.jpg".into()]).unwrap();
+    let d = store
+        .save_draft(SHOP, "new-review", &form, &["/tmp/a.jpg".into()])
+        .unwrap();
     let form2 = serde_json::json!({ "rating": 5, "content": "Half written" });
     let d2 = store.save_draft(SHOP, "new-review", &form2, &[]).unwrap();
     assert_eq!(d2.created_at, d.created_at);
-    store.save_draft(SHOP, "reply:4", &serde_json::json!("Thanks"), &[]).unwrap();
+    store
+        .save_draft(SHOP, "reply:4", &serde_json::json!("Thanks"), &[])
+        .unwrap();
     let mut store = reopen(&dir, store);
     let loaded = store.load_draft(SHOP, "new-review").unwrap().unwrap();
     assert_eq!(loaded.form, form2);
@@ -595,7 +929,15 @@ fn csv_export_streams_all_columns_with_quoting() {
     store.upsert_reviews(SHOP, &[nasty]).unwrap();
     let mut out = Vec::new();
     let n = store
-        .export_csv(SHOP, &ReviewFilter { ratings: vec![1], ..Default::default() }, ReviewSort::Newest, &mut out)
+        .export_csv(
+            SHOP,
+            &ReviewFilter {
+                ratings: vec![1],
+                ..Default::default()
+            },
+            ReviewSort::Newest,
+            &mut out,
+        )
         .unwrap();
     assert_eq!(n, 3);
     let text = String::from_utf8(out).unwrap();
@@ -604,13 +946,29 @@ fn csv_export_streams_all_columns_with_quoting() {
     assert!(header.starts_with("id,product_id,product_title,"));
     assert_eq!(header.split(',').count(), 27);
     let first = lines.next().unwrap();
-    assert!(first.starts_with("11,100,\"'-5 off\",linen-shirt,0,1,\"Smith, \"\"Jo\"\"\","), "{first}");
-    assert!(first.contains(",\"line one\nline two\",\"'=HYPERLINK(\"\"http://evil\"\")\","), "{first}");
+    assert!(
+        first.starts_with("11,100,\"'-5 off\",linen-shirt,0,1,\"Smith, \"\"Jo\"\"\","),
+        "{first}"
+    );
+    assert!(
+        first.contains(",\"line one\nline two\",\"'=HYPERLINK(\"\"http://evil\"\")\","),
+        "{first}"
+    );
     assert!(first.contains(",2027-01-15T08:00:00Z,"), "{first}");
     assert!(text.ends_with("\r\n"));
     // Empty shop: header only.
     let mut out = Vec::new();
-    assert_eq!(store.export_csv("nobody", &ReviewFilter::default(), ReviewSort::Newest, &mut out).unwrap(), 0);
+    assert_eq!(
+        store
+            .export_csv(
+                "nobody",
+                &ReviewFilter::default(),
+                ReviewSort::Newest,
+                &mut out
+            )
+            .unwrap(),
+        0
+    );
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1);
 }
 
@@ -620,21 +978,61 @@ fn page_queries_walk_an_index_without_sorting() {
     reviewdesk_store::bench::fill_synthetic(&mut store, SHOP, 3000, 7).unwrap();
     let queries = [
         ReviewFilter::default(),
-        ReviewFilter { ratings: vec![4, 5], has_image: Some(true), ..Default::default() },
-        ReviewFilter { ratings: vec![1], ..Default::default() },
-        ReviewFilter { product_id: Some(ProductId("7000000001".into())), ratings: vec![2, 3], ..Default::default() },
-        ReviewFilter { triage: Some(TriageState::Flagged), verified: Some(true), ..Default::default() },
-        ReviewFilter { keyword: Some("comfortable".into()), ratings: vec![5], ..Default::default() },
-        ReviewFilter { keyword: Some("soft fab".into()), commented_from: Some(1_700_000_000), ..Default::default() },
+        ReviewFilter {
+            ratings: vec![4, 5],
+            has_image: Some(true),
+            ..Default::default()
+        },
+        ReviewFilter {
+            ratings: vec![1],
+            ..Default::default()
+        },
+        ReviewFilter {
+            product_id: Some(ProductId("7000000001".into())),
+            ratings: vec![2, 3],
+            ..Default::default()
+        },
+        ReviewFilter {
+            triage: Some(TriageState::Flagged),
+            verified: Some(true),
+            ..Default::default()
+        },
+        ReviewFilter {
+            keyword: Some("comfortable".into()),
+            ratings: vec![5],
+            ..Default::default()
+        },
+        ReviewFilter {
+            keyword: Some("soft fab".into()),
+            commented_from: Some(1_700_000_000),
+            ..Default::default()
+        },
     ];
     for filter in queries {
-        for sort in [ReviewSort::Newest, ReviewSort::Oldest, ReviewSort::RatingHigh] {
+        for sort in [
+            ReviewSort::Newest,
+            ReviewSort::Oldest,
+            ReviewSort::RatingHigh,
+        ] {
             let plan = store
-                .explain_page_query(SHOP, &ReviewQuery { filter: filter.clone(), sort, ..Default::default() })
+                .explain_page_query(
+                    SHOP,
+                    &ReviewQuery {
+                        filter: filter.clone(),
+                        sort,
+                        ..Default::default()
+                    },
+                )
                 .unwrap();
-            assert!(!plan.contains("TEMP B-TREE"), "{filter:?} {sort:?}:\n{plan}");
+            assert!(
+                !plan.contains("TEMP B-TREE"),
+                "{filter:?} {sort:?}:\n{plan}"
+            );
             // Never a full scan of the reviews table.
-            assert!(!plan.lines().any(|l| l.trim() == "SCAN r"), "{filter:?} {sort:?}:\n{plan}");
+            assert!(
+                !plan.lines().any(|l| l.trim() == "SCAN r"),
+                "{filter:?} {sort:?}:\n{plan}"
+            );
         }
     }
 }
@@ -645,10 +1043,24 @@ fn synthetic_fill_is_searchable() {
     let stats = reviewdesk_store::bench::fill_synthetic(&mut store, SHOP, 2500, 1).unwrap();
     assert_eq!(stats.reviews, 2500);
     store.check_search_index().unwrap();
-    assert_eq!(store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(), 2500);
+    assert_eq!(
+        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        2500
+    );
     let times = reviewdesk_store::bench::run_random_queries(&store, SHOP, 50, 2).unwrap();
     assert_eq!(times.len(), 50);
     // Newest-first order holds across the whole fill.
-    let page = store.query_reviews(SHOP, &ReviewQuery { limit: 1000, ..Default::default() }).unwrap();
-    assert!(page.rows.windows(2).all(|w| w[0].review.commented_at >= w[1].review.commented_at));
+    let page = store
+        .query_reviews(
+            SHOP,
+            &ReviewQuery {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(page
+        .rows
+        .windows(2)
+        .all(|w| w[0].review.commented_at >= w[1].review.commented_at));
 }

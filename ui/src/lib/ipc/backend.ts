@@ -1,4 +1,4 @@
-import type { RatingSummary, ShopSession } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopSession, SignOutReport, TokenInput } from "./types";
 
 /** Call this to stop listening. */
 export type Unsubscribe = () => void;
@@ -15,17 +15,57 @@ export interface Backend {
   currentSession(): Promise<ShopSession | null>;
   /** Aggregate rating of the shop. Rust: `get_rating`. */
   getRating(): Promise<RatingSummary>;
+
+  // ---- Sign-in -------------------------------------------------------------------------
+
+  /**
+   * Starts a browser sign-in: opens the system browser on Trustoo's consent page and answers
+   * `waiting_for_browser` (with `expires_at`). A second call restarts cleanly. Rust: `auth_start`.
+   */
+  startSignIn(): Promise<LoginStatus>;
+  /** Where the browser sign-in stands now (for a window that missed events). Rust: `auth_status`. */
+  authStatus(): Promise<LoginStatus>;
+  /** Abandons the sign-in in progress. Rust: `auth_cancel`. */
+  cancelSignIn(): Promise<void>;
+  /** Opens the consent page again (the merchant closed the tab). Rust: `auth_reopen_browser`. */
+  reopenBrowser(): Promise<void>;
+  /** Connects a shop with its Public Token and Private Token. Rust: `auth_connect_tokens` `{ input }`. */
+  connectWithTokens(input: TokenInput): Promise<ShopSession>;
+
+  // ---- Shops ---------------------------------------------------------------------------
+
+  /** Every shop ReviewDesk knows. Rust: `list_shops`. */
+  listShops(): Promise<ShopSession[]>;
+  /** Makes another known shop the one on screen. Rust: `switch_shop` `{ shopId }`. */
+  switchShop(shopId: string): Promise<ShopSession>;
+  /** Signs a shop out and says what each step did. Rust: `sign_out` `{ shopId }`. */
+  signOut(shopId: string): Promise<SignOutReport>;
+
+  // ---- Events --------------------------------------------------------------------------
+
   /**
    * Called whenever the back end signs in, out, or switches shop
    * (Rust event `session-changed`, payload `ShopSession | null`).
    */
   onSessionChanged(handler: (session: ShopSession | null) => void): Promise<Unsubscribe>;
+  /** Progress of a browser sign-in (Rust event `login-status`, payload `LoginStatus`). */
+  onLoginStatus(handler: (status: LoginStatus) => void): Promise<Unsubscribe>;
+  /** Something the merchant should see in a toast (Rust event `notice`, payload `Notice`). */
+  onNotice(handler: (notice: Notice) => void): Promise<Unsubscribe>;
 }
 
 /** Names of the Rust commands, in one place so tests and implementations agree. */
 export const COMMANDS = {
   currentSession: "current_session",
   getRating: "get_rating",
+  startSignIn: "auth_start",
+  authStatus: "auth_status",
+  cancelSignIn: "auth_cancel",
+  reopenBrowser: "auth_reopen_browser",
+  connectWithTokens: "auth_connect_tokens",
+  listShops: "list_shops",
+  switchShop: "switch_shop",
+  signOut: "sign_out",
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -33,4 +73,6 @@ export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
 /** Names of the events Rust emits to the webview. */
 export const EVENTS = {
   sessionChanged: "session-changed",
+  loginStatus: "login-status",
+  notice: "notice",
 } as const;

@@ -4,7 +4,15 @@
  * clock reads beyond the optional latency timer, no network.
  */
 import { COMMANDS, type Backend, type CommandName, type Unsubscribe } from "./backend";
-import type { IpcError, RatingSummary, ShopSession } from "./types";
+import type {
+  IpcError,
+  LoginStatus,
+  Notice,
+  RatingSummary,
+  ShopSession,
+  SignOutReport,
+  TokenInput,
+} from "./types";
 
 /** The demo shop the sandbox seeds (and the browser preview shows). */
 export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
@@ -15,6 +23,34 @@ export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
   auth_mode: "oauth",
   environment: "sandbox",
   api_base: "http://127.0.0.1:8787",
+});
+
+/** The second sandbox shop (`SECOND_SHOP_*` in the sandbox crate), connected with its tokens. */
+export const FIXTURE_SECOND_SESSION: Readonly<ShopSession> = Object.freeze({
+  shop_id: "71234567890",
+  shop_name: "Birch & Pine Home",
+  domain: "birch-and-pine-home.myshopify.com",
+  scopes: ["read_reviews", "write_reviews"],
+  auth_mode: "hmac",
+  environment: "sandbox",
+  api_base: "http://127.0.0.1:8787",
+});
+
+/** The sandbox's Public Token for Birch & Pine Home: `connectWithTokens` with it connects that shop. */
+export const FIXTURE_SECOND_PUBLIC_TOKEN = "QmlyY2hBbmRQaW5lSG9tZQ==";
+
+/** How long a pending browser sign-in stays valid (10 minutes, like the Rust side). */
+export const LOGIN_TTL_S = 600;
+
+/** What sign-out reports when every step works (step sentences as the Rust side words them). */
+export const FIXTURE_SIGN_OUT_REPORT: Readonly<SignOutReport> = Object.freeze({
+  steps: [
+    { step: "Disconnect ReviewDesk on Trustoo", ok: true, message: null },
+    { step: "Revoke the refresh token", ok: true, message: null },
+    { step: "Revoke the access token", ok: true, message: null },
+    { step: "Delete the keyring entries", ok: true, message: null },
+    { step: "Remove the shop from ReviewDesk", ok: true, message: null },
+  ],
 });
 
 /** A rating whose average and count follow from its five buckets (1★ … 5★). */
@@ -28,6 +64,9 @@ export function ratingFromStars(stars: RatingSummary["stars"]): RatingSummary {
 /** A realistic J-shaped distribution: 1,234 reviews averaging 4.3. */
 export const FIXTURE_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([71, 44, 93, 262, 764]));
 
+/** Birch & Pine Home: 436 reviews averaging 4.5. */
+export const FIXTURE_SECOND_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([9, 7, 21, 98, 301]));
+
 export const EMPTY_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([0, 0, 0, 0, 0]));
 
 export interface FixtureOptions {
@@ -37,7 +76,18 @@ export interface FixtureOptions {
   rating?: RatingSummary;
   /** Delay before every answer, in ms. Default 0 (answers on the next microtask). */
   latencyMs?: number;
+  /**
+   * Shops `listShops()` knows. Default: Aurora Outfitters and Birch & Pine Home when signed in,
+   * none when not. The active session is always among them.
+   */
+  shops?: ShopSession[];
+  /** Where a browser sign-in stands at start. Default: idle. */
+  login?: LoginStatus;
+  /** The clock, in ms since the epoch (only used for `expires_at`). Default: `Date.now`. */
+  now?: () => number;
 }
+
+const IDLE: Readonly<LoginStatus> = Object.freeze({ phase: "idle", message: null, session: null, expires_at: null });
 
 interface Failure {
   error: IpcError;
@@ -47,20 +97,37 @@ interface Failure {
 export class FixtureBackend implements Backend {
   latencyMs: number;
   /** How many times each command was called (tests assert on this). */
-  readonly calls: Record<CommandName, number> = {
-    [COMMANDS.currentSession]: 0,
-    [COMMANDS.getRating]: 0,
-  };
+  readonly calls = Object.fromEntries(Object.values(COMMANDS).map((name) => [name, 0])) as Record<
+    CommandName,
+    number
+  >;
+  /** Arguments of `switchShop`, `signOut` and `connectWithTokens`, in call order. */
+  readonly args: { command: CommandName; arg: unknown }[] = [];
 
   #session: ShopSession | null;
   #rating: RatingSummary;
+  /** Ratings of other shops than the first, by shop id. */
+  #ratings = new Map<string, RatingSummary>([[FIXTURE_SECOND_SESSION.shop_id, clone(FIXTURE_SECOND_RATING)]]);
+  #shops: ShopSession[];
+  #login: LoginStatus;
+  #signOutReport: SignOutReport = clone(FIXTURE_SIGN_OUT_REPORT);
+  #now: () => number;
   #failures = new Map<CommandName, Failure[]>();
   #sessionHandlers = new Set<(session: ShopSession | null) => void>();
+  #loginHandlers = new Set<(status: LoginStatus) => void>();
+  #noticeHandlers = new Set<(notice: Notice) => void>();
 
   constructor(options: FixtureOptions = {}) {
     this.#session = options.session === undefined ? clone(FIXTURE_SESSION) : clone(options.session);
     this.#rating = clone(options.rating ?? FIXTURE_RATING);
     this.latencyMs = options.latencyMs ?? 0;
+    this.#now = options.now ?? (() => Date.now());
+    const shops = options.shops ?? (this.#session ? [FIXTURE_SESSION, FIXTURE_SECOND_SESSION] : []);
+    this.#shops = shops.map((s) => clone(s));
+    if (this.#session && !this.#shops.some((s) => s.shop_id === this.#session?.shop_id)) {
+      this.#shops.unshift(clone(this.#session));
+    }
+    this.#login = clone(options.login ?? IDLE);
   }
 
   currentSession(): Promise<ShopSession | null> {
@@ -72,7 +139,77 @@ export class FixtureBackend implements Backend {
       if (this.#session === null) {
         throw { code: "NOT_SIGNED_IN", message: "Connect ReviewDesk to a shop first.", retry_after_s: null } satisfies IpcError;
       }
-      return clone(this.#rating);
+      return clone(this.#ratings.get(this.#session.shop_id) ?? this.#rating);
+    });
+  }
+
+  /** Moves to `waiting_for_browser` (a fresh 10-minute attempt, replacing any earlier one). */
+  startSignIn(): Promise<LoginStatus> {
+    return this.#answer(COMMANDS.startSignIn, () => {
+      const expires_at = Math.floor(this.#now() / 1000) + LOGIN_TTL_S;
+      this.#emitLogin({ phase: "waiting_for_browser", message: null, session: null, expires_at });
+      return clone(this.#login);
+    });
+  }
+
+  authStatus(): Promise<LoginStatus> {
+    return this.#answer(COMMANDS.authStatus, () => clone(this.#login));
+  }
+
+  cancelSignIn(): Promise<void> {
+    return this.#answer(COMMANDS.cancelSignIn, () => {
+      this.#emitLogin(IDLE);
+    });
+  }
+
+  /** How many times the consent page was opened again (tests assert on it). */
+  reopenBrowser(): Promise<void> {
+    return this.#answer(COMMANDS.reopenBrowser, () => {
+      if (this.#login.phase !== "waiting_for_browser") {
+        throw { code: "VALIDATION", message: "No sign-in is in progress. Start it again.", retry_after_s: null } satisfies IpcError;
+      }
+    });
+  }
+
+  /**
+   * Connects with tokens: the Birch & Pine Home public token connects that shop, any other
+   * non-empty pair connects Aurora Outfitters; an empty token is refused like Rust would.
+   */
+  connectWithTokens(input: TokenInput): Promise<ShopSession> {
+    this.args.push({ command: COMMANDS.connectWithTokens, arg: clone(input) });
+    return this.#answer(COMMANDS.connectWithTokens, () => {
+      if (input.public_token.trim() === "" || input.private_token.trim() === "") {
+        throw { code: "VALIDATION", message: "Enter both the Public Token and the Private Token.", retry_after_s: null } satisfies IpcError;
+      }
+      const shop = input.public_token.trim() === FIXTURE_SECOND_PUBLIC_TOKEN ? FIXTURE_SECOND_SESSION : FIXTURE_SESSION;
+      this.#signIn(clone(shop));
+      return clone(shop);
+    });
+  }
+
+  listShops(): Promise<ShopSession[]> {
+    return this.#answer(COMMANDS.listShops, () => this.#shops.map((s) => clone(s)));
+  }
+
+  switchShop(shopId: string): Promise<ShopSession> {
+    this.args.push({ command: COMMANDS.switchShop, arg: shopId });
+    return this.#answer(COMMANDS.switchShop, () => {
+      const shop = this.#shops.find((s) => s.shop_id === shopId);
+      if (!shop) {
+        throw { code: "NOT_FOUND", message: "ReviewDesk doesn't know that shop.", retry_after_s: null } satisfies IpcError;
+      }
+      this.setSession(shop);
+      return clone(shop);
+    });
+  }
+
+  /** Forgets the shop; the next known shop (or none) becomes active, like the Rust side. */
+  signOut(shopId: string): Promise<SignOutReport> {
+    this.args.push({ command: COMMANDS.signOut, arg: shopId });
+    return this.#answer(COMMANDS.signOut, () => {
+      this.#shops = this.#shops.filter((s) => s.shop_id !== shopId);
+      if (this.#session?.shop_id === shopId) this.setSession(this.#shops[0] ?? null);
+      return clone(this.#signOutReport);
     });
   }
 
@@ -81,6 +218,75 @@ export class FixtureBackend implements Backend {
     return () => {
       this.#sessionHandlers.delete(handler);
     };
+  }
+
+  async onLoginStatus(handler: (status: LoginStatus) => void): Promise<Unsubscribe> {
+    this.#loginHandlers.add(handler);
+    return () => {
+      this.#loginHandlers.delete(handler);
+    };
+  }
+
+  async onNotice(handler: (notice: Notice) => void): Promise<Unsubscribe> {
+    this.#noticeHandlers.add(handler);
+    return () => {
+      this.#noticeHandlers.delete(handler);
+    };
+  }
+
+  // ---- Test helpers: play the part of the browser and of Rust's events ---------------------
+
+  /** Where the browser sign-in stands (a copy). */
+  get loginStatus(): LoginStatus {
+    return clone(this.#login);
+  }
+
+  /** The merchant approved in the browser: `exchanging`, then `signed_in` + `session-changed`. */
+  completeSignIn(session: ShopSession = FIXTURE_SESSION): this {
+    this.#emitLogin({ phase: "exchanging", message: null, session: null, expires_at: null });
+    this.#emitLogin({ phase: "signed_in", message: null, session: clone(session), expires_at: null });
+    this.#signIn(clone(session));
+    return this;
+  }
+
+  /** The merchant clicked Deny on the consent page. */
+  declineSignIn(message = "You declined access."): this {
+    this.#emitLogin({ phase: "declined", message, session: null, expires_at: null });
+    return this;
+  }
+
+  /** The token exchange failed. */
+  failSignIn(message = "Trustoo didn't accept the sign-in. Try again."): this {
+    this.#emitLogin({ phase: "failed", message, session: null, expires_at: null });
+    return this;
+  }
+
+  /** Sends any `login-status` (e.g. `exchanging` alone). */
+  emitLoginStatus(status: LoginStatus): this {
+    this.#emitLogin(status);
+    return this;
+  }
+
+  /** Sends a `notice` event. */
+  emitNotice(notice: Notice): this {
+    for (const handler of [...this.#noticeHandlers]) handler(clone(notice));
+    return this;
+  }
+
+  /** What the next `signOut` reports. */
+  setSignOutReport(report: SignOutReport): this {
+    this.#signOutReport = clone(report);
+    return this;
+  }
+
+  #signIn(session: ShopSession): void {
+    if (!this.#shops.some((s) => s.shop_id === session.shop_id)) this.#shops.push(clone(session));
+    this.setSession(session);
+  }
+
+  #emitLogin(status: LoginStatus): void {
+    this.#login = clone(status);
+    for (const handler of [...this.#loginHandlers]) handler(clone(status));
   }
 
   /**
@@ -99,8 +305,10 @@ export class FixtureBackend implements Backend {
     return this;
   }
 
+  /** Sets the rating of the active shop (of the default shop when signed out). */
   setRating(rating: RatingSummary): this {
-    this.#rating = clone(rating);
+    if (this.#session && this.#ratings.has(this.#session.shop_id)) this.#ratings.set(this.#session.shop_id, clone(rating));
+    else this.#rating = clone(rating);
     return this;
   }
 
@@ -149,7 +357,15 @@ export function createFixtureBackend(options?: FixtureOptions): FixtureBackend {
  * Browser-preview scenarios, chosen with `?fixture=<name>` in the URL, so
  * every screen state can be looked at (and screenshotted) without Tauri.
  */
-export const FIXTURE_SCENARIOS = ["default", "empty", "error", "rate-limited", "signed-out", "loading"] as const;
+export const FIXTURE_SCENARIOS = [
+  "default",
+  "empty",
+  "error",
+  "rate-limited",
+  "signed-out",
+  "waiting",
+  "loading",
+] as const;
 export type FixtureScenario = (typeof FIXTURE_SCENARIOS)[number];
 
 export function createScenarioBackend(scenario: string | null, latencyMs = 350): FixtureBackend {
@@ -158,6 +374,15 @@ export function createScenarioBackend(scenario: string | null, latencyMs = 350):
       return new FixtureBackend({ rating: EMPTY_RATING, latencyMs });
     case "signed-out":
       return new FixtureBackend({ session: null, latencyMs });
+    case "waiting": {
+      // Signed out, with a browser sign-in already under way (as after clicking "Sign in").
+      const expires_at = Math.floor(Date.now() / 1000) + LOGIN_TTL_S;
+      return new FixtureBackend({
+        session: null,
+        latencyMs,
+        login: { phase: "waiting_for_browser", message: null, session: null, expires_at },
+      });
+    }
     case "error":
       return new FixtureBackend({ latencyMs }).failWith(COMMANDS.getRating, {
         code: "NETWORK",

@@ -8,7 +8,7 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { COMMANDS, EVENTS, type Backend, type Unsubscribe } from "./backend";
 import { toIpcError } from "./errors";
-import type { RatingSummary, ShopSession } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopSession, SignOutReport, TokenInput } from "./types";
 
 /** Invokes a command; a rejection always becomes a typed `IpcError`. */
 export async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -19,12 +19,49 @@ export async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   }
 }
 
+/** Subscribes to a Rust event; a failure to subscribe becomes a typed `IpcError` too. */
+async function on<T>(event: string, handler: (payload: T) => void): Promise<Unsubscribe> {
+  try {
+    return await listen<T>(event, (e) => handler(e.payload));
+  } catch (reason) {
+    throw toIpcError(reason);
+  }
+}
+
+/**
+ * `list_shops` answers shops; a richer entry (`{ session, signed_in, active, problem }`) is
+ * accepted as well and reduced to its `session`, so either Rust shape works.
+ */
+function toShops(value: unknown): ShopSession[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item: unknown) =>
+    typeof item === "object" && item !== null && "session" in item && typeof item.session === "object"
+      ? (item.session as ShopSession)
+      : (item as ShopSession),
+  );
+}
+
 export function createTauriBackend(): Backend {
   return {
     currentSession: () => call<ShopSession | null>(COMMANDS.currentSession),
     getRating: () => call<RatingSummary>(COMMANDS.getRating),
-    async onSessionChanged(handler: (session: ShopSession | null) => void): Promise<Unsubscribe> {
-      return listen<ShopSession | null>(EVENTS.sessionChanged, (event) => handler(event.payload));
-    },
+
+    startSignIn: () => call<LoginStatus>(COMMANDS.startSignIn),
+    authStatus: () => call<LoginStatus>(COMMANDS.authStatus),
+    cancelSignIn: () => call<void>(COMMANDS.cancelSignIn),
+    reopenBrowser: () => call<void>(COMMANDS.reopenBrowser),
+    connectWithTokens: (input: TokenInput) =>
+      call<ShopSession>(COMMANDS.connectWithTokens, {
+        input: { public_token: input.public_token, private_token: input.private_token },
+      }),
+
+    listShops: async () => toShops(await call<unknown>(COMMANDS.listShops)),
+    switchShop: (shopId: string) => call<ShopSession>(COMMANDS.switchShop, { shopId }),
+    signOut: (shopId: string) => call<SignOutReport>(COMMANDS.signOut, { shopId }),
+
+    onSessionChanged: (handler: (session: ShopSession | null) => void) =>
+      on<ShopSession | null>(EVENTS.sessionChanged, handler),
+    onLoginStatus: (handler: (status: LoginStatus) => void) => on<LoginStatus>(EVENTS.loginStatus, handler),
+    onNotice: (handler: (notice: Notice) => void) => on<Notice>(EVENTS.notice, handler),
   };
 }

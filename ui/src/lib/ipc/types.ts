@@ -8,6 +8,8 @@
  * JSON shape a Rust test pins.
  */
 
+import type { ShopSession } from "./bindings/ShopSession";
+
 /** The one error shape the UI ever sees from the back end (`src-tauri/src/error.rs`). */
 export interface IpcError {
   code: string;
@@ -31,6 +33,49 @@ export const IPC_ERROR_CODES = [
 ] as const;
 
 export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number];
+
+// ---- Sign-in, shops and notices (hand-written; mirror src-tauri/src/events.rs and commands/auth.rs) ----
+
+/** Where a browser sign-in stands (Rust `LoginPhase`, serde snake_case). */
+export type LoginPhase = "idle" | "waiting_for_browser" | "exchanging" | "signed_in" | "declined" | "failed";
+
+/** Payload of the `login-status` event and answer of `auth_start` / `auth_status`. */
+export interface LoginStatus {
+  phase: LoginPhase;
+  /** A sentence for the merchant, when there is something to say (declined, failed). */
+  message: string | null;
+  /** The shop, once `phase` is `signed_in`. */
+  session: ShopSession | null;
+  /** Unix seconds when the pending sign-in expires (set while waiting for the browser). */
+  expires_at: number | null;
+}
+
+/** Argument of `auth_connect_tokens` (the UI trims both before sending). */
+export interface TokenInput {
+  public_token: string;
+  private_token: string;
+}
+
+/** One line of what sign-out did. `step` is a sentence such as "Revoke the access token". */
+export interface SignOutStep {
+  step: string;
+  ok: boolean;
+  /** Why the step failed (no secrets). */
+  message: string | null;
+}
+
+/** Answer of `sign_out`: every step in order (all of them run even when one fails). */
+export interface SignOutReport {
+  steps: SignOutStep[];
+}
+
+export type NoticeLevel = "info" | "warning" | "error";
+
+/** Payload of the `notice` event: a sentence the merchant should see in a toast. */
+export interface Notice {
+  level: NoticeLevel;
+  message: string;
+}
 
 // Generated from Rust by ts-rs (`cargo test -p reviewdesk-core --features ts`); never edit them.
 export type { ShopSession } from "./bindings/ShopSession";

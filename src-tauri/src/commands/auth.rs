@@ -1,0 +1,264 @@
+//! Signing in and out: browser sign-in (OAuth through the system browser and a deep link),
+//! Public/Private Token connect, the list of shops and switching between them.
+
+use crate::error::{ErrorCode, IpcError};
+use crate::events::{self, LoginPhase, LoginStatus};
+use crate::state::AppState;
+use reviewdesk_auth::{LoginOutcome, Secret, SignOutStep, StepResult};
+use reviewdesk_core::ShopSession;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+
+/// Starts a browser sign-in for the shop the merchant typed, and opens the system browser on
+/// Trustoo's consent page. A second call replaces the first attempt.
+#[tauri::command]
+pub async fn auth_start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    shop_domain: String,
+) -> Result<LoginStatus, IpcError> {
+    let start = state.sessions()?.start_login(&shop_domain)?;
+    if let Ok(mut url) = state.login_url.lock() {
+        *url = Some(start.authorize_url.clone());
+    }
+    open_browser(&start.authorize_url)?;
+    let status = LoginStatus {
+        expires_at: Some(events::unix_seconds(start.expires_at)),
+        ..LoginStatus::new(LoginPhase::WaitingForBrowser, None)
+    };
+    events::login_status(&app, &status);
+    Ok(status)
+}
+
+/// Where the browser sign-in stands now (the window asks at start, in case it missed events).
+#[tauri::command]
+pub async fn auth_status(state: State<'_, AppState>) -> Result<LoginStatus, IpcError> {
+    Ok(state
+        .login_status
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_else(|_| LoginStatus::new(LoginPhase::Idle, None)))
+}
+
+/// Abandons the sign-in in progress; its callback will be refused.
+#[tauri::command]
+pub async fn auth_cancel(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.sessions()?.cancel_login();
+    if let Ok(mut url) = state.login_url.lock() {
+        *url = None;
+    }
+    events::login_status(&app, &LoginStatus::new(LoginPhase::Idle, None));
+    Ok(())
+}
+
+/// Opens the consent page again (the merchant closed the tab).
+#[tauri::command]
+pub async fn auth_reopen_browser(state: State<'_, AppState>) -> Result<(), IpcError> {
+    let url = state.login_url.lock().ok().and_then(|u| u.clone());
+    match url {
+        Some(url) => open_browser(&url),
+        None => Err(IpcError::new(
+            ErrorCode::Validation,
+            "No sign-in is in progress. Start it again.",
+        )),
+    }
+}
+
+/// The Public and Private Token a shop owner copies from the Trustoo admin.
+#[derive(Debug, Deserialize)]
+pub struct TokenInput {
+    shop_domain: String,
+    public_token: String,
+    private_token: String,
+}
+
+/// Connects a shop with its Public and Private Token (checked against Trustoo first; the
+/// private token goes to the OS keyring).
+#[tauri::command]
+pub async fn auth_connect_tokens(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: TokenInput,
+) -> Result<ShopSession, IpcError> {
+    let session = state
+        .sessions()?
+        .connect_hmac(
+            &input.shop_domain,
+            None,
+            Secret::new(input.public_token.trim().to_owned()),
+            Secret::new(input.private_token.trim().to_owned()),
+        )
+        .await?;
+    events::session_changed(&app, Some(&session));
+    Ok(session)
+}
+
+/// A shop in the header's switcher.
+#[derive(Debug, Serialize)]
+pub struct ShopEntry {
+    /// Shop facts (no token).
+    pub session: ShopSession,
+    /// Its credentials are loaded and work.
+    pub signed_in: bool,
+    /// It is the shop on screen.
+    pub active: bool,
+    /// Why it is not usable right now, as a sentence.
+    pub problem: Option<String>,
+}
+
+/// Every shop ReviewDesk knows.
+#[tauri::command]
+pub async fn list_shops(state: State<'_, AppState>) -> Result<Vec<ShopEntry>, IpcError> {
+    Ok(state
+        .sessions()?
+        .shops()
+        .await
+        .into_iter()
+        .map(|s| ShopEntry {
+            session: s.session,
+            signed_in: s.signed_in,
+            active: s.active,
+            problem: s.problem,
+        })
+        .collect())
+}
+
+/// Makes another known shop the one on screen.
+#[tauri::command]
+pub async fn switch_shop(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    domain: String,
+) -> Result<ShopSession, IpcError> {
+    let session = state.sessions()?.set_active(&domain).await?;
+    events::session_changed(&app, Some(&session));
+    Ok(session)
+}
+
+/// One line of the sign-out summary.
+#[derive(Debug, Serialize)]
+pub struct SignOutLine {
+    /// What was done.
+    pub step: &'static str,
+    /// It worked (or did not apply).
+    pub ok: bool,
+    /// Why it failed.
+    pub message: Option<String>,
+}
+
+/// What sign-out did.
+#[derive(Debug, Serialize)]
+pub struct SignOutSummary {
+    /// Each step in order.
+    pub steps: Vec<SignOutLine>,
+}
+
+/// Signs a shop out: disconnect and revoke on Trustoo, delete its keyring entries, forget it.
+/// Each step's failure is reported; the others still run. Cached reviews and drafts stay.
+#[tauri::command]
+pub async fn sign_out(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    domain: String,
+) -> Result<SignOutSummary, IpcError> {
+    let sessions = state.sessions()?;
+    let report = sessions.sign_out(&domain).await;
+    let steps = report
+        .steps
+        .into_iter()
+        .map(|(step, result)| SignOutLine {
+            step: match step {
+                SignOutStep::Disconnect => "Disconnect ReviewDesk on Trustoo",
+                SignOutStep::RevokeRefreshToken => "Revoke the refresh token",
+                SignOutStep::RevokeAccessToken => "Revoke the access token",
+                SignOutStep::DeleteKeyringEntries => "Delete the keyring entries",
+                SignOutStep::ForgetShop => "Remove the shop from ReviewDesk",
+            },
+            ok: !matches!(result, StepResult::Failed(_)),
+            message: match result {
+                StepResult::Failed(message) => Some(message),
+                _ => None,
+            },
+        })
+        .collect();
+    events::session_changed(&app, sessions.active_shop().await.as_ref());
+    Ok(SignOutSummary { steps })
+}
+
+/// Finishes a browser sign-in from the deep link the OS delivered, and tells the window.
+pub async fn complete_from_deep_link(app: &AppHandle, state: &AppState, url: &url::Url) {
+    let sessions = match state.sessions() {
+        Ok(sessions) => sessions,
+        Err(err) => {
+            events::notice(app, "error", err.message);
+            return;
+        }
+    };
+    events::login_status(app, &LoginStatus::new(LoginPhase::Exchanging, None));
+    match sessions.complete_login(url.as_str()).await {
+        Ok(LoginOutcome::SignedIn(session)) => {
+            if let Ok(mut pending) = state.login_url.lock() {
+                *pending = None;
+            }
+            tracing::info!(shop = %session.domain, "signed in");
+            events::login_status(
+                app,
+                &LoginStatus {
+                    session: Some(session.clone()),
+                    ..LoginStatus::new(LoginPhase::SignedIn, None)
+                },
+            );
+            events::session_changed(app, Some(&session));
+        }
+        Ok(LoginOutcome::Declined) => {
+            events::login_status(
+                app,
+                &LoginStatus::new(LoginPhase::Declined, Some("You declined access.".into())),
+            );
+        }
+        Err(reviewdesk_auth::AuthError::Callback(rejection)) => {
+            // A link that does not belong to the sign-in in progress (forged, stale, replayed):
+            // refused, and the sign-in in progress (if any) keeps waiting.
+            tracing::warn!("refused a sign-in link");
+            events::notice(
+                app,
+                "warning",
+                format!("ReviewDesk ignored a sign-in link: {rejection}"),
+            );
+            let still_waiting = state.login_url.lock().map(|u| u.is_some()).unwrap_or(false);
+            let phase = if still_waiting {
+                LoginPhase::WaitingForBrowser
+            } else {
+                LoginPhase::Idle
+            };
+            events::login_status(app, &LoginStatus::new(phase, None));
+        }
+        Err(err) => {
+            let err = IpcError::from(err);
+            events::login_status(
+                app,
+                &LoginStatus::new(LoginPhase::Failed, Some(err.message)),
+            );
+        }
+    }
+}
+
+/// Opens `url` in the system browser (RFC 8252: never in a webview). `REVIEWDESK_BROWSER`
+/// names another program to open it with, like `$BROWSER` (tests use it to stand in for the
+/// merchant's browser).
+fn open_browser(url: &url::Url) -> Result<(), IpcError> {
+    let cannot = || {
+        IpcError::new(
+            ErrorCode::Internal,
+            "ReviewDesk could not open your web browser. Check that a default browser is set, then try again.",
+        )
+    };
+    match std::env::var_os("REVIEWDESK_BROWSER") {
+        Some(program) => std::process::Command::new(program)
+            .arg(url.as_str())
+            .spawn()
+            .map(drop)
+            .map_err(|_| cannot()),
+        None => open::that_detached(url.as_str()).map_err(|_| cannot()),
+    }
+}

@@ -1,0 +1,166 @@
+//! Sign-in through the browser and a deep link, with the real OS pieces: the app opens the
+//! "browser" (a recording stand-in), the test clicks Allow on the sandbox's consent page like the
+//! merchant, and `gio open` delivers the redirect through the OS to the running app. Tokens must
+//! then be in the Secret Service and nowhere in the app's files or logs.
+
+use fantoccini::Locator;
+use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
+use reviewdesk_tests::app::AppUnderTest;
+use reviewdesk_tests::merchant::{
+    answer_consent, files_containing, keyring_secret, os_open, RecordingBrowser,
+};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn token_status(sandbox: &Sandbox, token: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/__sandbox/state/token_status",
+            sandbox.base_url()
+        ))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .expect("token_status")
+        .json()
+        .await
+        .expect("token_status json");
+    answer["state"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn click(app: &AppUnderTest, test_id: &str) {
+    let selector = format!("[data-testid=\"{test_id}\"]");
+    app.client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {test_id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {test_id}: {e}"));
+}
+
+async fn type_into(app: &AppUnderTest, test_id: &str, text: &str) {
+    let selector = format!("[data-testid=\"{test_id}\"]");
+    let field = app
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {test_id}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring() {
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: 400,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await
+    .expect("sandbox");
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
+    let env = [
+        ("REVIEWDESK_API_BASE", sandbox.base_url()),
+        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
+    ];
+    let app = AppUnderTest::launch("signin", &env).await.expect("launch");
+
+    // Signed out at first: the sign-in screen.
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("sign-in screen");
+    app.screenshot("signin-1-signed-out").await.expect("shot");
+    type_into(&app, "shop-domain", demo::SHOP_DOMAIN).await;
+    click(&app, "sign-in").await;
+    app.text_of("waiting-for-browser", WAIT)
+        .await
+        .expect("waiting");
+    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    assert!(
+        authorize_url.contains("code_challenge_method=S256"),
+        "PKCE is sent"
+    );
+    app.screenshot("signin-2-waiting").await.expect("shot");
+
+    // A forged callback (wrong state) is refused on screen and the app stays up.
+    os_open(
+        "reviewdesk://oauth/callback?code=AAAA&state=forged-state",
+        app.home.path(),
+        &env,
+    )
+    .expect("deliver forged link");
+    let toast = app.text_of("toast", WAIT).await.expect("a visible refusal");
+    assert!(
+        toast.contains("ignored"),
+        "toast says the link was ignored: {toast}"
+    );
+
+    // The merchant approves in the browser; the browser hands the redirect to the OS.
+    let redirect = answer_consent(&authorize_url, "allow")
+        .await
+        .expect("consent");
+    os_open(&redirect, app.home.path(), &env).expect("deliver the redirect");
+
+    // The running app finishes the sign-in and shows the shop.
+    let shop = app.text_of("shop-name", WAIT).await.expect("signed in");
+    assert_eq!(shop, demo::SHOP_NAME);
+    app.text_of("rating-average", WAIT)
+        .await
+        .expect("the shop's data");
+    app.screenshot("signin-3-signed-in").await.expect("shot");
+
+    // The tokens are in the Secret Service, and they work on the sandbox.
+    let blob = keyring_secret(&format!("{}/oauth", demo::SHOP_DOMAIN))
+        .expect("secret-tool")
+        .expect("an OAuth entry in the keyring");
+    let stored: serde_json::Value = serde_json::from_str(&blob).expect("keyring entry is JSON");
+    let access = stored["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    let refresh = stored["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
+    assert_eq!(token_status(&sandbox, &access).await, "active");
+
+    // No token in any file of the app (data, config, cache, the handler registration) or its
+    // log.
+    for token in [&access, &refresh] {
+        let leaks = files_containing(app.home.path(), token);
+        assert!(leaks.is_empty(), "a token was written to {leaks:?}");
+        let log = std::fs::read_to_string(app.log_path()).unwrap_or_default();
+        assert!(!log.is_empty(), "the app's log was captured");
+        assert!(!log.contains(token.as_str()), "a token is in the log");
+    }
+
+    // Sign out from the shop menu: keyring entries gone, tokens revoked on the sandbox.
+    click(&app, "shop-switcher").await;
+    click(&app, "sign-out").await;
+    click(&app, "confirm-sign-out").await;
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("signed out");
+    app.screenshot("signin-4-signed-out-again")
+        .await
+        .expect("shot");
+    assert_eq!(
+        keyring_secret(&format!("{}/oauth", demo::SHOP_DOMAIN)).expect("secret-tool"),
+        None,
+        "sign-out leaves no keyring entry"
+    );
+    assert_eq!(token_status(&sandbox, &access).await, "revoked");
+    assert_eq!(token_status(&sandbox, &refresh).await, "revoked");
+
+    app.quit().await;
+    sandbox.shutdown().await;
+}
