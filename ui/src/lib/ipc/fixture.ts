@@ -1,7 +1,11 @@
 /**
  * An in-memory `Backend` for vitest and for running the UI in a plain
  * browser (`npm run dev` without Tauri). Deterministic: no randomness, no
- * clock reads beyond the optional latency timer, no network.
+ * network; the only clock read is `now()` for a sign-in's `expires_at`
+ * (injectable), besides the optional latency timer.
+ *
+ * Test helpers (`completeSignIn`, `declineSignIn`, `failSignIn`, `emitNotice`,
+ * `setSession`) play the part of the browser and of the events Rust emits.
  */
 import { COMMANDS, type Backend, type CommandName, type Unsubscribe } from "./backend";
 import type {
@@ -162,7 +166,7 @@ export class FixtureBackend implements Backend {
     });
   }
 
-  /** How many times the consent page was opened again (tests assert on it). */
+  /** Refused unless a sign-in is waiting for the browser (`calls.auth_reopen_browser` counts it). */
   reopenBrowser(): Promise<void> {
     return this.#answer(COMMANDS.reopenBrowser, () => {
       if (this.#login.phase !== "waiting_for_browser") {

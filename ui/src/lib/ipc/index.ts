@@ -8,7 +8,19 @@ import { createTauriBackend } from "./tauri";
 
 export type { Backend, Unsubscribe, CommandName } from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
-export type { IpcError, IpcErrorCode, RatingSummary, ShopSession } from "./types";
+export type {
+  IpcError,
+  IpcErrorCode,
+  LoginPhase,
+  LoginStatus,
+  Notice,
+  NoticeLevel,
+  RatingSummary,
+  ShopSession,
+  SignOutReport,
+  SignOutStep,
+  TokenInput,
+} from "./types";
 export { IPC_ERROR_CODES } from "./types";
 export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";
 
@@ -21,7 +33,7 @@ let selected: Backend | undefined;
 
 /**
  * The backend for this window: Tauri inside the app, else the fixture
- * (`?fixture=empty|error|rate-limited|signed-out|loading` picks a scenario).
+ * (`?fixture=empty|error|rate-limited|signed-out|waiting|loading` picks a scenario).
  */
 export function getBackend(): Backend {
   if (!selected) {
