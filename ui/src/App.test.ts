@@ -122,14 +122,17 @@ describe("App", () => {
     expect(screen.getByTestId("rating-average")).toHaveTextContent(/^4\.3$/);
   });
 
-  it("explains how to connect when not signed in", async () => {
+  it("welcomes a signed-out merchant with a way to sign in", async () => {
     const backend = new FixtureBackend({ session: null });
     render(App, { backend });
 
     const card = await screen.findByTestId("not-signed-in");
-    expect(card).toHaveTextContent("Not connected to a shop");
-    expect(card).toHaveTextContent("Start ReviewDesk with cargo xtask demo to connect to the sandbox shop.");
-    expect(within(card).queryByRole("button")).not.toBeInTheDocument();
+    expect(card).toHaveTextContent("ReviewDesk");
+    expect(card).toHaveTextContent("Read, answer and moderate your shop's Trustoo reviews");
+    expect(within(card).getByTestId("sign-in")).toHaveTextContent("Sign in with Trustoo");
+    expect(card).toHaveTextContent("You'll approve ReviewDesk in your browser, then come back here.");
+    expect(within(card).getByTestId("use-tokens")).toHaveTextContent("Use a Public Token and Private Token instead");
+    expect(screen.getByText(/starts it connected to the sandbox shop/)).toBeInTheDocument();
     expect(screen.queryByTestId("shop-name")).not.toBeInTheDocument();
     expect(screen.queryByTestId("rating-average")).not.toBeInTheDocument();
     expect(backend.calls.get_rating).toBe(0);

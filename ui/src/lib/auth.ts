@@ -15,6 +15,35 @@ export function secondsUntil(expiresAt: number | null, nowMs: number): number | 
   return Math.max(0, Math.ceil(expiresAt - nowMs / 1000));
 }
 
+export const SESSION_EXPIRED_MESSAGE = "Your session expired — sign in again.";
+
+/** A sentence on the sign-in screen about the last attempt ("You declined access."). */
+export interface AuthMessage {
+  text: string;
+  tone: "info" | "warning" | "error";
+}
+
+/** Moves focus to a heading when a screen appears, so keyboard and screen-reader users land on it. */
+export function focusOnMount(node: HTMLElement): void {
+  queueMicrotask(() => {
+    if (node.isConnected) node.focus({ preventScroll: true });
+  });
+}
+
+/**
+ * What the merchant typed as their shop → its `*.myshopify.com` domain, or an error sentence.
+ * Accepts "aurora-outfitters", "Aurora-Outfitters.myshopify.com" or a pasted admin address.
+ */
+export function parseShopDomain(raw: string): { domain: string } | { error: string } {
+  let d = raw.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/[/?#].*$/, "");
+  if (d === "") return { error: "Enter your shop's domain, like your-store.myshopify.com." };
+  if (!d.includes(".")) d = `${d}.myshopify.com`;
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(d)) {
+    return { error: "That doesn't look like a shop domain. Use the one ending in .myshopify.com." };
+  }
+  return { domain: d };
+}
+
 export interface TokenErrors {
   public_token?: string;
   private_token?: string;

@@ -1,4 +1,4 @@
-import type { LoginStatus, Notice, RatingSummary, ShopSession, SignOutReport, TokenInput } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 
 /** Call this to stop listening. */
 export type Unsubscribe = () => void;
@@ -20,9 +20,10 @@ export interface Backend {
 
   /**
    * Starts a browser sign-in: opens the system browser on Trustoo's consent page and answers
-   * `waiting_for_browser` (with `expires_at`). A second call restarts cleanly. Rust: `auth_start`.
+   * `waiting_for_browser` (with `expires_at`). A second call restarts cleanly.
+   * Rust: `auth_start` `{ shopDomain }` (sent when given).
    */
-  startSignIn(): Promise<LoginStatus>;
+  startSignIn(shopDomain?: string): Promise<LoginStatus>;
   /** Where the browser sign-in stands now (for a window that missed events). Rust: `auth_status`. */
   authStatus(): Promise<LoginStatus>;
   /** Abandons the sign-in in progress. Rust: `auth_cancel`. */
@@ -36,10 +37,10 @@ export interface Backend {
 
   /** Every shop ReviewDesk knows. Rust: `list_shops`. */
   listShops(): Promise<ShopSession[]>;
-  /** Makes another known shop the one on screen. Rust: `switch_shop` `{ shopId }`. */
-  switchShop(shopId: string): Promise<ShopSession>;
-  /** Signs a shop out and says what each step did. Rust: `sign_out` `{ shopId }`. */
-  signOut(shopId: string): Promise<SignOutReport>;
+  /** Makes another known shop the one on screen. Rust: `switch_shop` `{ shopId, domain }`. */
+  switchShop(shop: ShopRef): Promise<ShopSession>;
+  /** Signs a shop out and says what each step did. Rust: `sign_out` `{ shopId, domain }`. */
+  signOut(shop: ShopRef): Promise<SignOutReport>;
 
   // ---- Events --------------------------------------------------------------------------
 

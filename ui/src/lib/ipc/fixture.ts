@@ -13,6 +13,7 @@ import type {
   LoginStatus,
   Notice,
   RatingSummary,
+  ShopRef,
   ShopSession,
   SignOutReport,
   TokenInput,
@@ -68,7 +69,7 @@ export function ratingFromStars(stars: RatingSummary["stars"]): RatingSummary {
 /** A realistic J-shaped distribution: 1,234 reviews averaging 4.3. */
 export const FIXTURE_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([71, 44, 93, 262, 764]));
 
-/** Birch & Pine Home: 436 reviews averaging 4.5. */
+/** Birch & Pine Home: 436 reviews averaging 4.55 (shown as 4.6). */
 export const FIXTURE_SECOND_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([9, 7, 21, 98, 301]));
 
 export const EMPTY_RATING: Readonly<RatingSummary> = Object.freeze(ratingFromStars([0, 0, 0, 0, 0]));
@@ -105,7 +106,7 @@ export class FixtureBackend implements Backend {
     CommandName,
     number
   >;
-  /** Arguments of `switchShop`, `signOut` and `connectWithTokens`, in call order. */
+  /** Arguments of `startSignIn`, `switchShop`, `signOut` and `connectWithTokens`, in call order. */
   readonly args: { command: CommandName; arg: unknown }[] = [];
 
   #session: ShopSession | null;
@@ -148,7 +149,8 @@ export class FixtureBackend implements Backend {
   }
 
   /** Moves to `waiting_for_browser` (a fresh 10-minute attempt, replacing any earlier one). */
-  startSignIn(): Promise<LoginStatus> {
+  startSignIn(shopDomain?: string): Promise<LoginStatus> {
+    this.args.push({ command: COMMANDS.startSignIn, arg: shopDomain });
     return this.#answer(COMMANDS.startSignIn, () => {
       const expires_at = Math.floor(this.#now() / 1000) + LOGIN_TTL_S;
       this.#emitLogin({ phase: "waiting_for_browser", message: null, session: null, expires_at });
@@ -195,10 +197,10 @@ export class FixtureBackend implements Backend {
     return this.#answer(COMMANDS.listShops, () => this.#shops.map((s) => clone(s)));
   }
 
-  switchShop(shopId: string): Promise<ShopSession> {
-    this.args.push({ command: COMMANDS.switchShop, arg: shopId });
+  switchShop(ref: ShopRef): Promise<ShopSession> {
+    this.args.push({ command: COMMANDS.switchShop, arg: clone(ref) });
     return this.#answer(COMMANDS.switchShop, () => {
-      const shop = this.#shops.find((s) => s.shop_id === shopId);
+      const shop = this.#shops.find((s) => s.shop_id === ref.shop_id);
       if (!shop) {
         throw { code: "NOT_FOUND", message: "ReviewDesk doesn't know that shop.", retry_after_s: null } satisfies IpcError;
       }
@@ -208,11 +210,11 @@ export class FixtureBackend implements Backend {
   }
 
   /** Forgets the shop; the next known shop (or none) becomes active, like the Rust side. */
-  signOut(shopId: string): Promise<SignOutReport> {
-    this.args.push({ command: COMMANDS.signOut, arg: shopId });
+  signOut(ref: ShopRef): Promise<SignOutReport> {
+    this.args.push({ command: COMMANDS.signOut, arg: clone(ref) });
     return this.#answer(COMMANDS.signOut, () => {
-      this.#shops = this.#shops.filter((s) => s.shop_id !== shopId);
-      if (this.#session?.shop_id === shopId) this.setSession(this.#shops[0] ?? null);
+      this.#shops = this.#shops.filter((s) => s.shop_id !== ref.shop_id);
+      if (this.#session?.shop_id === ref.shop_id) this.setSession(this.#shops[0] ?? null);
       return clone(this.#signOutReport);
     });
   }
@@ -368,9 +370,18 @@ export const FIXTURE_SCENARIOS = [
   "rate-limited",
   "signed-out",
   "waiting",
+  "keychain",
+  "expired",
   "loading",
 ] as const;
 export type FixtureScenario = (typeof FIXTURE_SCENARIOS)[number];
+
+const KEYCHAIN_LOCKED: IpcError = {
+  code: "KEYCHAIN_UNAVAILABLE",
+  message:
+    "ReviewDesk couldn't open the system keychain. On Linux, install and unlock a Secret Service keychain such as GNOME Keyring or KWallet, then retry.",
+  retry_after_s: null,
+};
 
 export function createScenarioBackend(scenario: string | null, latencyMs = 350): FixtureBackend {
   switch (scenario) {
@@ -398,6 +409,17 @@ export function createScenarioBackend(scenario: string | null, latencyMs = 350):
         code: "RATE_LIMITED",
         message: "Trustoo is receiving too many requests from this shop.",
         retry_after_s: 30,
+      });
+    case "keychain":
+      // Signed out; signing in (either way) finds the system keychain locked, until it works on Retry.
+      return new FixtureBackend({ session: null, latencyMs })
+        .failWith(COMMANDS.startSignIn, KEYCHAIN_LOCKED)
+        .failWith(COMMANDS.connectWithTokens, KEYCHAIN_LOCKED);
+    case "expired":
+      return new FixtureBackend({ latencyMs }).failWith(COMMANDS.getRating, {
+        code: "SESSION_EXPIRED",
+        message: "Your session with Trustoo expired.",
+        retry_after_s: null,
       });
     case "loading":
       return new FixtureBackend({ latencyMs: 24 * 60 * 60 * 1000 });

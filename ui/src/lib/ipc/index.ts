@@ -16,6 +16,7 @@ export type {
   Notice,
   NoticeLevel,
   RatingSummary,
+  ShopRef,
   ShopSession,
   SignOutReport,
   SignOutStep,

@@ -68,4 +68,98 @@ describe("tauri backend", () => {
     off();
     expect(unlisten).toHaveBeenCalledOnce();
   });
+
+  it("maps the sign-in commands to their Rust names and arguments", async () => {
+    const waiting = { phase: "waiting_for_browser", message: null, session: null, expires_at: 1_750_000_600 };
+    invokeMock.mockResolvedValueOnce(waiting).mockResolvedValue(null);
+    const backend = createTauriBackend();
+
+    await expect(backend.startSignIn()).resolves.toEqual(waiting);
+    await backend.startSignIn("aurora-outfitters.myshopify.com");
+    await backend.authStatus();
+    await backend.cancelSignIn();
+    await backend.reopenBrowser();
+    await backend.connectWithTokens({ public_token: "pub", private_token: "priv" });
+    await backend.connectWithTokens({ public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" });
+
+    expect(invokeMock.mock.calls).toEqual([
+      ["auth_start", undefined],
+      ["auth_start", { shopDomain: "aurora-outfitters.myshopify.com" }],
+      ["auth_status", undefined],
+      ["auth_cancel", undefined],
+      ["auth_reopen_browser", undefined],
+      ["auth_connect_tokens", { input: { public_token: "pub", private_token: "priv" } }],
+      ["auth_connect_tokens", { input: { public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" } }],
+    ]);
+  });
+
+  it("maps the shop commands, naming the shop by shopId (camelCase, as Tauri expects) and domain", async () => {
+    const shop = { shop_id: "7", shop_name: "B", domain: "b.myshopify.com" };
+    const report = { steps: [{ step: "Revoke the access token", ok: false, message: "Offline." }] };
+    invokeMock.mockResolvedValueOnce([shop]).mockResolvedValueOnce(shop).mockResolvedValueOnce(report);
+    const backend = createTauriBackend();
+
+    await expect(backend.listShops()).resolves.toEqual([shop]);
+    await expect(backend.switchShop(shop)).resolves.toEqual(shop);
+    await expect(backend.signOut(shop)).resolves.toEqual(report);
+    expect(invokeMock.mock.calls).toEqual([
+      ["list_shops", undefined],
+      ["switch_shop", { shopId: "7", domain: "b.myshopify.com" }],
+      ["sign_out", { shopId: "7", domain: "b.myshopify.com" }],
+    ]);
+  });
+
+  it("accepts list_shops entries that wrap the session", async () => {
+    const shop = { shop_id: "7", shop_name: "B", domain: "b.myshopify.com" };
+    invokeMock.mockResolvedValueOnce([{ session: shop, signed_in: true, active: true, problem: null }]);
+    await expect(createTauriBackend().listShops()).resolves.toEqual([shop]);
+  });
+
+  it("normalises sign-in errors like every other command", async () => {
+    invokeMock.mockRejectedValueOnce({
+      code: "KEYCHAIN_UNAVAILABLE",
+      message: "Install gnome-keyring.",
+      retry_after_s: "soon",
+    });
+    await expect(createTauriBackend().startSignIn()).rejects.toEqual({
+      code: "KEYCHAIN_UNAVAILABLE",
+      message: "Install gnome-keyring.",
+      retry_after_s: null,
+    });
+    invokeMock.mockRejectedValueOnce(new Error("IPC down"));
+    await expect(createTauriBackend().signOut({ shop_id: "1", domain: "a.myshopify.com" })).rejects.toEqual({
+      code: "INTERNAL",
+      message: "IPC down",
+      retry_after_s: null,
+    });
+  });
+
+  it("listens to login-status and notice", async () => {
+    const handlers = new Map<string, (e: { payload: unknown }) => void>();
+    listenMock.mockImplementation(async (name: string, handler: (e: { payload: unknown }) => void) => {
+      handlers.set(name, handler);
+      return vi.fn();
+    });
+    const backend = createTauriBackend();
+    const logins: unknown[] = [];
+    const notices: unknown[] = [];
+    await backend.onLoginStatus((s) => logins.push(s.phase));
+    await backend.onNotice((n) => notices.push(n.message));
+
+    handlers.get("login-status")?.({ payload: { phase: "declined", message: "You declined access." } });
+    handlers.get("notice")?.({ payload: { level: "warning", message: "ReviewDesk ignored a sign-in link." } });
+
+    expect([...handlers.keys()]).toEqual(["login-status", "notice"]);
+    expect(logins).toEqual(["declined"]);
+    expect(notices).toEqual(["ReviewDesk ignored a sign-in link."]);
+  });
+
+  it("turns a failed listen into an IpcError", async () => {
+    listenMock.mockRejectedValueOnce("event plugin missing");
+    await expect(createTauriBackend().onNotice(() => {})).rejects.toEqual({
+      code: "INTERNAL",
+      message: "event plugin missing",
+      retry_after_s: null,
+    });
+  });
 });

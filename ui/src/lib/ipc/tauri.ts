@@ -8,7 +8,7 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { COMMANDS, EVENTS, type Backend, type Unsubscribe } from "./backend";
 import { toIpcError } from "./errors";
-import type { LoginStatus, Notice, RatingSummary, ShopSession, SignOutReport, TokenInput } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 
 /** Invokes a command; a rejection always becomes a typed `IpcError`. */
 export async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -46,18 +46,25 @@ export function createTauriBackend(): Backend {
     currentSession: () => call<ShopSession | null>(COMMANDS.currentSession),
     getRating: () => call<RatingSummary>(COMMANDS.getRating),
 
-    startSignIn: () => call<LoginStatus>(COMMANDS.startSignIn),
+    startSignIn: (shopDomain?: string) =>
+      call<LoginStatus>(COMMANDS.startSignIn, shopDomain === undefined ? undefined : { shopDomain }),
     authStatus: () => call<LoginStatus>(COMMANDS.authStatus),
     cancelSignIn: () => call<void>(COMMANDS.cancelSignIn),
     reopenBrowser: () => call<void>(COMMANDS.reopenBrowser),
     connectWithTokens: (input: TokenInput) =>
       call<ShopSession>(COMMANDS.connectWithTokens, {
-        input: { public_token: input.public_token, private_token: input.private_token },
+        input: {
+          public_token: input.public_token,
+          private_token: input.private_token,
+          ...(input.shop_domain === undefined ? {} : { shop_domain: input.shop_domain }),
+        },
       }),
 
     listShops: async () => toShops(await call<unknown>(COMMANDS.listShops)),
-    switchShop: (shopId: string) => call<ShopSession>(COMMANDS.switchShop, { shopId }),
-    signOut: (shopId: string) => call<SignOutReport>(COMMANDS.signOut, { shopId }),
+    // Both keys, so the command can name its parameter `shop_id` or `domain`; Tauri ignores the other.
+    switchShop: (shop: ShopRef) =>
+      call<ShopSession>(COMMANDS.switchShop, { shopId: shop.shop_id, domain: shop.domain }),
+    signOut: (shop: ShopRef) => call<SignOutReport>(COMMANDS.signOut, { shopId: shop.shop_id, domain: shop.domain }),
 
     onSessionChanged: (handler: (session: ShopSession | null) => void) =>
       on<ShopSession | null>(EVENTS.sessionChanged, handler),

@@ -50,10 +50,18 @@ export interface LoginStatus {
   expires_at: number | null;
 }
 
-/** Argument of `auth_connect_tokens` (the UI trims both before sending). */
+/** Argument of `auth_connect_tokens` (the UI trims all of them before sending). */
 export interface TokenInput {
   public_token: string;
   private_token: string;
+  /** The shop's `*.myshopify.com` domain (the UI always sends it; a back end that does not need it ignores it). */
+  shop_domain?: string;
+}
+
+/** Which shop a shop command is about: both keys are sent (`shopId` and `domain`). */
+export interface ShopRef {
+  shop_id: string;
+  domain: string;
 }
 
 /** One line of what sign-out did. `step` is a sentence such as "Revoke the access token". */
