@@ -76,11 +76,6 @@ impl AppUnderTest {
         for (key, value) in env {
             cmd.env(key, value);
         }
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.process_group(0);
-        }
         let mut driver = cmd.spawn().context("starting tauri-driver")?;
         if let Err(err) = wait_for_port(port, Duration::from_secs(20)).await {
             let _ = driver.kill();
@@ -94,15 +89,19 @@ impl AppUnderTest {
             serde_json::json!({ "application": harness.app }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = match ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(client) => client,
-            Err(err) => {
+        let mut builder = ClientBuilder::new(connector);
+        builder.capabilities(caps);
+        let webdriver_url = format!("http://127.0.0.1:{port}");
+        let connect = builder.connect(&webdriver_url);
+        let client = match tokio::time::timeout(Duration::from_secs(60), connect).await {
+            Ok(Ok(client)) => client,
+            Ok(Err(err)) => {
                 stop_group(&mut driver);
                 bail!("WebDriver session did not start: {err}");
+            }
+            Err(_) => {
+                stop_group(&mut driver);
+                bail!("WebDriver session did not start within 60 s (is another ReviewDesk running on this D-Bus session?)");
             }
         };
         Ok(Self {
@@ -189,18 +188,69 @@ impl Drop for AppUnderTest {
     }
 }
 
-/// Stops tauri-driver and everything it started (WebKitWebDriver, the app).
+/// Stops tauri-driver and everything it started (WebKitWebDriver, the app and the app's web
+/// processes). WebKitWebDriver puts the app in a process group of its own, so the whole tree
+/// is found through `/proc` and stopped; a surviving app would otherwise swallow the next
+/// test's launch through single-instance.
 fn stop_group(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
-        #[cfg(unix)]
-        {
-            let _ = Command::new("kill")
-                .args(["-TERM", &format!("-{}", child.id())])
-                .status();
+        let tree = descendants(child.id());
+        for pid in tree.iter().rev() {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
         }
         let _ = child.kill();
         let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while tree.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for pid in tree.iter().filter(|pid| alive(**pid)) {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
     }
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| !stat.contains(") Z "))
+        .unwrap_or(false)
+}
+
+/// Every process below `root`, parents before children.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                parent_of.push((pid, ppid));
+            }
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parent_of
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
 }
 
 async fn wait_for_port(port: u16, within: Duration) -> Result<()> {

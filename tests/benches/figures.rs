@@ -91,7 +91,7 @@ async fn pager() -> Result<()> {
         concurrent_time.as_secs_f64()
     );
     println!(
-        "  reference, plain sequential loop:   {:>9.0} reviews/s ({:.2} s)",
+        "  reference, plain sequential loop:  {:>9.0} reviews/s ({:.2} s)",
         seq_rate,
         sequential_time.as_secs_f64()
     );

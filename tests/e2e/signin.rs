@@ -26,7 +26,7 @@ async fn token_status(sandbox: &Sandbox, token: &str) -> String {
         .json()
         .await
         .expect("token_status json");
-    answer["state"].as_str().unwrap_or_default().to_owned()
+    answer["status"].as_str().unwrap_or_default().to_owned()
 }
 
 async fn click(app: &AppUnderTest, test_id: &str) {

@@ -151,17 +151,45 @@ pub fn normalize_shop_domain(input: &str) -> Result<String, AuthError> {
 }
 
 /// A display name from a domain when Trustoo gave none: `aurora-outfitters` → `aurora-outfitters`.
+/// A readable name for a shop Trustoo gave no name for (OAuth answers carry none): the
+/// myshopify handle in words, `aurora-outfitters` → `Aurora Outfitters`.
 pub(crate) fn name_from_domain(domain: &str) -> String {
-    domain
-        .strip_suffix(".myshopify.com")
-        .unwrap_or(domain)
-        .to_owned()
+    let handle = domain.strip_suffix(".myshopify.com").unwrap_or(domain);
+    handle
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, word)| match word {
+            "and" | "of" | "the" | "for" if i > 0 => word.to_owned(),
+            _ => {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn names_are_made_from_the_handle() {
+        assert_eq!(
+            name_from_domain("aurora-outfitters.myshopify.com"),
+            "Aurora Outfitters"
+        );
+        assert_eq!(
+            name_from_domain("birch-and-pine-home.myshopify.com"),
+            "Birch and Pine Home"
+        );
+        assert_eq!(name_from_domain("shop42.myshopify.com"), "Shop42");
+    }
 
     #[test]
     fn domains_are_normalised() {

@@ -10,30 +10,97 @@ const MAX_TERM_CHARS: usize = 64;
 /// The input is split into words exactly where the `unicode61` tokenizer splits (anything not a
 /// letter or digit separates words), so FTS5 operators (`AND`, `OR`, `NOT`, `NEAR`), quotes,
 /// `*`, `-`, `^`, `:` and parentheses can never reach the query parser. Each word becomes a
-/// quoted prefix term (`"word"*`, so typing "comf" finds "comfortable") and all words must match.
-/// One-letter words are matched whole: a one-letter prefix would merge a large part of the
-/// term dictionary.
+/// quoted term and all words must match. The last word is a prefix term (`"comf"*` finds
+/// "comfortable" while the user is still typing); earlier words are whole words, because FTS5
+/// materialises the merged posting list of every prefix term, which is slow for common words.
+/// A one-letter last word is matched whole too (a one-letter prefix would merge a large part
+/// of the term dictionary).
 pub fn fts_match_expression(input: &str) -> Option<String> {
-    let mut out = String::new();
-    let words = input
+    let terms = search_terms(input);
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The quoted (prefix) terms of [`fts_match_expression`], one per word.
+pub(crate) fn search_terms(input: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    let words: Vec<&str> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .take(MAX_TERMS);
-    for word in words {
+        .take(MAX_TERMS)
+        .collect();
+    let last = words.len().saturating_sub(1);
+    for (i, word) in words.into_iter().enumerate() {
         let word: String = word.chars().take(MAX_TERM_CHARS).collect();
-        if !out.is_empty() {
-            out.push(' ');
-        }
+        let mut out = String::with_capacity(word.len() + 3);
         out.push('"');
         // Words hold only letters and digits, so there is no quote to escape; the replace keeps
         // this safe even if the split rule changes.
         out.push_str(&word.replace('"', "\"\""));
         out.push('"');
-        if word.chars().count() > 1 {
+        if i == last && word.chars().count() > 1 {
             out.push('*');
         }
+        terms.push(out);
     }
-    (!out.is_empty()).then_some(out)
+    terms
+}
+
+/// Lowercase ASCII letters and digits of `text` (facet tokens must survive the tokenizer whole).
+fn alnum_lower(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Facet token: the shop and whether the review is active (`a`) or deleted (`d`).
+pub(crate) fn view_token(shop_id: i64, gone: bool) -> String {
+    format!("{}{shop_id}", if gone { 'd' } else { 'a' })
+}
+
+/// Facet token of a product.
+pub(crate) fn product_token(product_id: &str) -> String {
+    format!("p{}", alnum_lower(product_id))
+}
+
+/// Facet token of a source (letters and digits only, so `Store front` ≡ `storefront`).
+pub(crate) fn source_token(source: &str) -> String {
+    format!("s{}", alnum_lower(source))
+}
+
+/// Facet token of a yes/no attribute.
+pub(crate) fn flag_token(prefix: char, value: bool) -> String {
+    format!("{prefix}{}", u8::from(value))
+}
+
+/// The filterable values of one review, as indexed in the hidden `facets` FTS column.
+pub(crate) struct Facets<'a> {
+    pub shop_id: i64,
+    pub gone: bool,
+    pub product_id: &'a str,
+    pub rating: i64,
+    pub has_image: bool,
+    pub has_video: bool,
+    pub verified: bool,
+    pub source: &'a str,
+    pub triage: &'a str,
+}
+
+impl Facets<'_> {
+    /// The space-separated tokens stored in `reviews.facets`.
+    pub(crate) fn text(&self) -> String {
+        [
+            view_token(self.shop_id, self.gone),
+            product_token(self.product_id),
+            format!("r{}", self.rating),
+            flag_token('i', self.has_image),
+            flag_token('v', self.has_video),
+            flag_token('e', self.verified),
+            source_token(self.source),
+            format!("t{}", alnum_lower(self.triage)),
+        ]
+        .join(" ")
+    }
 }
 
 #[cfg(test)]
@@ -44,7 +111,7 @@ mod tests {
     fn words_become_quoted_prefix_terms() {
         assert_eq!(
             fts_match_expression("Great  shirt!").as_deref(),
-            Some("\"Great\"* \"shirt\"*")
+            Some("\"Great\" \"shirt\"*")
         );
     }
 
@@ -52,7 +119,7 @@ mod tests {
     fn operators_and_syntax_are_neutralised() {
         assert_eq!(
             fts_match_expression("\"a\" AND (b* OR -c) NEAR:x ^y").as_deref(),
-            Some("\"a\" \"AND\"* \"b\" \"OR\"* \"c\" \"NEAR\"* \"x\" \"y\"")
+            Some("\"a\" \"AND\" \"b\" \"OR\" \"c\" \"NEAR\" \"x\" \"y\"")
         );
     }
 

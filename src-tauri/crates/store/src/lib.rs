@@ -249,3 +249,55 @@ impl Store {
         Ok(rows)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn search_index_check_catches_a_stale_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let mut rng = bench::Rng::new(3);
+        let reviews: Vec<_> = (0..20)
+            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64))
+            .collect();
+        store.upsert_reviews("s", &reviews).unwrap();
+        store.check_search_index().unwrap();
+        // Bypassing upsert_reviews leaves the index stale, and the check notices.
+        store
+            .conn()
+            .execute("UPDATE reviews SET content = 'zzz' WHERE id = '3'", [])
+            .unwrap();
+        assert!(store.check_search_index().is_err());
+    }
+
+    #[test]
+    fn keys_order_newest_first_and_bound_dates() {
+        use crate::reviews::{key_base, key_bound_at_or_after};
+        assert!(key_base(2_000) < key_base(1_000));
+        assert!(key_base(1_000) < key_bound_at_or_after(1_000));
+        assert_eq!(key_bound_at_or_after(1_000), key_base(999));
+        // Out-of-range times clamp instead of overflowing.
+        assert_eq!(key_base(-5), key_base(0));
+        assert!(key_base(i64::MAX) >= 0);
+    }
+
+    #[test]
+    fn many_reviews_in_one_second_get_distinct_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let mut rng = bench::Rng::new(4);
+        let reviews: Vec<_> = (0..50)
+            .map(|i| bench::synthetic_review(&mut rng, i, 0))
+            .collect();
+        assert_eq!(store.upsert_reviews("s", &reviews).unwrap().inserted, 50);
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(DISTINCT rid) FROM reviews", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 50);
+    }
+}

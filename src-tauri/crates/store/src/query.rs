@@ -5,8 +5,9 @@
 //! `(shop, gone, …)` and the FTS5 index deliver without sorting. The store picks one equality
 //! (product, star or triage) for the index and checks the other filters per row (the unary `+`
 //! keeps SQLite from choosing an index that would force a sort), then stops at the page limit.
-//! With a keyword, the FTS5 index drives: it yields matching rowids newest-first and each is
-//! checked against the filters. Rating sorts walk one star at a time, newest-first within it.
+//! With a keyword, FTS5 answers alone: every filter is a facet token in a hidden FTS column, so
+//! the MATCH intersects doclists, yields matching rowids newest-first, and the page reads only
+//! its own rows (and a count reads no row at all). Rating sorts walk one star at a time, newest-first within it.
 //! Totals are counted separately and capped ([`ReviewQuery::count_limit`]) so a huge shop does
 //! not pay for an exact count on every keystroke.
 
@@ -17,7 +18,7 @@ use reviewdesk_core::{
 };
 use rusqlite::types::Value;
 
-use crate::fts::fts_match_expression;
+use crate::fts::{flag_token, product_token, search_terms, source_token, view_token};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
 
@@ -27,6 +28,8 @@ pub const MAX_PAGE: u32 = 1000;
 /// One SQL shape for a filter: FROM, WHERE terms and their parameters.
 struct Plan {
     from: &'static str,
+    /// FROM of a count (no join needed when FTS5 answers alone).
+    count_from: &'static str,
     key: &'static str,
     conds: Vec<String>,
     params: Vec<Value>,
@@ -52,23 +55,73 @@ fn bool_value(b: bool) -> Value {
     Value::Integer(i64::from(b))
 }
 
+/// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
+/// `None` without search words. Only date ranges stay outside (they are rowid ranges).
+fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<String> {
+    let words = filter.keyword.as_deref().map(search_terms).unwrap_or_default();
+    if words.is_empty() {
+        return None;
+    }
+    let facet = |token: String| format!("facets : \"{token}\"");
+    let any = |tokens: Vec<String>| {
+        let parts: Vec<String> = tokens.into_iter().map(facet).collect();
+        format!("({})", parts.join(" OR "))
+    };
+    let mut parts: Vec<String> = words
+        .into_iter()
+        .map(|w| format!("{{author title content product_title}} : {w}"))
+        .collect();
+    parts.push(match filter.view {
+        ReviewView::Active => facet(view_token(shop_id, false)),
+        ReviewView::Deleted => facet(view_token(shop_id, true)),
+        ReviewView::All => any(vec![view_token(shop_id, false), view_token(shop_id, true)]),
+    });
+    if let Some(product) = &filter.product_id {
+        parts.push(facet(product_token(product.as_str())));
+    }
+    match star {
+        Some(s) => parts.push(facet(format!("r{s}"))),
+        None if !filter.ratings.is_empty() => {
+            parts.push(any(filter.ratings.iter().map(|r| format!("r{r}")).collect()));
+        }
+        None => {}
+    }
+    if let Some(triage) = filter.triage {
+        parts.push(facet(format!("t{}", triage.as_str())));
+    }
+    if let Some(source) = &filter.source {
+        parts.push(facet(source_token(source)));
+    }
+    for (prefix, value) in [('i', filter.has_image), ('v', filter.has_video), ('e', filter.verified)] {
+        if let Some(v) = value {
+            parts.push(facet(flag_token(prefix, v)));
+        }
+    }
+    Some(parts.join(" AND "))
+}
+
 /// Builds the plan for `filter`, restricted to `star` when walking a rating sort.
 ///
-/// With `hints`, only one equality is left usable by an index (so the walk stays in key order);
-/// without (for counting), SQLite may use any index.
+/// With a keyword, FTS5 answers every filter itself (see [`fts_query`]). Without, with
+/// `hints`, only one equality is left usable by an index (so the walk stays in key order);
+/// without hints (for counting), SQLite may use any index.
 fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> Plan {
-    let fts = filter.keyword.as_deref().and_then(fts_match_expression);
-    let (from, key) = if fts.is_some() {
-        (
-            "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
-            "reviews_fts.rowid",
-        )
-    } else {
-        ("reviews r", "r.rid")
-    };
+    if let Some(expr) = fts_query(shop_id, filter, star) {
+        let mut p = Plan {
+            from: "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
+            count_from: "reviews_fts",
+            key: "reviews_fts.rowid",
+            conds: Vec::new(),
+            params: Vec::new(),
+        };
+        p.push("reviews_fts MATCH ?#".to_owned(), Value::Text(expr));
+        date_range(&mut p, filter);
+        return p;
+    }
     let mut p = Plan {
-        from,
-        key,
+        from: "reviews r",
+        count_from: "reviews r",
+        key: "r.rid",
         conds: Vec::new(),
         params: Vec::new(),
     };
@@ -77,9 +130,7 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
         _ => None,
     });
     // Which equality the index may use (the rest get a unary `+`).
-    let indexed = if fts.is_some() {
-        ""
-    } else if filter.product_id.is_some() {
+    let indexed = if filter.product_id.is_some() {
         "product"
     } else if single_rating.is_some() {
         "rating"
@@ -89,14 +140,10 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
         ""
     };
     let h = |what: &str| if hints && indexed != what { "+" } else { "" };
-    if let Some(expr) = fts {
-        p.push("reviews_fts MATCH ?#".to_owned(), Value::Text(expr));
-    }
-    let plus = if hints && p.key != "r.rid" { "+" } else { "" };
-    p.push(format!("{plus}r.shop = ?#"), Value::Integer(shop_id));
+    p.push("r.shop = ?#".to_owned(), Value::Integer(shop_id));
     match filter.view {
-        ReviewView::Active => p.push(format!("{plus}r.gone = ?#"), Value::Integer(0)),
-        ReviewView::Deleted => p.push(format!("{plus}r.gone = ?#"), Value::Integer(1)),
+        ReviewView::Active => p.push("r.gone = ?#".to_owned(), Value::Integer(0)),
+        ReviewView::Deleted => p.push("r.gone = ?#".to_owned(), Value::Integer(1)),
         ReviewView::All => {}
     }
     if let Some(product) = &filter.product_id {
@@ -138,21 +185,19 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
     if let Some(b) = filter.verified {
         p.push(format!("{plus}r.is_verified = ?#"), bool_value(b));
     }
-    // Keys descend with time: "at or after `from`" is "key below the bound of `from`",
-    // "before `to`" is "key at or above the bound of `to`".
+    date_range(&mut p, filter);
+    p
+}
+
+/// Keys descend with time: "at or after `from`" is "key below the bound of `from`", "before
+/// `to`" is "key at or above the bound of `to`".
+fn date_range(p: &mut Plan, filter: &ReviewFilter) {
     if let Some(from) = filter.commented_from {
-        p.push(
-            format!("{} < ?#", p.key),
-            Value::Integer(key_bound_at_or_after(from)),
-        );
+        p.push(format!("{} < ?#", p.key), Value::Integer(key_bound_at_or_after(from)));
     }
     if let Some(to) = filter.commented_to {
-        p.push(
-            format!("{} >= ?#", p.key),
-            Value::Integer(key_bound_at_or_after(to)),
-        );
+        p.push(format!("{} >= ?#", p.key), Value::Integer(key_bound_at_or_after(to)));
     }
-    p
 }
 
 /// Direction and starting point of one key-ordered walk.
@@ -233,7 +278,7 @@ impl Store {
             // Only rating sorts count past a cursor, and they walk newest first.
             p.push(format!("{} > ?#", p.key), Value::Integer(after));
         }
-        let inner = format!("SELECT 1 FROM {} WHERE {}", p.from, p.where_clause());
+        let inner = format!("SELECT 1 FROM {} WHERE {}", p.count_from, p.where_clause());
         let sql = match cap {
             Some(cap) => {
                 p.params

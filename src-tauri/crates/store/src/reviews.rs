@@ -8,6 +8,7 @@ use reviewdesk_core::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::fts::Facets;
 use crate::{now, queue::NewAction, Result, Store, StoreError};
 
 /// Bits of the rowid below the `commented_at` seconds: up to 16 M reviews per second.
@@ -110,15 +111,96 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
 struct Existing {
     rid: i64,
     commented_at: i64,
-    /// author, title, content, product_title as indexed.
-    text: [String; 4],
+    /// author, title, content, product_title, facets as indexed.
+    text: [String; 5],
+    triage: String,
+    deleted_locally: bool,
 }
 
 /// One pending change to the FTS index.
 struct FtsOp {
     rid: i64,
     delete: bool,
-    text: [String; 4],
+    text: [String; 5],
+}
+
+/// Adds (or, with `delete`, removes) the FTS entry of one row; `text` holds the indexed columns
+/// author, title, content, product_title, facets (for a delete: exactly as indexed).
+fn fts_write<S: AsRef<str>>(conn: &Connection, rid: i64, delete: bool, text: &[S; 5]) -> Result<()> {
+    let [a, t, c, p, f] = text.each_ref().map(AsRef::as_ref);
+    if delete {
+        conn.prepare_cached(
+            "INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title, \
+             facets) VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![rid, a, t, c, p, f])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, facets) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![rid, a, t, c, p, f])?;
+    }
+    Ok(())
+}
+
+/// Recomputes the facets of one review after a change of local state (triage, deletion) and
+/// re-indexes its FTS entry when they changed. Call inside the transaction of the change.
+pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
+    let row = conn
+        .prepare_cached(
+            "SELECT author, title, content, product_title, facets, shop, gone, product_id, \
+             rating, has_image, has_video, is_verified, source, triage FROM reviews WHERE rid = ?1",
+        )?
+        .query_row([rid], |r| {
+            Ok((
+                [
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ],
+                (
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, bool>(9)?,
+                    r.get::<_, bool>(10)?,
+                    r.get::<_, bool>(11)?,
+                    r.get::<_, String>(12)?,
+                    r.get::<_, String>(13)?,
+                ),
+            ))
+        })
+        .optional()?;
+    let Some((old, (shop_id, gone, product_id, rating, has_image, has_video, verified, source, triage))) =
+        row
+    else {
+        return Ok(());
+    };
+    let facets = Facets {
+        shop_id,
+        gone,
+        product_id: &product_id,
+        rating,
+        has_image,
+        has_video,
+        verified,
+        source: &source,
+        triage: &triage,
+    }
+    .text();
+    if facets == old[4] {
+        return Ok(());
+    }
+    fts_write(conn, rid, true, &old)?;
+    conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?
+        .execute(params![rid, facets])?;
+    let [a, t, c, p, _] = old;
+    fts_write(conn, rid, false, &[a, t, c, p, facets])?;
+    Ok(())
 }
 
 /// Picks a free rowid for a review written at `commented_at`.
@@ -160,25 +242,17 @@ impl Store {
         let mut stats = UpsertStats::default();
         {
             let mut find = tx.prepare_cached(
-                "SELECT rid, commented_at, author, title, content, product_title FROM reviews \
-                 WHERE shop = ?1 AND id = ?2",
-            )?;
-            let mut fts_insert = tx.prepare_cached(
-                "INSERT INTO reviews_fts (rowid, author, title, content, product_title) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            let mut fts_delete = tx.prepare_cached(
-                "INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, \
-                 product_title) VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
+                "SELECT rid, commented_at, author, title, content, product_title, facets, \
+                 triage, deleted_at IS NOT NULL FROM reviews WHERE shop = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
                  is_store_review, rating, author, author_email, author_country, title, content, \
                  source, is_verified, is_featured, is_published, is_pinned, item_type, order_id, \
                  commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
-                 has_video, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
-                 ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, \
-                 ?28)",
+                 has_video, synced_at, facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
+                 ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, \
+                 ?27, ?28, ?29)",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE reviews SET rid = ?1, product_id = ?4, product_title = ?5, \
@@ -187,8 +261,8 @@ impl Store {
                  source = ?14, is_verified = ?15, is_featured = ?16, is_published = ?17, \
                  is_pinned = ?18, item_type = ?19, order_id = ?20, commented_at = ?21, \
                  updated_at = ?22, media_json = ?23, reply_content = ?24, reply_at = ?25, \
-                 has_image = ?26, has_video = ?27, synced_at = ?28, deleted_remotely_at = NULL \
-                 WHERE rid = ?29 AND shop = ?2 AND id = ?3",
+                 has_image = ?26, has_video = ?27, synced_at = ?28, facets = ?29, \
+                 deleted_remotely_at = NULL WHERE rid = ?30 AND shop = ?2 AND id = ?3",
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::new();
             for r in reviews {
@@ -197,7 +271,15 @@ impl Store {
                         Ok(Existing {
                             rid: row.get(0)?,
                             commented_at: row.get(1)?,
-                            text: [row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+                            text: [
+                                row.get(2)?,
+                                row.get(3)?,
+                                row.get(4)?,
+                                row.get(5)?,
+                                row.get(6)?,
+                            ],
+                            triage: row.get(7)?,
+                            deleted_locally: row.get(8)?,
                         })
                     })
                     .optional()?;
@@ -210,7 +292,22 @@ impl Store {
                     Some(old) if key_base(old.commented_at) == key_base(r.commented_at) => old.rid,
                     _ => allocate_key(&tx, r.commented_at)?,
                 };
-                let text = [&r.author, &r.title, &r.content, &r.product_title];
+                let facets = Facets {
+                    shop_id,
+                    // Seen on the server again: only a local deletion keeps it out of the list.
+                    gone: existing.as_ref().is_some_and(|e| e.deleted_locally),
+                    product_id: r.product_id.as_str(),
+                    rating: i64::from(r.rating),
+                    has_image: r.has_image(),
+                    has_video: r.has_video(),
+                    verified: r.is_verified,
+                    source: &r.source,
+                    triage: existing
+                        .as_ref()
+                        .map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
+                }
+                .text();
+                let text = [&r.author, &r.title, &r.content, &r.product_title, &facets];
                 let values = params![
                     rid,
                     shop_id,
@@ -240,6 +337,7 @@ impl Store {
                     r.has_image(),
                     r.has_video(),
                     synced_at,
+                    facets,
                 ];
                 let new_entry = || FtsOp {
                     rid,
@@ -273,12 +371,7 @@ impl Store {
             // (delete before insert) keeps one flush per batch instead of one per review.
             fts_ops.sort_by(|a, b| (a.rid, !a.delete).cmp(&(b.rid, !b.delete)));
             for op in &fts_ops {
-                let [a, t, c, p] = &op.text;
-                if op.delete {
-                    fts_delete.execute(params![op.rid, a, t, c, p])?;
-                } else {
-                    fts_insert.execute(params![op.rid, a, t, c, p])?;
-                }
+                fts_write(&tx, op.rid, op.delete, &op.text)?;
             }
         }
         tx.commit()?;
@@ -314,19 +407,19 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut changed = 0;
         {
-            let mut find =
-                tx.prepare_cached("SELECT triage FROM reviews WHERE shop = ?1 AND id = ?2")?;
-            let mut set =
-                tx.prepare_cached("UPDATE reviews SET triage = ?3 WHERE shop = ?1 AND id = ?2")?;
+            let mut find = tx
+                .prepare_cached("SELECT rid, triage FROM reviews WHERE shop = ?1 AND id = ?2")?;
+            let mut set = tx.prepare_cached("UPDATE reviews SET triage = ?2 WHERE rid = ?1")?;
             for id in ids {
-                let old: Option<String> = find
-                    .query_row(params![shop_id, id.as_str()], |r| r.get(0))
+                let old: Option<(i64, String)> = find
+                    .query_row(params![shop_id, id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
-                let Some(old) = old else { continue };
+                let Some((rid, old)) = old else { continue };
                 if old == state.as_str() {
                     continue;
                 }
-                set.execute(params![shop_id, id.as_str(), state.as_str()])?;
+                set.execute(params![rid, state.as_str()])?;
+                refresh_facets(&tx, rid)?;
                 crate::audit::insert(
                     &tx,
                     shop_id,
@@ -352,22 +445,24 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
         let at = now();
         let tx = self.conn.transaction()?;
-        let found: Option<(Option<i64>, i64, String, String)> = tx
+        let found: Option<(Option<i64>, i64, String, String, i64)> = tx
             .prepare_cached(
-                "SELECT deleted_at, rating, author, title FROM reviews WHERE shop = ?1 AND id = ?2",
+                "SELECT deleted_at, rating, author, title, rid FROM reviews \
+                 WHERE shop = ?1 AND id = ?2",
             )?
             .query_row(params![shop_id, id.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        let Some((deleted_at, rating, author, title)) = found else {
+        let Some((deleted_at, rating, author, title, rid)) = found else {
             return Err(StoreError::NotFound(format!("review {id}")));
         };
         if deleted_at.is_some() {
             return Err(StoreError::AlreadyDeleted(id.to_string()));
         }
-        tx.prepare_cached("UPDATE reviews SET deleted_at = ?3 WHERE shop = ?1 AND id = ?2")?
-            .execute(params![shop_id, id.as_str(), at])?;
+        tx.prepare_cached("UPDATE reviews SET deleted_at = ?2 WHERE rid = ?1")?
+            .execute(params![rid, at])?;
+        refresh_facets(&tx, rid)?;
         crate::audit::insert(
             &tx,
             shop_id,
@@ -395,13 +490,15 @@ impl Store {
         };
         let at = now();
         let tx = self.conn.transaction()?;
-        let n = tx
+        let rid: Option<i64> = tx
             .prepare_cached(
                 "UPDATE reviews SET deleted_at = NULL \
-                 WHERE shop = ?1 AND id = ?2 AND deleted_at IS NOT NULL",
+                 WHERE shop = ?1 AND id = ?2 AND deleted_at IS NOT NULL RETURNING rid",
             )?
-            .execute(params![shop_id, id.as_str()])?;
-        if n > 0 {
+            .query_row(params![shop_id, id.as_str()], |r| r.get(0))
+            .optional()?;
+        if let Some(rid) = rid {
+            refresh_facets(&tx, rid)?;
             crate::audit::insert(
                 &tx,
                 shop_id,
@@ -413,7 +510,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(n > 0)
+        Ok(rid.is_some())
     }
 
     /// Star counts of the shop's active reviews, for one product (`"0"`: store reviews) or all,

@@ -22,6 +22,9 @@ use crate::StoreError;
 ///   trigger keeps it in sync on row deletion; inserts and updates are indexed by
 ///   `upsert_reviews` in the same transaction (see the comment in the SQL for why not triggers),
 ///   and only when an indexed column or the rowid really changed.
+/// * `reviews.facets` holds one token per filterable value (shop + active/deleted, product,
+///   stars, photo, video, verified, source, triage), indexed in its own FTS column, so a search
+///   with filters is a pure FTS5 doclist intersection and its count never reads `reviews`.
 pub(crate) const V1: &str = r#"
 CREATE TABLE shops (
     id INTEGER PRIMARY KEY,
@@ -60,6 +63,7 @@ CREATE TABLE reviews (
     deleted_at INTEGER,
     deleted_remotely_at INTEGER,
     synced_at INTEGER NOT NULL,
+    facets TEXT NOT NULL DEFAULT '',
     gone INTEGER GENERATED ALWAYS AS (deleted_at IS NOT NULL OR deleted_remotely_at IS NOT NULL) VIRTUAL
 );
 
@@ -70,15 +74,15 @@ CREATE INDEX reviews_shop_gone_product ON reviews (shop, gone, product_id);
 CREATE INDEX reviews_shop_gone_triage ON reviews (shop, gone, triage);
 
 CREATE VIRTUAL TABLE reviews_fts USING fts5(
-    author, title, content, product_title,
+    author, title, content, product_title, facets,
     content = 'reviews', content_rowid = 'rid',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Deleting a review row (only a future "forget this shop" does) removes its FTS entry.
 CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
-    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title)
-    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title);
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title, facets)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title, old.facets);
 END;
 
 -- No INSERT/UPDATE triggers: a trigger makes every write a multi-write statement with a

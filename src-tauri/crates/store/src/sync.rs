@@ -88,12 +88,23 @@ impl Store {
                 add.execute([id.as_str()])?;
             }
         }
-        let n = tx.execute(
-            "UPDATE reviews SET deleted_remotely_at = ?2 \
-             WHERE shop = ?1 AND deleted_remotely_at IS NULL AND synced_at < ?3 \
-             AND id NOT IN (SELECT id FROM temp.sweep_seen)",
-            params![shop_id, at, sweep_started_at],
-        )?;
+        let missing: Vec<i64> = tx
+            .prepare(
+                "SELECT rid FROM reviews \
+                 WHERE shop = ?1 AND deleted_remotely_at IS NULL AND synced_at < ?2 \
+                 AND id NOT IN (SELECT id FROM temp.sweep_seen) ORDER BY rid",
+            )?
+            .query_map(params![shop_id, sweep_started_at], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        {
+            let mut flag =
+                tx.prepare_cached("UPDATE reviews SET deleted_remotely_at = ?2 WHERE rid = ?1")?;
+            for rid in &missing {
+                flag.execute(params![rid, at])?;
+                crate::reviews::refresh_facets(&tx, *rid)?;
+            }
+        }
+        let n = missing.len();
         tx.execute_batch("DELETE FROM temp.sweep_seen;")?;
         tx.commit()?;
         Ok(n)
