@@ -52,12 +52,22 @@ pub struct AppUnderTest {
 }
 
 impl AppUnderTest {
-    /// Starts tauri-driver with `env` added to the app's environment and opens a session.
+    /// Starts tauri-driver with `env` added to the app's environment and opens a session, with
+    /// a fresh, empty home for the app.
     pub async fn launch(name: &str, env: &[(&str, String)]) -> Result<Self> {
-        let harness = Harness::from_env()?;
         let home = tempfile::Builder::new()
             .prefix("reviewdesk-e2e-")
             .tempdir()?;
+        Self::relaunch(name, env, home).await
+    }
+
+    /// Like [`AppUnderTest::launch`] with the app data of an earlier launch (a restart).
+    pub async fn relaunch(
+        name: &str,
+        env: &[(&str, String)],
+        home: tempfile::TempDir,
+    ) -> Result<Self> {
+        let harness = Harness::from_env()?;
         let port = crate::free_port()?;
         let native_port = crate::free_port()?;
         std::fs::create_dir_all(&harness.shots)?;
@@ -111,6 +121,16 @@ impl AppUnderTest {
             log: log_path,
             home,
         })
+    }
+
+    /// Takes the app's home out of this launch so it outlives [`AppUnderTest::quit`] (for a
+    /// restart with the same data).
+    pub fn keep_home(&mut self) -> tempfile::TempDir {
+        let placeholder = tempfile::Builder::new()
+            .prefix("reviewdesk-e2e-spent-")
+            .tempdir()
+            .unwrap_or_else(|_| panic!("cannot create a temporary directory"));
+        std::mem::replace(&mut self.home, placeholder)
     }
 
     /// The file that receives the app's (and the drivers') stdout and stderr.
@@ -196,7 +216,9 @@ fn stop_group(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         let tree = descendants(child.id());
         for pid in tree.iter().rev() {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
         }
         let _ = child.kill();
         let _ = child.wait();
@@ -205,8 +227,48 @@ fn stop_group(child: &mut Child) {
             std::thread::sleep(Duration::from_millis(50));
         }
         for pid in tree.iter().filter(|pid| alive(**pid)) {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
         }
+    }
+}
+
+/// Stops every running copy of the app under test that no driver started (e.g. one the OS
+/// started for a deep link), found by its executable.
+pub async fn stop_app_instances() {
+    let Ok(harness) = Harness::from_env() else {
+        return;
+    };
+    let target = std::fs::canonicalize(&harness.app).unwrap_or(harness.app);
+    let mut pids = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == target) {
+                pids.push(pid);
+            }
+        }
+    }
+    for pid in &pids {
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pids.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for pid in pids.iter().filter(|pid| alive(**pid)) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
     }
 }
 
@@ -221,7 +283,11 @@ fn descendants(root: u32) -> Vec<u32> {
     let mut parent_of = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.

@@ -164,3 +164,76 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
     app.quit().await;
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: 300,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await
+    .expect("sandbox");
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
+    let env = [
+        ("REVIEWDESK_API_BASE", sandbox.base_url()),
+        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
+    ];
+    let mut app = AppUnderTest::launch("signin-cold", &env)
+        .await
+        .expect("launch");
+    type_into(&app, "shop-domain", demo::SHOP_DOMAIN).await;
+    click(&app, "sign-in").await;
+    app.text_of("waiting-for-browser", WAIT)
+        .await
+        .expect("waiting");
+    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    let home = app.keep_home();
+    // The merchant closes ReviewDesk while the browser is open.
+    app.quit().await;
+
+    let redirect = answer_consent(&authorize_url, "allow")
+        .await
+        .expect("consent");
+    // The OS starts ReviewDesk afresh with the redirect (cold start).
+    os_open(&redirect, home.path(), &env).expect("deliver the redirect");
+    let user = format!("{}/oauth", demo::SHOP_DOMAIN);
+    let start = std::time::Instant::now();
+    let blob = loop {
+        if let Some(blob) = keyring_secret(&user).expect("secret-tool") {
+            break blob;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the cold-started app did not finish the sign-in"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let stored: serde_json::Value = serde_json::from_str(&blob).expect("keyring entry is JSON");
+    let access = stored["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    assert_eq!(token_status(&sandbox, &access).await, "active");
+    reviewdesk_tests::app::stop_app_instances().await;
+
+    // Next start: the shop comes back from the keyring, signed in.
+    let app = AppUnderTest::relaunch("signin-cold-again", &env, home)
+        .await
+        .expect("relaunch");
+    let shop = app.text_of("shop-name", WAIT).await.expect("restored shop");
+    assert_eq!(shop, demo::SHOP_NAME);
+    app.text_of("rating-average", WAIT)
+        .await
+        .expect("the shop's data");
+    app.screenshot("signin-5-cold-start-restored")
+        .await
+        .expect("shot");
+    let leaks = files_containing(app.home.path(), &access);
+    assert!(leaks.is_empty(), "a token was written to {leaks:?}");
+    app.quit().await;
+    sandbox.shutdown().await;
+}

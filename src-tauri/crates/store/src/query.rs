@@ -58,7 +58,11 @@ fn bool_value(b: bool) -> Value {
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words. Only date ranges stay outside (they are rowid ranges).
 fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<String> {
-    let words = filter.keyword.as_deref().map(search_terms).unwrap_or_default();
+    let words = filter
+        .keyword
+        .as_deref()
+        .map(search_terms)
+        .unwrap_or_default();
     if words.is_empty() {
         return None;
     }
@@ -82,7 +86,11 @@ fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<St
     match star {
         Some(s) => parts.push(facet(format!("r{s}"))),
         None if !filter.ratings.is_empty() => {
-            parts.push(any(filter.ratings.iter().map(|r| format!("r{r}")).collect()));
+            parts.push(any(filter
+                .ratings
+                .iter()
+                .map(|r| format!("r{r}"))
+                .collect()));
         }
         None => {}
     }
@@ -92,7 +100,11 @@ fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<St
     if let Some(source) = &filter.source {
         parts.push(facet(source_token(source)));
     }
-    for (prefix, value) in [('i', filter.has_image), ('v', filter.has_video), ('e', filter.verified)] {
+    for (prefix, value) in [
+        ('i', filter.has_image),
+        ('v', filter.has_video),
+        ('e', filter.verified),
+    ] {
         if let Some(v) = value {
             parts.push(facet(flag_token(prefix, v)));
         }
@@ -193,10 +205,16 @@ fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> P
 /// `to`" is "key at or above the bound of `to`".
 fn date_range(p: &mut Plan, filter: &ReviewFilter) {
     if let Some(from) = filter.commented_from {
-        p.push(format!("{} < ?#", p.key), Value::Integer(key_bound_at_or_after(from)));
+        p.push(
+            format!("{} < ?#", p.key),
+            Value::Integer(key_bound_at_or_after(from)),
+        );
     }
     if let Some(to) = filter.commented_to {
-        p.push(format!("{} >= ?#", p.key), Value::Integer(key_bound_at_or_after(to)));
+        p.push(
+            format!("{} >= ?#", p.key),
+            Value::Integer(key_bound_at_or_after(to)),
+        );
     }
 }
 

@@ -126,7 +126,12 @@ struct FtsOp {
 
 /// Adds (or, with `delete`, removes) the FTS entry of one row; `text` holds the indexed columns
 /// author, title, content, product_title, facets (for a delete: exactly as indexed).
-fn fts_write<S: AsRef<str>>(conn: &Connection, rid: i64, delete: bool, text: &[S; 5]) -> Result<()> {
+fn fts_write<S: AsRef<str>>(
+    conn: &Connection,
+    rid: i64,
+    delete: bool,
+    text: &[S; 5],
+) -> Result<()> {
     let [a, t, c, p, f] = text.each_ref().map(AsRef::as_ref);
     if delete {
         conn.prepare_cached(
@@ -175,8 +180,10 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
             ))
         })
         .optional()?;
-    let Some((old, (shop_id, gone, product_id, rating, has_image, has_video, verified, source, triage))) =
-        row
+    let Some((
+        old,
+        (shop_id, gone, product_id, rating, has_image, has_video, verified, source, triage),
+    )) = row
     else {
         return Ok(());
     };
@@ -407,12 +414,14 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut changed = 0;
         {
-            let mut find = tx
-                .prepare_cached("SELECT rid, triage FROM reviews WHERE shop = ?1 AND id = ?2")?;
+            let mut find =
+                tx.prepare_cached("SELECT rid, triage FROM reviews WHERE shop = ?1 AND id = ?2")?;
             let mut set = tx.prepare_cached("UPDATE reviews SET triage = ?2 WHERE rid = ?1")?;
             for id in ids {
                 let old: Option<(i64, String)> = find
-                    .query_row(params![shop_id, id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row(params![shop_id, id.as_str()], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
                     .optional()?;
                 let Some((rid, old)) = old else { continue };
                 if old == state.as_str() {

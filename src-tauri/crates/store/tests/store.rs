@@ -1069,25 +1069,71 @@ fn synthetic_fill_is_searchable() {
 fn search_path_and_index_path_agree_on_every_filter() {
     let (_dir, mut store) = filled();
     store
-        .set_triage(SHOP, &[ReviewId("2".into()), ReviewId("9".into())], TriageState::Flagged, "me")
+        .set_triage(
+            SHOP,
+            &[ReviewId("2".into()), ReviewId("9".into())],
+            TriageState::Flagged,
+            "me",
+        )
         .unwrap();
-    store.set_triage(SHOP, &[ReviewId("5".into())], TriageState::Reviewed, "me").unwrap();
-    store.delete_review(SHOP, &ReviewId("4".into()), "me").unwrap();
-    let seen: HashSet<ReviewId> = (1..=10).filter(|i| *i != 7).map(|i| ReviewId(i.to_string())).collect();
-    store.mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4).unwrap();
+    store
+        .set_triage(SHOP, &[ReviewId("5".into())], TriageState::Reviewed, "me")
+        .unwrap();
+    store
+        .delete_review(SHOP, &ReviewId("4".into()), "me")
+        .unwrap();
+    let seen: HashSet<ReviewId> = (1..=10)
+        .filter(|i| *i != 7)
+        .map(|i| ReviewId(i.to_string()))
+        .collect();
+    store
+        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .unwrap();
     store.check_search_index().unwrap();
     let filters = [
         ReviewFilter::default(),
-        ReviewFilter { ratings: vec![5], ..Default::default() },
-        ReviewFilter { ratings: vec![1, 3, 5], ..Default::default() },
-        ReviewFilter { product_id: Some(ProductId("200".into())), ..Default::default() },
-        ReviewFilter { source: Some("AliExpress".into()), ..Default::default() },
-        ReviewFilter { has_image: Some(true), ..Default::default() },
-        ReviewFilter { has_image: Some(false), verified: Some(true), ..Default::default() },
-        ReviewFilter { has_video: Some(true), ..Default::default() },
-        ReviewFilter { verified: Some(false), ..Default::default() },
-        ReviewFilter { triage: Some(TriageState::Flagged), ..Default::default() },
-        ReviewFilter { triage: Some(TriageState::New), ratings: vec![2, 4], ..Default::default() },
+        ReviewFilter {
+            ratings: vec![5],
+            ..Default::default()
+        },
+        ReviewFilter {
+            ratings: vec![1, 3, 5],
+            ..Default::default()
+        },
+        ReviewFilter {
+            product_id: Some(ProductId("200".into())),
+            ..Default::default()
+        },
+        ReviewFilter {
+            source: Some("AliExpress".into()),
+            ..Default::default()
+        },
+        ReviewFilter {
+            has_image: Some(true),
+            ..Default::default()
+        },
+        ReviewFilter {
+            has_image: Some(false),
+            verified: Some(true),
+            ..Default::default()
+        },
+        ReviewFilter {
+            has_video: Some(true),
+            ..Default::default()
+        },
+        ReviewFilter {
+            verified: Some(false),
+            ..Default::default()
+        },
+        ReviewFilter {
+            triage: Some(TriageState::Flagged),
+            ..Default::default()
+        },
+        ReviewFilter {
+            triage: Some(TriageState::New),
+            ratings: vec![2, 4],
+            ..Default::default()
+        },
         ReviewFilter {
             commented_from: Some(1_700_000_000 + 2000),
             commented_to: Some(1_700_000_000 + 9000),
@@ -1096,15 +1142,30 @@ fn search_path_and_index_path_agree_on_every_filter() {
     ];
     for base in filters {
         for view in [ReviewView::Active, ReviewView::Deleted, ReviewView::All] {
-            for sort in [ReviewSort::Newest, ReviewSort::Oldest, ReviewSort::RatingHigh, ReviewSort::RatingLow] {
-                let plain = ReviewQuery { filter: ReviewFilter { view, ..base.clone() }, sort, ..Default::default() };
+            for sort in [
+                ReviewSort::Newest,
+                ReviewSort::Oldest,
+                ReviewSort::RatingHigh,
+                ReviewSort::RatingLow,
+            ] {
+                let plain = ReviewQuery {
+                    filter: ReviewFilter {
+                        view,
+                        ..base.clone()
+                    },
+                    sort,
+                    ..Default::default()
+                };
                 let mut searched = plain.clone();
                 // Every review's author is "Author <id>", so this keyword matches all of them.
                 searched.filter.keyword = Some("auth".into());
                 let a = store.query_reviews(SHOP, &plain).unwrap();
                 let b = store.query_reviews(SHOP, &searched).unwrap();
                 let ids = |p: &reviewdesk_core::ReviewPage| {
-                    p.rows.iter().map(|r| r.review.id.0.clone()).collect::<Vec<_>>()
+                    p.rows
+                        .iter()
+                        .map(|r| r.review.id.0.clone())
+                        .collect::<Vec<_>>()
                 };
                 assert_eq!(ids(&a), ids(&b), "{base:?} {view:?} {sort:?}");
                 assert_eq!(a.total, b.total, "{base:?} {view:?} {sort:?}");
