@@ -215,22 +215,9 @@ impl Drop for AppUnderTest {
 fn stop_group(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         let tree = descendants(child.id());
-        for pid in tree.iter().rev() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status();
-        }
         let _ = child.kill();
         let _ = child.wait();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while tree.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        for pid in tree.iter().filter(|pid| alive(**pid)) {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-        }
+        terminate(&tree);
     }
 }
 
@@ -241,34 +228,32 @@ pub async fn stop_app_instances() {
         return;
     };
     let target = std::fs::canonicalize(&harness.app).unwrap_or(harness.app);
-    let mut pids = Vec::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == target) {
-                pids.push(pid);
-            }
-        }
-    }
-    for pid in &pids {
-        let _ = Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
+    let pids: Vec<u32> = processes()
+        .into_iter()
+        .filter(|(pid, _)| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == target)
+        })
+        .map(|(pid, _)| pid)
+        .collect();
+    tokio::task::spawn_blocking(move || terminate(&pids))
+        .await
+        .unwrap_or(());
+}
+
+/// SIGTERM, up to 5 s of grace, then SIGKILL for what is left.
+fn terminate(pids: &[u32]) {
+    let signal = |name: &str, pid: u32| {
+        let _ = Command::new("kill").args([name, &pid.to_string()]).status();
+    };
+    for pid in pids.iter().rev() {
+        signal("-TERM", *pid);
     }
     let deadline = Instant::now() + Duration::from_secs(5);
     while pids.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        std::thread::sleep(Duration::from_millis(50));
     }
     for pid in pids.iter().filter(|pid| alive(**pid)) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status();
+        signal("-KILL", *pid);
     }
 }
 
@@ -278,38 +263,38 @@ fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// Every process as `(pid, parent pid)`, from `/proc`.
+fn processes() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let ppid = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u32>()
+                .ok()?;
+            Some((pid, ppid))
+        })
+        .collect()
+}
+
 /// Every process below `root`, parents before children.
 fn descendants(root: u32) -> Vec<u32> {
-    let mut parent_of = Vec::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok());
-            if let Some(ppid) = ppid {
-                parent_of.push((pid, ppid));
-            }
-        }
-    }
+    let all = processes();
     let mut found = vec![root];
     let mut i = 0;
     while i < found.len() {
         let parent = found[i];
         found.extend(
-            parent_of
-                .iter()
+            all.iter()
                 .filter(|(_, ppid)| *ppid == parent)
                 .map(|(pid, _)| *pid),
         );

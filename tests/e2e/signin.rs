@@ -29,6 +29,38 @@ async fn token_status(sandbox: &Sandbox, token: &str) -> String {
     answer["status"].as_str().unwrap_or_default().to_owned()
 }
 
+/// A sandbox, a recording browser and the environment the app is launched with.
+struct Rig {
+    sandbox: Sandbox,
+    _scratch: tempfile::TempDir,
+    browser: RecordingBrowser,
+    env: [(&'static str, String); 2],
+}
+
+async fn rig() -> Rig {
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: 300,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await
+    .expect("sandbox");
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
+    let env = [
+        ("REVIEWDESK_API_BASE", sandbox.base_url()),
+        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
+    ];
+    Rig {
+        sandbox,
+        _scratch: scratch,
+        browser,
+        env,
+    }
+}
+
 async fn click(app: &AppUnderTest, test_id: &str) {
     let selector = format!("[data-testid=\"{test_id}\"]");
     app.client
@@ -57,21 +89,12 @@ async fn type_into(app: &AppUnderTest, test_id: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring() {
-    let sandbox = Sandbox::start(
-        SandboxConfig {
-            reviews: 400,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .expect("sandbox");
-    let scratch = tempfile::tempdir().expect("scratch dir");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = [
-        ("REVIEWDESK_API_BASE", sandbox.base_url()),
-        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
-    ];
+    let Rig {
+        sandbox,
+        _scratch,
+        browser,
+        env,
+    } = rig().await;
     let app = AppUnderTest::launch("signin", &env).await.expect("launch");
 
     // Signed out at first: the sign-in screen.
@@ -167,21 +190,12 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
-    let sandbox = Sandbox::start(
-        SandboxConfig {
-            reviews: 300,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .expect("sandbox");
-    let scratch = tempfile::tempdir().expect("scratch dir");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = [
-        ("REVIEWDESK_API_BASE", sandbox.base_url()),
-        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
-    ];
+    let Rig {
+        sandbox,
+        _scratch,
+        browser,
+        env,
+    } = rig().await;
     let mut app = AppUnderTest::launch("signin-cold", &env)
         .await
         .expect("launch");
