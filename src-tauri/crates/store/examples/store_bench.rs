@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Show the slowest queries for diagnosis.
     let mut rng = Rng::new(7);
     let mut labelled: Vec<_> = times.iter().map(|t| (*t, random_query(&mut rng))).collect();
-    labelled.sort_by(|a, b| b.0.cmp(&a.0));
+    labelled.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
     for (t, q) in labelled.iter().take(8) {
         println!("  {:.2?} {:?} {:?}", t, q.sort, q.filter);
     }

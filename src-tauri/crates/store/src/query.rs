@@ -230,6 +230,20 @@ struct Walk {
     limit: Option<u64>,
 }
 
+/// What a page or an export walks: one shop's filtered reviews in one sort order, from a
+/// cursor or an offset, up to a limit. Grouped so the walkers take one argument, not eight.
+#[derive(Clone, Copy)]
+struct Listing<'a> {
+    shop_id: i64,
+    filter: &'a ReviewFilter,
+    sort: ReviewSort,
+    /// Start strictly after this row (keyset pagination); `offset` is ignored then.
+    after: Option<ReviewCursor>,
+    offset: u64,
+    /// `None`: every row (exports).
+    limit: Option<u64>,
+}
+
 /// The stars a rating sort walks, in order, restricted to the filter's ratings.
 fn star_order(sort: ReviewSort, filter: &ReviewFilter) -> Vec<u8> {
     let all: Vec<u8> = match sort {
@@ -312,18 +326,21 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// Walks the rows of a query in its sort order, skipping `offset` (or starting after the
+    /// Walks the rows of a listing in its sort order, skipping `offset` (or starting after the
     /// cursor) and stopping after `limit` rows (`None`: all).
     fn walk_sorted(
         &self,
-        shop_id: i64,
-        filter: &ReviewFilter,
-        sort: ReviewSort,
-        after: Option<ReviewCursor>,
-        offset: u64,
-        limit: Option<u64>,
+        listing: &Listing<'_>,
         sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
     ) -> Result<u64> {
+        let Listing {
+            shop_id,
+            filter,
+            sort,
+            after,
+            offset,
+            limit,
+        } = *listing;
         match sort {
             ReviewSort::Newest | ReviewSort::Oldest => {
                 let walk = Walk {
@@ -396,18 +413,18 @@ impl Store {
         let limit = u64::from(query.limit.min(MAX_PAGE));
         let mut rows = Vec::new();
         if limit > 0 {
-            self.walk_sorted(
+            let listing = Listing {
                 shop_id,
-                &query.filter,
-                query.sort,
-                query.after,
-                u64::from(query.offset),
-                Some(limit),
-                &mut |row| {
-                    rows.push(row);
-                    Ok(())
-                },
-            )?;
+                filter: &query.filter,
+                sort: query.sort,
+                after: query.after,
+                offset: u64::from(query.offset),
+                limit: Some(limit),
+            };
+            self.walk_sorted(&listing, &mut |row| {
+                rows.push(row);
+                Ok(())
+            })?;
         }
         let (total, total_exact) = match query.count_limit {
             Some(0) => (0, false),
@@ -459,7 +476,15 @@ impl Store {
             return Ok(0);
         };
         let mut line = String::new();
-        self.walk_sorted(shop_id, filter, sort, None, 0, None, &mut |row| {
+        let listing = Listing {
+            shop_id,
+            filter,
+            sort,
+            after: None,
+            offset: 0,
+            limit: None,
+        };
+        self.walk_sorted(&listing, &mut |row| {
             line.clear();
             crate::csv::format_row(&row, &mut line);
             out.write_all(line.as_bytes())?;

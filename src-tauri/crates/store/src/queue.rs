@@ -1,7 +1,7 @@
 //! Actions queued for the server, replayed exactly once even across crashes.
 //!
-//! Life of an action: `pending` → [`Store::mark_in_flight`] (the sender claims it, `attempts`
-//! + 1) → send → `done` / `failed` / `conflict`, or back to `pending` via
+//! Life of an action: `pending` → [`Store::mark_in_flight`] (the sender claims it and
+//! `attempts` goes up by one) → send → `done` / `failed` / `conflict`, or back to `pending` via
 //! [`Store::mark_failed`] with a retry delay. Each open of the store has a session token; an
 //! action that is `in_flight` under *another* session was being sent when the app died, so
 //! nobody knows whether it reached the server. [`Store::next_pending`] hands such an action back

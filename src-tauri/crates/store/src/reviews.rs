@@ -376,7 +376,7 @@ impl Store {
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
             // (delete before insert) keeps one flush per batch instead of one per review.
-            fts_ops.sort_by(|a, b| (a.rid, !a.delete).cmp(&(b.rid, !b.delete)));
+            fts_ops.sort_by_key(|op| (op.rid, !op.delete));
             for op in &fts_ops {
                 fts_write(&tx, op.rid, op.delete, &op.text)?;
             }
