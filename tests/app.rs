@@ -68,6 +68,12 @@ impl AppUnderTest {
         home: tempfile::TempDir,
     ) -> Result<Self> {
         let harness = Harness::from_env()?;
+        // A copy left over by an earlier test that failed half-way (one the OS started for a
+        // deep link has no driver to stop it) would swallow this launch through single-instance.
+        let app = harness.app.clone();
+        tokio::task::spawn_blocking(move || terminate(&instances_of(&app)))
+            .await
+            .unwrap_or(());
         let port = crate::free_port()?;
         let native_port = crate::free_port()?;
         std::fs::create_dir_all(&harness.shots)?;
@@ -227,17 +233,21 @@ pub async fn stop_app_instances() {
     let Ok(harness) = Harness::from_env() else {
         return;
     };
-    let target = std::fs::canonicalize(&harness.app).unwrap_or(harness.app);
-    let pids: Vec<u32> = processes()
+    tokio::task::spawn_blocking(move || terminate(&instances_of(&harness.app)))
+        .await
+        .unwrap_or(());
+}
+
+/// Every running process whose executable is `app`.
+fn instances_of(app: &std::path::Path) -> Vec<u32> {
+    let target = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
+    processes()
         .into_iter()
         .filter(|(pid, _)| {
             std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == target)
         })
         .map(|(pid, _)| pid)
-        .collect();
-    tokio::task::spawn_blocking(move || terminate(&pids))
-        .await
-        .unwrap_or(());
+        .collect()
 }
 
 /// SIGTERM, up to 5 s of grace, then SIGKILL for what is left.

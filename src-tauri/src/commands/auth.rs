@@ -17,7 +17,7 @@ pub async fn auth_start(
     state: State<'_, AppState>,
     shop_domain: String,
 ) -> Result<LoginStatus, IpcError> {
-    let start = state.sessions()?.start_login(&shop_domain)?;
+    let start = state.sessions()?.start_login(&shop_domain).await?;
     if let Ok(mut url) = state.login_url.lock() {
         *url = Some(start.authorize_url.clone());
     }
@@ -43,7 +43,7 @@ pub async fn auth_status(state: State<'_, AppState>) -> Result<LoginStatus, IpcE
 /// Abandons the sign-in in progress; its callback will be refused.
 #[tauri::command]
 pub async fn auth_cancel(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
-    state.sessions()?.cancel_login();
+    state.sessions()?.cancel_login().await;
     if let Ok(mut url) = state.login_url.lock() {
         *url = None;
     }

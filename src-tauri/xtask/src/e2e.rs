@@ -9,9 +9,10 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Builds the app and the e2e test binary, then runs the tests under Xvfb and a private D-Bus.
-pub fn run(tally: &mut Tally) {
-    match run_inner() {
+/// Builds the app and the e2e test binary, then runs the tests (those matching `filters`, all
+/// when empty) under Xvfb and a private D-Bus.
+pub fn run(tally: &mut Tally, filters: &[String]) {
+    match run_inner(filters) {
         Ok((passed, failed)) => tally.add("end-to-end (real binary)", passed, failed),
         Err(err) => {
             eprintln!("xtask: end-to-end: {err:#}");
@@ -20,7 +21,7 @@ pub fn run(tally: &mut Tally) {
     }
 }
 
-fn run_inner() -> Result<(u64, u64)> {
+fn run_inner(filters: &[String]) -> Result<(u64, u64)> {
     let root = crate::root();
     process::run(
         Command::new("cargo")
@@ -33,8 +34,9 @@ fn run_inner() -> Result<(u64, u64)> {
         .context("tauri-driver is not installed (run `cargo xtask setup`)")?;
 
     // A throwaway home: keyring, app data, deep-link handler registrations and mime defaults all
-    // land here, never in the developer's own profile.
-    let home = root.join("target/e2e-home");
+    // land here, never in the developer's own profile. One per run, so two runs side by side
+    // (two developers' terminals) do not clear each other's keyring.
+    let home = root.join(format!("target/e2e-home/run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     for sub in [".local/share", ".config", ".cache", "runtime"] {
         std::fs::create_dir_all(home.join(sub))?;
@@ -57,6 +59,7 @@ fn run_inner() -> Result<(u64, u64)> {
     .args(["bash", "-c", script, "e2e"])
     .arg(&test_bin)
     .args(["--test-threads=1"])
+    .args(filters)
     .env("HOME", &home)
     .env("XDG_DATA_HOME", home.join(".local/share"))
     .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -73,6 +76,7 @@ fn run_inner() -> Result<(u64, u64)> {
     if !status.success() && failed == 0 {
         failed = 1;
     }
+    let _ = std::fs::remove_dir_all(&home);
     eprintln!("xtask: screenshots in {}", shots.display());
     Ok((passed, failed))
 }

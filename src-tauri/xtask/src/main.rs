@@ -21,7 +21,8 @@ commands:
                         set up, build, start the sandbox with demo data and open the app on it
                         (--screenshot: run under Xvfb, save a picture of the window, then quit)
   test                  set up, then run every check and test; prints `N passed, N failed`
-  e2e                   build the app and run only the end-to-end WebDriver tests
+  e2e [FILTER]          build the app and run only the end-to-end WebDriver tests (those whose
+                        name contains FILTER)
   bench                 run the benchmarks and print each figure beside its reference
   bundle                build the .deb and .rpm packages (release build)
   sandbox [ARGS..]      run the Trustoo sandbox alone (ARGS go to reviewdesk-sandbox)
@@ -49,7 +50,7 @@ fn run() -> Result<()> {
             setup::run()?;
             let mut tally = test::Tally::default();
             test::build_ui(&mut tally);
-            e2e::run(&mut tally);
+            e2e::run(&mut tally, &rest);
             tally.finish()
         }
         "bench" => bench::run(&rest),

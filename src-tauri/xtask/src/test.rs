@@ -55,7 +55,7 @@ pub fn run() -> Result<()> {
     clippy(&mut tally);
     nextest(&mut tally);
     ui_checks(&mut tally);
-    crate::e2e::run(&mut tally);
+    crate::e2e::run(&mut tally, &[]);
     tally.finish()
 }
 

@@ -33,7 +33,7 @@ pub struct LoginStart {
 }
 
 /// A started sign-in attempt, waiting for its callback.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PendingLogin {
     pub state: String,
     pub pkce: Pkce,
@@ -50,6 +50,56 @@ impl PendingLogin {
             started_at: now,
             shop_domain,
         }
+    }
+}
+
+/// A pending attempt as kept in the OS keyring, so a callback that cold-starts the app (the
+/// merchant closed ReviewDesk while the browser was open) can still finish the sign-in. It
+/// holds the PKCE verifier, a secret, hence the keyring and never a file.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPendingLogin {
+    state: String,
+    verifier: String,
+    shop_domain: String,
+    /// Unix seconds.
+    started_at: u64,
+}
+
+impl PendingLogin {
+    /// The keyring form (JSON).
+    pub fn to_secret(&self) -> Secret {
+        let stored = StoredPendingLogin {
+            state: self.state.clone(),
+            verifier: self.pkce.verifier.expose().to_owned(),
+            shop_domain: self.shop_domain.clone(),
+            started_at: self
+                .started_at
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        };
+        Secret::new(serde_json::to_string(&stored).unwrap_or_default())
+    }
+
+    /// Reads the keyring form back; `None` when it is not ours or is damaged.
+    pub fn from_secret(secret: &Secret) -> Option<Self> {
+        let stored: StoredPendingLogin = serde_json::from_str(secret.expose()).ok()?;
+        if stored.state.is_empty() || stored.verifier.is_empty() {
+            return None;
+        }
+        Some(Self {
+            state: stored.state,
+            pkce: Pkce::from_verifier(Secret::new(stored.verifier)),
+            started_at: SystemTime::UNIX_EPOCH + Duration::from_secs(stored.started_at),
+            shop_domain: stored.shop_domain,
+        })
+    }
+
+    /// True once the attempt can no longer complete.
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        now.duration_since(self.started_at)
+            .unwrap_or(Duration::ZERO)
+            >= LOGIN_TTL
     }
 }
 
@@ -123,11 +173,17 @@ impl LoginFlow {
             .take()
             .ok_or(CallbackRejection::NoLoginInProgress)?;
         self.remember(p.state.clone());
-        let age = now.duration_since(p.started_at).unwrap_or(Duration::ZERO);
-        if age >= LOGIN_TTL {
+        if p.is_expired(now) {
             return Err(CallbackRejection::StateExpired);
         }
         Ok(p)
+    }
+
+    /// Puts back an attempt persisted by an earlier run of the app (no attempt may be pending).
+    pub fn resume(&mut self, p: PendingLogin) {
+        if self.pending.is_none() {
+            self.pending = Some(p);
+        }
     }
 
     /// True while an attempt is pending (expired or not).
@@ -236,5 +292,23 @@ mod tests {
             f.take("other", clock.now()).unwrap_err(),
             CallbackRejection::NoLoginInProgress
         );
+    }
+
+    #[test]
+    fn pending_login_survives_the_keyring_round_trip() {
+        let clock = ManualClock::at_unix(1_800_000_000);
+        let p = PendingLogin::new("a.myshopify.com".into(), clock.now());
+        let back = PendingLogin::from_secret(&p.to_secret()).unwrap();
+        assert_eq!(back.state, p.state);
+        assert_eq!(back.shop_domain, p.shop_domain);
+        assert_eq!(back.pkce.challenge, p.pkce.challenge);
+        assert_eq!(back.pkce.verifier.expose(), p.pkce.verifier.expose());
+        assert!(!back.is_expired(clock.now()));
+        assert!(back.is_expired(clock.now() + LOGIN_TTL));
+        assert!(PendingLogin::from_secret(&Secret::new("not json")).is_none());
+        assert!(PendingLogin::from_secret(&Secret::new(
+            r#"{"state":"","verifier":"v","shop_domain":"d","started_at":1}"#
+        ))
+        .is_none());
     }
 }

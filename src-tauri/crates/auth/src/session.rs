@@ -291,7 +291,7 @@ impl SessionManager {
         let redirect = Url::parse(&cfg.redirect_uri)
             .map_err(|_| AuthError::Config("the redirect URI is not a URL".into()))?;
         let shops = ShopRegistry::load(cfg.shops_file.clone()).await?;
-        Ok(Self {
+        let mgr = Self {
             inner: Arc::new(Inner {
                 store: GuardedStore::new(store, cfg.keyring_timeout),
                 cfg,
@@ -302,7 +302,42 @@ impl SessionManager {
                 shops: tokio::sync::Mutex::new(shops),
                 live: RwLock::new(HashMap::new()),
             }),
-        })
+        };
+        mgr.resume_pending_login().await;
+        Ok(mgr)
+    }
+
+    /// The keyring entry that holds the sign-in in progress.
+    fn pending_key() -> StoreKey {
+        StoreKey::new("sign-in", SecretKind::PendingLogin)
+    }
+
+    /// Picks up a sign-in that an earlier run of the app started (the OS may have started
+    /// this run just to deliver its callback). An expired or damaged entry is removed. A
+    /// keyring problem is only logged: restoring shops reports it to the merchant.
+    async fn resume_pending_login(&self) {
+        let stored = match self.inner.store.get(&Self::pending_key()).await {
+            Ok(Some(secret)) => secret,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the sign-in in progress");
+                return;
+            }
+        };
+        match PendingLogin::from_secret(&stored) {
+            Some(p) if !p.is_expired(self.now()) => {
+                tracing::info!("resuming the sign-in started by an earlier run");
+                self.login_flow().resume(p);
+            }
+            _ => self.forget_pending_login().await,
+        }
+    }
+
+    /// Deletes the persisted sign-in attempt (best effort: it expires on its own anyway).
+    async fn forget_pending_login(&self) {
+        if let Err(e) = self.inner.store.delete(&Self::pending_key()).await {
+            tracing::warn!(error = %e, "could not delete the finished sign-in attempt");
+        }
     }
 
     fn now(&self) -> SystemTime {
@@ -362,7 +397,10 @@ impl SessionManager {
     /// code_challenge, code_challenge_method=S256`, plus `shop=<domain>` so the consent page can
     /// preselect the shop (Trustoo has no token-introspection endpoint; the domain is how we
     /// know which shop the tokens are for).
-    pub fn start_login(&self, shop: &str) -> Result<LoginStart, AuthError> {
+    ///
+    /// The attempt is kept in the keyring too, so the callback still completes it when the
+    /// app was closed meanwhile and the OS starts it afresh (cold start).
+    pub async fn start_login(&self, shop: &str) -> Result<LoginStart, AuthError> {
         let shop_domain = normalize_shop_domain(shop)?;
         let now = self.now();
         let pending = PendingLogin::new(shop_domain.clone(), now);
@@ -377,6 +415,10 @@ impl SessionManager {
             })
             .map_err(|e| AuthError::Config(e.to_string()))?;
         url.query_pairs_mut().append_pair("shop", &shop_domain);
+        self.inner
+            .store
+            .set(&Self::pending_key(), pending.to_secret())
+            .await?;
         if self.login_flow().begin(pending) {
             tracing::info!("a newer sign-in replaced the one in progress");
         }
@@ -389,15 +431,25 @@ impl SessionManager {
 
     /// Cancels the sign-in in progress (its callback will be refused). Returns true if there
     /// was one.
-    pub fn cancel_login(&self) -> bool {
-        self.login_flow().cancel()
+    pub async fn cancel_login(&self) -> bool {
+        let cancelled = self.login_flow().cancel();
+        self.forget_pending_login().await;
+        cancelled
     }
 
     /// Handles the deep link `reviewdesk://oauth/callback?…` (pass the raw string the OS gave).
     /// On success the tokens are in the keyring, the shop is in the list and active.
     pub async fn complete_login(&self, callback_url: &str) -> Result<LoginOutcome, AuthError> {
         let params = parse_callback(callback_url, &self.inner.redirect)?;
-        let pending = self.login_flow().take(params.state(), self.now())?;
+        let taken = self.login_flow().take(params.state(), self.now());
+        if matches!(
+            taken,
+            Ok(_) | Err(CallbackRejection::StateExpired | CallbackRejection::StateReused)
+        ) {
+            // The attempt is spent either way.
+            self.forget_pending_login().await;
+        }
+        let pending = taken?;
         let code = match params {
             CallbackParams::Code { code, .. } => code,
             CallbackParams::Error {
@@ -1053,7 +1105,7 @@ mod tests {
     }
 
     async fn sign_in(r: &Rig) -> ShopSession {
-        let start = r.mgr.start_login("shop-a").unwrap();
+        let start = r.mgr.start_login("shop-a").await.unwrap();
         let cb = format!(
             "reviewdesk://oauth/callback?code=good-code&state={}",
             state_of(&start.authorize_url)
@@ -1075,7 +1127,7 @@ mod tests {
     #[tokio::test]
     async fn login_stores_tokens_and_lists_the_shop() {
         let r = rig().await;
-        let start = r.mgr.start_login("Shop-A").unwrap();
+        let start = r.mgr.start_login("Shop-A").await.unwrap();
         let q: HashMap<String, String> = start.authorize_url.query_pairs().into_owned().collect();
         assert_eq!(
             q.get("code_challenge_method").map(String::as_str),
@@ -1198,7 +1250,7 @@ mod tests {
     #[tokio::test]
     async fn declined_forged_replayed_and_wrong_shop() {
         let r = rig().await;
-        let start = r.mgr.start_login(SHOP).unwrap();
+        let start = r.mgr.start_login(SHOP).await.unwrap();
         let st = state_of(&start.authorize_url);
         let forged = r
             .mgr
@@ -1228,7 +1280,7 @@ mod tests {
             AuthError::Callback(CallbackRejection::StateReused)
         ));
         // Expired attempt.
-        let start = r.mgr.start_login(SHOP).unwrap();
+        let start = r.mgr.start_login(SHOP).await.unwrap();
         r.clock.advance(LOGIN_TTL);
         let e = r
             .mgr
@@ -1243,7 +1295,7 @@ mod tests {
             AuthError::Callback(CallbackRejection::StateExpired)
         ));
         // A code Trustoo refuses.
-        let start = r.mgr.start_login(SHOP).unwrap();
+        let start = r.mgr.start_login(SHOP).await.unwrap();
         let e = r
             .mgr
             .complete_login(&format!(
@@ -1254,7 +1306,7 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, AuthError::Exchange(_)), "{e:?}");
         // Trustoo does not confirm the shop: tokens revoked, nothing stored.
-        let start = r.mgr.start_login("other-shop").unwrap();
+        let start = r.mgr.start_login("other-shop").await.unwrap();
         let e = r
             .mgr
             .complete_login(&format!(
@@ -1314,7 +1366,7 @@ mod tests {
     #[tokio::test]
     async fn no_secret_in_any_debug_or_display() {
         let r = rig().await;
-        let start = r.mgr.start_login(SHOP).unwrap();
+        let start = r.mgr.start_login(SHOP).await.unwrap();
         let st = state_of(&start.authorize_url);
         // The pending PKCE verifier is held as a `Secret`.
         assert!(format!("{:?}", r.mgr.inner.login).contains("<redacted>"));

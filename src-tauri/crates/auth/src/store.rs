@@ -26,6 +26,8 @@ pub enum SecretKind {
     OAuth,
     /// HMAC Public + Private Token (JSON).
     Hmac,
+    /// The browser sign-in in progress (`state`, PKCE verifier), so a cold start can finish it.
+    PendingLogin,
 }
 
 impl SecretKind {
@@ -33,6 +35,7 @@ impl SecretKind {
         match self {
             SecretKind::OAuth => "oauth",
             SecretKind::Hmac => "hmac",
+            SecretKind::PendingLogin => "pending-login",
         }
     }
 }

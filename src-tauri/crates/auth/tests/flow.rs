@@ -42,13 +42,7 @@ async fn rig() -> Rig {
     .await
     .unwrap();
     let dir = std::env::temp_dir().join(format!("rd-auth-flow-{}", uuid_like()));
-    let cfg = AuthConfig::new(
-        Url::parse(&sandbox.base_url()).unwrap(),
-        Environment::Sandbox,
-        demo::CLIENT_ID,
-        Secret::new(demo::CLIENT_SECRET),
-        dir.join("shops.json"),
-    );
+    let cfg = config(&sandbox, &dir);
     assert_eq!(cfg.redirect_uri, demo::REDIRECT_URI);
     let store = Arc::new(MemoryStore::new());
     let mgr = SessionManager::new(cfg, store.clone()).await.unwrap();
@@ -63,6 +57,17 @@ async fn rig() -> Rig {
         http,
         dir,
     }
+}
+
+/// The app's auth configuration for the sandbox, with its data under `dir`.
+fn config(sandbox: &Sandbox, dir: &std::path::Path) -> AuthConfig {
+    AuthConfig::new(
+        Url::parse(&sandbox.base_url()).unwrap(),
+        Environment::Sandbox,
+        demo::CLIENT_ID,
+        Secret::new(demo::CLIENT_SECRET),
+        dir.join("shops.json"),
+    )
 }
 
 fn uuid_like() -> String {
@@ -177,7 +182,7 @@ async fn sandbox_stats(r: &Rig) -> Value {
 }
 
 async fn sign_in(r: &Rig) -> String {
-    let start = r.mgr.start_login(demo::SHOP_DOMAIN).unwrap();
+    let start = r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
     let loc = consent(r, &start.authorize_url, "allow").await;
     match r.mgr.complete_login(&loc).await.unwrap() {
         LoginOutcome::SignedIn(s) => {
@@ -270,9 +275,51 @@ async fn sign_in_use_expire_refresh_once_sign_out() {
 }
 
 #[tokio::test]
+async fn a_callback_after_a_restart_still_completes_the_sign_in() {
+    let r = rig().await;
+    let start = r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
+    let pending = StoreKey::new("sign-in", SecretKind::PendingLogin);
+    assert!(
+        r.store.get(&pending).unwrap().is_some(),
+        "attempt kept in the keyring"
+    );
+    let loc = consent(&r, &start.authorize_url, "allow").await;
+    // The merchant closed the app; the OS starts a new run (same keyring, same data) with the link.
+    let next_run = SessionManager::new(config(&r.sandbox, &r.dir), r.store.clone())
+        .await
+        .unwrap();
+    let out = next_run.complete_login(&loc).await.unwrap();
+    assert!(
+        matches!(out, LoginOutcome::SignedIn(ref s) if s.domain == demo::SHOP_DOMAIN),
+        "{out:?}"
+    );
+    assert!(
+        r.store.get(&pending).unwrap().is_none(),
+        "spent attempt removed"
+    );
+    // The same link again is refused (single use), in this run and in yet another one.
+    assert!(next_run.complete_login(&loc).await.is_err());
+    let third_run = SessionManager::new(config(&r.sandbox, &r.dir), r.store.clone())
+        .await
+        .unwrap();
+    assert!(matches!(
+        third_run.complete_login(&loc).await,
+        Err(AuthError::Callback(CallbackRejection::NoLoginInProgress))
+    ));
+}
+
+#[tokio::test]
+async fn cancel_forgets_the_kept_attempt() {
+    let r = rig().await;
+    r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
+    assert!(r.mgr.cancel_login().await);
+    assert!(r.store.is_empty());
+}
+
+#[tokio::test]
 async fn deny_is_declined() {
     let r = rig().await;
-    let start = r.mgr.start_login(demo::SHOP_DOMAIN).unwrap();
+    let start = r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
     let loc = consent(&r, &start.authorize_url, "deny").await;
     assert!(loc.contains("error=access_denied"), "{loc}");
     let out = r.mgr.complete_login(&loc).await.unwrap();
@@ -284,7 +331,7 @@ async fn deny_is_declined() {
 #[tokio::test]
 async fn forged_state_is_rejected_and_the_real_link_still_works() {
     let r = rig().await;
-    let start = r.mgr.start_login(demo::SHOP_DOMAIN).unwrap();
+    let start = r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
     let loc = consent(&r, &start.authorize_url, "allow").await;
     let url = Url::parse(&loc).unwrap();
     let code = url
@@ -331,7 +378,7 @@ async fn replayed_code_is_refused_by_the_sandbox() {
         .1
         .into_owned();
     // A fresh attempt, so our state check passes; only the server can refuse the old code.
-    let start = r.mgr.start_login(demo::SHOP_DOMAIN).unwrap();
+    let start = r.mgr.start_login(demo::SHOP_DOMAIN).await.unwrap();
     let state = start
         .authorize_url
         .query_pairs()
