@@ -1,4 +1,18 @@
 import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
+import type {
+  ActionOutcome,
+  ExclusionPage,
+  ExclusionTarget,
+  ExportResult,
+  NewReviews,
+  ProductSummary,
+  QueuedAction,
+  ReviewDetail,
+  ReviewPage,
+  ReviewQuery,
+  SyncStatus,
+  TriageState,
+} from "./types";
 
 /** Call this to stop listening. */
 export type Unsubscribe = () => void;
@@ -53,6 +67,45 @@ export interface Backend {
   onLoginStatus(handler: (status: LoginStatus) => void): Promise<Unsubscribe>;
   /** Something the merchant should see in a toast (Rust event `notice`, payload `Notice`). */
   onNotice(handler: (notice: Notice) => void): Promise<Unsubscribe>;
+
+  // ---- Review inbox (all filtering and search runs in Rust's local store) -----------------
+
+  /** One page of the local review listing. Rust: `query_reviews` `{ query }`. */
+  queryReviews(query: ReviewQuery): Promise<ReviewPage>;
+  /** A review with its audit history and pending actions. Rust: `get_review_detail` `{ id }`. */
+  getReviewDetail(id: string): Promise<ReviewDetail>;
+  /** Sets the local triage state of reviews. Rust: `set_triage` `{ ids, state }`. */
+  setTriage(ids: string[], state: TriageState): Promise<void>;
+  /** Deletes reviews (sent now, or queued while offline): one outcome per id. Rust: `delete_reviews` `{ ids }`. */
+  deleteReviews(ids: string[]): Promise<ActionOutcome[]>;
+  /** Keeps a review's author out of review requests. Rust: `exclude_author` `{ reviewId }`. */
+  excludeAuthor(reviewId: string): Promise<ActionOutcome>;
+  /** One page (1-based) of excluded customers. Rust: `list_exclusions` `{ page }`. */
+  listExclusions(page: number): Promise<ExclusionPage>;
+  /** Rust: `add_exclusion` `{ target }` (`{ email }` or `{ customer_id }`). */
+  addExclusion(target: ExclusionTarget): Promise<ActionOutcome>;
+  /** Rust: `remove_exclusion` `{ target }`. */
+  removeExclusion(target: ExclusionTarget): Promise<ActionOutcome>;
+  /** Rust: `unsubscribe_email` `{ email, emailType }`. */
+  unsubscribeEmail(email: string, emailType: string): Promise<ActionOutcome>;
+  /** Starts a sync now (progress arrives as `sync-progress`). Rust: `sync_now`. */
+  syncNow(): Promise<void>;
+  /** Rust: `sync_status`. */
+  syncStatus(): Promise<SyncStatus>;
+  /** Actions waiting to reach Trustoo. Rust: `pending_actions`. */
+  pendingActions(): Promise<QueuedAction[]>;
+  /** Writes the reviews matching `query` to a CSV file. Rust: `export_csv` `{ query }`. */
+  exportCsv(query: ReviewQuery): Promise<ExportResult>;
+  /** Rating from the local store, of one product or (null) the whole shop. Rust: `local_rating` `{ productId }`. */
+  localRating(productId: string | null): Promise<RatingSummary>;
+  /** Products with reviews in the local store. Rust: `list_products`. */
+  listProducts(): Promise<ProductSummary[]>;
+  /** Rust event `sync-progress`, payload `SyncStatus`. */
+  onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
+  /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */
+  onQueueChanged(handler: (actions: QueuedAction[]) => void): Promise<Unsubscribe>;
+  /** Rust event `new-reviews`, payload `NewReviews`. */
+  onNewReviews(handler: (news: NewReviews) => void): Promise<Unsubscribe>;
 }
 
 /** Names of the Rust commands, in one place so tests and implementations agree. */
@@ -67,6 +120,21 @@ export const COMMANDS = {
   listShops: "list_shops",
   switchShop: "switch_shop",
   signOut: "sign_out",
+  queryReviews: "query_reviews",
+  getReviewDetail: "get_review_detail",
+  setTriage: "set_triage",
+  deleteReviews: "delete_reviews",
+  excludeAuthor: "exclude_author",
+  listExclusions: "list_exclusions",
+  addExclusion: "add_exclusion",
+  removeExclusion: "remove_exclusion",
+  unsubscribeEmail: "unsubscribe_email",
+  syncNow: "sync_now",
+  syncStatus: "sync_status",
+  pendingActions: "pending_actions",
+  exportCsv: "export_csv",
+  localRating: "local_rating",
+  listProducts: "list_products",
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -76,4 +144,7 @@ export const EVENTS = {
   sessionChanged: "session-changed",
   loginStatus: "login-status",
   notice: "notice",
+  syncProgress: "sync-progress",
+  queueChanged: "queue-changed",
+  newReviews: "new-reviews",
 } as const;

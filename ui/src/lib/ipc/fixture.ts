@@ -18,6 +18,35 @@ import type {
   SignOutReport,
   TokenInput,
 } from "./types";
+import type {
+  ActionOutcome,
+  ActionStatus,
+  AuditEntry,
+  CustomerExclusion,
+  ExclusionPage,
+  ExclusionTarget,
+  ExportResult,
+  NewReviews,
+  ProductSummary,
+  QueuedAction,
+  ReviewDetail,
+  ReviewPage,
+  ReviewQuery,
+  SyncStatus,
+  TriageState,
+} from "./types";
+import { EMAIL_TYPES } from "./types";
+import {
+  FIXTURE_NOW_S,
+  generateExclusions,
+  generateReviews,
+  productsOf,
+  ratingOf,
+  runQuery,
+  seedAudit,
+  wordsOf,
+  type StoredReview,
+} from "./fixture-reviews";
 
 /** The demo shop the sandbox seeds (and the browser preview shows). */
 export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
@@ -90,7 +119,25 @@ export interface FixtureOptions {
   login?: LoginStatus;
   /** The clock, in ms since the epoch (only used for `expires_at`). Default: `Date.now`. */
   now?: () => number;
+  /** How many reviews the local store holds (generated deterministically). Default 5,000. */
+  reviews?: number;
+  /** Trustoo is unreachable: write actions are queued, sync reports `offline`. Default false. */
+  offline?: boolean;
+  /** Delay between two `sync-progress` events of `syncNow()`, in ms. Default 250. */
+  syncStepMs?: number;
 }
+
+/** How many reviews the fixture's local store holds by default. */
+export const FIXTURE_REVIEW_COUNT = 5000;
+
+const IDLE_SYNC: Readonly<SyncStatus> = Object.freeze({
+  phase: "idle",
+  fetched: 0,
+  total: null,
+  new_count: 0,
+  last_synced_at: FIXTURE_NOW_S - 3600,
+  message: null,
+});
 
 const IDLE: Readonly<LoginStatus> = Object.freeze({ phase: "idle", message: null, session: null, expires_at: null });
 
@@ -122,6 +169,23 @@ export class FixtureBackend implements Backend {
   #loginHandlers = new Set<(status: LoginStatus) => void>();
   #noticeHandlers = new Set<(notice: Notice) => void>();
 
+  // ---- Review inbox state (generated on first use) ----
+  #reviewCount: number;
+  #store: StoredReview[] | null = null;
+  #audit: AuditEntry[] = [];
+  #queue: QueuedAction[] = [];
+  #exclusions: CustomerExclusion[] = generateExclusions();
+  #offline: boolean;
+  #sync: SyncStatus;
+  #syncStepMs: number;
+  #nextId = 1;
+  #outcomeOverride: { status: ActionStatus; message: string; remaining: number } | null = null;
+  #syncHandlers = new Set<(status: SyncStatus) => void>();
+  #queueHandlers = new Set<(actions: QueuedAction[]) => void>();
+  #newReviewHandlers = new Set<(news: NewReviews) => void>();
+  /** Every `ReviewQuery` received by `queryReviews`, in call order (tests assert on it). */
+  readonly queries: ReviewQuery[] = [];
+
   constructor(options: FixtureOptions = {}) {
     this.#session = options.session === undefined ? clone(FIXTURE_SESSION) : clone(options.session);
     this.#rating = clone(options.rating ?? FIXTURE_RATING);
@@ -133,6 +197,12 @@ export class FixtureBackend implements Backend {
       this.#shops.unshift(clone(this.#session));
     }
     this.#login = clone(options.login ?? IDLE);
+    this.#reviewCount = options.reviews ?? FIXTURE_REVIEW_COUNT;
+    this.#offline = options.offline ?? false;
+    this.#syncStepMs = options.syncStepMs ?? 250;
+    this.#sync = this.#offline
+      ? { ...IDLE_SYNC, phase: "offline", message: "Couldn't reach Trustoo." }
+      : { ...IDLE_SYNC, last_synced_at: this.#reviewCount === 0 ? null : IDLE_SYNC.last_synced_at };
   }
 
   currentSession(): Promise<ShopSession | null> {
@@ -325,6 +395,378 @@ export class FixtureBackend implements Backend {
     return this;
   }
 
+  // ---- Review inbox -------------------------------------------------------------------------
+
+  queryReviews(query: ReviewQuery): Promise<ReviewPage> {
+    this.queries.push(clone(query));
+    return this.#answer(COMMANDS.queryReviews, () => runQuery(this.#reviews(), query));
+  }
+
+  getReviewDetail(id: string): Promise<ReviewDetail> {
+    return this.#answer(COMMANDS.getReviewDetail, () => {
+      const item = this.#find(id);
+      return {
+        row: clone(item.row),
+        audit: [seedAudit(item.row, 0), ...this.#audit.filter((a) => a.review_id === id)].sort((a, b) => b.at - a.at || b.id - a.id),
+        pending: this.#queue.filter((a) => queuedFor(a) === id).map((a) => clone(a)),
+      };
+    });
+  }
+
+  setTriage(ids: string[], state: TriageState): Promise<void> {
+    this.args.push({ command: COMMANDS.setTriage, arg: { ids: [...ids], state } });
+    return this.#answer(COMMANDS.setTriage, () => {
+      for (const id of ids) {
+        this.#find(id).row.triage = state;
+        this.#log("set_triage", id, { state });
+      }
+    });
+  }
+
+  /** Deletes (online) or queues (offline) each review; a deleted review moves to the deleted view. */
+  deleteReviews(ids: string[]): Promise<ActionOutcome[]> {
+    this.args.push({ command: COMMANDS.deleteReviews, arg: [...ids] });
+    return this.#answer(COMMANDS.deleteReviews, () => {
+      const outcomes = ids.map((id): ActionOutcome => {
+        const item = this.#find(id);
+        const forced = this.#takeOutcome();
+        if (forced) return { id, status: forced.status, message: forced.message };
+        if (item.row.deleted_at !== null) {
+          return { id, status: "conflict", message: "This review was already deleted." };
+        }
+        if (this.#offline) {
+          this.#enqueue("delete_review", { review_id: id });
+          return { id, status: "queued", message: "You're offline. The delete will be sent when Trustoo is reachable." };
+        }
+        item.row.deleted_at = this.#nowS();
+        this.#log("delete_review", id, {});
+        return { id, status: "done", message: "Review deleted." };
+      });
+      if (outcomes.some((o) => o.status === "queued")) this.#emitQueue();
+      return outcomes;
+    });
+  }
+
+  excludeAuthor(reviewId: string): Promise<ActionOutcome> {
+    this.args.push({ command: COMMANDS.excludeAuthor, arg: reviewId });
+    return this.#answer(COMMANDS.excludeAuthor, () => {
+      const item = this.#find(reviewId);
+      const email = item.row.review.author_email;
+      if (email === "" && item.customer_id === "") {
+        return { id: reviewId, status: "failed", message: "This review has no email or customer to exclude." };
+      }
+      const outcome = this.#exclude(email !== "" ? { email } : { customer_id: item.customer_id }, item.row.review.author);
+      if (outcome.status === "done" || outcome.status === "queued") this.#log("exclude_author", reviewId, { email });
+      return { ...outcome, id: reviewId };
+    });
+  }
+
+  listExclusions(page: number): Promise<ExclusionPage> {
+    return this.#answer(COMMANDS.listExclusions, () => {
+      const page_size = 10;
+      const count = this.#exclusions.length;
+      const total_page = Math.max(1, Math.ceil(count / page_size));
+      const p = Math.min(Math.max(1, Math.floor(page)), total_page);
+      return {
+        page: { page: p, page_size, total_page, count },
+        list: this.#exclusions.slice((p - 1) * page_size, p * page_size).map((e) => clone(e)),
+      };
+    });
+  }
+
+  addExclusion(target: ExclusionTarget): Promise<ActionOutcome> {
+    this.args.push({ command: COMMANDS.addExclusion, arg: clone(target) });
+    return this.#answer(COMMANDS.addExclusion, () => this.#exclude(target, ""));
+  }
+
+  removeExclusion(target: ExclusionTarget): Promise<ActionOutcome> {
+    this.args.push({ command: COMMANDS.removeExclusion, arg: clone(target) });
+    return this.#answer(COMMANDS.removeExclusion, () => {
+      const key = target.email ?? target.customer_id ?? "";
+      const forced = this.#takeOutcome();
+      if (forced) return { id: key, ...forced };
+      const index = this.#exclusions.findIndex((e) =>
+        target.email !== undefined ? e.email === target.email : e.customer_id === target.customer_id,
+      );
+      if (index < 0) return { id: key, status: "failed", message: `${key} isn't excluded.` };
+      if (this.#offline) {
+        this.#enqueue("delete_exclusion", { ...target });
+        this.#emitQueue();
+        return { id: key, status: "queued", message: "You're offline. The change will be sent when Trustoo is reachable." };
+      }
+      this.#exclusions.splice(index, 1);
+      return { id: key, status: "done", message: `${key} will get review requests again.` };
+    });
+  }
+
+  unsubscribeEmail(email: string, emailType: string): Promise<ActionOutcome> {
+    this.args.push({ command: COMMANDS.unsubscribeEmail, arg: { email, emailType } });
+    return this.#answer(COMMANDS.unsubscribeEmail, () => {
+      if (!(EMAIL_TYPES as readonly string[]).includes(emailType)) {
+        throw { code: "VALIDATION", message: `Unknown email type "${emailType}".`, retry_after_s: null } satisfies IpcError;
+      }
+      if (!isEmail(email)) {
+        throw { code: "VALIDATION", message: "Enter a valid email address.", retry_after_s: null } satisfies IpcError;
+      }
+      const forced = this.#takeOutcome();
+      if (forced) return { id: email, ...forced };
+      if (this.#offline) {
+        this.#enqueue("unsubscribe", { email, email_type: emailType });
+        this.#emitQueue();
+        return { id: email, status: "queued", message: "You're offline. The unsubscribe will be sent when Trustoo is reachable." };
+      }
+      return { id: email, status: "done", message: `${email} is unsubscribed from ${emailType.replaceAll("_", " ")} emails.` };
+    });
+  }
+
+  /** Resolves at once; `sync-progress` events follow every `syncStepMs`, then `new-reviews`. */
+  syncNow(): Promise<void> {
+    return this.#answer(COMMANDS.syncNow, () => {
+      if (this.#offline) {
+        this.#emitSync({ ...this.#sync, phase: "offline", message: "Couldn't reach Trustoo. Showing reviews saved on this computer." });
+        return;
+      }
+      const total = this.#reviews().length + 3;
+      const steps = [0, 0.25, 0.5, 0.75, 1];
+      steps.forEach((part, i) => {
+        setTimeout(() => {
+          const done = i === steps.length - 1;
+          if (done) this.#addNewReviews(3);
+          this.#emitSync({
+            phase: done ? "done" : "fetching",
+            fetched: Math.round(total * part),
+            total,
+            new_count: done ? 3 : 0,
+            last_synced_at: done ? this.#nowS() : this.#sync.last_synced_at,
+            message: null,
+          });
+        }, this.#syncStepMs * (i + 1));
+      });
+      this.#emitSync({ ...this.#sync, phase: "fetching", fetched: 0, total: null, new_count: 0, message: null });
+    });
+  }
+
+  syncStatus(): Promise<SyncStatus> {
+    return this.#answer(COMMANDS.syncStatus, () => clone(this.#sync));
+  }
+
+  pendingActions(): Promise<QueuedAction[]> {
+    return this.#answer(COMMANDS.pendingActions, () => this.#queue.map((a) => clone(a)));
+  }
+
+  exportCsv(query: ReviewQuery): Promise<ExportResult> {
+    this.args.push({ command: COMMANDS.exportCsv, arg: clone(query) });
+    return this.#answer(COMMANDS.exportCsv, () => {
+      const page = runQuery(this.#reviews(), { ...query, limit: 0, offset: 0, after: null, count_limit: null });
+      const shop = (this.#session?.domain ?? "shop").replace(".myshopify.com", "");
+      return { path: `/home/merchant/Downloads/reviews-${shop}-2025-11-24.csv`, rows: page.total };
+    });
+  }
+
+  localRating(productId: string | null): Promise<RatingSummary> {
+    return this.#answer(COMMANDS.localRating, () =>
+      ratingOf(this.#active().filter((item) => productId === null || item.row.review.product_id === productId)),
+    );
+  }
+
+  listProducts(): Promise<ProductSummary[]> {
+    return this.#answer(COMMANDS.listProducts, () => productsOf(this.#active()));
+  }
+
+  async onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe> {
+    this.#syncHandlers.add(handler);
+    return () => {
+      this.#syncHandlers.delete(handler);
+    };
+  }
+
+  async onQueueChanged(handler: (actions: QueuedAction[]) => void): Promise<Unsubscribe> {
+    this.#queueHandlers.add(handler);
+    return () => {
+      this.#queueHandlers.delete(handler);
+    };
+  }
+
+  async onNewReviews(handler: (news: NewReviews) => void): Promise<Unsubscribe> {
+    this.#newReviewHandlers.add(handler);
+    return () => {
+      this.#newReviewHandlers.delete(handler);
+    };
+  }
+
+  // ---- Review inbox test helpers -----------------------------------------------------------
+
+  /** Trustoo becomes unreachable (write actions are queued) or reachable again (the queue is sent). */
+  setOffline(offline: boolean): this {
+    this.#offline = offline;
+    if (offline) {
+      this.#emitSync({ ...this.#sync, phase: "offline", message: "Couldn't reach Trustoo." });
+      return this;
+    }
+    this.#emitSync({ ...this.#sync, phase: "idle", message: null });
+    if (this.#queue.length > 0) {
+      for (const action of this.#queue) {
+        const id = queuedFor(action);
+        if (action.kind === "delete_review" && id) {
+          const item = this.#reviews().find((r) => r.row.review.id === id);
+          if (item) item.row.deleted_at = this.#nowS();
+          this.#log("delete_review", id, { queued: true });
+        }
+        if (action.kind === "create_exclusion") {
+          const p = action.payload as { exclusion: CustomerExclusion };
+          this.#exclusions.unshift(p.exclusion);
+        }
+      }
+      this.#queue = [];
+      this.#emitQueue();
+    }
+    return this;
+  }
+
+  /** The next `times` write outcomes (delete per id, exclusions, unsubscribe) are `status` with `message`. */
+  forceOutcome(status: ActionStatus, message: string, times = 1): this {
+    this.#outcomeOverride = { status, message, remaining: times };
+    return this;
+  }
+
+  /** Sends a `sync-progress` event. */
+  emitSyncProgress(status: SyncStatus): this {
+    this.#emitSync(status);
+    return this;
+  }
+
+  /** A sync brought `count` new reviews (the first one 1★): adds them and sends `new-reviews`. */
+  addNewReviews(count: number): this {
+    this.#addNewReviews(count);
+    return this;
+  }
+
+  /** The stored row of a review (a copy), or undefined. */
+  storedRow(id: string): ReviewDetail["row"] | undefined {
+    const item = this.#reviews().find((r) => r.row.review.id === id);
+    return item ? clone(item.row) : undefined;
+  }
+
+  /** Excluded customers now (copies). */
+  get exclusions(): CustomerExclusion[] {
+    return this.#exclusions.map((e) => clone(e));
+  }
+
+  #reviews(): StoredReview[] {
+    this.#store ??= generateReviews(this.#reviewCount);
+    return this.#store;
+  }
+
+  #active(): StoredReview[] {
+    return this.#reviews().filter((r) => r.row.deleted_at === null && r.row.deleted_remotely_at === null);
+  }
+
+  #find(id: string): StoredReview {
+    const item = this.#reviews().find((r) => r.row.review.id === id);
+    if (!item) throw { code: "NOT_FOUND", message: "That review isn't on this computer.", retry_after_s: null } satisfies IpcError;
+    return item;
+  }
+
+  #nowS(): number {
+    return FIXTURE_NOW_S + this.#nextId;
+  }
+
+  #log(action: string, reviewId: string | null, details: unknown): void {
+    const id = this.#nextId++;
+    this.#audit.push({ id, at: this.#nowS(), actor: "merchant@aurora-outfitters.com", action, review_id: reviewId, details });
+  }
+
+  #enqueue(kind: QueuedAction["kind"], payload: unknown): void {
+    const id = this.#nextId++;
+    this.#queue.push({
+      id,
+      shop_key: this.#session?.domain ?? "",
+      kind,
+      payload,
+      state: "pending",
+      attempts: 0,
+      last_error: "Couldn't reach Trustoo.",
+      idempotency_key: `fixture-${id}`,
+      created_at: this.#nowS(),
+      updated_at: this.#nowS(),
+    });
+  }
+
+  #takeOutcome(): { status: ActionStatus; message: string } | null {
+    const forced = this.#outcomeOverride;
+    if (!forced) return null;
+    forced.remaining -= 1;
+    if (forced.remaining <= 0) this.#outcomeOverride = null;
+    return { status: forced.status, message: forced.message };
+  }
+
+  #exclude(target: ExclusionTarget, name: string): ActionOutcome {
+    const email = target.email?.trim();
+    const customerId = target.customer_id?.trim();
+    const key = email ?? customerId ?? "";
+    if (email !== undefined && !isEmail(email)) {
+      throw { code: "VALIDATION", message: "Enter a valid email address.", retry_after_s: null } satisfies IpcError;
+    }
+    if (email === undefined && !/^\d{1,20}$/.test(customerId ?? "")) {
+      throw { code: "VALIDATION", message: "A customer id is digits only.", retry_after_s: null } satisfies IpcError;
+    }
+    const forced = this.#takeOutcome();
+    if (forced) return { id: key, ...forced };
+    const exists = this.#exclusions.some((e) => (email !== undefined ? e.email === email : e.customer_id === customerId));
+    if (exists) return { id: key, status: "conflict", message: `${key} is already excluded.` };
+    const [first = "", ...rest] = name.split(" ");
+    const stamp = new Date(this.#nowS() * 1000).toISOString();
+    const exclusion: CustomerExclusion = {
+      customer_id: customerId ?? "",
+      first_name: first,
+      last_name: rest.join(" "),
+      email: email ?? "",
+      phone: "",
+      created_at: stamp,
+      updated_at: stamp,
+    };
+    if (this.#offline) {
+      this.#enqueue("create_exclusion", { ...target, exclusion });
+      this.#emitQueue();
+      return { id: key, status: "queued", message: "You're offline. The exclusion will be sent when Trustoo is reachable." };
+    }
+    this.#exclusions.unshift(exclusion);
+    return { id: key, status: "done", message: `${key} won't get review requests any more.` };
+  }
+
+  #addNewReviews(count: number): void {
+    const store = this.#reviews();
+    const fresh = generateReviews(count, 99 + store.length, FIXTURE_NOW_S + 3600, 900_000_000 + store.length * 10);
+    const ids: string[] = [];
+    let oneStar = 0;
+    fresh.forEach((item, i) => {
+      const seq = store.length + 1;
+      if (i === 0) {
+        item.row.review.rating = 1;
+        item.row.review.title = "Zipper broke on day one";
+        item.words = wordsOf(item.row.review.author, item.row.review.title, item.row.review.content, item.row.review.product_title);
+      }
+      item.seq = seq;
+      item.row.cursor = { rating: item.row.review.rating, key: seq };
+      item.row.triage = "new";
+      if (item.row.review.rating === 1) oneStar += 1;
+      store.push(item);
+      ids.push(item.row.review.id);
+    });
+    const news: NewReviews = { count, one_star: oneStar, ids };
+    for (const handler of [...this.#newReviewHandlers]) handler(clone(news));
+  }
+
+  #emitSync(status: SyncStatus): void {
+    this.#sync = clone(status);
+    for (const handler of [...this.#syncHandlers]) handler(clone(status));
+  }
+
+  #emitQueue(): void {
+    const pending = this.#queue.map((a) => clone(a));
+    for (const handler of [...this.#queueHandlers]) handler(clone(pending));
+  }
+
   #answer<T>(command: CommandName, produce: () => T): Promise<T> {
     this.calls[command] += 1;
     const failure = this.#takeFailure(command);
@@ -355,6 +797,16 @@ export class FixtureBackend implements Backend {
   }
 }
 
+/** The review a queued action is about (its payload's `review_id`), if any. */
+function queuedFor(action: QueuedAction): string | null {
+  const p = action.payload as { review_id?: unknown } | null;
+  return p && typeof p.review_id === "string" ? p.review_id : null;
+}
+
+function isEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
+}
+
 export function createFixtureBackend(options?: FixtureOptions): FixtureBackend {
   return new FixtureBackend(options);
 }
@@ -373,6 +825,8 @@ export const FIXTURE_SCENARIOS = [
   "keychain",
   "expired",
   "loading",
+  "inbox-empty",
+  "offline",
 ] as const;
 export type FixtureScenario = (typeof FIXTURE_SCENARIOS)[number];
 
@@ -423,6 +877,12 @@ export function createScenarioBackend(scenario: string | null, latencyMs = 350):
       });
     case "loading":
       return new FixtureBackend({ latencyMs: 24 * 60 * 60 * 1000 });
+    case "inbox-empty":
+      // Signed in, nothing synced yet: no local reviews (the server's rating is empty too).
+      return new FixtureBackend({ rating: EMPTY_RATING, reviews: 0, latencyMs });
+    case "offline":
+      // Trustoo unreachable: the local reviews show, write actions are queued.
+      return new FixtureBackend({ offline: true, latencyMs });
     default:
       return new FixtureBackend({ latencyMs });
   }

@@ -21,8 +21,36 @@ export type {
   SignOutReport,
   SignOutStep,
   TokenInput,
+  ActionKind,
+  ActionOutcome,
+  ActionState,
+  ActionStatus,
+  AuditEntry,
+  CustomerExclusion,
+  EmailType,
+  ExclusionPage,
+  ExclusionTarget,
+  ExportResult,
+  Media,
+  MediaKind,
+  NewReviews,
+  PageInfo,
+  ProductSummary,
+  QueuedAction,
+  Review,
+  ReviewCursor,
+  ReviewDetail,
+  ReviewFilter,
+  ReviewPage,
+  ReviewQuery,
+  ReviewRow,
+  ReviewSort,
+  ReviewView,
+  SyncPhase,
+  SyncStatus,
+  TriageState,
 } from "./types";
-export { IPC_ERROR_CODES } from "./types";
+export { IPC_ERROR_CODES, EMAIL_TYPES } from "./types";
 export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";
 
 /** True inside the Tauri webview (Tauri v2 injects `__TAURI_INTERNALS__`). */

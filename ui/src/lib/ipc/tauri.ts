@@ -9,6 +9,25 @@ import { listen } from "@tauri-apps/api/event";
 import { COMMANDS, EVENTS, type Backend, type Unsubscribe } from "./backend";
 import { toIpcError } from "./errors";
 import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
+import type {
+  ActionOutcome,
+  ExclusionPage,
+  ExclusionTarget,
+  ExportResult,
+  NewReviews,
+  ProductSummary,
+  QueuedAction,
+  ReviewDetail,
+  ReviewPage,
+  ReviewQuery,
+  SyncStatus,
+  TriageState,
+} from "./types";
+
+/** Only the key that is given (`{ email }` or `{ customer_id }`), trimmed, so Rust's untagged enum matches. */
+function exclusionTarget(target: ExclusionTarget): ExclusionTarget {
+  return target.email !== undefined ? { email: target.email.trim() } : { customer_id: (target.customer_id ?? "").trim() };
+}
 
 /** Invokes a command; a rejection always becomes a typed `IpcError`. */
 export async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -70,5 +89,27 @@ export function createTauriBackend(): Backend {
       on<ShopSession | null>(EVENTS.sessionChanged, handler),
     onLoginStatus: (handler: (status: LoginStatus) => void) => on<LoginStatus>(EVENTS.loginStatus, handler),
     onNotice: (handler: (notice: Notice) => void) => on<Notice>(EVENTS.notice, handler),
+
+    queryReviews: (query: ReviewQuery) => call<ReviewPage>(COMMANDS.queryReviews, { query }),
+    getReviewDetail: (id: string) => call<ReviewDetail>(COMMANDS.getReviewDetail, { id }),
+    setTriage: (ids: string[], state: TriageState) => call<void>(COMMANDS.setTriage, { ids, state }),
+    deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
+    excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
+    listExclusions: (page: number) => call<ExclusionPage>(COMMANDS.listExclusions, { page }),
+    addExclusion: (target: ExclusionTarget) =>
+      call<ActionOutcome>(COMMANDS.addExclusion, { target: exclusionTarget(target) }),
+    removeExclusion: (target: ExclusionTarget) =>
+      call<ActionOutcome>(COMMANDS.removeExclusion, { target: exclusionTarget(target) }),
+    unsubscribeEmail: (email: string, emailType: string) =>
+      call<ActionOutcome>(COMMANDS.unsubscribeEmail, { email, emailType }),
+    syncNow: () => call<void>(COMMANDS.syncNow),
+    syncStatus: () => call<SyncStatus>(COMMANDS.syncStatus),
+    pendingActions: () => call<QueuedAction[]>(COMMANDS.pendingActions),
+    exportCsv: (query: ReviewQuery) => call<ExportResult>(COMMANDS.exportCsv, { query }),
+    localRating: (productId: string | null) => call<RatingSummary>(COMMANDS.localRating, { productId }),
+    listProducts: () => call<ProductSummary[]>(COMMANDS.listProducts),
+    onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
+    onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
+    onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),
   };
 }

@@ -91,3 +91,57 @@ export type { RatingSummary } from "./bindings/RatingSummary";
 export type { AuthMode } from "./bindings/AuthMode";
 export type { Environment } from "./bindings/Environment";
 export type { ShopId } from "./bindings/ShopId";
+
+// ---- Review inbox (generated from Rust `reviewdesk-core`, answers of src-tauri/src/commands/reviews.rs) ----
+
+export type { ReviewDetail } from "./bindings/ReviewDetail";
+export type { ActionStatus } from "./bindings/ActionStatus";
+export type { ActionOutcome } from "./bindings/ActionOutcome";
+export type { SyncPhase } from "./bindings/SyncPhase";
+export type { SyncStatus } from "./bindings/SyncStatus";
+export type { NewReviews } from "./bindings/NewReviews";
+export type { ProductSummary } from "./bindings/ProductSummary";
+export type { ExclusionTarget } from "./bindings/ExclusionTarget";
+export type { ExclusionPage } from "./bindings/ExclusionPage";
+export type { ExportResult } from "./bindings/ExportResult";
+
+/** Values of Trustoo's `email_type` for `unsubscribe_email` (as documented). */
+export const EMAIL_TYPES = [
+  "all",
+  "review_request",
+  "review_request_test",
+  "discount_for_photo_review",
+  "left_review",
+  "market_email",
+  "question_notification",
+  "answer_notification",
+  "review_request_quota_exhausted",
+  "review_display_quota_exhausted",
+  "reply_to_review",
+  "post_purchase_referral",
+  "advocate_reward_paid",
+  "advocate_reward_refund",
+  "review_media_remind",
+  "auto_leave_review",
+  "request_update_review",
+] as const;
+
+export type EmailType = (typeof EMAIL_TYPES)[number];
+
+export type { ActionKind } from "./bindings/ActionKind";
+export type { ActionState } from "./bindings/ActionState";
+export type { AuditEntry } from "./bindings/AuditEntry";
+export type { CustomerExclusion } from "./bindings/CustomerExclusion";
+export type { Media } from "./bindings/Media";
+export type { MediaKind } from "./bindings/MediaKind";
+export type { PageInfo } from "./bindings/PageInfo";
+export type { QueuedAction } from "./bindings/QueuedAction";
+export type { Review } from "./bindings/Review";
+export type { ReviewCursor } from "./bindings/ReviewCursor";
+export type { ReviewFilter } from "./bindings/ReviewFilter";
+export type { ReviewPage } from "./bindings/ReviewPage";
+export type { ReviewQuery } from "./bindings/ReviewQuery";
+export type { ReviewRow } from "./bindings/ReviewRow";
+export type { ReviewSort } from "./bindings/ReviewSort";
+export type { ReviewView } from "./bindings/ReviewView";
+export type { TriageState } from "./bindings/TriageState";

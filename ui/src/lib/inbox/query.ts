@@ -1,0 +1,133 @@
+/** What the inbox's toolbar holds, and the `ReviewQuery` it turns into. Pure functions. */
+import type { ReviewCursor, ReviewFilter, ReviewQuery, ReviewSort, ReviewView, TriageState } from "../ipc";
+
+/** Rows per `query_reviews` call. */
+export const PAGE_SIZE = 100;
+/**
+ * The first page counts matches only up to here so it answers at once on a huge shop; the exact
+ * total follows in a second, count-only request.
+ */
+export const COUNT_LIMIT = 1000;
+
+export type DatePreset = "any" | "7d" | "30d" | "90d" | "365d" | "custom";
+
+export interface InboxFilters {
+  keyword: string;
+  ratings: number[];
+  productId: string | null;
+  source: string | null;
+  hasImage: boolean | null;
+  hasVideo: boolean | null;
+  verified: boolean | null;
+  triage: TriageState | null;
+  date: DatePreset;
+  /** `YYYY-MM-DD` (inclusive) for a custom range. */
+  from: string;
+  /** `YYYY-MM-DD` (inclusive) for a custom range. */
+  to: string;
+}
+
+export function emptyFilters(): InboxFilters {
+  return {
+    keyword: "",
+    ratings: [],
+    productId: null,
+    source: null,
+    hasImage: null,
+    hasVideo: null,
+    verified: null,
+    triage: null,
+    date: "any",
+    from: "",
+    to: "",
+  };
+}
+
+/** True when anything narrows the list (the search box included). */
+export function hasFilters(f: InboxFilters): boolean {
+  const e = emptyFilters();
+  return (
+    f.keyword.trim() !== "" ||
+    f.ratings.length > 0 ||
+    f.productId !== e.productId ||
+    f.source !== e.source ||
+    f.hasImage !== e.hasImage ||
+    f.hasVideo !== e.hasVideo ||
+    f.verified !== e.verified ||
+    f.triage !== e.triage ||
+    f.date !== "any"
+  );
+}
+
+const DAY = 86_400;
+
+/** Unix seconds of local midnight of a `YYYY-MM-DD` string, or null. */
+export function dayStart(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(date.getTime()) ? null : Math.floor(date.getTime() / 1000);
+}
+
+/** `[from, to)` in unix seconds for the date filter, relative to `nowS`. */
+export function dateRange(f: InboxFilters, nowS: number): { from: number | null; to: number | null } {
+  const days: Record<string, number> = { "7d": 7, "30d": 30, "90d": 90, "365d": 365 };
+  let from: number | null = null;
+  let to: number | null = null;
+  if (f.date === "custom") {
+    from = dayStart(f.from);
+    const end = dayStart(f.to);
+    to = end === null ? null : end + DAY;
+  } else if (days[f.date] !== undefined) {
+    from = nowS - (days[f.date] ?? 0) * DAY;
+  }
+  return { from, to };
+}
+
+export function toFilter(f: InboxFilters, view: ReviewView, nowS: number): ReviewFilter {
+  const { from, to } = dateRange(f, nowS);
+  const keyword = f.keyword.trim();
+  return {
+    ratings: [...f.ratings].sort((a, b) => a - b),
+    product_id: f.productId,
+    source: f.source,
+    has_image: f.hasImage,
+    has_video: f.hasVideo,
+    verified: f.verified,
+    commented_from: from,
+    commented_to: to,
+    triage: f.triage,
+    view,
+    keyword: keyword === "" ? null : keyword,
+  };
+}
+
+/** The query for `limit` rows starting at row `offset` (or right after `after`). */
+export function pageQuery(
+  filter: ReviewFilter,
+  sort: ReviewSort,
+  offset: number,
+  after: ReviewCursor | null,
+  countLimit: number | null = 0,
+  limit = PAGE_SIZE,
+): ReviewQuery {
+  return { filter, sort, limit, offset: after ? 0 : offset, after, count_limit: countLimit };
+}
+
+export const SORTS: { value: ReviewSort; label: string }[] = [
+  { value: "newest", label: "Newest first" },
+  { value: "oldest", label: "Oldest first" },
+  { value: "rating_high", label: "Highest rating" },
+  { value: "rating_low", label: "Lowest rating" },
+];
+
+export const DATE_PRESETS: { value: DatePreset; label: string }[] = [
+  { value: "any", label: "Any time" },
+  { value: "7d", label: "Last 7 days" },
+  { value: "30d", label: "Last 30 days" },
+  { value: "90d", label: "Last 90 days" },
+  { value: "365d", label: "Last 12 months" },
+  { value: "custom", label: "Custom range…" },
+];
+
+export const SOURCES = ["Store front", "Email", "Import", "AliExpress", "Amazon"];
