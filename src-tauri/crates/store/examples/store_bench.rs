@@ -1,9 +1,15 @@
 //! Quick store benchmark: `cargo run -p reviewdesk-store --release --example store_bench -- 1000000 500`
-//! (reviews, queries). Prints insert throughput, size per 100k reviews and query percentiles.
+//! (reviews, queries). Prints fill throughput, size per 100k reviews, query percentiles beside
+//! the same queries without their keyword, and the slowest queries with their plans.
+//!
+//! With `STORE_BENCH_DB=/path/file.db` the database is kept, and reused (not refilled) when it
+//! already exists, so query changes can be measured again in seconds.
 
 use std::time::Instant;
 
-use reviewdesk_store::bench::{fill_synthetic, percentile, random_query, run_random_queries, Rng};
+use reviewdesk_store::bench::{
+    fill_synthetic, percentile, random_queries, time_queries, without_keyword,
+};
 use reviewdesk_store::Store;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,23 +20,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(100_000);
     let queries: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(300);
+    let kept = std::env::var_os("STORE_BENCH_DB").map(std::path::PathBuf::from);
     let dir = std::env::temp_dir().join(format!("store-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("bench.db");
+    let path = match &kept {
+        Some(p) => p.clone(),
+        None => {
+            std::fs::create_dir_all(&dir)?;
+            dir.join("bench.db")
+        }
+    };
     let shop = "bench.myshopify.com";
+    let reuse = kept.is_some() && path.exists();
     let mut store = Store::open(&path)?;
-    let start = Instant::now();
-    let stats = fill_synthetic(&mut store, shop, n, 42)?;
-    let total = start.elapsed();
+    if !reuse {
+        let start = Instant::now();
+        let stats = fill_synthetic(&mut store, shop, n, 42)?;
+        let total = start.elapsed();
+        println!(
+            "fill: {} reviews, upserts {:.2?} ({:.0}/s), optimize {:.2?}, total {:.2?}",
+            stats.reviews,
+            stats.insert_time,
+            stats.reviews as f64 / stats.insert_time.as_secs_f64(),
+            stats.optimize_time,
+            total
+        );
+    }
     store.checkpoint()?;
     let size = store.file_size()?;
-    println!(
-        "fill: {} reviews, upserts {:.2?} ({:.0}/s), total incl. generation+optimize {:.2?}",
-        stats.reviews,
-        stats.insert_time,
-        stats.reviews as f64 / stats.insert_time.as_secs_f64(),
-        total
-    );
     println!(
         "size: {} bytes, {:.1} MB per 100k reviews",
         size,
@@ -42,23 +58,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(store);
     let store = Store::open(&path)?;
     // Warm-up (the app's first query also pays this once).
-    run_random_queries(&store, shop, 20, 1)?;
-    let times = run_random_queries(&store, shop, queries, 7)?;
-    println!(
-        "random filtered+FTS page queries (page+capped count) x{}: p50 {:.2?} p95 {:.2?} p99 {:.2?} max {:.2?}",
-        times.len(),
-        percentile(&times, 50.0),
-        percentile(&times, 95.0),
-        percentile(&times, 99.0),
-        percentile(&times, 100.0)
-    );
-    // Show the slowest queries for diagnosis.
-    let mut rng = Rng::new(7);
-    let mut labelled: Vec<_> = times.iter().map(|t| (*t, random_query(&mut rng))).collect();
-    labelled.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
-    for (t, q) in labelled.iter().take(8) {
-        println!("  {:.2?} {:?} {:?}", t, q.sort, q.filter);
+    time_queries(&store, shop, &random_queries(20, 1))?;
+    let list = random_queries(queries, 7);
+    let reference: Vec<_> = list.iter().map(without_keyword).collect();
+    let times = time_queries(&store, shop, &list)?;
+    let ref_times = time_queries(&store, shop, &reference)?;
+    for (name, t) in [
+        ("filtered+FTS", &times),
+        ("same filters, no keyword", &ref_times),
+    ] {
+        println!(
+            "{name} page queries (page+capped count) x{}: p50 {:.2?} p95 {:.2?} p99 {:.2?} max {:.2?}",
+            t.len(),
+            percentile(t, 50.0),
+            percentile(t, 95.0),
+            percentile(t, 99.0),
+            percentile(t, 100.0)
+        );
     }
-    std::fs::remove_dir_all(&dir)?;
+    // Show the slowest queries for diagnosis.
+    let mut labelled: Vec<_> = times.iter().zip(&list).collect();
+    labelled.sort_by_key(|(t, _)| std::cmp::Reverse(**t));
+    for (t, q) in labelled.iter().take(10) {
+        println!("  {:.2?} {:?} {:?}", t, q.sort, q.filter);
+        if std::env::var_os("STORE_BENCH_PLANS").is_some() {
+            println!("{}", store.explain_page_query(shop, q)?);
+        }
+    }
+    if kept.is_none() {
+        std::fs::remove_dir_all(&dir)?;
+    }
     Ok(())
 }

@@ -58,293 +58,25 @@ impl Rng {
     }
 }
 
-const COMMON: &[&str] = &[
-    "the",
-    "and",
-    "is",
-    "it",
-    "very",
-    "i",
-    "a",
-    "to",
-    "for",
-    "this",
-    "my",
-    "of",
-    "with",
-    "was",
-    "so",
-    "but",
-    "in",
-    "great",
-    "good",
-    "love",
-    "quality",
-    "product",
-    "nice",
-    "fit",
-    "size",
-    "would",
-    "recommend",
-    "really",
-    "just",
-    "well",
-    "not",
-    "as",
-    "on",
-    "like",
-    "fast",
-    "shipping",
-    "perfect",
-    "beautiful",
-    "happy",
-    "price",
-    "item",
-    "after",
-    "material",
-    "looks",
-    "color",
-];
+/// Review language in rank order (most frequent first): function words, then the words
+/// merchants' customers actually use (fit, size, shipping, quality, refund…), then a long tail
+/// of products, materials, colours and feelings. One word a line.
+const VOCABULARY_TEXT: &str = include_str!("bench/review_words.txt");
 
-const WORDS: &[&str] = &[
-    "comfortable",
-    "soft",
-    "fabric",
-    "stitching",
-    "delivery",
-    "arrived",
-    "package",
-    "broken",
-    "damaged",
-    "refund",
-    "return",
-    "exchange",
-    "customer",
-    "service",
-    "helpful",
-    "friendly",
-    "disappointed",
-    "excellent",
-    "amazing",
-    "awesome",
-    "terrible",
-    "cheap",
-    "expensive",
-    "worth",
-    "money",
-    "small",
-    "large",
-    "tight",
-    "loose",
-    "length",
-    "sleeve",
-    "waist",
-    "pocket",
-    "zipper",
-    "button",
-    "collar",
-    "cotton",
-    "linen",
-    "wool",
-    "leather",
-    "denim",
-    "silk",
-    "polyester",
-    "waterproof",
-    "warm",
-    "cool",
-    "summer",
-    "winter",
-    "spring",
-    "autumn",
-    "holiday",
-    "gift",
-    "daughter",
-    "son",
-    "husband",
-    "wife",
-    "mother",
-    "father",
-    "friend",
-    "birthday",
-    "wedding",
-    "party",
-    "office",
-    "travel",
-    "hiking",
-    "running",
-    "yoga",
-    "gym",
-    "kitchen",
-    "garden",
-    "bedroom",
-    "sturdy",
-    "durable",
-    "flimsy",
-    "lightweight",
-    "heavy",
-    "battery",
-    "charger",
-    "cable",
-    "screen",
-    "sound",
-    "bass",
-    "volume",
-    "bluetooth",
-    "wireless",
-    "instructions",
-    "assembly",
-    "screws",
-    "smell",
-    "scent",
-    "fragrance",
-    "skin",
-    "hair",
-    "face",
-    "cream",
-    "serum",
-    "lotion",
-    "bottle",
-    "lid",
-    "leak",
-    "spill",
-    "crack",
-    "scratch",
-    "stain",
-    "wash",
-    "machine",
-    "dryer",
-    "shrink",
-    "fade",
-    "pilling",
-    "elegant",
-    "stylish",
-    "cute",
-    "gorgeous",
-    "vibrant",
-    "bright",
-    "dark",
-    "navy",
-    "burgundy",
-    "emerald",
-    "turquoise",
-    "beige",
-    "charcoal",
-    "ivory",
-    "mustard",
-    "olive",
-    "packaging",
-    "tracking",
-    "courier",
-    "customs",
-    "weeks",
-    "days",
-    "late",
-    "early",
-    "quick",
-    "slow",
-    "photo",
-    "picture",
-    "description",
-    "accurate",
-    "misleading",
-    "expected",
-    "surprised",
-    "compliments",
-    "everyone",
-    "twice",
-    "again",
-    "reorder",
-    "favorite",
-    "bestseller",
-    "bargain",
-    "discount",
-    "coupon",
-    "sale",
-    "premium",
-    "luxury",
-    "handmade",
-    "artisan",
-    "vintage",
-    "modern",
-    "classic",
-    "minimalist",
-    "ergonomic",
-    "adjustable",
-    "removable",
-    "washable",
-    "reusable",
-    "eco",
-    "organic",
-    "vegan",
-    "sustainable",
-    "recycled",
-    "bamboo",
-    "ceramic",
-    "glass",
-    "steel",
-    "aluminium",
-    "plastic",
-    "wooden",
-    "oak",
-    "walnut",
-    "marble",
-    "velvet",
-    "satin",
-    "lace",
-    "embroidery",
-    "sequins",
-    "beads",
-    "crystal",
-    "pendant",
-    "necklace",
-    "bracelet",
-    "earrings",
-    "ring",
-    "watch",
-    "strap",
-    "buckle",
-    "wallet",
-    "backpack",
-    "suitcase",
-    "umbrella",
-    "blanket",
-    "pillow",
-    "mattress",
-    "lamp",
-    "candle",
-    "mug",
-    "teapot",
-    "blender",
-    "toaster",
-    "kettle",
-    "puppy",
-    "kitten",
-    "leash",
-    "collar",
-    "aquarium",
-    "toddler",
-    "stroller",
-    "diaper",
-    "toy",
-    "puzzle",
-    "lego",
-    "crayons",
-    "notebook",
-    "planner",
-    "sticker",
-    "keyboard",
-    "mouse",
-    "monitor",
-    "tripod",
-    "lens",
-    "camera",
-    "drone",
-    "headphones",
-    "earbuds",
-    "speaker",
-    "projector",
-];
+/// How many of the first vocabulary words are function words nobody searches for.
+const STOP_WORDS: usize = 40;
+
+/// The vocabulary as a list, in rank order.
+pub fn vocabulary() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        VOCABULARY_TEXT
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
 
 const PRODUCTS: &[&str] = &[
     "Linen Summer Dress",
@@ -405,27 +137,38 @@ const SOURCES: &[&str] = &[
     "Email",
 ];
 
+/// One word drawn with Zipf's law (s ≈ 1) over [`vocabulary`]; about one word in 80 carries a
+/// typo (a letter dropped or doubled), which gives the term dictionary the long tail of rare
+/// terms that real reviews have.
+fn push_word(rng: &mut Rng, out: &mut String) {
+    let words = vocabulary();
+    let word = words
+        .get(rng.skewed(words.len()))
+        .copied()
+        .unwrap_or("good");
+    if word.len() > 3 && word.is_ascii() && rng.below(80) == 0 {
+        let at = 1 + rng.below(word.len() as u64 - 2) as usize;
+        let (head, tail) = word.split_at(at);
+        out.push_str(head);
+        if rng.chance(50) {
+            // Dropped letter.
+            out.push_str(tail.get(1..).unwrap_or(""));
+        } else {
+            // Doubled letter.
+            out.push_str(tail.get(..1).unwrap_or(""));
+            out.push_str(tail);
+        }
+    } else {
+        out.push_str(word);
+    }
+}
+
 fn sentence(rng: &mut Rng, words: usize, out: &mut String) {
     for i in 0..words {
         if i > 0 {
             out.push(' ');
         }
-        // Half the words are filler, half carry meaning (skewed so some are frequent).
-        if rng.chance(55) {
-            out.push_str(
-                COMMON
-                    .get(rng.skewed(COMMON.len()))
-                    .copied()
-                    .unwrap_or("the"),
-            );
-        } else {
-            out.push_str(
-                WORDS
-                    .get(rng.skewed(WORDS.len()))
-                    .copied()
-                    .unwrap_or("good"),
-            );
-        }
+        push_word(rng, out);
     }
     out.push('.');
 }
@@ -521,59 +264,100 @@ pub struct FillStats {
     pub reviews: u64,
     /// Wall time of the upserts (generation excluded).
     pub insert_time: Duration,
+    /// Wall time of the final [`Store::optimize`] (FTS5 merge into one segment, statistics).
+    pub optimize_time: Duration,
 }
 
-/// Reviews per transaction in [`fill_synthetic`] (like a few API pages).
-pub const FILL_BATCH: usize = 2_000;
+/// Reviews per transaction in [`fill_synthetic`]: big transactions, so each one flushes the FTS5
+/// write buffer once (32 MiB since schema version 2) and a million reviews make a few
+/// dozen segments to merge, not hundreds.
+pub const FILL_BATCH: usize = 20_000;
 
 /// Writes `n` synthetic reviews for `shop`, newest first like a real first sync, spread over
 /// about three years, and flags ~2 % for triage. Then runs [`Store::optimize`].
+///
+/// Reviews are generated on a second thread while the store writes the previous batch (the
+/// writes use the real [`Store::upsert_reviews`], so the store is the one the app builds).
 pub fn fill_synthetic(store: &mut Store, shop: &str, n: u64, seed: u64) -> Result<FillStats> {
-    let mut rng = Rng::new(seed);
-    let newest: i64 = 1_735_689_600; // 2025-01-01
-    let span: i64 = 3 * 365 * 86_400;
-    let step = (span / n.max(1) as i64).max(1);
-    let mut insert_time = Duration::ZERO;
-    let mut written = 0u64;
-    let mut batch = Vec::with_capacity(FILL_BATCH);
-    let mut flagged = Vec::new();
-    while written < n {
-        batch.clear();
-        while batch.len() < FILL_BATCH && written + (batch.len() as u64) < n {
-            let i = written + batch.len() as u64;
-            let at = newest - (i as i64) * step - rng.below(step as u64) as i64;
-            let review = synthetic_review(&mut rng, 1_000_000_000 + i, at);
-            if rng.chance(2) {
-                flagged.push(review.id.clone());
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Review>, Vec<ReviewId>)>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut rng = Rng::new(seed);
+            let newest: i64 = 1_735_689_600; // 2025-01-01
+            let span: i64 = 3 * 365 * 86_400;
+            let step = (span / n.max(1) as i64).max(1);
+            let mut made = 0u64;
+            while made < n {
+                let size = (n - made).min(FILL_BATCH as u64);
+                let mut batch = Vec::with_capacity(size as usize);
+                let mut flagged = Vec::new();
+                for i in made..made + size {
+                    let at = newest - (i as i64) * step - rng.below(step as u64) as i64;
+                    let review = synthetic_review(&mut rng, 1_000_000_000 + i, at);
+                    if rng.chance(2) {
+                        flagged.push(review.id.clone());
+                    }
+                    batch.push(review);
+                }
+                made += size;
+                if tx.send((batch, flagged)).is_err() {
+                    // The writer stopped on an error; it reports it.
+                    return;
+                }
             }
-            batch.push(review);
+        });
+        let mut insert_time = Duration::ZERO;
+        let mut written = 0u64;
+        let mut flagged = Vec::new();
+        for (batch, mut flags) in rx {
+            let start = Instant::now();
+            store.upsert_reviews(shop, &batch)?;
+            insert_time += start.elapsed();
+            written += batch.len() as u64;
+            flagged.append(&mut flags);
         }
+        store.set_triage(shop, &flagged, TriageState::Flagged, "bench")?;
         let start = Instant::now();
-        store.upsert_reviews(shop, &batch)?;
-        insert_time += start.elapsed();
-        written += batch.len() as u64;
-    }
-    store.set_triage(shop, &flagged, TriageState::Flagged, "bench")?;
-    store.optimize()?;
-    Ok(FillStats {
-        reviews: written,
-        insert_time,
+        store.optimize()?;
+        Ok(FillStats {
+            reviews: written,
+            insert_time,
+            optimize_time: start.elapsed(),
+        })
     })
 }
 
-/// A random list query like a merchant would make: always a keyword (one or two vocabulary
-/// words, sometimes a prefix), plus zero to two filters and any sort.
+/// A word a merchant would search for: a content word (never a function word), drawn with the
+/// same Zipf skew as the reviews, so "size", "shipping" or "refund" come up often and rare words
+/// sometimes; one search in ten is for a customer's first name.
+fn search_word(rng: &mut Rng) -> String {
+    if rng.chance(10) {
+        return rng.pick(FIRST).to_owned();
+    }
+    let content = vocabulary().get(STOP_WORDS..).unwrap_or_default();
+    content
+        .get(rng.skewed(content.len()))
+        .copied()
+        .unwrap_or("size")
+        .to_owned()
+}
+
+/// A random list query like a merchant would make: always a keyword (one word, or two in a
+/// quarter of the searches; in a fifth the last word is still being typed), plus zero to two
+/// filters and any sort.
 pub fn random_query(rng: &mut Rng) -> ReviewQuery {
     let mut filter = ReviewFilter::default();
-    let mut keyword = rng.pick(WORDS).to_owned();
+    let mut keyword = search_word(rng);
     if rng.chance(25) {
         keyword.push(' ');
-        keyword.push_str(rng.pick(WORDS));
+        keyword.push_str(&search_word(rng));
     }
     if rng.chance(20) {
-        // The user is still typing.
-        let keep = (keyword.len() / 2).max(3).min(keyword.len());
-        keyword.truncate(keep);
+        // The user is still typing the last word: keep at least three of its letters.
+        let last_start = keyword.rfind(' ').map_or(0, |i| i + 1);
+        let last_len = keyword.len() - last_start;
+        let keep = (last_len / 2).max(3).min(last_len);
+        keyword.truncate(last_start + keep);
     }
     filter.keyword = Some(keyword);
     for _ in 0..rng.below(3) {
@@ -605,19 +389,37 @@ pub fn random_query(rng: &mut Rng) -> ReviewQuery {
     }
 }
 
-/// Runs `n` random filtered full-text page queries (page + capped total, as the list view
-/// does) and returns each one's wall time, for percentiles.
-pub fn run_random_queries(store: &Store, shop: &str, n: usize, seed: u64) -> Result<Vec<Duration>> {
+/// `n` queries from [`random_query`] with a fixed seed, so a benchmark can run the same list
+/// twice (with and without the keyword).
+pub fn random_queries(n: usize, seed: u64) -> Vec<ReviewQuery> {
     let mut rng = Rng::new(seed);
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let q = random_query(&mut rng);
+    (0..n).map(|_| random_query(&mut rng)).collect()
+}
+
+/// The same query without its keyword: the reference a search is measured against (same
+/// filters, sort and page size, answered by the indexes on `reviews` instead of FTS5).
+pub fn without_keyword(query: &ReviewQuery) -> ReviewQuery {
+    let mut q = query.clone();
+    q.filter.keyword = None;
+    q
+}
+
+/// Runs each query as the list view does (page + capped total) and returns its wall time.
+pub fn time_queries(store: &Store, shop: &str, queries: &[ReviewQuery]) -> Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(queries.len());
+    for q in queries {
         let start = Instant::now();
-        let page = store.query_reviews(shop, &q)?;
+        let page = store.query_reviews(shop, q)?;
         times.push(start.elapsed());
         std::hint::black_box(page);
     }
     Ok(times)
+}
+
+/// Runs `n` random filtered full-text page queries (page + capped total, as the list view
+/// does) and returns each one's wall time, for percentiles.
+pub fn run_random_queries(store: &Store, shop: &str, n: usize, seed: u64) -> Result<Vec<Duration>> {
+    time_queries(store, shop, &random_queries(n, seed))
 }
 
 /// The `p`-th percentile (0–100) of `times` (nearest rank), zero for an empty list.

@@ -14,35 +14,76 @@ const MAX_TERM_CHARS: usize = 64;
 /// "comfortable" while the user is still typing); earlier words are whole words, because FTS5
 /// materialises the merged posting list of every prefix term, which is slow for common words.
 /// A one-letter last word is matched whole too (a one-letter prefix would merge a large part
-/// of the term dictionary).
+/// of the term dictionary). The list query goes one step further and replaces the prefix term
+/// by the exact terms it stands for (see `Store::match_terms`).
 pub fn fts_match_expression(input: &str) -> Option<String> {
-    let terms = search_terms(input);
+    let terms: Vec<String> = search_words(input)
+        .iter()
+        .map(|w| {
+            let mut term = quoted(&w.text);
+            if w.prefix {
+                term.push('*');
+            }
+            term
+        })
+        .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// The quoted (prefix) terms of [`fts_match_expression`], one per word.
-pub(crate) fn search_terms(input: &str) -> Vec<String> {
-    let mut terms = Vec::new();
+/// One word of a search, as typed (case and accents kept; FTS5 folds them).
+pub(crate) struct SearchWord {
+    pub text: String,
+    /// Matches every term starting with `text` (the last word, while the user types).
+    pub prefix: bool,
+}
+
+/// The words of [`fts_match_expression`], bounded in number and length.
+pub(crate) fn search_words(input: &str) -> Vec<SearchWord> {
     let words: Vec<&str> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(MAX_TERMS)
         .collect();
     let last = words.len().saturating_sub(1);
-    for (i, word) in words.into_iter().enumerate() {
-        let word: String = word.chars().take(MAX_TERM_CHARS).collect();
-        let mut out = String::with_capacity(word.len() + 3);
-        out.push('"');
-        // Words hold only letters and digits, so there is no quote to escape; the replace keeps
-        // this safe even if the split rule changes.
-        out.push_str(&word.replace('"', "\"\""));
-        out.push('"');
-        if i == last && word.chars().count() > 1 {
-            out.push('*');
-        }
-        terms.push(out);
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let text: String = word.chars().take(MAX_TERM_CHARS).collect();
+            let prefix = i == last && text.chars().count() > 1;
+            SearchWord { text, prefix }
+        })
+        .collect()
+}
+
+/// `word` as an FTS5 string (a single term, never syntax).
+pub(crate) fn quoted(word: &str) -> String {
+    // Words hold only letters and digits, so there is no quote to escape; the replace keeps
+    // this safe even if the split rule changes.
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// Adds to `out` the terms the `unicode61` tokenizer makes of `text`, when `text` is ASCII, and
+/// returns true; returns false (adding nothing) for other text.
+///
+/// For ASCII input `unicode61` is simple and fixed: letters and digits are token characters,
+/// every other character separates tokens, and letters are lowercased (diacritic removal has
+/// nothing to do). Other text goes through SQLite's own tokenizer (see `reviews::index_terms`).
+pub(crate) fn ascii_terms(text: &str, out: &mut std::collections::HashSet<String>) -> bool {
+    if !text.is_ascii() {
+        return false;
     }
-    terms
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            out.insert(word.to_ascii_lowercase());
+        } else if !out.contains(word) {
+            out.insert(word.to_owned());
+        }
+    }
+    true
 }
 
 /// Lowercase ASCII letters and digits of `text` (facet tokens must survive the tokenizer whole).

@@ -18,7 +18,7 @@ use reviewdesk_core::{
 };
 use rusqlite::types::Value;
 
-use crate::fts::{flag_token, product_token, search_terms, source_token, view_token};
+use crate::fts::{flag_token, product_token, quoted, search_words, source_token, view_token};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
 
@@ -55,14 +55,27 @@ fn bool_value(b: bool) -> Value {
     Value::Integer(i64::from(b))
 }
 
+/// What is searched: one shop's reviews matching a filter. `terms` are the filter's keyword as
+/// FTS5 terms (from [`Store::match_terms`]), empty without a keyword.
+#[derive(Clone, Copy)]
+struct Search<'a> {
+    shop_id: i64,
+    filter: &'a ReviewFilter,
+    terms: &'a [String],
+}
+
+/// Most exact terms a prefix is replaced by; a prefix matching more (a short one) stays a
+/// prefix term and FTS5 merges its posting lists as usual.
+const MAX_PREFIX_TERMS: i64 = 64;
+
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words. Only date ranges stay outside (they are rowid ranges).
-fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<String> {
-    let words = filter
-        .keyword
-        .as_deref()
-        .map(search_terms)
-        .unwrap_or_default();
+fn fts_query(search: &Search<'_>, star: Option<u8>) -> Option<String> {
+    let Search {
+        shop_id,
+        filter,
+        terms: words,
+    } = *search;
     if words.is_empty() {
         return None;
     }
@@ -72,7 +85,7 @@ fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<St
         format!("({})", parts.join(" OR "))
     };
     let mut parts: Vec<String> = words
-        .into_iter()
+        .iter()
         .map(|w| format!("{{author title content product_title}} : {w}"))
         .collect();
     parts.push(match filter.view {
@@ -117,8 +130,11 @@ fn fts_query(shop_id: i64, filter: &ReviewFilter, star: Option<u8>) -> Option<St
 /// With a keyword, FTS5 answers every filter itself (see [`fts_query`]). Without, with
 /// `hints`, only one equality is left usable by an index (so the walk stays in key order);
 /// without hints (for counting), SQLite may use any index.
-fn plan(shop_id: i64, filter: &ReviewFilter, star: Option<u8>, hints: bool) -> Plan {
-    if let Some(expr) = fts_query(shop_id, filter, star) {
+fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
+    let Search {
+        shop_id, filter, ..
+    } = *search;
+    if let Some(expr) = fts_query(search, star) {
         let mut p = Plan {
             from: "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
             count_from: "reviews_fts",
@@ -234,8 +250,7 @@ struct Walk {
 /// cursor or an offset, up to a limit. Grouped so the walkers take one argument, not eight.
 #[derive(Clone, Copy)]
 struct Listing<'a> {
-    shop_id: i64,
-    filter: &'a ReviewFilter,
+    search: Search<'a>,
     sort: ReviewSort,
     /// Start strictly after this row (keyset pagination); `offset` is ignored then.
     after: Option<ReviewCursor>,
@@ -258,13 +273,12 @@ fn star_order(sort: ReviewSort, filter: &ReviewFilter) -> Vec<u8> {
 impl Store {
     fn walk(
         &self,
-        shop_id: i64,
-        filter: &ReviewFilter,
+        search: &Search<'_>,
         star: Option<u8>,
         walk: Walk,
         sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
     ) -> Result<u64> {
-        let mut p = plan(shop_id, filter, star, true);
+        let mut p = plan(search, star, true);
         if let Some(after) = walk.after_key {
             let op = if walk.newest_first { ">" } else { "<" };
             p.push(format!("{} {op} ?#", p.key), Value::Integer(after));
@@ -298,14 +312,13 @@ impl Store {
     /// Counts rows of `filter` (restricted to `star`, beyond `after_key`), stopping at `cap`.
     fn count_capped(
         &self,
-        shop_id: i64,
-        filter: &ReviewFilter,
+        search: &Search<'_>,
         star: Option<u8>,
         after_key: Option<i64>,
         cap: Option<u64>,
         hints: bool,
     ) -> Result<u64> {
-        let mut p = plan(shop_id, filter, star, hints);
+        let mut p = plan(search, star, hints);
         if let Some(after) = after_key {
             // Only rating sorts count past a cursor, and they walk newest first.
             p.push(format!("{} > ?#", p.key), Value::Integer(after));
@@ -334,13 +347,13 @@ impl Store {
         sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
     ) -> Result<u64> {
         let Listing {
-            shop_id,
-            filter,
+            search,
             sort,
             after,
             offset,
             limit,
         } = *listing;
+        let filter = search.filter;
         match sort {
             ReviewSort::Newest | ReviewSort::Oldest => {
                 let walk = Walk {
@@ -349,7 +362,7 @@ impl Store {
                     offset: if after.is_some() { 0 } else { offset },
                     limit,
                 };
-                self.walk(shop_id, filter, None, walk, sink)
+                self.walk(&search, None, walk, sink)
             }
             ReviewSort::RatingHigh | ReviewSort::RatingLow => {
                 let mut remaining_offset = if after.is_some() { 0 } else { offset };
@@ -373,8 +386,7 @@ impl Store {
                     };
                     if remaining_offset > 0 {
                         let here = self.count_capped(
-                            shop_id,
-                            filter,
+                            &search,
                             Some(star),
                             after_key,
                             Some(remaining_offset),
@@ -392,11 +404,68 @@ impl Store {
                         limit: want,
                     };
                     remaining_offset = 0;
-                    done += self.walk(shop_id, filter, Some(star), walk, sink)?;
+                    done += self.walk(&search, Some(star), walk, sink)?;
                 }
                 Ok(done)
             }
         }
+    }
+
+    /// The FTS5 terms of a search: each word quoted, and the last word (a prefix while the user
+    /// types) replaced by the OR of the exact terms in `search_terms` that start with it.
+    ///
+    /// Same matches as the prefix term `"thi"*`, because `search_terms` holds every indexed term,
+    /// but FTS5 streams an OR of terms in rowid order and stops at the page limit, where a prefix
+    /// term first merges the posting lists of all its terms (most of the index for "thi"). The
+    /// lookup compares bytes, so it is only used for ASCII words, whose folding is plain
+    /// lowercase; other words, and prefixes with more than [`MAX_PREFIX_TERMS`] terms, stay
+    /// prefix terms.
+    fn match_terms(&self, keyword: Option<&str>) -> Result<Vec<String>> {
+        let Some(keyword) = keyword else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for word in search_words(keyword) {
+            if !word.prefix {
+                out.push(quoted(&word.text));
+                continue;
+            }
+            let expanded = if word.text.is_ascii() {
+                let low = word.text.to_ascii_lowercase();
+                // Every term starting with `low` sorts in [low, low with its last byte + 1):
+                // the word is ASCII letters and digits, so the last byte is below 0x7f.
+                let mut high = low.clone().into_bytes();
+                if let Some(last) = high.last_mut() {
+                    *last += 1;
+                }
+                let high = String::from_utf8(high).unwrap_or_default();
+                let terms: Vec<String> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+                    )?
+                    .query_map(rusqlite::params![low, high, MAX_PREFIX_TERMS + 1], |r| {
+                        r.get(0)
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                match terms.len() {
+                    0 => None,
+                    n if n as i64 > MAX_PREFIX_TERMS => None,
+                    _ => Some(format!(
+                        "({})",
+                        terms
+                            .iter()
+                            .map(|t| quoted(t))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    )),
+                }
+            } else {
+                None
+            };
+            out.push(expanded.unwrap_or_else(|| format!("{}*", quoted(&word.text))));
+        }
+        Ok(out)
     }
 
     /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
@@ -411,11 +480,16 @@ impl Store {
             });
         };
         let limit = u64::from(query.limit.min(MAX_PAGE));
+        let terms = self.match_terms(query.filter.keyword.as_deref())?;
+        let search = Search {
+            shop_id,
+            filter: &query.filter,
+            terms: &terms,
+        };
         let mut rows = Vec::new();
         if limit > 0 {
             let listing = Listing {
-                shop_id,
-                filter: &query.filter,
+                search,
                 sort: query.sort,
                 after: query.after,
                 offset: u64::from(query.offset),
@@ -430,14 +504,10 @@ impl Store {
             Some(0) => (0, false),
             Some(cap) => {
                 let cap = u64::from(cap);
-                let n =
-                    self.count_capped(shop_id, &query.filter, None, None, Some(cap + 1), false)?;
+                let n = self.count_capped(&search, None, None, Some(cap + 1), false)?;
                 (n.min(cap), n <= cap)
             }
-            None => (
-                self.count_capped(shop_id, &query.filter, None, None, None, false)?,
-                true,
-            ),
+            None => (self.count_capped(&search, None, None, None, false)?, true),
         };
         let next = if limit > 0 && rows.len() as u64 == limit {
             rows.last().map(|r| r.cursor)
@@ -457,7 +527,15 @@ impl Store {
     pub fn count_reviews(&self, shop: &str, filter: &ReviewFilter) -> Result<u64> {
         match self.shop_id(shop)? {
             None => Ok(0),
-            Some(shop_id) => self.count_capped(shop_id, filter, None, None, None, false),
+            Some(shop_id) => {
+                let terms = self.match_terms(filter.keyword.as_deref())?;
+                let search = Search {
+                    shop_id,
+                    filter,
+                    terms: &terms,
+                };
+                self.count_capped(&search, None, None, None, false)
+            }
         }
     }
 
@@ -476,9 +554,13 @@ impl Store {
             return Ok(0);
         };
         let mut line = String::new();
+        let terms = self.match_terms(filter.keyword.as_deref())?;
         let listing = Listing {
-            shop_id,
-            filter,
+            search: Search {
+                shop_id,
+                filter,
+                terms: &terms,
+            },
             sort,
             after: None,
             offset: 0,
@@ -504,7 +586,13 @@ impl Store {
             }
             _ => None,
         };
-        let p = plan(shop_id, &query.filter, star, true);
+        let terms = self.match_terms(query.filter.keyword.as_deref())?;
+        let search = Search {
+            shop_id,
+            filter: &query.filter,
+            terms: &terms,
+        };
+        let p = plan(&search, star, true);
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} {} LIMIT 50",
             p.from,

@@ -8,7 +8,7 @@ use reviewdesk_core::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::fts::Facets;
+use crate::fts::{ascii_terms, Facets};
 use crate::{now, queue::NewAction, Result, Store, StoreError};
 
 /// Bits of the rowid below the `commented_at` seconds: up to 16 M reviews per second.
@@ -210,6 +210,48 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
     Ok(())
 }
 
+/// Adds the search terms of `texts` (indexed text columns of new or changed rows) to
+/// `search_terms`, which must always hold every term of the FTS index (prefix search relies on
+/// it). ASCII text is tokenized here ([`ascii_terms`], exact for ASCII); any other text goes
+/// through SQLite's own `unicode61` tokenizer in a per-connection scratch FTS5 table, so case
+/// folding and diacritic removal are exactly those of the index. Call in the write transaction.
+pub(crate) fn index_terms<'a>(
+    conn: &Connection,
+    texts: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    let mut terms = HashSet::new();
+    let mut other: Vec<&str> = Vec::new();
+    for text in texts {
+        if !ascii_terms(text, &mut terms) {
+            other.push(text);
+        }
+    }
+    let mut add = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
+    for term in &terms {
+        add.execute([term])?;
+    }
+    if !other.is_empty() {
+        // Same tokenizer arguments as `reviews_fts` (schema V1).
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_probe USING fts5(t, content = '', \
+             detail = none, tokenize = 'unicode61 remove_diacritics 2'); \
+             CREATE VIRTUAL TABLE IF NOT EXISTS temp.term_probe_vocab \
+             USING fts5vocab(temp, term_probe, row);",
+        )?;
+        let mut probe = conn.prepare_cached("INSERT INTO temp.term_probe (t) VALUES (?1)")?;
+        for text in other {
+            probe.execute([text])?;
+        }
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.term_probe_vocab",
+        )?
+        .execute([])?;
+        conn.prepare_cached("INSERT INTO temp.term_probe (term_probe) VALUES ('delete-all')")?
+            .execute([])?;
+    }
+    Ok(())
+}
+
 /// Picks a free rowid for a review written at `commented_at`.
 fn allocate_key(conn: &Connection, commented_at: i64) -> Result<i64> {
     let base = key_base(commented_at);
@@ -380,6 +422,14 @@ impl Store {
             for op in &fts_ops {
                 fts_write(&tx, op.rid, op.delete, &op.text)?;
             }
+            index_terms(
+                &tx,
+                fts_ops
+                    .iter()
+                    .filter(|op| !op.delete)
+                    .flat_map(|op| op.text.get(..4).unwrap_or_default())
+                    .map(String::as_str),
+            )?;
         }
         tx.commit()?;
         Ok(stats)
