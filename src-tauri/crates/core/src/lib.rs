@@ -741,6 +741,148 @@ pub struct Draft {
     pub updated_at: i64,
 }
 
+/// Answer of `get_review_detail`: the row plus its audit history and the actions still waiting
+/// for it, so the detail pane needs one round trip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewDetail {
+    /// The review with its local state.
+    pub row: ReviewRow,
+    /// Every audit entry about this review, oldest first.
+    pub audit: Vec<AuditEntry>,
+    /// Queued actions about this review that have not reached Trustoo yet.
+    pub pending: Vec<QueuedAction>,
+}
+
+/// How a write action ended, so the UI can tell "done" from "will be sent later" from "refused".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    /// Trustoo accepted it.
+    Done,
+    /// Trustoo could not be reached; the action waits on disk and is replayed later.
+    Queued,
+    /// Trustoo's state does not allow it (already deleted, not found, invalid); not retried.
+    Conflict,
+    /// It failed for good (e.g. permission); not retried.
+    Failed,
+}
+
+/// Answer of every write action (`delete_reviews` answers one per id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ActionOutcome {
+    /// The review id (or the exclusion's email / customer id) the outcome is about.
+    pub id: String,
+    /// How it ended.
+    pub status: ActionStatus,
+    /// A sentence for the merchant.
+    pub message: String,
+}
+
+/// Where the sync of the active shop stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// No sync running.
+    #[default]
+    Idle,
+    /// Pages are being fetched and stored.
+    Fetching,
+    /// The last sync finished.
+    Done,
+    /// The last sync failed (`message` says why).
+    Failed,
+    /// Trustoo could not be reached; the local store still works.
+    Offline,
+}
+
+/// Answer of `sync_status` and payload of the `sync-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct SyncStatus {
+    /// Where it stands.
+    pub phase: SyncPhase,
+    /// Reviews fetched so far by this sync.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub fetched: u64,
+    /// Reviews the server reports in all; `None` while unknown.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub total: Option<u64>,
+    /// Reviews this sync added to the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub new_count: u64,
+    /// Unix seconds of the last finished sync.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_synced_at: Option<i64>,
+    /// A sentence for the merchant, when there is something to say.
+    pub message: Option<String>,
+}
+
+/// Payload of the `new-reviews` event: a sync brought reviews the merchant has not seen.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct NewReviews {
+    /// How many reviews are new.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+    /// How many of them have one star (the ones a merchant wants to see first).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub one_star: u64,
+    /// Their ids, newest first (capped, see the inbox crate), to filter the list to them.
+    pub ids: Vec<ReviewId>,
+}
+
+/// One entry of `list_products`: a product with reviews in the local store (for the filter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ProductSummary {
+    /// Product id (`"0"` for store reviews).
+    pub id: ProductId,
+    /// Product title as last seen on a review (may be empty).
+    pub title: String,
+    /// Active reviews of the product in the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
+/// Who an exclusion is about: exactly one of the two is given (the UI sends only that key).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ExclusionTarget {
+    /// The customer's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub email: Option<String>,
+    /// The Shopify customer id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub customer_id: Option<String>,
+}
+
+/// Answer of `list_exclusions`: one page of excluded customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ExclusionPage {
+    /// Where this page sits.
+    pub page: PageInfo,
+    /// The excluded customers on it.
+    pub list: Vec<CustomerExclusion>,
+}
+
+/// Answer of `export_csv`: where the file went and how many reviews it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ExportResult {
+    /// Absolute path of the written file.
+    pub path: String,
+    /// Data rows written (the header not counted).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub rows: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,641 @@
+//! Moderation: every write goes through the store's action queue, so it survives a restart and
+//! reaches Trustoo exactly once.
+//!
+//! Life of an action here: queued in the store (with its audit entry) → claimed with
+//! `mark_in_flight` → sent → `done`, or back to `pending` on a transient failure (network, 5xx,
+//! 429, an unreadable answer) and reported `queued`, or `conflict` when Trustoo's state forbids
+//! it (already deleted, not found, already excluded, invalid), or `failed` for good (missing
+//! permission). Before re-sending an action that was sent before (in flight when the app died,
+//! or a failed attempt that may have reached the server), [`Inbox::replay`] asks Trustoo
+//! whether it landed — that check is what makes it exactly once.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use reviewdesk_core::{
+    ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage, ExclusionTarget,
+    QueuedAction, ReviewDetail, ReviewId,
+};
+use reviewdesk_store::{NewAction, StoreError};
+use reviewdesk_trustoo::types::{EmailType, ExclusionTarget as ApiTarget};
+use reviewdesk_trustoo::{Error as ApiError, TrustooClient};
+use serde_json::{json, Value};
+
+use crate::{lock, Inbox, InboxError};
+
+/// Exclusions per page of `list_exclusions` (the UI pages 1-based).
+pub const EXCLUSION_PAGE_SIZE: u32 = 50;
+
+/// The documented `email_type` values with their typed form.
+const EMAIL_TYPES: [EmailType; 17] = [
+    EmailType::All,
+    EmailType::ReviewRequest,
+    EmailType::ReviewRequestTest,
+    EmailType::DiscountForPhotoReview,
+    EmailType::LeftReview,
+    EmailType::MarketEmail,
+    EmailType::QuestionNotification,
+    EmailType::AnswerNotification,
+    EmailType::ReviewRequestQuotaExhausted,
+    EmailType::ReviewDisplayQuotaExhausted,
+    EmailType::ReplyToReview,
+    EmailType::PostPurchaseReferral,
+    EmailType::AdvocateRewardPaid,
+    EmailType::AdvocateRewardRefund,
+    EmailType::ReviewMediaRemind,
+    EmailType::AutoLeaveReview,
+    EmailType::RequestUpdateReview,
+];
+
+/// Parses an `email_type` as the UI sends it (the wire spelling).
+pub fn parse_email_type(text: &str) -> Option<EmailType> {
+    EMAIL_TYPES.into_iter().find(|t| {
+        serde_json::to_value(t)
+            .ok()
+            .as_ref()
+            .and_then(Value::as_str)
+            == Some(text)
+    })
+}
+
+/// How one send attempt ended, for the replay loop.
+enum Sent {
+    /// Finished (done, conflict or failed) or queued with its outcome.
+    Outcome(ActionOutcome, bool),
+    /// Someone in this process is sending it right now.
+    Busy,
+}
+
+/// What a queue replay did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReplayReport {
+    /// Actions Trustoo accepted (or that had already landed).
+    pub done: usize,
+    /// Actions refused because Trustoo's state no longer allows them.
+    pub conflicts: usize,
+    /// Actions that failed for good.
+    pub failed: usize,
+    /// Actions still waiting (Trustoo still unreachable).
+    pub still_queued: usize,
+}
+
+/// A queued action's parameters, read back from its JSON payload.
+fn payload_str<'a>(payload: &'a Value, key: &str) -> Option<&'a str> {
+    payload
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn api_target(payload: &Value) -> Option<ApiTarget> {
+    if let Some(email) = payload_str(payload, "email") {
+        return Some(ApiTarget::Email(email.to_owned()));
+    }
+    payload_str(payload, "customer_id").map(|c| ApiTarget::CustomerId(c.into()))
+}
+
+/// Checks a target from the UI: exactly one of email / customer id, plausible.
+fn check_target(target: &ExclusionTarget) -> Result<(Value, String), InboxError> {
+    let email = target
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let customer = target
+        .customer_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    match (email, customer) {
+        (Some(e), None) if e.contains('@') => Ok((json!({ "email": e }), e.to_owned())),
+        (Some(_), None) => Err(InboxError::Invalid(
+            "That email address does not look right.".into(),
+        )),
+        (None, Some(c)) if c.chars().all(|ch| ch.is_ascii_digit()) => {
+            Ok((json!({ "customer_id": c }), c.to_owned()))
+        }
+        (None, Some(_)) => Err(InboxError::Invalid(
+            "A customer id is a number, like 23044610359590.".into(),
+        )),
+        _ => Err(InboxError::Invalid(
+            "Give either an email address or a customer id.".into(),
+        )),
+    }
+}
+
+/// What an action is about, for the outcome's `id`.
+fn subject(action: &QueuedAction) -> String {
+    let p = &action.payload;
+    payload_str(p, "review_id")
+        .or_else(|| payload_str(p, "id"))
+        .or_else(|| payload_str(p, "email"))
+        .or_else(|| payload_str(p, "customer_id"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn outcome(id: &str, status: ActionStatus, message: impl Into<String>) -> ActionOutcome {
+    ActionOutcome {
+        id: id.to_owned(),
+        status,
+        message: message.into(),
+    }
+}
+
+/// A sentence for a conflict.
+fn conflict_message(kind: ActionKind, e: &ApiError) -> String {
+    match (kind, e) {
+        (ActionKind::DeleteReview, ApiError::NotFound) => {
+            "This review was already deleted on Trustoo.".into()
+        }
+        (ActionKind::DeleteExclusion, ApiError::NotFound) => {
+            "This customer is not on the exclusion list.".into()
+        }
+        (_, ApiError::AlreadyExists) => "This customer is already excluded.".into(),
+        (_, ApiError::NotFound) => "Trustoo does not know this review or customer.".into(),
+        (_, ApiError::Validation { message }) => format!("Trustoo refused it: {message}"),
+        _ => format!("Trustoo refused it: {e}."),
+    }
+}
+
+fn done_message(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::DeleteReview => "Deleted on Trustoo.",
+        ActionKind::CreateExclusion => "The customer will get no more review requests.",
+        ActionKind::DeleteExclusion => "The customer can get review requests again.",
+        ActionKind::Unsubscribe => "The address is unsubscribed.",
+        ActionKind::CreateReview => "Sent to Trustoo.",
+    }
+}
+
+impl Inbox {
+    /// Queues an action and its audit entry.
+    fn queue(
+        &self,
+        kind: ActionKind,
+        payload: Value,
+        audit_action: &str,
+        review: Option<&ReviewId>,
+    ) -> Result<QueuedAction, InboxError> {
+        let mut store = lock(&self.store);
+        let id = store.enqueue(
+            &self.shop,
+            &NewAction {
+                kind,
+                payload: payload.clone(),
+                idempotency_key: None,
+            },
+        )?;
+        store.record_audit(&self.shop, &self.actor, audit_action, review, &payload)?;
+        store
+            .get_action(id)?
+            .ok_or_else(|| InboxError::Internal(format!("queued action {id} vanished")))
+    }
+
+    /// Deletes reviews: each keeps its local copy (Deleted view), is audited, and is sent to
+    /// Trustoo now or queued while it is unreachable. One outcome per id, in order.
+    pub async fn delete_reviews(
+        &self,
+        client: Option<&TrustooClient>,
+        ids: &[ReviewId],
+    ) -> Result<Vec<ActionOutcome>, InboxError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Once Trustoo proves unreachable, the rest are only queued (no point waiting on each).
+        let mut reachable = client.is_some();
+        for id in ids {
+            let queued = lock(&self.store).delete_review(&self.shop, id, &self.actor);
+            let action_id = match queued {
+                Ok(a) => a,
+                Err(StoreError::AlreadyDeleted(_)) => {
+                    out.push(outcome(
+                        id.as_str(),
+                        ActionStatus::Conflict,
+                        "This review is already deleted.",
+                    ));
+                    continue;
+                }
+                Err(StoreError::NotFound(_)) => {
+                    out.push(outcome(
+                        id.as_str(),
+                        ActionStatus::Failed,
+                        "This review is not on this computer; sync and try again.",
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let action = lock(&self.store)
+                .get_action(action_id)?
+                .ok_or_else(|| InboxError::Internal(format!("action {action_id} vanished")))?;
+            let Some(client) = client.filter(|_| reachable) else {
+                out.push(outcome(
+                    id.as_str(),
+                    ActionStatus::Queued,
+                    "Trustoo cannot be reached; the deletion will be sent when it is back.",
+                ));
+                continue;
+            };
+            match self.send(client, &action, false).await? {
+                Sent::Outcome(o, unreachable) => {
+                    reachable = !unreachable;
+                    out.push(o);
+                }
+                Sent::Busy => out.push(outcome(
+                    id.as_str(),
+                    ActionStatus::Queued,
+                    "The deletion is being sent.",
+                )),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Keeps a review's author out of review-request emails (a customer exclusion by the
+    /// review's email; the review carries no customer id).
+    pub async fn exclude_author(
+        &self,
+        client: Option<&TrustooClient>,
+        review_id: &ReviewId,
+    ) -> Result<ActionOutcome, InboxError> {
+        let row = lock(&self.store)
+            .get_review(&self.shop, review_id)?
+            .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
+        let email = row.review.author_email.trim();
+        if email.is_empty() {
+            return Err(InboxError::Invalid(
+                "Trustoo did not share this reviewer's email, so they cannot be excluded from here."
+                    .into(),
+            ));
+        }
+        let payload = json!({ "email": email, "review_id": review_id.as_str() });
+        let action = self.queue(
+            ActionKind::CreateExclusion,
+            payload,
+            "exclude_author",
+            Some(review_id),
+        )?;
+        self.send_one(client, &action).await
+    }
+
+    /// Adds a customer (by email or customer id) to the exclusion list.
+    pub async fn add_exclusion(
+        &self,
+        client: Option<&TrustooClient>,
+        target: &ExclusionTarget,
+    ) -> Result<ActionOutcome, InboxError> {
+        let (payload, _) = check_target(target)?;
+        let action = self.queue(
+            ActionKind::CreateExclusion,
+            payload,
+            "create_exclusion",
+            None,
+        )?;
+        self.send_one(client, &action).await
+    }
+
+    /// Removes a customer (by email or customer id) from the exclusion list.
+    pub async fn remove_exclusion(
+        &self,
+        client: Option<&TrustooClient>,
+        target: &ExclusionTarget,
+    ) -> Result<ActionOutcome, InboxError> {
+        let (payload, _) = check_target(target)?;
+        let action = self.queue(
+            ActionKind::DeleteExclusion,
+            payload,
+            "delete_exclusion",
+            None,
+        )?;
+        self.send_one(client, &action).await
+    }
+
+    /// Unsubscribes an address from one category of emails (`email_type` as documented).
+    pub async fn unsubscribe_email(
+        &self,
+        client: Option<&TrustooClient>,
+        email: &str,
+        email_type: &str,
+    ) -> Result<ActionOutcome, InboxError> {
+        let email = email.trim();
+        if !email.contains('@') {
+            return Err(InboxError::Invalid(
+                "That email address does not look right.".into(),
+            ));
+        }
+        if parse_email_type(email_type).is_none() {
+            return Err(InboxError::Invalid(format!(
+                "\"{email_type}\" is not an email type Trustoo knows."
+            )));
+        }
+        let payload = json!({ "email": email, "email_type": email_type });
+        let action = self.queue(ActionKind::Unsubscribe, payload, "unsubscribe_email", None)?;
+        self.send_one(client, &action).await
+    }
+
+    async fn send_one(
+        &self,
+        client: Option<&TrustooClient>,
+        action: &QueuedAction,
+    ) -> Result<ActionOutcome, InboxError> {
+        let Some(client) = client else {
+            return Ok(outcome(
+                &subject(action),
+                ActionStatus::Queued,
+                "ReviewDesk cannot reach Trustoo right now; this will be sent when it can.",
+            ));
+        };
+        Ok(match self.send(client, action, false).await? {
+            Sent::Outcome(o, _) => o,
+            Sent::Busy => outcome(&subject(action), ActionStatus::Queued, "Being sent."),
+        })
+    }
+
+    /// Sends every waiting action of the shop, oldest first, and stops at the first one that
+    /// finds Trustoo still unreachable. Actions a crashed run left in flight, and actions tried
+    /// before, are first checked against Trustoo so none lands twice. `create_review` actions
+    /// belong to the composer and are left alone.
+    pub async fn replay(&self, client: &TrustooClient) -> Result<ReplayReport, InboxError> {
+        let _one_at_a_time = self.replay_lock.lock().await;
+        let waiting = lock(&self.store)
+            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?;
+        let mut report = ReplayReport::default();
+        let mut iter = waiting
+            .into_iter()
+            .filter(|a| a.kind != ActionKind::CreateReview);
+        for action in iter.by_ref() {
+            let needs_check = action.state == ActionState::InFlight || action.attempts > 0;
+            match self.send(client, &action, needs_check).await? {
+                Sent::Busy => report.still_queued += 1,
+                Sent::Outcome(o, unreachable) => match o.status {
+                    ActionStatus::Done => report.done += 1,
+                    ActionStatus::Conflict => report.conflicts += 1,
+                    ActionStatus::Failed => report.failed += 1,
+                    ActionStatus::Queued => {
+                        report.still_queued += 1;
+                        if unreachable {
+                            break;
+                        }
+                    }
+                },
+            }
+        }
+        report.still_queued += iter.count();
+        Ok(report)
+    }
+
+    /// Actions of the shop that have not reached Trustoo yet (pending or in flight).
+    pub fn pending_actions(&self) -> Result<Vec<QueuedAction>, InboxError> {
+        Ok(lock(&self.store)
+            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?)
+    }
+
+    /// A review with its audit history and the actions still waiting for it.
+    pub fn review_detail(&self, id: &ReviewId) -> Result<ReviewDetail, InboxError> {
+        let store = lock(&self.store);
+        let row = store
+            .get_review(&self.shop, id)?
+            .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
+        let audit = store.review_audit(&self.shop, id)?;
+        let pending = store
+            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?
+            .into_iter()
+            .filter(|a| {
+                let p = &a.payload;
+                let about = match a.kind {
+                    ActionKind::DeleteReview => payload_str(p, "id"),
+                    _ => payload_str(p, "review_id"),
+                };
+                about == Some(id.as_str())
+            })
+            .collect();
+        Ok(ReviewDetail {
+            row,
+            audit,
+            pending,
+        })
+    }
+
+    /// One page (1-based) of the shop's excluded customers, straight from Trustoo.
+    pub async fn list_exclusions(
+        &self,
+        client: &TrustooClient,
+        page: u32,
+    ) -> Result<ExclusionPage, InboxError> {
+        let result = client
+            .list_exclusions(page.max(1), EXCLUSION_PAGE_SIZE)
+            .await;
+        self.note_result(&result);
+        let p = result?;
+        Ok(ExclusionPage {
+            page: p.page,
+            list: p.list,
+        })
+    }
+
+    /// Claims, (checks,) sends and settles one action. `Err` only for store failures.
+    async fn send(
+        &self,
+        client: &TrustooClient,
+        action: &QueuedAction,
+        needs_check: bool,
+    ) -> Result<Sent, InboxError> {
+        let id = action.id;
+        if !lock(&self.store).mark_in_flight(id)? {
+            return Ok(Sent::Busy);
+        }
+        let about = subject(action);
+        if needs_check {
+            match self.landed(client, action).await {
+                Ok(true) => {
+                    self.note_reachable(true);
+                    lock(&self.store).mark_done(id)?;
+                    return Ok(Sent::Outcome(
+                        outcome(&about, ActionStatus::Done, done_message(action.kind)),
+                        false,
+                    ));
+                }
+                Ok(false) => {}
+                Err(e) => return self.settle(action, &about, e),
+            }
+        }
+        let result = self.call(client, action).await;
+        match result {
+            Ok(()) => {
+                self.note_reachable(true);
+                lock(&self.store).mark_done(id)?;
+                Ok(Sent::Outcome(
+                    outcome(&about, ActionStatus::Done, done_message(action.kind)),
+                    false,
+                ))
+            }
+            Err(e) => self.settle(action, &about, e),
+        }
+    }
+
+    /// Records a failed attempt: queued again, conflict or failed.
+    fn settle(&self, action: &QueuedAction, about: &str, e: ApiError) -> Result<Sent, InboxError> {
+        let id = action.id;
+        let mut store = lock(&self.store);
+        // An unreadable answer means the request reached Trustoo and may have acted: keep it
+        // queued; the replay checks whether it landed before sending it again.
+        let retry = e.is_transient() || matches!(e, ApiError::Decode { .. });
+        if retry {
+            let delay = match &e {
+                ApiError::RateLimited { retry_after } => retry_after.unwrap_or(Duration::ZERO),
+                _ => Duration::ZERO,
+            };
+            store.mark_failed(id, &e.to_string(), Some(delay))?;
+            drop(store);
+            self.note_reachable(!e.is_transient());
+            return Ok(Sent::Outcome(
+                outcome(
+                    about,
+                    ActionStatus::Queued,
+                    "Trustoo cannot be reached right now; this will be sent when it is back.",
+                ),
+                e.is_transient(),
+            ));
+        }
+        if let ApiError::Unauthorized { .. } = e {
+            // Not the action's fault: it waits for the merchant to sign in again.
+            store.mark_failed(id, &e.to_string(), Some(Duration::ZERO))?;
+            return Ok(Sent::Outcome(
+                outcome(
+                    about,
+                    ActionStatus::Queued,
+                    "Trustoo needs you to sign in again; this will be sent after that.",
+                ),
+                false,
+            ));
+        }
+        let conflict = matches!(
+            e,
+            ApiError::NotFound | ApiError::AlreadyExists | ApiError::Validation { .. }
+        );
+        let review = payload_str(&action.payload, "review_id")
+            .or_else(|| payload_str(&action.payload, "id"))
+            .map(ReviewId::from);
+        let message = if conflict {
+            conflict_message(action.kind, &e)
+        } else {
+            format!("Trustoo refused it: {e}.")
+        };
+        if conflict {
+            store.mark_conflict(id, &message)?;
+        } else {
+            store.mark_failed(id, &message, None)?;
+        }
+        store.record_audit(
+            &self.shop,
+            "system",
+            if conflict {
+                "action_conflict"
+            } else {
+                "action_failed"
+            },
+            review.as_ref(),
+            &json!({ "action": action.kind.as_str(), "reason": message }),
+        )?;
+        // A deletion Trustoo refused (not one it had already done) is undone locally, so the
+        // review shows again in the list.
+        let gone_anyway = matches!(e, ApiError::NotFound);
+        if action.kind == ActionKind::DeleteReview && !gone_anyway {
+            if let Some(review) = &review {
+                store.restore_review(&self.shop, review, "system")?;
+            }
+        }
+        drop(store);
+        self.note_reachable(true);
+        Ok(Sent::Outcome(
+            outcome(
+                about,
+                if conflict {
+                    ActionStatus::Conflict
+                } else {
+                    ActionStatus::Failed
+                },
+                message,
+            ),
+            false,
+        ))
+    }
+
+    /// The API call of an action.
+    async fn call(&self, client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiError> {
+        let p = &action.payload;
+        let bad = |what: &str| ApiError::Validation {
+            message: format!("the queued action has no {what}"),
+        };
+        match action.kind {
+            ActionKind::DeleteReview => {
+                let id = payload_str(p, "id").ok_or_else(|| bad("review id"))?;
+                client.delete_review(&ReviewId::from(id)).await
+            }
+            ActionKind::CreateExclusion => {
+                let target = api_target(p).ok_or_else(|| bad("email or customer id"))?;
+                client.create_exclusion(&target).await.map(|_| ())
+            }
+            ActionKind::DeleteExclusion => {
+                let target = api_target(p).ok_or_else(|| bad("email or customer id"))?;
+                client.delete_exclusion(&target).await
+            }
+            ActionKind::Unsubscribe => {
+                let email = payload_str(p, "email").ok_or_else(|| bad("email"))?;
+                let kind = payload_str(p, "email_type")
+                    .and_then(parse_email_type)
+                    .ok_or_else(|| bad("known email type"))?;
+                client.email_unsubscribe(email, kind).await
+            }
+            ActionKind::CreateReview => Err(ApiError::Config(
+                "create_review actions are sent by the composer".into(),
+            )),
+        }
+    }
+
+    /// Whether an action sent before already took effect on Trustoo.
+    async fn landed(
+        &self,
+        client: &TrustooClient,
+        action: &QueuedAction,
+    ) -> Result<bool, ApiError> {
+        let p = &action.payload;
+        match action.kind {
+            ActionKind::DeleteReview => {
+                let Some(id) = payload_str(p, "id") else {
+                    return Ok(false);
+                };
+                match client.get_review(&ReviewId::from(id)).await {
+                    Ok(_) => Ok(false),
+                    Err(ApiError::NotFound) => Ok(true),
+                    Err(e) => Err(e),
+                }
+            }
+            ActionKind::CreateExclusion => Ok(self.find_exclusion(client, p).await?),
+            ActionKind::DeleteExclusion => Ok(!self.find_exclusion(client, p).await?),
+            // Unsubscribing twice leaves the same state on Trustoo, so it is simply sent again.
+            ActionKind::Unsubscribe | ActionKind::CreateReview => Ok(false),
+        }
+    }
+
+    /// Whether the exclusion list holds the payload's email / customer id.
+    async fn find_exclusion(&self, client: &TrustooClient, p: &Value) -> Result<bool, ApiError> {
+        let email = payload_str(p, "email").map(str::to_lowercase);
+        let customer = payload_str(p, "customer_id").map(str::to_owned);
+        let mut pages = client.exclusion_pages(100, 2);
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            let hit = page.list.iter().any(|x| {
+                email
+                    .as_deref()
+                    .is_some_and(|e| x.email.to_lowercase() == e)
+                    || customer
+                        .as_deref()
+                        .is_some_and(|c| x.customer_id.as_str() == c)
+            });
+            if hit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}

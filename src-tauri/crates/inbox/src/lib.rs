@@ -1,0 +1,218 @@
+//! `reviewdesk-inbox`: keeps the local store and Trustoo in agreement, without a window.
+//!
+//! Why a crate of its own: the Tauri commands must stay a few lines each, and the rules that
+//! make the inbox trustworthy (what a sync fetches, when a deletion is noticed, that a queued
+//! action reaches Trustoo exactly once) need tests against the sandbox, not against a window.
+//!
+//! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
+//! `reviewdesk-store`) through a mutex and takes a [`TrustooClient`] per call, so the app can
+//! hand it a client with a fresh token each time.
+//!
+//! # How the inbox learns about the server
+//!
+//! * **First sync**: every page of `get_reviews` newest-first, fetched with bounded
+//!   concurrency by the client's pager, written in batched transactions by a writer thread
+//!   while the next pages download.
+//! * **Incremental sync**: `get_reviews` newest-first, one page at a time, until a page
+//!   contains a review the store already knows (reviews only get older from there).
+//! * **Deletions on the server** never show up in a newest-first listing. They are noticed
+//!   by a *full pass* (every page, every id) that ends with
+//!   [`reviewdesk_store::Store::mark_missing_as_deleted`]: a local review the pass did not see
+//!   is flagged `deleted_remotely_at` (the copy stays in the Deleted view). A full pass runs
+//!   (1) on the first sync, (2) whenever the server's review `count` (page 1 of the incremental
+//!   sync) differs from the number of active reviews in the store after the incremental pages
+//!   are written, which catches a deletion right at the next poll, and (3) at least every
+//!   [`InboxConfig::full_pass_every`] to catch a deletion hidden by a simultaneous new review.
+//!   A review flagged by mistake (the listing shifted during the pass) is un-flagged by the
+//!   next upsert that sees it, and the count check triggers that next pass.
+//! * **New reviews** are the ones a sync inserted that the store did not know; the first sync
+//!   reports them with `first_sync = true` so the app does not notify a whole history.
+
+mod actions;
+mod export;
+mod sync;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use reviewdesk_core::{SyncPhase, SyncStatus};
+use reviewdesk_store::{Store, StoreError};
+
+pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE};
+pub use export::{export_file_name, unique_export_path};
+pub use sync::{SyncMode, SyncReport, MAX_NEW_IDS};
+
+/// The store as the inbox shares it: one connection behind a mutex (the store is not `Sync`).
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Locks the store, recovering from a panic in another holder (the store itself stays
+/// consistent: every write is a transaction).
+pub(crate) fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Everything an inbox operation can fail with, typed so the app can pick a sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Trustoo answered with an error (or could not be reached).
+    #[error(transparent)]
+    Api(#[from] reviewdesk_trustoo::Error),
+    /// The caller asked about something the store does not have.
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller's input cannot be used; the message is a sentence for the merchant.
+    #[error("{0}")]
+    Invalid(String),
+    /// Writing an export file failed.
+    #[error("could not write the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// A background task died (a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Tuning of one inbox; the defaults suit the real API.
+#[derive(Debug, Clone)]
+pub struct InboxConfig {
+    /// Pages fetched at once during a full pass (the pager keeps them in order).
+    pub concurrency: usize,
+    /// Reviews per `get_reviews` page (the documented maximum is 100).
+    pub page_size: u32,
+    /// Reviews per store transaction during a full pass.
+    pub batch_rows: usize,
+    /// A full pass (deletion sweep) runs at least this often.
+    pub full_pass_every: Duration,
+}
+
+impl Default for InboxConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            page_size: 100,
+            batch_rows: 1000,
+            full_pass_every: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// The review inbox of one shop: sync, moderation, queue replay, export.
+pub struct Inbox {
+    pub(crate) store: SharedStore,
+    pub(crate) shop: String,
+    pub(crate) actor: String,
+    pub(crate) config: InboxConfig,
+    /// Serialises syncs of this shop (a manual "Sync now" during the poll waits for it).
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    /// Serialises queue replays so two triggers never race over the same actions.
+    pub(crate) replay_lock: tokio::sync::Mutex<()>,
+    pub(crate) status: Mutex<SyncStatus>,
+    /// True after a call failed because Trustoo was unreachable, until one succeeds.
+    pub(crate) offline: AtomicBool,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox").field("shop", &self.shop).finish()
+    }
+}
+
+impl Inbox {
+    /// An inbox for `shop` (the store's shop key: the myshopify domain). `actor` is who the
+    /// audit log names for the merchant's actions.
+    pub fn new(
+        store: SharedStore,
+        shop: impl Into<String>,
+        actor: impl Into<String>,
+        config: InboxConfig,
+    ) -> Result<Self, InboxError> {
+        let shop = shop.into();
+        let last = lock(&store)
+            .sync_cursor(&shop)?
+            .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
+        Ok(Self {
+            store,
+            shop,
+            actor: actor.into(),
+            config,
+            sync_lock: tokio::sync::Mutex::new(()),
+            replay_lock: tokio::sync::Mutex::new(()),
+            status: Mutex::new(SyncStatus {
+                last_synced_at: last,
+                ..SyncStatus::default()
+            }),
+            offline: AtomicBool::new(false),
+        })
+    }
+
+    /// The shop key this inbox serves.
+    pub fn shop(&self) -> &str {
+        &self.shop
+    }
+
+    /// The shared store (for reads the commands do directly: queries, ratings).
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    /// Runs `f` on the locked store (short, synchronous work only).
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, InboxError> {
+        Ok(f(&mut lock(&self.store))?)
+    }
+
+    /// The last sync status (what `sync_status` answers).
+    pub fn sync_status(&self) -> SyncStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_status(&self, status: &SyncStatus) {
+        *self.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
+    }
+
+    /// True while Trustoo is believed unreachable (the last call failed at the network level
+    /// or with a transient server error).
+    pub fn is_offline(&self) -> bool {
+        self.offline.load(Ordering::SeqCst)
+    }
+
+    /// Records how a call to Trustoo ended. Returns true when a call succeeded after the inbox
+    /// was offline: the moment to replay the queue.
+    pub fn note_result<T>(&self, result: &Result<T, reviewdesk_trustoo::Error>) -> bool {
+        // Any answer other than a transient failure came from the server, so it is reachable.
+        self.note_reachable(!matches!(result, Err(e) if e.is_transient()))
+    }
+
+    /// Records whether Trustoo answered; true when it answered after being unreachable.
+    pub fn note_reachable(&self, reachable: bool) -> bool {
+        if reachable {
+            self.offline.swap(false, Ordering::SeqCst)
+        } else {
+            self.offline.store(true, Ordering::SeqCst);
+            false
+        }
+    }
+
+    /// The phase a failed sync reports.
+    pub(crate) fn failure_phase(e: &InboxError) -> SyncPhase {
+        match e {
+            InboxError::Api(api) if api.is_transient() => SyncPhase::Offline,
+            _ => SyncPhase::Failed,
+        }
+    }
+}
+
+/// Current time in unix seconds.
+pub(crate) fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,317 @@
+//! The sync engine (strategy in the crate docs).
+
+use std::collections::HashSet;
+
+use futures::StreamExt;
+use reviewdesk_core::{
+    NewReviews, Review, ReviewFilter, ReviewId, SyncCursor, SyncPhase, SyncStatus,
+};
+use reviewdesk_store::{Store, StoreError};
+use reviewdesk_trustoo::types::{ReviewQuery, SortOrder};
+use reviewdesk_trustoo::TrustooClient;
+
+use crate::{lock, now, Inbox, InboxError, SharedStore};
+
+/// At most this many ids are listed in [`NewReviews::ids`] (the count stays exact): enough to
+/// filter the list to what a poll brought, bounded so a first sync of a million reviews does
+/// not carry a million ids in one event.
+pub const MAX_NEW_IDS: usize = 1000;
+
+/// What kind of sync to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncMode {
+    /// Incremental, with a full pass when one is due (first sync, count mismatch, interval).
+    #[default]
+    Auto,
+    /// Always a full pass (every page; notices every server deletion).
+    Full,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// This was the shop's first sync (everything is new; do not notify).
+    pub first_sync: bool,
+    /// A full pass ran (so server deletions were swept).
+    pub full_pass: bool,
+    /// Reviews fetched from the server.
+    pub fetched: u64,
+    /// Reviews the server reports in all.
+    pub total: Option<u64>,
+    /// Reviews the store did not know before.
+    pub new: NewReviews,
+    /// Local reviews newly noticed as gone from the server.
+    pub deleted_remotely: usize,
+}
+
+/// Accumulates what was new.
+#[derive(Default)]
+struct News(NewReviews);
+
+impl News {
+    fn add(&mut self, fresh: &[(ReviewId, u8)]) {
+        for (id, rating) in fresh {
+            self.0.count += 1;
+            if *rating == 1 {
+                self.0.one_star += 1;
+            }
+            if self.0.ids.len() < MAX_NEW_IDS {
+                self.0.ids.push(id.clone());
+            }
+        }
+    }
+}
+
+/// Writes one batch in one transaction; returns the reviews the store did not know.
+fn store_batch(
+    store: &mut Store,
+    shop: &str,
+    batch: &[Review],
+) -> Result<Vec<(ReviewId, u8)>, StoreError> {
+    let ids: Vec<ReviewId> = batch.iter().map(|r| r.id.clone()).collect();
+    let known = store.known_review_ids(shop, &ids)?;
+    store.upsert_reviews(shop, batch)?;
+    Ok(batch
+        .iter()
+        .filter(|r| !known.contains(&r.id))
+        .map(|r| (r.id.clone(), r.rating))
+        .collect())
+}
+
+/// [`store_batch`] off the async workers.
+async fn store_batch_blocking(
+    store: &SharedStore,
+    shop: &str,
+    batch: Vec<Review>,
+) -> Result<Vec<(ReviewId, u8)>, InboxError> {
+    let store = store.clone();
+    let shop = shop.to_owned();
+    tokio::task::spawn_blocking(move || store_batch(&mut lock(&store), &shop, &batch))
+        .await
+        .map_err(|e| InboxError::Internal(e.to_string()))?
+        .map_err(InboxError::from)
+}
+
+/// Newest review of a batch, to move the cursor.
+fn newest(cursor: &mut SyncCursor, reviews: &[Review]) {
+    for r in reviews {
+        if r.commented_at > cursor.newest_commented_at || cursor.newest_id.is_none() {
+            cursor.newest_commented_at = r.commented_at;
+            cursor.newest_id = Some(r.id.clone());
+        }
+    }
+}
+
+impl Inbox {
+    /// Brings the store up to date with Trustoo (see the crate docs for the strategy) and says
+    /// what is new. `progress` receives the status after every page or batch (also kept for
+    /// [`Inbox::sync_status`]). Syncs of one inbox run one at a time.
+    pub async fn sync(
+        &self,
+        client: &TrustooClient,
+        mode: SyncMode,
+        progress: &(dyn Fn(&SyncStatus) + Send + Sync),
+    ) -> Result<SyncReport, InboxError> {
+        let _running = self.sync_lock.lock().await;
+        let previous = self.sync_status().last_synced_at;
+        let mut status = SyncStatus {
+            phase: SyncPhase::Fetching,
+            last_synced_at: previous,
+            ..SyncStatus::default()
+        };
+        self.set_status(&status);
+        progress(&status);
+        let result = self.run_sync(client, mode, &mut status, progress).await;
+        self.note_reachable(!matches!(&result, Err(InboxError::Api(e)) if e.is_transient()));
+        match &result {
+            Ok(report) => {
+                status.phase = SyncPhase::Done;
+                status.last_synced_at = Some(now());
+                status.new_count = report.new.count;
+                status.message = None;
+            }
+            Err(e) => {
+                status.phase = Inbox::failure_phase(e);
+                status.message = Some(match status.phase {
+                    SyncPhase::Offline => {
+                        "Trustoo cannot be reached; showing the reviews saved on this computer."
+                            .to_owned()
+                    }
+                    _ => format!("The sync stopped: {e}."),
+                });
+            }
+        }
+        self.set_status(&status);
+        progress(&status);
+        result
+    }
+
+    async fn run_sync(
+        &self,
+        client: &TrustooClient,
+        mode: SyncMode,
+        status: &mut SyncStatus,
+        progress: &(dyn Fn(&SyncStatus) + Send + Sync),
+    ) -> Result<SyncReport, InboxError> {
+        let cursor = lock(&self.store).sync_cursor(&self.shop)?;
+        let first_sync = cursor.as_ref().and_then(|c| c.last_full_sync_at).is_none();
+        let mut cursor = cursor.unwrap_or_default();
+        let overdue = cursor.last_full_sync_at.is_some_and(|at| {
+            now().saturating_sub(at)
+                >= i64::try_from(self.config.full_pass_every.as_secs()).unwrap_or(i64::MAX)
+        });
+        let mut report = SyncReport {
+            first_sync,
+            ..SyncReport::default()
+        };
+        let mut news = News::default();
+        let mut full = first_sync || overdue || mode == SyncMode::Full;
+        if !full {
+            let server_count = self
+                .incremental(client, &mut cursor, &mut news, status, progress)
+                .await?;
+            let local = lock(&self.store).count_reviews(&self.shop, &ReviewFilter::default())?;
+            report.total = Some(server_count);
+            // The count differs when the server lost reviews (deleted there) or the store
+            // missed some (a listing shift): both need the full pass.
+            if server_count != local {
+                tracing::info!(
+                    shop = %self.shop,
+                    server_count,
+                    local,
+                    "review counts differ; running a full pass"
+                );
+                full = true;
+            }
+        }
+        if full {
+            report.deleted_remotely = self
+                .full_pass(client, &mut cursor, &mut news, status, progress)
+                .await?;
+            report.full_pass = true;
+            cursor.last_full_sync_at = Some(now());
+        }
+        cursor.last_incremental_sync_at = Some(now());
+        lock(&self.store).set_sync_cursor(&self.shop, &cursor)?;
+        report.fetched = status.fetched;
+        report.total = status.total.or(report.total);
+        report.new = news.0;
+        Ok(report)
+    }
+
+    /// Newest-first pages until one holds a known review. Returns the server's review count.
+    async fn incremental(
+        &self,
+        client: &TrustooClient,
+        cursor: &mut SyncCursor,
+        news: &mut News,
+        status: &mut SyncStatus,
+        progress: &(dyn Fn(&SyncStatus) + Send + Sync),
+    ) -> Result<u64, InboxError> {
+        let mut page = 1;
+        loop {
+            let query = ReviewQuery::new()
+                .sort(SortOrder::CreatedDescending)
+                .page(page)
+                .page_size(self.config.page_size);
+            let got = client.list_reviews(&query).await?;
+            status.total = Some(got.page.count);
+            status.fetched += got.list.len() as u64;
+            let len = got.list.len();
+            let last_page = page >= got.page.total_page;
+            newest(cursor, &got.list);
+            let fresh = store_batch_blocking(&self.store, &self.shop, got.list).await?;
+            let reached_known = fresh.len() < len;
+            news.add(&fresh);
+            status.new_count = news.0.count;
+            self.set_status(status);
+            progress(status);
+            if reached_known || last_page || len == 0 {
+                return Ok(got.page.count);
+            }
+            page += 1;
+        }
+    }
+
+    /// Every page, written by a writer thread in batches while the next pages download; ends
+    /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
+    /// the server.
+    async fn full_pass(
+        &self,
+        client: &TrustooClient,
+        cursor: &mut SyncCursor,
+        news: &mut News,
+        status: &mut SyncStatus,
+        progress: &(dyn Fn(&SyncStatus) + Send + Sync),
+    ) -> Result<usize, InboxError> {
+        // Syncs of this shop are serialised and the store only takes reviews from syncs, so
+        // every review stored up to now (this second included, hence the +1; `synced_at` has
+        // one-second resolution) is either seen by this pass or gone from the server.
+        let sweep_started_at = now() + 1;
+        let mut seen: HashSet<ReviewId> = HashSet::new();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(4);
+        let store = self.store.clone();
+        let shop = self.shop.clone();
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut fresh_all = Vec::new();
+            while let Some(batch) = rx.blocking_recv() {
+                let fresh = store_batch(&mut lock(&store), &shop, &batch)?;
+                fresh_all.extend(fresh);
+            }
+            Ok::<_, StoreError>(fresh_all)
+        });
+        let query = ReviewQuery::new()
+            .sort(SortOrder::CreatedDescending)
+            .page_size(self.config.page_size);
+        let mut pages = client.review_pages(query, self.config.concurrency);
+        let mut batch: Vec<Review> = Vec::with_capacity(self.config.batch_rows);
+        status.fetched = 0;
+        let mut failure = None;
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            status.total = Some(page.page.count);
+            status.fetched += page.list.len() as u64;
+            newest(cursor, &page.list);
+            seen.extend(page.list.iter().map(|r| r.id.clone()));
+            batch.extend(page.list);
+            if batch.len() >= self.config.batch_rows {
+                let full =
+                    std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
+                if tx.send(full).await.is_err() {
+                    break; // the writer failed; its error is reported below
+                }
+            }
+            self.set_status(status);
+            progress(status);
+        }
+        if failure.is_none() && !batch.is_empty() {
+            let _ = tx.send(batch).await;
+        }
+        drop(tx);
+        let fresh = writer
+            .await
+            .map_err(|e| InboxError::Internal(e.to_string()))??;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        news.add(&fresh);
+        status.new_count = news.0.count;
+        let store = self.store.clone();
+        let shop = self.shop.clone();
+        let flagged = tokio::task::spawn_blocking(move || {
+            lock(&store).mark_missing_as_deleted(&shop, &seen, sweep_started_at)
+        })
+        .await
+        .map_err(|e| InboxError::Internal(e.to_string()))??;
+        if flagged > 0 {
+            tracing::info!(shop = %self.shop, flagged, "reviews deleted on the server noticed");
+        }
+        Ok(flagged)
+    }
+}

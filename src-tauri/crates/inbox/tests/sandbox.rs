@@ -1,0 +1,680 @@
+//! The inbox against the sandbox in-process: syncs (first, incremental, server deletions, new
+//! reviews), moderation online, offline and faulting with exactly-once replay (counted on the
+//! sandbox side), replay across a store reopen (a restart), and conflicts.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reviewdesk_core::{
+    ActionKind, ActionState, ActionStatus, ExclusionTarget, ReviewFilter, ReviewId, ReviewQuery,
+    ReviewView, SyncPhase, SyncStatus,
+};
+use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode};
+use reviewdesk_sandbox::state::{lock, Fault};
+use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
+use reviewdesk_store::Store;
+use reviewdesk_trustoo::types::NewReview;
+use reviewdesk_trustoo::{Auth, ClientConfig, RetryConfig, Secret, Timeouts, TrustooClient, Url};
+
+const SHOP: &str = demo::SHOP_DOMAIN;
+const SEEDED: u64 = 230;
+
+struct Rig {
+    sandbox: Sandbox,
+    client: TrustooClient,
+    dir: tempfile::TempDir,
+    inbox: Inbox,
+}
+
+fn client(sandbox: &Sandbox) -> TrustooClient {
+    let mut cfg = ClientConfig::new(
+        Url::parse(&sandbox.base_url()).unwrap(),
+        Auth::Hmac {
+            public_token: Secret::new(demo::PUBLIC_TOKEN),
+            private_token: Secret::new(demo::PRIVATE_TOKEN),
+        },
+    );
+    // One attempt per call, so a test sees each fault exactly once and counts stay exact.
+    cfg.retry = RetryConfig::none();
+    cfg.timeouts = Timeouts {
+        connect: Duration::from_secs(2),
+        read: Duration::from_secs(5),
+    };
+    TrustooClient::new(cfg).unwrap()
+}
+
+fn config() -> InboxConfig {
+    InboxConfig {
+        concurrency: 3,
+        page_size: 20,
+        batch_rows: 50,
+        ..InboxConfig::default()
+    }
+}
+
+fn open_inbox(dir: &Path) -> Inbox {
+    let store = Store::open(dir.join("reviewdesk.db")).unwrap();
+    Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config()).unwrap()
+}
+
+async fn rig() -> Rig {
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: SEEDED as usize,
+            second_shop_reviews: 10,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let client = client(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = open_inbox(dir.path());
+    Rig {
+        sandbox,
+        client,
+        dir,
+        inbox,
+    }
+}
+
+fn quiet(_: &SyncStatus) {}
+
+/// Requests the sandbox received on one API path.
+fn hits(sandbox: &Sandbox, endpoint: &str) -> u64 {
+    let stats = lock(&sandbox.state().stats);
+    stats
+        .per_path
+        .get(&format!("/api/v1/openapi/{endpoint}"))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// How often the sandbox's deletion record holds `id`.
+fn deletions_of(sandbox: &Sandbox, id: &ReviewId) -> usize {
+    let w = sandbox.state().world();
+    w.shops[0]
+        .deleted
+        .iter()
+        .filter(|v| v.get("id").and_then(|x| x.as_str()) == Some(id.as_str()))
+        .count()
+}
+
+fn set_offline(sandbox: &Sandbox, offline: bool) {
+    sandbox.state().offline.store(offline, Ordering::SeqCst);
+}
+
+fn arm(sandbox: &Sandbox, kind: &str, status: u16, count: u64, path: &str) {
+    lock(&sandbox.state().faults).push(Fault {
+        kind: kind.into(),
+        status,
+        remaining: Some(count),
+        path_prefix: path.into(),
+        delay_ms: 0,
+        retry_after: 1,
+    });
+}
+
+fn active_count(inbox: &Inbox) -> u64 {
+    inbox
+        .with_store(|s| s.count_reviews(SHOP, &ReviewFilter::default()))
+        .unwrap()
+}
+
+/// A few active review ids from the store, newest first.
+fn some_ids(inbox: &Inbox, n: u32) -> Vec<ReviewId> {
+    let q = ReviewQuery {
+        limit: n,
+        ..ReviewQuery::default()
+    };
+    inbox
+        .with_store(|s| s.query_reviews(SHOP, &q))
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.review.id)
+        .collect()
+}
+
+#[tokio::test]
+async fn first_sync_fetches_every_review_with_progress() {
+    let r = rig().await;
+    let seen: Arc<Mutex<Vec<SyncStatus>>> = Arc::default();
+    let log = seen.clone();
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &move |s: &SyncStatus| {
+            log.lock().unwrap().push(s.clone())
+        })
+        .await
+        .unwrap();
+    assert!(report.first_sync && report.full_pass);
+    assert_eq!(report.fetched, SEEDED);
+    assert_eq!(report.total, Some(SEEDED));
+    assert_eq!(report.new.count, SEEDED);
+    assert!(report.new.one_star > 0, "seeded data has 1★ reviews");
+    assert_eq!(active_count(&r.inbox), SEEDED);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.first().unwrap().phase, SyncPhase::Fetching);
+    assert!(seen.iter().any(|s| s.phase == SyncPhase::Fetching
+        && s.fetched > 0
+        && s.fetched < SEEDED
+        && s.total == Some(SEEDED)));
+    let last = seen.last().unwrap();
+    assert_eq!(last.phase, SyncPhase::Done);
+    assert_eq!(last.fetched, SEEDED);
+    assert!(last.last_synced_at.is_some());
+    assert_eq!(r.inbox.sync_status(), *last);
+    // Pages were fetched concurrently but each exactly once: 230 / 20 = 12 pages.
+    assert_eq!(hits(&r.sandbox, "get_reviews"), 12);
+}
+
+#[tokio::test]
+async fn incremental_sync_stops_at_known_reviews_and_reports_new_ones() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    // Nothing changed: one page, nothing new, no full pass.
+    let before = hits(&r.sandbox, "get_reviews");
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!report.first_sync && !report.full_pass);
+    assert_eq!(report.new.count, 0);
+    assert_eq!(hits(&r.sandbox, "get_reviews") - before, 1);
+
+    // Three new reviews on the server, one of them 1★.
+    let product = demo::product_ids()[0].to_string();
+    let mut created = Vec::new();
+    for (stars, who) in [(5, "Ada"), (1, "Bob"), (4, "Cyd")] {
+        let mut nr = NewReview::new(product.as_str(), stars, who);
+        nr.content = Some(format!("fresh review by {who}"));
+        created.push(r.client.create_review(&nr).await.unwrap().id);
+    }
+    let before = hits(&r.sandbox, "get_reviews");
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!report.full_pass, "counts agree, no sweep needed");
+    assert_eq!(report.new.count, 3);
+    assert_eq!(report.new.one_star, 1);
+    let mut ids = report.new.ids.clone();
+    ids.sort();
+    created.sort();
+    assert_eq!(ids, created);
+    assert_eq!(hits(&r.sandbox, "get_reviews") - before, 1);
+    assert_eq!(active_count(&r.inbox), SEEDED + 3);
+    assert_eq!(r.inbox.sync_status().new_count, 3);
+}
+
+#[tokio::test]
+async fn reviews_deleted_on_the_server_are_noticed_and_kept() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 40);
+    // Deleted elsewhere (Trustoo admin): one new, one old.
+    let gone = [ids[0].clone(), ids[35].clone()];
+    for id in &gone {
+        r.client.delete_review(id).await.unwrap();
+    }
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(report.full_pass, "the count mismatch triggers the sweep");
+    assert_eq!(report.deleted_remotely, 2);
+    assert_eq!(active_count(&r.inbox), SEEDED - 2);
+    for id in &gone {
+        let row = r
+            .inbox
+            .with_store(|s| s.get_review(SHOP, id))
+            .unwrap()
+            .unwrap();
+        assert!(row.deleted_remotely_at.is_some(), "copy kept, flagged");
+        assert!(row.deleted_at.is_none());
+    }
+    let deleted_view = ReviewFilter {
+        view: ReviewView::Deleted,
+        ..ReviewFilter::default()
+    };
+    assert_eq!(
+        r.inbox
+            .with_store(|s| s.count_reviews(SHOP, &deleted_view))
+            .unwrap(),
+        2
+    );
+    // The next poll agrees with the server again: no sweep.
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!report.full_pass);
+}
+
+#[tokio::test]
+async fn sync_while_offline_reports_offline_and_keeps_the_store() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    set_offline(&r.sandbox, true);
+    let err = r.inbox.sync(&r.client, SyncMode::Auto, &quiet).await;
+    assert!(err.is_err());
+    let status = r.inbox.sync_status();
+    assert_eq!(status.phase, SyncPhase::Offline);
+    assert!(status.message.is_some());
+    assert!(r.inbox.is_offline());
+    assert_eq!(active_count(&r.inbox), SEEDED);
+    set_offline(&r.sandbox, false);
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!r.inbox.is_offline());
+}
+
+#[tokio::test]
+async fn actions_online_reach_the_sandbox_and_the_audit_log() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 3);
+    let out = r
+        .inbox
+        .delete_reviews(Some(&r.client), &ids[..2])
+        .await
+        .unwrap();
+    assert_eq!(out.len(), 2);
+    assert!(out.iter().all(|o| o.status == ActionStatus::Done));
+    for id in &ids[..2] {
+        assert_eq!(deletions_of(&r.sandbox, id), 1);
+        let d = r.inbox.review_detail(id).unwrap();
+        assert!(d.row.deleted_at.is_some());
+        assert!(d.audit.iter().any(|a| a.action == "delete_review"));
+        assert!(d.pending.is_empty());
+    }
+    // Deleting again is a conflict, not a second request.
+    let again = r
+        .inbox
+        .delete_reviews(Some(&r.client), &ids[..1])
+        .await
+        .unwrap();
+    assert_eq!(again[0].status, ActionStatus::Conflict);
+    assert_eq!(hits(&r.sandbox, "delete_review"), 2);
+
+    // Exclude a reviewer by the review's email.
+    let row = r
+        .inbox
+        .with_store(|s| {
+            s.query_reviews(
+                SHOP,
+                &ReviewQuery {
+                    limit: 200,
+                    ..ReviewQuery::default()
+                },
+            )
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| !r.review.author_email.is_empty())
+        .expect("a seeded review with an email");
+    let email = row.review.author_email.clone();
+    let o = r
+        .inbox
+        .exclude_author(Some(&r.client), &row.review.id)
+        .await
+        .unwrap();
+    assert_eq!(o.status, ActionStatus::Done, "{}", o.message);
+    assert_eq!(o.id, row.review.id.as_str());
+    let listed = r.inbox.list_exclusions(&r.client, 1).await.unwrap();
+    assert!(listed
+        .list
+        .iter()
+        .any(|x| x.email.eq_ignore_ascii_case(&email)));
+    let detail = r.inbox.review_detail(&row.review.id).unwrap();
+    assert!(detail.audit.iter().any(|a| a.action == "exclude_author"));
+
+    // Add and remove by email; unsubscribe.
+    let target = ExclusionTarget {
+        email: Some("someone@example.com".into()),
+        customer_id: None,
+    };
+    assert_eq!(
+        r.inbox
+            .add_exclusion(Some(&r.client), &target)
+            .await
+            .unwrap()
+            .status,
+        ActionStatus::Done
+    );
+    assert_eq!(
+        r.inbox
+            .add_exclusion(Some(&r.client), &target)
+            .await
+            .unwrap()
+            .status,
+        ActionStatus::Conflict,
+        "already excluded"
+    );
+    assert_eq!(
+        r.inbox
+            .remove_exclusion(Some(&r.client), &target)
+            .await
+            .unwrap()
+            .status,
+        ActionStatus::Done
+    );
+    let o = r
+        .inbox
+        .unsubscribe_email(Some(&r.client), "someone@example.com", "review_request")
+        .await
+        .unwrap();
+    assert_eq!(o.status, ActionStatus::Done);
+    {
+        let w = r.sandbox.state().world();
+        assert!(w.shops[0]
+            .unsubscribes
+            .iter()
+            .any(|(e, t, _)| e == "someone@example.com" && t == "review_request"));
+    }
+    assert!(r
+        .inbox
+        .unsubscribe_email(Some(&r.client), "someone@example.com", "spam")
+        .await
+        .is_err());
+    assert!(r
+        .inbox
+        .add_exclusion(Some(&r.client), &ExclusionTarget::default())
+        .await
+        .is_err());
+    let log = r
+        .inbox
+        .with_store(|s| s.list_audit(SHOP, None, 100))
+        .unwrap();
+    for action in [
+        "delete_review",
+        "exclude_author",
+        "create_exclusion",
+        "delete_exclusion",
+        "unsubscribe_email",
+        "action_conflict",
+    ] {
+        assert!(log.iter().any(|e| e.action == action), "audit has {action}");
+    }
+    assert!(r.inbox.pending_actions().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn actions_while_offline_are_queued_then_replayed_exactly_once() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 3);
+    set_offline(&r.sandbox, true);
+    let out = r.inbox.delete_reviews(Some(&r.client), &ids).await.unwrap();
+    assert!(out.iter().all(|o| o.status == ActionStatus::Queued));
+    // Only the first delete tried the network; the others were queued straight away.
+    assert_eq!(hits(&r.sandbox, "delete_review"), 1);
+    let excl = ExclusionTarget {
+        email: Some("later@example.com".into()),
+        customer_id: None,
+    };
+    assert_eq!(
+        r.inbox
+            .add_exclusion(Some(&r.client), &excl)
+            .await
+            .unwrap()
+            .status,
+        ActionStatus::Queued
+    );
+    let pending = r.inbox.pending_actions().unwrap();
+    assert_eq!(pending.len(), 4);
+    assert!(pending.iter().all(|a| a.state == ActionState::Pending));
+    // Still offline: the replay stops at the first failure and keeps everything.
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report.done, 0);
+    assert_eq!(report.still_queued, 4);
+    // The detail pane shows the waiting delete; the list hides the review already.
+    assert_eq!(r.inbox.review_detail(&ids[0]).unwrap().pending.len(), 1);
+    assert_eq!(active_count(&r.inbox), SEEDED - 3);
+
+    set_offline(&r.sandbox, false);
+    let deletes_before = hits(&r.sandbox, "delete_review");
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report.done, 4);
+    assert_eq!(report.still_queued, 0);
+    assert_eq!(hits(&r.sandbox, "delete_review") - deletes_before, 3);
+    for id in &ids {
+        assert_eq!(deletions_of(&r.sandbox, id), 1);
+    }
+    assert!(r.inbox.pending_actions().unwrap().is_empty());
+    // A second replay sends nothing.
+    let total = lock(&r.sandbox.state().stats).total;
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report, Default::default());
+    assert_eq!(lock(&r.sandbox.state().stats).total, total);
+}
+
+#[tokio::test]
+async fn server_errors_and_rate_limits_queue_the_action() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 2);
+    arm(
+        &r.sandbox,
+        "status",
+        503,
+        1,
+        "/api/v1/openapi/delete_review",
+    );
+    let out = r
+        .inbox
+        .delete_reviews(Some(&r.client), &ids[..1])
+        .await
+        .unwrap();
+    assert_eq!(out[0].status, ActionStatus::Queued);
+    arm(
+        &r.sandbox,
+        "rate_limit",
+        429,
+        1,
+        "/api/v1/openapi/create_customer_exclude",
+    );
+    let excl = ExclusionTarget {
+        email: Some("rl@example.com".into()),
+        customer_id: None,
+    };
+    assert_eq!(
+        r.inbox
+            .add_exclusion(Some(&r.client), &excl)
+            .await
+            .unwrap()
+            .status,
+        ActionStatus::Queued
+    );
+    // The 429 asked for one second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report.done, 2);
+    assert_eq!(deletions_of(&r.sandbox, &ids[0]), 1);
+}
+
+#[tokio::test]
+async fn a_cut_answer_is_checked_before_resending() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let id = some_ids(&r.inbox, 1).remove(0);
+    // The server deletes, then the connection dies mid-answer: the client cannot know.
+    arm(&r.sandbox, "cut", 0, 1, "/api/v1/openapi/delete_review");
+    let out = r
+        .inbox
+        .delete_reviews(Some(&r.client), std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert_eq!(out[0].status, ActionStatus::Queued);
+    assert_eq!(deletions_of(&r.sandbox, &id), 1, "it did land");
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report.done, 1);
+    assert_eq!(hits(&r.sandbox, "delete_review"), 1, "never sent twice");
+    assert_eq!(hits(&r.sandbox, "get_review"), 1, "looked up instead");
+}
+
+#[tokio::test]
+async fn the_queue_survives_a_restart_and_in_flight_actions_are_checked() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 3);
+    set_offline(&r.sandbox, true);
+    r.inbox.delete_reviews(Some(&r.client), &ids).await.unwrap();
+    set_offline(&r.sandbox, false);
+    // Simulate a crash while sending: claim two actions; the first one's request landed,
+    // the second one's never left; then the process dies (the store is dropped).
+    let actions = r.inbox.pending_actions().unwrap();
+    assert_eq!(actions.len(), 3);
+    r.inbox
+        .with_store(|s| {
+            s.mark_in_flight(actions[0].id)?;
+            s.mark_in_flight(actions[1].id)
+        })
+        .unwrap();
+    r.client.delete_review(&ids[0]).await.unwrap();
+    let Rig {
+        sandbox,
+        client,
+        dir,
+        inbox,
+    } = r;
+    drop(inbox);
+
+    let deletes_before = hits(&sandbox, "delete_review");
+    let inbox = open_inbox(dir.path());
+    let waiting = inbox.pending_actions().unwrap();
+    assert_eq!(
+        waiting
+            .iter()
+            .filter(|a| a.state == ActionState::InFlight)
+            .count(),
+        2
+    );
+    assert!(waiting.iter().all(|a| a.kind == ActionKind::DeleteReview));
+    let report = inbox.replay(&client).await.unwrap();
+    assert_eq!(report.done, 3);
+    // The landed one was looked up, not resent; the two others were sent once each.
+    assert_eq!(hits(&sandbox, "delete_review") - deletes_before, 2);
+    for id in &ids {
+        assert_eq!(deletions_of(&sandbox, id), 1);
+    }
+    assert!(inbox.pending_actions().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn conflicts_are_reported_once_and_never_retried() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let ids = some_ids(&r.inbox, 2);
+    // Someone deleted it in the Trustoo admin since the last sync.
+    r.client.delete_review(&ids[0]).await.unwrap();
+    let out = r
+        .inbox
+        .delete_reviews(Some(&r.client), &ids[..1])
+        .await
+        .unwrap();
+    assert_eq!(out[0].status, ActionStatus::Conflict);
+    assert!(
+        out[0].message.contains("already deleted"),
+        "{}",
+        out[0].message
+    );
+    let actions = r.inbox.with_store(|s| s.list_actions(SHOP, &[])).unwrap();
+    assert_eq!(actions[0].state, ActionState::Conflict);
+    // The copy stays in the Deleted view (it is gone on the server either way).
+    let row = r
+        .inbox
+        .with_store(|s| s.get_review(SHOP, &ids[0]))
+        .unwrap()
+        .unwrap();
+    assert!(row.deleted_at.is_some());
+    // Removing an exclusion that does not exist.
+    let o = r
+        .inbox
+        .remove_exclusion(
+            Some(&r.client),
+            &ExclusionTarget {
+                email: None,
+                customer_id: Some("999999999".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(o.status, ActionStatus::Conflict);
+    let requests = lock(&r.sandbox.state().stats).total;
+    let report = r.inbox.replay(&r.client).await.unwrap();
+    assert_eq!(report, Default::default(), "conflicts are not retried");
+    assert_eq!(lock(&r.sandbox.state().stats).total, requests);
+}
+
+#[tokio::test]
+async fn export_writes_the_filtered_list_to_a_new_file() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let out_dir = r.dir.path().join("Downloads");
+    let q = ReviewQuery {
+        filter: ReviewFilter {
+            ratings: vec![1],
+            ..ReviewFilter::default()
+        },
+        ..ReviewQuery::default()
+    };
+    let expected = r
+        .inbox
+        .with_store(|s| s.count_reviews(SHOP, &q.filter))
+        .unwrap();
+    let date = time::macros::date!(2026 - 05 - 04);
+    let first = r.inbox.export_csv(&q, &out_dir, date).await.unwrap();
+    assert_eq!(first.rows, expected);
+    assert!(first
+        .path
+        .ends_with("reviewdesk-aurora-outfitters-2026-05-04.csv"));
+    let text = std::fs::read_to_string(&first.path).unwrap();
+    assert!(text.starts_with("id,product_id,"));
+    let second = r.inbox.export_csv(&q, &out_dir, date).await.unwrap();
+    assert!(second
+        .path
+        .ends_with("reviewdesk-aurora-outfitters-2026-05-04-2.csv"));
+}
