@@ -37,6 +37,9 @@ pub const APT_PACKAGES: &[&str] = &[
     "libglib2.0-bin",
     "xdotool",
     "curl",
+    // Country flags and other emoji in reviews render as boxes without a colour emoji font
+    // (desktops have one; a bare Xvfb machine does not).
+    "fonts-noto-color-emoji",
 ];
 
 /// tauri-driver bridges WebDriver to WebKitWebDriver; 2.x matches Tauri 2.
