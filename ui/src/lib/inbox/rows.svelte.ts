@@ -40,6 +40,8 @@ export class ReviewList {
   #filter: ReviewFilter | null = null;
   #sort: ReviewSort = "newest";
   #wanted: Range = { start: 0, end: PAGE_SIZE };
+  /** Set while the list shows a fixed set of reviews (the new ones of a sync) instead of a query. */
+  #only: string[] | null = null;
   readonly #backend: Backend;
   readonly #onerror: (reason: unknown) => IpcError;
   readonly maxRows: number;
@@ -69,6 +71,7 @@ export class ReviewList {
 
   /** A new query: forget everything, load the first page. */
   async reset(filter: ReviewFilter, sort: ReviewSort): Promise<void> {
+    this.#only = null;
     this.#filter = filter;
     this.#sort = sort;
     this.#rows = new Map();
@@ -80,8 +83,50 @@ export class ReviewList {
     await this.#loadFirst();
   }
 
+  /**
+   * Just these reviews (e.g. the ones a sync brought), newest first, each read from the local
+   * store; ids it no longer has (or that were deleted) are left out.
+   */
+  async showOnly(ids: readonly string[]): Promise<void> {
+    const mine = ++this.#generation;
+    this.#only = [...ids];
+    this.#filter = null;
+    this.#inFlight = [];
+    this.#rows = new Map();
+    this.#stale = false;
+    this.ready = false;
+    this.error = null;
+    this.version++;
+    const answers = await Promise.allSettled(ids.map((id) => this.#backend.getReviewDetail(id)));
+    if (mine !== this.#generation) return;
+    const rows = answers
+      .flatMap((a) => (a.status === "fulfilled" ? [a.value.row] : []))
+      .filter((row) => row.deleted_at === null && row.deleted_remotely_at === null)
+      .sort((a, b) => b.review.commented_at - a.review.commented_at);
+    const failed = answers.find((a): a is PromiseRejectedResult => a.status === "rejected");
+    if (rows.length === 0 && failed) {
+      this.error = this.#onerror(failed.reason);
+      return;
+    }
+    this.#rows = new Map(rows.map((row, i) => [i, row]));
+    this.count = rows.length;
+    this.exact = true;
+    this.ready = true;
+    this.version++;
+  }
+
+  /** True while the list shows a fixed set of reviews (see `showOnly`). */
+  get fixed(): boolean {
+    return this.#only !== null;
+  }
+
   /** Same query again (after a sync or a flushed queue): rows stay on screen until fresh ones arrive. */
   async reload(): Promise<void> {
+    if (this.#only) {
+      const ids = this.#only.filter((id) => this.indexOf(id) >= 0 || !this.ready);
+      await this.showOnly(ids);
+      return;
+    }
     if (!this.#filter) return;
     this.#stale = true;
     await this.#loadFirst(Math.floor(this.#wanted.start / PAGE_SIZE) * PAGE_SIZE);

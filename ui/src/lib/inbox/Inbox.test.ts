@@ -1,0 +1,307 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import { COMMANDS } from "../ipc/backend";
+import { FixtureBackend } from "../ipc/fixture";
+import type { IpcError } from "../ipc";
+import WorkspaceHarness from "./WorkspaceHarness.svelte";
+
+function setup(options: ConstructorParameters<typeof FixtureBackend>[0] = {}, page: "inbox" | "deleted" = "inbox") {
+  const backend = new FixtureBackend({ reviews: 400, latencyMs: 0, syncStepMs: 5, ...options });
+  const errors: IpcError[] = [];
+  render(WorkspaceHarness, { backend, initialPage: page, errors });
+  return { backend, errors };
+}
+
+function rows(): HTMLElement[] {
+  return screen.queryAllByTestId("review-row");
+}
+
+function row(index: number): HTMLElement {
+  const found = rows().find((r) => r.dataset.index === String(index));
+  if (!found) throw new Error(`row ${index} is not rendered`);
+  return found;
+}
+
+async function firstRows(): Promise<HTMLElement[]> {
+  await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+  return rows();
+}
+
+function key(k: string): void {
+  void fireEvent.keyDown(window, { key: k });
+}
+
+describe("inbox list", () => {
+  it("shows the shop's rating, the total and a window of rows (not all of them)", async () => {
+    setup({ reviews: 5000 });
+    expect(screen.getByTestId("rating-average")).toHaveTextContent("4.3");
+    await firstRows();
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("5,000 reviews"));
+    const list = screen.getByTestId("review-list");
+    expect(rows().length).toBeLessThan(40);
+    expect(Number(list.dataset.rendered)).toBeLessThan(40);
+    const first = row(0);
+    expect(first.dataset.reviewId).toBeTruthy();
+    expect(within(first).getByTestId("row-triage")).toHaveTextContent(/new|reviewed|flagged/);
+  });
+
+  it("filters to 1★ and tells the store exactly that", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await fireEvent.click(screen.getByTestId("filter-rating-1"));
+    await waitFor(() => expect(backend.queries.at(-1)?.filter.ratings).toEqual([1]));
+    await waitFor(() => {
+      const shown = rows();
+      expect(shown.length).toBeGreaterThan(0);
+      for (const r of shown) expect(r.dataset.rating).toBe("1");
+    });
+    expect(screen.getByTestId("filter-rating-1")).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("searches while typing and says so when nothing matches, with a way out", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await fireEvent.input(screen.getByTestId("search"), { target: { value: "qqqzzz" } });
+    await waitFor(() => expect(screen.getByTestId("no-results")).toBeInTheDocument());
+    expect(backend.queries.at(-1)?.filter.keyword).toBe("qqqzzz");
+    expect(screen.getByTestId("no-results")).toHaveTextContent("No reviews match these filters.");
+    await fireEvent.click(within(screen.getByTestId("no-results")).getByRole("button", { name: "Clear filters" }));
+    await firstRows();
+    expect(backend.queries.at(-1)?.filter.keyword).toBeNull();
+    expect(screen.getByTestId("search")).toHaveValue("");
+  });
+
+  it("sends sort, source, media, verified, date and triage filters", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await fireEvent.change(screen.getByTestId("sort"), { target: { value: "rating_low" } });
+    await fireEvent.change(screen.getByTestId("filter-source"), { target: { value: "Email" } });
+    await fireEvent.click(screen.getByTestId("filter-photo"));
+    await fireEvent.click(screen.getByTestId("filter-verified"));
+    await fireEvent.change(screen.getByTestId("filter-date"), { target: { value: "30d" } });
+    await fireEvent.change(screen.getByTestId("filter-triage"), { target: { value: "flagged" } });
+    await waitFor(() =>
+      expect(backend.queries.at(-1)).toMatchObject({
+        sort: "rating_low",
+        filter: { source: "Email", has_image: true, verified: true, triage: "flagged" },
+      }),
+    );
+    expect(backend.queries.at(-1)?.filter.commented_from).toEqual(expect.any(Number));
+  });
+
+  it("exports the current filter as CSV and says where the file went", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await fireEvent.click(screen.getByTestId("filter-rating-5"));
+    await fireEvent.click(screen.getByTestId("export-csv"));
+    await waitFor(() => expect(screen.getByText(/Exported .* reviews to \/home\/merchant\/Downloads\//)).toBeInTheDocument());
+    const arg = backend.args.find((a) => a.command === COMMANDS.exportCsv)?.arg as { filter: { ratings: number[] } };
+    expect(arg.filter.ratings).toEqual([5]);
+  });
+});
+
+describe("keyboard triage", () => {
+  it("moves with j/k and opens the review in the detail pane", async () => {
+    setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    key("j");
+    key("j");
+    key("k");
+    await waitFor(() => expect(row(1)).toHaveAttribute("aria-selected", "true"));
+    expect(row(0)).toHaveAttribute("aria-selected", "false");
+    const id = row(1).dataset.reviewId;
+    await waitFor(() => expect(screen.getByTestId("audit-list")).toBeInTheDocument());
+    expect(screen.getByTestId("detail-content").textContent?.length).toBeGreaterThan(10);
+    expect(screen.getByText(id ?? "missing")).toBeInTheDocument();
+  });
+
+  it("marks reviewed with r and flags with f, locally and in the store", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    const id = row(0).dataset.reviewId ?? "";
+    key("f");
+    await waitFor(() => expect(row(0).dataset.triage).toBe("flagged"));
+    expect(backend.storedRow(id)?.triage).toBe("flagged");
+    key("r");
+    await waitFor(() => expect(row(0).dataset.triage).toBe("reviewed"));
+    expect(backend.storedRow(id)?.triage).toBe("reviewed");
+  });
+
+  it("selects with x, shows the bulk bar and acts on every selected review", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    key("x");
+    key("j");
+    key("x");
+    await waitFor(() => expect(screen.getByTestId("bulk-count")).toHaveTextContent("2 selected"));
+    const ids = [row(0).dataset.reviewId ?? "", row(1).dataset.reviewId ?? ""];
+    await fireEvent.click(screen.getByTestId("bulk-flag"));
+    await waitFor(() => expect(backend.storedRow(ids[1] ?? "")?.triage).toBe("flagged"));
+    expect(backend.storedRow(ids[0] ?? "")?.triage).toBe("flagged");
+    key("Escape");
+    await waitFor(() => expect(screen.queryByTestId("bulk-bar")).not.toBeInTheDocument());
+  });
+
+  it("asks before deleting with d, then removes the review and keeps it under Deleted", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("400 reviews"));
+    const id = row(0).dataset.reviewId ?? "";
+    key("d");
+    const dialog = await screen.findByTestId("confirm-dialog");
+    expect(dialog).toHaveTextContent("Delete this review?");
+    expect(backend.calls[COMMANDS.deleteReviews]).toBe(0);
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    await waitFor(() => expect(screen.queryByTestId("confirm-dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(rows().some((r) => r.dataset.reviewId === id)).toBe(false));
+    expect(screen.getByTestId("review-total")).toHaveTextContent("399 reviews");
+    expect(backend.storedRow(id)?.deleted_at).not.toBeNull();
+    expect(screen.getByText("Review deleted.")).toBeInTheDocument();
+
+    await fireEvent.click(screen.getByTestId("nav-deleted"));
+    await waitFor(() => expect(rows().map((r) => r.dataset.reviewId)).toEqual([id]));
+  });
+
+  it("names the count when deleting several, and Cancel deletes nothing", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    key("x");
+    key("j");
+    key("x");
+    key("j");
+    key("x");
+    key("d");
+    expect(await screen.findByTestId("confirm-dialog")).toHaveTextContent("Delete 3 reviews?");
+    expect(screen.getByTestId("confirm-delete")).toHaveTextContent("Delete 3 reviews");
+    await fireEvent.click(screen.getByTestId("cancel"));
+    expect(backend.calls[COMMANDS.deleteReviews]).toBe(0);
+    expect(screen.getByTestId("bulk-count")).toHaveTextContent("3 selected");
+  });
+
+  it("excludes the author with e", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    const before = backend.exclusions.length;
+    key("e");
+    await waitFor(() => expect(backend.exclusions.length).toBe(before + 1));
+    expect(await screen.findByText(/won't get review requests any more/)).toBeInTheDocument();
+  });
+
+  it("focuses the search with / and shows the shortcuts with ?", async () => {
+    setup();
+    await firstRows();
+    key("/");
+    expect(screen.getByTestId("search")).toHaveFocus();
+    // Typing in the search box is not a shortcut.
+    await fireEvent.keyDown(screen.getByTestId("search"), { key: "d" });
+    expect(screen.queryByTestId("confirm-dialog")).not.toBeInTheDocument();
+    (screen.getByTestId("search") as HTMLInputElement).blur();
+    key("?");
+    const help = await screen.findByRole("dialog");
+    for (const k of ["j", "k", "x", "r", "f", "d", "e", "/"]) expect(within(help).getAllByText(k).length).toBeGreaterThan(0);
+  });
+});
+
+describe("offline and errors", () => {
+  it("queues a delete while offline, shows it pending, and sends it once back online", async () => {
+    const { backend } = setup({ offline: true });
+    await firstRows();
+    expect(await screen.findByTestId("offline-banner")).toHaveTextContent(/Offline/);
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    const id = row(0).dataset.reviewId ?? "";
+    key("d");
+    await fireEvent.click(await screen.findByTestId("confirm-delete"));
+    await waitFor(() => expect(within(row(0)).getByTestId("row-pending")).toBeInTheDocument());
+    expect(screen.getByTestId("pending-actions")).toHaveTextContent("1 action waiting to be sent");
+    expect(backend.storedRow(id)?.deleted_at).toBeNull();
+    expect(await screen.findByTestId("detail-pending")).toBeInTheDocument();
+
+    backend.setOffline(false);
+    await waitFor(() => expect(rows().some((r) => r.dataset.reviewId === id)).toBe(false));
+    expect(screen.queryByTestId("pending-actions")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("offline-banner")).not.toBeInTheDocument();
+    expect(backend.storedRow(id)?.deleted_at).not.toBeNull();
+  });
+
+  it("reports a review that was already deleted as a conflict, not as done", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    const id = row(0).dataset.reviewId ?? "";
+    backend.forceOutcome("conflict", "Trustoo no longer has this review.");
+    key("d");
+    await fireEvent.click(await screen.findByTestId("confirm-delete"));
+    expect(await screen.findByText("Trustoo no longer has this review.")).toBeInTheDocument();
+    expect(rows().some((r) => r.dataset.reviewId === id)).toBe(true);
+  });
+
+  it("shows a calm error with Retry when the store can't be read (e.g. an older back end)", async () => {
+    const backend = new FixtureBackend({ reviews: 50, latencyMs: 0 });
+    backend.failWith(COMMANDS.queryReviews, { code: "INTERNAL", message: "Command query_reviews not found", retry_after_s: null });
+    render(WorkspaceHarness, { backend });
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("Command query_reviews not found");
+    expect(screen.getByTestId("rating-average")).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId("retry-button"));
+    await firstRows();
+  });
+
+  it("offers Retry in 30 s when Trustoo rate-limits a delete", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    backend.failWith(COMMANDS.deleteReviews, { code: "RATE_LIMITED", message: "Trustoo is receiving too many requests.", retry_after_s: 30 });
+    key("d");
+    await fireEvent.click(await screen.findByTestId("confirm-delete"));
+    const toast = await screen.findByRole("alert");
+    expect(toast).toHaveTextContent("Trustoo is receiving too many requests.");
+    expect(within(toast).getByTestId("toast-action")).toHaveTextContent(/30/);
+  });
+
+  it("says what to do when nothing is synced yet", async () => {
+    setup({ reviews: 0 });
+    const empty = await screen.findByTestId("inbox-empty");
+    expect(empty).toHaveTextContent("No reviews yet");
+    expect(within(empty).getByRole("button", { name: "Sync now" })).toBeInTheDocument();
+  });
+
+  it("says so when nothing was deleted", async () => {
+    setup({}, "deleted");
+    expect(await screen.findByTestId("no-deleted")).toHaveTextContent("Nothing deleted.");
+  });
+});
+
+describe("sync and new reviews", () => {
+  it("shows the sync's progress with counts, then the new reviews behind a badge", async () => {
+    const { backend } = setup();
+    await firstRows();
+    backend.emitSyncProgress({ phase: "fetching", fetched: 1200, total: 5000, new_count: 0, last_synced_at: null, message: null });
+    expect(await screen.findByTestId("sync-progress")).toHaveTextContent("Syncing 1,200 / 5,000");
+    expect(screen.getByTestId("sync-now")).toBeDisabled();
+
+    backend.addNewReviews(3);
+    const badge = await screen.findByTestId("new-badge");
+    expect(badge).toHaveTextContent("3 new");
+    await fireEvent.click(badge);
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("3 reviews from the last sync"));
+    expect(rows()).toHaveLength(3);
+    expect(rows().some((r) => r.dataset.rating === "1")).toBe(true);
+    expect(screen.queryByTestId("new-badge")).not.toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId("show-all"));
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("403 reviews"));
+  });
+
+  it("runs a sync with Sync now and reloads the list when it is done", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await fireEvent.click(screen.getByTestId("sync-now"));
+    expect(backend.calls[COMMANDS.syncNow]).toBe(1);
+    expect(await screen.findByText(/Synced\. 3 new reviews\./)).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("403 reviews"));
+  });
+});
