@@ -183,6 +183,81 @@ impl AppUnderTest {
         }
     }
 
+    /// Clicks the element with `data-testid`, waiting up to `within` for it to exist.
+    pub async fn click(&self, test_id: &str, within: Duration) -> Result<()> {
+        let selector = format!("[data-testid=\"{test_id}\"]");
+        self.client
+            .wait()
+            .at_most(within)
+            .for_element(Locator::Css(&selector))
+            .await
+            .with_context(|| format!("no element [data-testid={test_id}]"))?
+            .click()
+            .await
+            .with_context(|| format!("clicking [data-testid={test_id}]"))?;
+        Ok(())
+    }
+
+    /// Replaces the text of the field with `data-testid` by `text`, as typed keys.
+    pub async fn type_into(&self, test_id: &str, text: &str, within: Duration) -> Result<()> {
+        let selector = format!("[data-testid=\"{test_id}\"]");
+        let field = self
+            .client
+            .wait()
+            .at_most(within)
+            .for_element(Locator::Css(&selector))
+            .await
+            .with_context(|| format!("no field [data-testid={test_id}]"))?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Types `keys` into whatever has the focus (the page itself when nothing does), the way a
+    /// merchant uses keyboard shortcuts.
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        let target = self.client.active_element().await?;
+        target.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// Runs `script` (a function body; `arguments` are `args`) in the page and returns its value.
+    pub async fn eval(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Polls `script` until it returns something other than `null`/`false`, and returns that.
+    pub async fn wait_for_js(
+        &self,
+        what: &str,
+        script: &str,
+        within: Duration,
+    ) -> Result<serde_json::Value> {
+        let start = Instant::now();
+        loop {
+            let value = self.eval(script, vec![]).await?;
+            if !(value.is_null() || value == serde_json::Value::Bool(false)) {
+                return Ok(value);
+            }
+            if start.elapsed() > within {
+                let page = self.client.source().await.unwrap_or_default();
+                let dump = self
+                    .shots
+                    .join(format!("timeout-{}.html", what.replace(' ', "-")));
+                let _ = std::fs::write(&dump, page);
+                bail!(
+                    "{what}: not within {within:?} (page saved to {})",
+                    dump.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// Saves a PNG of the window under the shots directory once WebKit has painted two more
     /// frames (a screenshot straight after a DOM change can show the previous paint).
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {

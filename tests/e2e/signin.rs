@@ -3,7 +3,6 @@
 //! merchant, and `gio open` delivers the redirect through the OS to the running app. Tokens must
 //! then be in the Secret Service and nowhere in the app's files or logs.
 
-use fantoccini::Locator;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_tests::merchant::{
@@ -62,29 +61,15 @@ async fn rig() -> Rig {
 }
 
 async fn click(app: &AppUnderTest, test_id: &str) {
-    let selector = format!("[data-testid=\"{test_id}\"]");
-    app.client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&selector))
+    app.click(test_id, WAIT)
         .await
-        .unwrap_or_else(|e| panic!("no {test_id}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {test_id}: {e}"));
+        .unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 async fn type_into(app: &AppUnderTest, test_id: &str, text: &str) {
-    let selector = format!("[data-testid=\"{test_id}\"]");
-    let field = app
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&selector))
+    app.type_into(test_id, text, WAIT)
         .await
-        .unwrap_or_else(|e| panic!("no {test_id}: {e}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
+        .unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
