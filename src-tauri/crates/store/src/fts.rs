@@ -69,7 +69,8 @@ pub(crate) fn quoted(word: &str) -> String {
 /// For ASCII input `unicode61` is simple and fixed: letters and digits are token characters,
 /// every other character separates tokens, and letters are lowercased (diacritic removal has
 /// nothing to do). Other text goes through SQLite's own tokenizer (see `reviews::index_terms`).
-pub(crate) fn ascii_terms(text: &str, out: &mut std::collections::HashSet<String>) -> bool {
+/// Each term is counted once per occurrence.
+pub(crate) fn ascii_terms(text: &str, out: &mut std::collections::HashMap<String, i64>) -> bool {
     if !text.is_ascii() {
         return false;
     }
@@ -78,9 +79,11 @@ pub(crate) fn ascii_terms(text: &str, out: &mut std::collections::HashSet<String
         .filter(|w| !w.is_empty())
     {
         if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            out.insert(word.to_ascii_lowercase());
-        } else if !out.contains(word) {
-            out.insert(word.to_owned());
+            *out.entry(word.to_ascii_lowercase()).or_default() += 1;
+        } else if let Some(n) = out.get_mut(word) {
+            *n += 1;
+        } else {
+            out.insert(word.to_owned(), 1);
         }
     }
     true

@@ -314,7 +314,9 @@ mod tests {
             .conn()
             .prepare(
                 "SELECT r.id FROM reviews_fts JOIN reviews r ON r.rid = reviews_fts.rowid \
-                 WHERE reviews_fts MATCH ?1 AND r.gone = 0 ORDER BY reviews_fts.rowid",
+                 WHERE reviews_fts MATCH ?1 AND r.gone = 0 \
+                 AND r.shop = (SELECT id FROM shops WHERE shop_key = 's') \
+                 ORDER BY reviews_fts.rowid",
             )
             .unwrap()
             .query_map([expr], |r| r.get(0))
@@ -351,6 +353,8 @@ mod tests {
         reviews[1].content = "NAÏVE Thème résumé, THICKER than Thimble".into();
         reviews[2].title = "Straße café ﬁne Ελληνικά".into();
         reviews[3].product_title = "Thi-Shirt Größe".into();
+        // More terms than a prefix is expanded to ("zq"), and fewer ("zq1").
+        reviews[5].content = (0..300).map(|i| format!("zq{i} ")).collect();
         store.upsert_reviews("s", &reviews).unwrap();
         // A changed text brings new terms.
         reviews[4].content = "thixotropic gel, Naïveté".into();
@@ -359,16 +363,27 @@ mod tests {
         let keywords = [
             "thi", "Thi", "THICK", "thix", "chlo", "Chlo", "arg", "ärg", "naiv", "naïv", "them",
             "thè", "résu", "resu", "stra", "straß", "caf", "fin", "ελλ", "gro", "größ", "size sma",
-            "great fi", "co", "zzz", "s",
+            "great fi", "co", "zzz", "s", "zq", "zq1", "the zq2",
         ];
-        for keyword in keywords {
-            let want = native_search(&store, keyword);
-            let (got, total) = store_search(&store, keyword);
-            assert_eq!(got, want, "{keyword}");
-            assert_eq!(total, want.len() as u64, "{keyword}");
-        }
+        let check = |store: &Store| {
+            for keyword in keywords {
+                let want = native_search(store, keyword);
+                let (got, total) = store_search(store, keyword);
+                assert_eq!(got, want, "{keyword}");
+                assert_eq!(total, want.len() as u64, "{keyword}");
+            }
+        };
+        // One shop: "active" is "not deleted".
+        check(&store);
+        store
+            .delete_review("s", &reviews[1].id, "test")
+            .expect("delete");
+        check(&store);
+        // Two shops: "active in this shop" is a facet token.
+        store.upsert_reviews("t", &reviews[..50]).unwrap();
+        check(&store);
         // The interesting cases really match something.
-        for keyword in ["thi", "thix", "arg", "naiv", "resu", "co"] {
+        for keyword in ["thi", "thix", "arg", "naiv", "resu", "co", "zq", "zq1"] {
             assert!(!native_search(&store, keyword).is_empty(), "{keyword}");
         }
     }

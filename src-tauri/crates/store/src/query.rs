@@ -11,12 +11,14 @@
 //! Totals are counted separately and capped ([`ReviewQuery::count_limit`]) so a huge shop does
 //! not pay for an exact count on every keystroke.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use reviewdesk_core::{
     ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
 };
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 
 use crate::fts::{flag_token, product_token, quoted, search_words, source_token, view_token};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
@@ -55,44 +57,70 @@ fn bool_value(b: bool) -> Value {
     Value::Integer(i64::from(b))
 }
 
-/// What is searched: one shop's reviews matching a filter. `terms` are the filter's keyword as
-/// FTS5 terms (from [`Store::match_terms`]), empty without a keyword.
+/// What is searched: one shop's reviews matching a filter, with its keyword prepared.
 #[derive(Clone, Copy)]
 struct Search<'a> {
     shop_id: i64,
     filter: &'a ReviewFilter,
-    terms: &'a [String],
+    keyword: &'a Keyword,
 }
 
-/// Most exact terms a prefix is replaced by; a prefix matching more (a short one) stays a
+/// A filter's keyword prepared for FTS5 by [`Store::keyword`]. Empty `terms`: no keyword.
+#[derive(Default)]
+struct Keyword {
+    /// Each word as an FTS5 term or OR group (see [`Store::match_terms`]), with its estimated
+    /// number of matching reviews.
+    terms: Vec<(String, i64)>,
+    /// Estimated reviews per facet token the filter may use.
+    facet_docs: HashMap<String, i64>,
+    /// The shop is the only one in the store, so "active" is "not deleted" and needs no token
+    /// that every review carries.
+    only_shop: bool,
+}
+
+/// Most exact terms a prefix is replaced by; a prefix matching more (a very short one) stays a
 /// prefix term and FTS5 merges its posting lists as usual.
-const MAX_PREFIX_TERMS: i64 = 64;
+const MAX_PREFIX_TERMS: i64 = 256;
 
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words. Only date ranges stay outside (they are rowid ranges).
+///
+/// FTS5 intersects the parts of an AND in the order written, stepping through the first one
+/// row by row and skipping ahead in the others, so the parts are ordered by their estimated
+/// number of reviews, rarest first ("Yuki" before "all" before "1 star"). A part that every
+/// review of a one-shop store matches (active) becomes a `NOT` of the few deleted ones.
 fn fts_query(search: &Search<'_>, star: Option<u8>) -> Option<String> {
     let Search {
         shop_id,
         filter,
-        terms: words,
+        keyword,
     } = *search;
-    if words.is_empty() {
+    if keyword.terms.is_empty() {
         return None;
     }
-    let facet = |token: String| format!("facets : \"{token}\"");
+    let docs = |token: &str| keyword.facet_docs.get(token).copied().unwrap_or(0);
+    let facet = |token: String| (docs(&token), format!("facets : \"{token}\""));
     let any = |tokens: Vec<String>| {
-        let parts: Vec<String> = tokens.into_iter().map(facet).collect();
-        format!("({})", parts.join(" OR "))
+        let total = tokens.iter().map(|t| docs(t)).sum();
+        let parts: Vec<String> = tokens.into_iter().map(|t| facet(t).1).collect();
+        (total, format!("({})", parts.join(" OR ")))
     };
-    let mut parts: Vec<String> = words
+    let mut parts: Vec<(i64, String)> = keyword
+        .terms
         .iter()
-        .map(|w| format!("{{author title content product_title}} : {w}"))
+        .map(|(w, n)| (*n, format!("{{author title content product_title}} : {w}")))
         .collect();
-    parts.push(match filter.view {
-        ReviewView::Active => facet(view_token(shop_id, false)),
-        ReviewView::Deleted => facet(view_token(shop_id, true)),
-        ReviewView::All => any(vec![view_token(shop_id, false), view_token(shop_id, true)]),
-    });
+    let mut not = None;
+    match (filter.view, keyword.only_shop) {
+        (ReviewView::Active, true) => not = Some(facet(view_token(shop_id, true)).1),
+        (ReviewView::Active, false) => parts.push(facet(view_token(shop_id, false))),
+        (ReviewView::Deleted, _) => parts.push(facet(view_token(shop_id, true))),
+        (ReviewView::All, true) => {}
+        (ReviewView::All, false) => parts.push(any(vec![
+            view_token(shop_id, false),
+            view_token(shop_id, true),
+        ])),
+    }
     if let Some(product) = &filter.product_id {
         parts.push(facet(product_token(product.as_str())));
     }
@@ -122,7 +150,39 @@ fn fts_query(search: &Search<'_>, star: Option<u8>) -> Option<String> {
             parts.push(facet(flag_token(prefix, v)));
         }
     }
-    Some(parts.join(" AND "))
+    // Stable: equal estimates keep the written order.
+    parts.sort_by_key(|(n, _)| *n);
+    let all: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
+    let expr = all.join(" AND ");
+    Some(match not {
+        Some(deleted) => format!("({expr}) NOT {deleted}"),
+        None => expr,
+    })
+}
+
+/// Every facet token a filter (or its rating sort) can put into [`fts_query`].
+fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
+    let mut tokens = vec![view_token(shop_id, false), view_token(shop_id, true)];
+    tokens.extend((1..=5).map(|r| format!("r{r}")));
+    if let Some(product) = &filter.product_id {
+        tokens.push(product_token(product.as_str()));
+    }
+    if let Some(triage) = filter.triage {
+        tokens.push(format!("t{}", triage.as_str()));
+    }
+    if let Some(source) = &filter.source {
+        tokens.push(source_token(source));
+    }
+    for (prefix, value) in [
+        ('i', filter.has_image),
+        ('v', filter.has_video),
+        ('e', filter.verified),
+    ] {
+        if let Some(v) = value {
+            tokens.push(flag_token(prefix, v));
+        }
+    }
+    tokens
 }
 
 /// Builds the plan for `filter`, restricted to `star` when walking a rating sort.
@@ -411,8 +471,43 @@ impl Store {
         }
     }
 
-    /// The FTS5 terms of a search: each word quoted, and the last word (a prefix while the user
-    /// types) replaced by the OR of the exact terms in `search_terms` that start with it.
+    /// Prepares a filter's keyword for [`fts_query`]: its terms, the estimated frequency of
+    /// every facet token it may use, and whether the shop is alone in the store.
+    fn keyword(&self, shop_id: i64, filter: &ReviewFilter) -> Result<Keyword> {
+        let terms = self.match_terms(filter.keyword.as_deref())?;
+        if terms.is_empty() {
+            return Ok(Keyword::default());
+        }
+        let mut facet_docs = HashMap::new();
+        for token in facet_tokens(shop_id, filter) {
+            let n = self.term_docs(&token)?;
+            facet_docs.insert(token, n);
+        }
+        let shops: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM shops")?
+            .query_row([], |r| r.get(0))?;
+        Ok(Keyword {
+            terms,
+            facet_docs,
+            only_shop: shops == 1,
+        })
+    }
+
+    /// Estimated number of reviews holding `term` (`search_terms.docs`: counted when reviews
+    /// are written, never decreased, so only good for ordering), 0 when unknown.
+    fn term_docs(&self, term: &str) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT docs FROM search_terms WHERE term = ?1")?
+            .query_row([term.to_lowercase()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// The FTS5 terms of a search with their estimated frequency: each word quoted, and the
+    /// last word (a prefix while the user types) replaced by the OR of the exact terms in
+    /// `search_terms` that start with it.
     ///
     /// Same matches as the prefix term `"thi"*`, because `search_terms` holds every indexed term,
     /// but FTS5 streams an OR of terms in rowid order and stops at the page limit, where a prefix
@@ -420,14 +515,15 @@ impl Store {
     /// lookup compares bytes, so it is only used for ASCII words, whose folding is plain
     /// lowercase; other words, and prefixes with more than [`MAX_PREFIX_TERMS`] terms, stay
     /// prefix terms.
-    fn match_terms(&self, keyword: Option<&str>) -> Result<Vec<String>> {
+    fn match_terms(&self, keyword: Option<&str>) -> Result<Vec<(String, i64)>> {
         let Some(keyword) = keyword else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for word in search_words(keyword) {
             if !word.prefix {
-                out.push(quoted(&word.text));
+                let docs = self.term_docs(&word.text)?;
+                out.push((quoted(&word.text), docs));
                 continue;
             }
             let expanded = if word.text.is_ascii() {
@@ -439,31 +535,38 @@ impl Store {
                     *last += 1;
                 }
                 let high = String::from_utf8(high).unwrap_or_default();
-                let terms: Vec<String> = self
+                let terms: Vec<(String, i64)> = self
                     .conn
                     .prepare_cached(
-                        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+                        "SELECT term, docs FROM search_terms \
+                         WHERE term >= ?1 AND term < ?2 LIMIT ?3",
                     )?
                     .query_map(rusqlite::params![low, high, MAX_PREFIX_TERMS + 1], |r| {
-                        r.get(0)
+                        Ok((r.get(0)?, r.get(1)?))
                     })?
                     .collect::<rusqlite::Result<_>>()?;
                 match terms.len() {
                     0 => None,
                     n if n as i64 > MAX_PREFIX_TERMS => None,
-                    _ => Some(format!(
-                        "({})",
-                        terms
-                            .iter()
-                            .map(|t| quoted(t))
-                            .collect::<Vec<_>>()
-                            .join(" OR ")
+                    _ => Some((
+                        format!(
+                            "({})",
+                            terms
+                                .iter()
+                                .map(|(t, _)| quoted(t))
+                                .collect::<Vec<_>>()
+                                .join(" OR ")
+                        ),
+                        terms.iter().map(|(_, n)| n).sum(),
                     )),
                 }
             } else {
                 None
             };
-            out.push(expanded.unwrap_or_else(|| format!("{}*", quoted(&word.text))));
+            // Unknown frequency: assume common, so that known rarer parts lead.
+            out.push(
+                expanded.unwrap_or_else(|| (format!("{}*", quoted(&word.text)), i64::MAX / 4)),
+            );
         }
         Ok(out)
     }
@@ -480,11 +583,11 @@ impl Store {
             });
         };
         let limit = u64::from(query.limit.min(MAX_PAGE));
-        let terms = self.match_terms(query.filter.keyword.as_deref())?;
+        let keyword = self.keyword(shop_id, &query.filter)?;
         let search = Search {
             shop_id,
             filter: &query.filter,
-            terms: &terms,
+            keyword: &keyword,
         };
         let mut rows = Vec::new();
         if limit > 0 {
@@ -528,11 +631,11 @@ impl Store {
         match self.shop_id(shop)? {
             None => Ok(0),
             Some(shop_id) => {
-                let terms = self.match_terms(filter.keyword.as_deref())?;
+                let keyword = self.keyword(shop_id, filter)?;
                 let search = Search {
                     shop_id,
                     filter,
-                    terms: &terms,
+                    keyword: &keyword,
                 };
                 self.count_capped(&search, None, None, None, false)
             }
@@ -554,12 +657,12 @@ impl Store {
             return Ok(0);
         };
         let mut line = String::new();
-        let terms = self.match_terms(filter.keyword.as_deref())?;
+        let keyword = self.keyword(shop_id, filter)?;
         let listing = Listing {
             search: Search {
                 shop_id,
                 filter,
-                terms: &terms,
+                keyword: &keyword,
             },
             sort,
             after: None,
@@ -586,11 +689,11 @@ impl Store {
             }
             _ => None,
         };
-        let terms = self.match_terms(query.filter.keyword.as_deref())?;
+        let keyword = self.keyword(shop_id, &query.filter)?;
         let search = Search {
             shop_id,
             filter: &query.filter,
-            terms: &terms,
+            keyword: &keyword,
         };
         let p = plan(&search, star, true);
         let sql = format!(

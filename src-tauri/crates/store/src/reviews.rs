@@ -210,25 +210,28 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
     Ok(())
 }
 
-/// Adds the search terms of `texts` (indexed text columns of new or changed rows) to
-/// `search_terms`, which must always hold every term of the FTS index (prefix search relies on
-/// it). ASCII text is tokenized here ([`ascii_terms`], exact for ASCII); any other text goes
+/// Adds the search terms of `texts` (indexed columns of new or changed rows) to `search_terms`,
+/// which must always hold every term of the FTS index (prefix search relies on it), and counts
+/// them (`docs`, an estimate for ordering a search's parts). ASCII text is tokenized here ([`ascii_terms`], exact for ASCII); any other text goes
 /// through SQLite's own `unicode61` tokenizer in a per-connection scratch FTS5 table, so case
 /// folding and diacritic removal are exactly those of the index. Call in the write transaction.
 pub(crate) fn index_terms<'a>(
     conn: &Connection,
     texts: impl Iterator<Item = &'a str>,
 ) -> Result<()> {
-    let mut terms = HashSet::new();
+    let mut terms = std::collections::HashMap::new();
     let mut other: Vec<&str> = Vec::new();
     for text in texts {
         if !ascii_terms(text, &mut terms) {
             other.push(text);
         }
     }
-    let mut add = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
-    for term in &terms {
-        add.execute([term])?;
+    let mut add = conn.prepare_cached(
+        "INSERT INTO search_terms (term, docs) VALUES (?1, ?2) \
+         ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs",
+    )?;
+    for (term, n) in &terms {
+        add.execute(params![term, n])?;
     }
     if !other.is_empty() {
         // Same tokenizer arguments as `reviews_fts` (schema V1).
@@ -243,7 +246,8 @@ pub(crate) fn index_terms<'a>(
             probe.execute([text])?;
         }
         conn.prepare_cached(
-            "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.term_probe_vocab",
+            "INSERT INTO search_terms (term, docs) SELECT term, doc FROM temp.term_probe_vocab \
+             WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs",
         )?
         .execute([])?;
         conn.prepare_cached("INSERT INTO temp.term_probe (term_probe) VALUES ('delete-all')")?
@@ -427,7 +431,7 @@ impl Store {
                 fts_ops
                     .iter()
                     .filter(|op| !op.delete)
-                    .flat_map(|op| op.text.get(..4).unwrap_or_default())
+                    .flat_map(|op| &op.text)
                     .map(String::as_str),
             )?;
         }
