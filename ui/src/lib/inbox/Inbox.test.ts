@@ -305,3 +305,12 @@ describe("sync and new reviews", () => {
     await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("403 reviews"));
   });
 });
+
+describe("offline with nothing saved", () => {
+  it("says to connect and sync", async () => {
+    setup({ reviews: 0, offline: true });
+    const empty = await screen.findByTestId("inbox-offline-empty");
+    expect(empty).toHaveTextContent("You're offline");
+    expect(empty).toHaveTextContent("Connect to the internet");
+  });
+});

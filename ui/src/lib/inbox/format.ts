@@ -40,7 +40,8 @@ export function formatPending(n: number): string {
 
 /** "Syncing 12,400 / 100,000" (or "Syncing 12,400…" while the total is unknown). */
 export function formatSyncProgress(fetched: number, total: number | null): string {
-  return total === null ? `Syncing ${formatCount(fetched)}…` : `Syncing ${formatCount(fetched)} / ${formatCount(total)}`;
+  if (total === null) return fetched === 0 ? "Starting sync…" : `Syncing ${formatCount(fetched)}…`;
+  return `Syncing ${formatCount(fetched)} / ${formatCount(total)}`;
 }
 
 /** "reviews" / "review" after a number. */

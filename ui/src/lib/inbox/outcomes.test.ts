@@ -59,6 +59,7 @@ describe("inbox wording", () => {
     expect(formatPending(3)).toBe("3 actions waiting to be sent");
     expect(formatSyncProgress(12_400, 100_000)).toBe("Syncing 12,400 / 100,000");
     expect(formatSyncProgress(500, null)).toBe("Syncing 500…");
+    expect(formatSyncProgress(0, null)).toBe("Starting sync…");
   });
 
   it("checks exclusion input before sending it", () => {

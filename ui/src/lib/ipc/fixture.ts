@@ -827,6 +827,7 @@ export const FIXTURE_SCENARIOS = [
   "loading",
   "inbox-empty",
   "offline",
+  "million",
 ] as const;
 export type FixtureScenario = (typeof FIXTURE_SCENARIOS)[number];
 
@@ -880,11 +881,64 @@ export function createScenarioBackend(scenario: string | null, latencyMs = 350):
     case "inbox-empty":
       // Signed in, nothing synced yet: no local reviews (the server's rating is empty too).
       return new FixtureBackend({ rating: EMPTY_RATING, reviews: 0, latencyMs });
+    case "million":
+      // A 1,000,000-review shop (unfiltered listing only; filters fall back to 5,000 reviews).
+      return new MillionFixtureBackend({ latencyMs: Math.min(latencyMs, 40) });
     case "offline":
       // Trustoo unreachable: the local reviews show, write actions are queued.
       return new FixtureBackend({ offline: true, latencyMs });
     default:
       return new FixtureBackend({ latencyMs });
+  }
+}
+
+/**
+ * The browser preview of a 1,000,000-review shop: the unfiltered, newest-first listing is
+ * synthesised row by row from the 5,000 generated reviews (ids and cursors of its own), so
+ * scrolling and jumping can be looked at without holding a million reviews in memory.
+ */
+export class MillionFixtureBackend extends FixtureBackend {
+  static readonly TOTAL = 1_000_000;
+  #base: ReviewPage["rows"] | null = null;
+
+  override async queryReviews(query: ReviewQuery): Promise<ReviewPage> {
+    const f = query.filter;
+    const plain =
+      f.view === "active" && f.ratings.length === 0 && f.keyword === null && f.product_id === null && f.source === null &&
+      f.has_image === null && f.has_video === null && f.verified === null && f.triage === null &&
+      f.commented_from === null && f.commented_to === null && query.sort === "newest";
+    if (!plain) return super.queryReviews(query);
+    this.#base ??= (await super.queryReviews({ ...query, limit: 1000, offset: 0, after: null, count_limit: 0 })).rows;
+    const base = this.#base;
+    const total = MillionFixtureBackend.TOTAL;
+    const start = query.after ? total - query.after.key + 1 : Math.max(0, query.offset);
+    const rows = [];
+    for (let k = start; k < Math.min(total, start + query.limit); k++) {
+      const src = base[k % base.length];
+      if (!src) break;
+      const key = total - k;
+      rows.push({
+        ...src,
+        review: { ...src.review, id: `${src.review.id}~${k}`, commented_at: src.review.commented_at - Math.floor(k / base.length) * 86_400 },
+        cursor: { rating: src.review.rating, key },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const capped = query.count_limit !== null && query.count_limit < total;
+    const last = rows[rows.length - 1];
+    return {
+      rows,
+      total: query.count_limit === 0 ? 0 : capped ? (query.count_limit ?? total) : total,
+      total_exact: !capped && query.count_limit !== 0,
+      next: last && start + rows.length < total ? { ...last.cursor } : null,
+    };
+  }
+
+  override getReviewDetail(id: string): Promise<ReviewDetail> {
+    const [real = id, k] = id.split("~");
+    return super.getReviewDetail(real).then((detail) =>
+      k === undefined ? detail : { ...detail, row: { ...detail.row, review: { ...detail.row.review, id } } },
+    );
   }
 }
 
