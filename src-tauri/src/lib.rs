@@ -8,6 +8,7 @@ pub mod deep_link;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod inbox;
 pub mod state;
 
 use tauri::Manager;
@@ -27,6 +28,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let config_dir = app.path().app_config_dir().ok();
             let data_dir = app.path().app_data_dir()?;
@@ -37,6 +39,7 @@ pub fn run() {
             }
             let state = tauri::async_runtime::block_on(state::AppState::new(config, &data_dir));
             app.manage(state);
+            app.manage(inbox::InboxState::open(&data_dir));
             // Load each known shop's credentials from the keyring (bounded by a timeout inside),
             // then handle deep links, so a cold-start callback finds everything in place.
             let handle = app.handle().clone();
@@ -51,6 +54,7 @@ pub fn run() {
                 }
             });
             deep_link::install(app)?;
+            inbox::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -64,6 +68,21 @@ pub fn run() {
             commands::auth::list_shops,
             commands::auth::switch_shop,
             commands::auth::sign_out,
+            commands::reviews::query_reviews,
+            commands::reviews::get_review_detail,
+            commands::reviews::set_triage,
+            commands::reviews::delete_reviews,
+            commands::exclusions::exclude_author,
+            commands::exclusions::list_exclusions,
+            commands::exclusions::add_exclusion,
+            commands::exclusions::remove_exclusion,
+            commands::exclusions::unsubscribe_email,
+            commands::reviews::sync_now,
+            commands::reviews::sync_status,
+            commands::reviews::pending_actions,
+            commands::reviews::export_csv,
+            commands::reviews::local_rating,
+            commands::reviews::list_products,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -1,4 +1,6 @@
 //! Tauri commands, one file per area.
 
 pub mod auth;
+pub mod exclusions;
+pub mod reviews;
 pub mod shop;

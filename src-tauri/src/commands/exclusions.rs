@@ -1,0 +1,94 @@
+//! Keeping customers out of review-request emails: exclude a review's author, the exclusion
+//! list (list, add, remove by email or customer id) and email unsubscribes. Writes are queued
+//! while Trustoo is unreachable and replayed once it answers.
+
+use crate::error::IpcError;
+use crate::inbox::{self, InboxState};
+use crate::state::AppState;
+use reviewdesk_core::{ActionOutcome, ExclusionPage, ExclusionTarget, ReviewId};
+use tauri::{AppHandle, State};
+
+/// Excludes the author of a review (by the review's email).
+#[tauri::command]
+pub async fn exclude_author(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    review_id: String,
+) -> Result<ActionOutcome, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let client = inbox::client_for_action(&app).await;
+    let was_offline = inbox.is_offline();
+    let outcome = inbox
+        .exclude_author(client.as_ref(), &ReviewId(review_id))
+        .await;
+    inbox::after_call(&handle, &inbox, was_offline);
+    Ok(outcome?)
+}
+
+/// One page (1-based) of excluded customers, from Trustoo.
+#[tauri::command]
+pub async fn list_exclusions(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    page: u32,
+) -> Result<ExclusionPage, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let client = inbox::client(&app).await?;
+    let was_offline = inbox.is_offline();
+    let listed = inbox.list_exclusions(&client, page).await;
+    inbox::after_call(&handle, &inbox, was_offline);
+    Ok(listed?)
+}
+
+/// Adds a customer (`{ email }` or `{ customer_id }`) to the exclusion list.
+#[tauri::command]
+pub async fn add_exclusion(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    target: ExclusionTarget,
+) -> Result<ActionOutcome, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let client = inbox::client_for_action(&app).await;
+    let was_offline = inbox.is_offline();
+    let outcome = inbox.add_exclusion(client.as_ref(), &target).await;
+    inbox::after_call(&handle, &inbox, was_offline);
+    Ok(outcome?)
+}
+
+/// Removes a customer (`{ email }` or `{ customer_id }`) from the exclusion list.
+#[tauri::command]
+pub async fn remove_exclusion(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    target: ExclusionTarget,
+) -> Result<ActionOutcome, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let client = inbox::client_for_action(&app).await;
+    let was_offline = inbox.is_offline();
+    let outcome = inbox.remove_exclusion(client.as_ref(), &target).await;
+    inbox::after_call(&handle, &inbox, was_offline);
+    Ok(outcome?)
+}
+
+/// Unsubscribes an address from one category of Trustoo emails.
+#[tauri::command]
+pub async fn unsubscribe_email(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    email: String,
+    email_type: String,
+) -> Result<ActionOutcome, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let client = inbox::client_for_action(&app).await;
+    let was_offline = inbox.is_offline();
+    let outcome = inbox
+        .unsubscribe_email(client.as_ref(), &email, &email_type)
+        .await;
+    inbox::after_call(&handle, &inbox, was_offline);
+    Ok(outcome?)
+}
