@@ -3,6 +3,7 @@
 //! can be tested without a window.
 
 pub mod commands;
+pub mod composer;
 pub mod config;
 pub mod deep_link;
 pub mod demo;
@@ -28,6 +29,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let config_dir = app.path().app_config_dir().ok();
@@ -39,6 +41,8 @@ pub fn run() {
             }
             let state = tauri::async_runtime::block_on(state::AppState::new(config, &data_dir));
             app.manage(state);
+            let cache_dir = app.path().app_cache_dir().unwrap_or_else(|_| data_dir.join("cache"));
+            app.manage(composer::ComposerState::new(&data_dir, &cache_dir));
             app.manage(inbox::InboxState::open(&data_dir));
             // Load each known shop's credentials from the keyring (bounded by a timeout inside),
             // then handle deep links, so a cold-start callback finds everything in place.
@@ -68,6 +72,14 @@ pub fn run() {
             commands::auth::list_shops,
             commands::auth::switch_shop,
             commands::auth::sign_out,
+            commands::media::media_check,
+            commands::media::draft_save,
+            commands::media::draft_list,
+            commands::media::draft_load,
+            commands::media::draft_discard,
+            commands::media::composer_products,
+            commands::media::composer_publish,
+            commands::media::composer_cancel,
             commands::reviews::query_reviews,
             commands::reviews::get_review_detail,
             commands::reviews::set_triage,

@@ -2,5 +2,6 @@
 
 pub mod auth;
 pub mod exclusions;
+pub mod media;
 pub mod reviews;
 pub mod shop;

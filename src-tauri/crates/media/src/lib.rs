@@ -18,6 +18,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod compose;
 pub mod create;
 pub mod error;
 pub mod progress;
@@ -25,6 +26,9 @@ pub mod thumb;
 pub mod upload;
 
 pub use check::{CheckedFile, MediaLimits, MediaType, Selection};
+pub use compose::{
+    submit, ComposerForm, DraftDoc, FieldError, Submission, SubmitError, SubmitOptions, Submitted,
+};
 pub use create::{create_review_once, CreateOutcome, IdempotencyKey, ReviewApi};
 pub use error::{CreateError, Rejection, ThumbnailError, UploadError};
 pub use progress::{FileState, ProgressEvent, ProgressTracker};

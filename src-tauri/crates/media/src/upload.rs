@@ -229,6 +229,12 @@ impl UploadBatch {
         }
     }
 
+    /// Marks file `index` as already on the storage (uploaded by an earlier run of a resumed
+    /// draft), so per-file and total progress count it in full.
+    pub fn mark_uploaded(&self, index: usize) {
+        self.track(|t| t.done(index));
+    }
+
     /// A progress snapshot of file `index` (for a UI that reconnects).
     pub fn snapshot(&self, index: usize) -> Option<ProgressEvent> {
         lock(&self.tracker).snapshot(index)
@@ -383,6 +389,32 @@ impl<S: MediaStore> Uploader<S> {
         for index in 0..batch.files.len() {
             let token = batch.file_token(index).unwrap_or_else(|| all.child_token());
             out.push(self.run(batch, index, token).await);
+        }
+        out
+    }
+
+    /// Uploads only the files at `indices`, in that order (a resumed draft skips the files an
+    /// earlier run already uploaded). Cancel semantics as in [`Uploader::upload_all`].
+    /// `on_result` sees each file's result as soon as it is known (so the caller can save it
+    /// before the next file starts); also returns `(index, result)` pairs.
+    pub async fn upload_some(
+        &self,
+        batch: &UploadBatch,
+        indices: &[usize],
+        mut on_result: impl FnMut(usize, &Result<UploadedMedia, UploadError>) + Send,
+    ) -> Vec<(usize, Result<UploadedMedia, UploadError>)> {
+        // Files cancelled earlier (per file, or by a cancel-all) get fresh switches now that
+        // the merchant asks again; a cancel during this call still stops them (re-arming is
+        // done once, up front, so a cancel-all in the middle cancels the rest).
+        let tokens: Vec<(usize, CancellationToken)> = indices
+            .iter()
+            .filter_map(|&i| batch.rearm(i).map(|t| (i, t)))
+            .collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        for (index, token) in tokens {
+            let result = self.run(batch, index, token).await;
+            on_result(index, &result);
+            out.push((index, result));
         }
         out
     }
