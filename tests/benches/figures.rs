@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 type Result<T> = anyhow::Result<T>;
 
+#[path = "upload.rs"]
+mod upload;
+
 fn main() -> Result<()> {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -20,6 +23,9 @@ fn main() -> Result<()> {
     println!("ReviewDesk figures (release build, sandbox on 127.0.0.1)\n");
     if wanted("pager") {
         runtime.block_on(pager())?;
+    }
+    if wanted("upload") {
+        runtime.block_on(upload::upload_figure())?;
     }
     Ok(())
 }

@@ -4,5 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod composer;
 mod signin;
 mod skeleton;

@@ -21,8 +21,10 @@
 //!   is flagged `deleted_remotely_at` (the copy stays in the Deleted view). A full pass runs
 //!   (1) on the first sync, (2) whenever the server's review `count` (page 1 of the incremental
 //!   sync) differs from the number of active reviews in the store after the incremental pages
-//!   are written, which catches a deletion right at the next poll, and (3) at least every
-//!   [`InboxConfig::full_pass_every`] to catch a deletion hidden by a simultaneous new review.
+//!   are written, which catches a deletion right at the next poll (also next to new reviews:
+//!   they are stored before counting), and (3) at least every [`InboxConfig::full_pass_every`]
+//!   as a safety net for anything the counts cannot show (e.g. a deletion and a review the
+//!   store missed cancelling out).
 //!   A review flagged by mistake (the listing shifted during the pass) is un-flagged by the
 //!   next upsert that sees it, and the count check triggers that next pass.
 //! * **New reviews** are the ones a sync inserted that the store did not know; the first sync

@@ -678,3 +678,54 @@ async fn export_writes_the_filtered_list_to_a_new_file() {
         .path
         .ends_with("reviewdesk-aurora-outfitters-2026-05-04-2.csv"));
 }
+
+#[tokio::test]
+async fn a_deletion_next_to_a_new_review_is_still_noticed() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let products = r.inbox.with_store(|s| s.list_products(SHOP)).unwrap();
+    assert_eq!(products.iter().map(|p| p.count).sum::<u64>(), SEEDED);
+    assert!(products.windows(2).all(|w| w[0].count >= w[1].count));
+    assert!(products
+        .iter()
+        .filter(|p| p.id.as_str() != "0")
+        .all(|p| !p.title.is_empty()));
+    // One deleted, one created: the server's count does not move, but once the new review
+    // is stored the local count is one higher, so the sweep still runs.
+    let old = some_ids(&r.inbox, 60).pop().unwrap();
+    r.client.delete_review(&old).await.unwrap();
+    let product = demo::product_ids()[1].to_string();
+    r.client
+        .create_review(&NewReview::new(product.as_str(), 2, "Dee"))
+        .await
+        .unwrap();
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(report.full_pass);
+    assert_eq!(report.new.count, 1);
+    assert_eq!(report.new.one_star, 0);
+    assert_eq!(report.deleted_remotely, 1);
+    let row = r
+        .inbox
+        .with_store(|s| s.get_review(SHOP, &old))
+        .unwrap()
+        .unwrap();
+    assert!(row.deleted_remotely_at.is_some());
+    assert_eq!(active_count(&r.inbox), SEEDED);
+    // A forced full pass over an unchanged server changes nothing.
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Full, &quiet)
+        .await
+        .unwrap();
+    assert!(report.full_pass && !report.first_sync);
+    assert_eq!(report.deleted_remotely, 0);
+    assert_eq!(report.new.count, 0);
+    assert_eq!(report.fetched, SEEDED);
+}
