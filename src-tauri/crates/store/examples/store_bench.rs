@@ -4,12 +4,14 @@
 //!
 //! With `STORE_BENCH_DB=/path/file.db` the database is kept, and reused (not refilled) when it
 //! already exists, so query changes can be measured again in seconds. `STORE_BENCH_PLANS=1`
-//! prints the query plan of each of the slowest queries.
+//! prints the query plan of each of the slowest queries. `STORE_BENCH_BATCH=1000` writes in
+//! transactions of that many reviews (the sync engine's batch) instead of the bench's 20,000.
 
 use std::time::Instant;
 
 use reviewdesk_store::bench::{
-    fill_synthetic, percentile, random_queries, time_queries, without_keyword,
+    fill_synthetic, fill_synthetic_batched, percentile, random_queries, time_queries,
+    without_keyword,
 };
 use reviewdesk_store::Store;
 
@@ -35,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = Store::open(&path)?;
     if !reuse {
         let start = Instant::now();
-        let stats = fill_synthetic(&mut store, shop, n, 42)?;
+        let stats = match std::env::var("STORE_BENCH_BATCH") {
+            Ok(b) => fill_synthetic_batched(&mut store, shop, n, 42, b.parse()?)?,
+            Err(_) => fill_synthetic(&mut store, shop, n, 42)?,
+        };
         let total = start.elapsed();
         println!(
             "fill: {} reviews, upserts {:.2?} ({:.0}/s), total {:.2?}",

@@ -281,6 +281,19 @@ pub const FILL_BATCH: usize = 20_000;
 /// Reviews are generated on a second thread while the store writes the previous batch (the
 /// writes use the real [`Store::upsert_reviews`], so the store is the one the app builds).
 pub fn fill_synthetic(store: &mut Store, shop: &str, n: u64, seed: u64) -> Result<FillStats> {
+    fill_synthetic_batched(store, shop, n, seed, FILL_BATCH)
+}
+
+/// [`fill_synthetic`] with `batch` reviews per transaction (the sync engine writes smaller
+/// batches than the bench fill; this measures what that costs).
+pub fn fill_synthetic_batched(
+    store: &mut Store,
+    shop: &str,
+    n: u64,
+    seed: u64,
+    batch: usize,
+) -> Result<FillStats> {
+    let batch_size = batch.max(1) as u64;
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Review>, Vec<ReviewId>)>(2);
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -290,7 +303,7 @@ pub fn fill_synthetic(store: &mut Store, shop: &str, n: u64, seed: u64) -> Resul
             let step = (span / n.max(1) as i64).max(1);
             let mut made = 0u64;
             while made < n {
-                let size = (n - made).min(FILL_BATCH as u64);
+                let size = (n - made).min(batch_size);
                 let mut batch = Vec::with_capacity(size as usize);
                 let mut flagged = Vec::new();
                 for i in made..made + size {
