@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod composer;
+mod inbox;
 mod signin;
 mod skeleton;
