@@ -77,25 +77,24 @@ impl Store {
         };
         let at = now();
         let tx = self.conn.transaction()?;
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS sweep_seen (id TEXT PRIMARY KEY) WITHOUT ROWID; \
-             DELETE FROM temp.sweep_seen;",
-        )?;
-        {
-            let mut add =
-                tx.prepare_cached("INSERT OR IGNORE INTO temp.sweep_seen (id) VALUES (?1)")?;
-            for id in seen {
-                add.execute([id.as_str()])?;
+        // Candidates come from one pass over the shop's rows and are checked against `seen` in
+        // memory: after a first sync none qualify (all were synced after the sweep started), and
+        // copying 100k seen ids into a temp table would cost more than the whole check.
+        let missing: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT rid, id FROM reviews \
+                 WHERE shop = ?1 AND deleted_remotely_at IS NULL AND synced_at < ?2 ORDER BY rid",
+            )?;
+            let mut rows = stmt.query(params![shop_id, sweep_started_at])?;
+            let mut missing = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id = ReviewId(row.get(1)?);
+                if !seen.contains(&id) {
+                    missing.push(row.get(0)?);
+                }
             }
-        }
-        let missing: Vec<i64> = tx
-            .prepare(
-                "SELECT rid FROM reviews \
-                 WHERE shop = ?1 AND deleted_remotely_at IS NULL AND synced_at < ?2 \
-                 AND id NOT IN (SELECT id FROM temp.sweep_seen) ORDER BY rid",
-            )?
-            .query_map(params![shop_id, sweep_started_at], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            missing
+        };
         {
             let mut flag =
                 tx.prepare_cached("UPDATE reviews SET deleted_remotely_at = ?2 WHERE rid = ?1")?;
@@ -105,7 +104,6 @@ impl Store {
             }
         }
         let n = missing.len();
-        tx.execute_batch("DELETE FROM temp.sweep_seen;")?;
         tx.commit()?;
         Ok(n)
     }
