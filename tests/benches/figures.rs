@@ -212,6 +212,13 @@ fn store_size() -> Result<()> {
         json_bytes as f64 * 100_000.0 / REVIEWS as f64 / 1e6,
         json_bytes as f64 / REVIEWS as f64
     );
+    let live: u64 = breakdown.iter().map(|(_, bytes)| bytes).sum();
+    println!(
+        "  of which in use: {:>7.1} MB ({:.0} bytes per review); the rest are free pages left by \
+         FTS5 segment merges, which SQLite reuses",
+        live as f64 * 100_000.0 / REVIEWS as f64 / 1e6,
+        live as f64 / REVIEWS as f64
+    );
     let top: Vec<String> = breakdown
         .iter()
         .take(4)
