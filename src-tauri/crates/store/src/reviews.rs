@@ -205,6 +205,8 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
     fts_write(conn, rid, true, &old)?;
     conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?
         .execute(params![rid, facets])?;
+    // Count the new facet tokens (e.g. the first "flagged"), so searches can order them.
+    index_terms(conn, std::iter::once(facets.as_str()))?;
     let [a, t, c, p, _] = old;
     fts_write(conn, rid, false, &[a, t, c, p, facets])?;
     Ok(())
