@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 type Result<T> = anyhow::Result<T>;
 
-#[path = "upload.rs"]
 mod upload;
 
 fn main() -> Result<()> {
