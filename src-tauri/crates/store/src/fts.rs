@@ -168,6 +168,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_text_is_split_and_folded_like_unicode61() {
+        let mut terms = std::collections::HashMap::new();
+        assert!(ascii_terms("Hello, hello WORLD-x2 O'Brien_9", &mut terms));
+        let mut got: Vec<(String, i64)> = terms.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+        got.sort();
+        let want = [
+            ("9", 1),
+            ("brien", 1),
+            ("hello", 2),
+            ("o", 1),
+            ("world", 1),
+            ("x2", 1),
+        ];
+        assert_eq!(got, want.map(|(t, n)| (t.to_owned(), n)));
+        assert!(!ascii_terms("Chloé", &mut terms));
+    }
+
+    #[test]
     fn input_without_words_is_no_query() {
         assert_eq!(fts_match_expression(""), None);
         assert_eq!(fts_match_expression(" \"*-()' "), None);
