@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Instant;
 
 const SIZE: u64 = 1 << 30;
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 fn mib_s(bytes: u64, seconds: f64) -> f64 {
     bytes as f64 / 1_048_576.0 / seconds.max(1e-9)

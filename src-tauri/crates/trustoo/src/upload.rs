@@ -124,35 +124,39 @@ async fn file_body(
     // `take` guarantees we never send more than announced even if the file grows meanwhile.
     let mut reader = std::io::Read::take(file.into_std().await, content_length);
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(READ_AHEAD);
-    tokio::task::spawn_blocking(move || loop {
-        let mut buf = vec![0u8; CHUNK];
-        let mut filled = 0;
-        // Fill the chunk (short reads happen) unless the file ends.
-        let result = loop {
-            match std::io::Read::read(&mut reader, &mut buf[filled..]) {
-                Ok(0) => break Ok(()),
-                Ok(n) => {
-                    filled += n;
-                    if filled == CHUNK {
-                        break Ok(());
+    tokio::task::spawn_blocking(move || {
+        // One allocation reused: once the HTTP stack dropped the chunks sent from it, `reserve`
+        // reclaims the space instead of allocating (and zeroing) a fresh MiB per chunk.
+        let mut pool = bytes::BytesMut::with_capacity(CHUNK * (READ_AHEAD + 2));
+        loop {
+            pool.reserve(CHUNK);
+            pool.resize(CHUNK, 0);
+            let mut filled = 0;
+            // Fill the chunk (short reads happen) unless the file ends.
+            let result = loop {
+                match std::io::Read::read(&mut reader, &mut pool[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == CHUNK {
+                            break Ok(());
+                        }
                     }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
+            };
+            pool.truncate(filled);
+            let item = match result {
+                Ok(()) if filled == 0 => return, // end of file: closing the channel ends the body
+                Ok(()) => Ok(pool.split().freeze()),
+                Err(e) => Err(e),
+            };
+            let failed = item.is_err();
+            // The body was dropped (upload cancelled or failed): stop reading.
+            if tx.blocking_send(item).is_err() || failed {
+                return;
             }
-        };
-        let item = match result {
-            Ok(()) if filled == 0 => return, // end of file: closing the channel ends the body
-            Ok(()) => {
-                buf.truncate(filled);
-                Ok(bytes::Bytes::from(buf))
-            }
-            Err(e) => Err(e),
-        };
-        let failed = item.is_err();
-        // The body was dropped (upload cancelled or failed): stop reading.
-        if tx.blocking_send(item).is_err() || failed {
-            return;
         }
     });
     let chunks = futures::stream::unfold(rx, |mut rx| async move {

@@ -91,6 +91,22 @@ describe("review composer", () => {
     expect(backend.created).toHaveLength(1);
   });
 
+  it("cancels one file or the whole upload, keeping the draft", async () => {
+    const { backend } = setup(new FixtureComposer({ steps: 20, stepDelayMs: 5 }));
+    await openNew();
+    await fillRequired();
+    backend.drop(["/p/a.jpg", "/p/b.jpg"]);
+    await waitFor(() => expect(screen.getByTestId("attachment-1")).toBeInTheDocument());
+    await fireEvent.click(screen.getByTestId("publish"));
+    await fireEvent.click(await screen.findByTestId("cancel-0"));
+    await waitFor(() => expect(screen.getByTestId("progress-0")).toHaveAttribute("data-state", "cancelled"));
+    await fireEvent.click(await screen.findByTestId("cancel-all"));
+    expect(await screen.findByText(/2 files did not upload/)).toBeInTheDocument();
+    expect(screen.getByText(/Upload of b.jpg was cancelled/)).toBeInTheDocument();
+    expect(backend.created).toHaveLength(0);
+    expect(backend.drafts.size).toBe(1);
+  });
+
   it("reorders attachments and saves the order", async () => {
     const { backend } = setup();
     await openNew();

@@ -47,6 +47,8 @@ export interface FixtureComposerOptions {
   fileSize?: number;
   /** Progress steps per file. */
   steps?: number;
+  /** Pause between progress steps, ms (0 = a microtask). */
+  stepDelayMs?: number;
 }
 
 export class FixtureComposer implements ComposerBackend {
@@ -63,6 +65,7 @@ export class FixtureComposer implements ComposerBackend {
   private missing: Set<string>;
   private fileSize: number;
   private steps: number;
+  private stepDelayMs: number;
   /** What the picker answers next. */
   pickNext: string[] = [];
 
@@ -70,6 +73,7 @@ export class FixtureComposer implements ComposerBackend {
     this.missing = new Set(opts.missing ?? []);
     this.fileSize = opts.fileSize ?? 1_000_000;
     this.steps = opts.steps ?? 4;
+    this.stepDelayMs = opts.stepDelayMs ?? 0;
   }
 
   /** Plays a native drop of `paths` on the window. */
@@ -216,7 +220,7 @@ export class FixtureComposer implements ComposerBackend {
       }
       let stopped = false;
       for (let s = 1; s <= this.steps; s++) {
-        await Promise.resolve();
+        await (this.stepDelayMs > 0 ? new Promise((r) => setTimeout(r, this.stepDelayMs)) : Promise.resolve());
         if (this.cancelled.has(i) || this.cancelled.has(-1)) {
           onProgress(ev(i, f, "cancelled", 0));
           failures.push({ index: i, name: f.name, message: `Upload of ${f.name} was cancelled. Publish again to upload it, or remove it.`, retryable: true, cancelled: true });
