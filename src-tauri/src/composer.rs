@@ -227,9 +227,15 @@ impl ComposerState {
         }
     }
 
-    /// Registers the batch uploading for `draft` (replacing a finished one).
-    pub fn start(&self, draft: &str, batch: Arc<UploadBatch>) {
-        lock(&self.running).insert(draft.to_owned(), batch);
+    /// Registers the batch uploading for `draft`. False when one is already running for it:
+    /// two publishes of one draft at once could each send the create, so the second is refused.
+    pub fn start(&self, draft: &str, batch: Arc<UploadBatch>) -> bool {
+        let mut running = lock(&self.running);
+        if running.contains_key(draft) {
+            return false;
+        }
+        running.insert(draft.to_owned(), batch);
+        true
     }
 
     /// Forgets the batch of `draft`.
@@ -315,6 +321,19 @@ mod tests {
         // Already attached: refused with a reason.
         let again = state.check(&[p(&jpg)], &[p(&jpg)]).await;
         assert_eq!(again.refused[0].message, "IMG_1.jpg is already attached");
+    }
+
+    #[test]
+    fn one_publish_per_draft_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = ComposerState::new(dir.path(), dir.path());
+        let batch = || Arc::new(UploadBatch::new(Vec::new(), |_| {}));
+        assert!(state.start("new-review:1", batch()));
+        assert!(!state.start("new-review:1", batch()));
+        assert!(state.cancel("new-review:1", None));
+        state.finish("new-review:1");
+        assert!(!state.cancel("new-review:1", None));
+        assert!(state.start("new-review:1", batch()));
     }
 
     #[test]

@@ -295,7 +295,12 @@ pub async fn composer_publish(
             tracing::debug!(%err, "progress channel closed");
         }
     }));
-    composer.start(&id, batch.clone());
+    if !composer.start(&id, batch.clone()) {
+        return Err(IpcError::new(
+            ErrorCode::Validation,
+            "This review is already being published; wait for it to finish or cancel it.",
+        ));
+    }
     let uploader = Uploader::new(client.clone(), UploadConfig::default());
     let fields = doc.fields.clone();
     let attachments = draft.attachments.clone();
