@@ -44,6 +44,9 @@ pub struct SyncReport {
     pub deleted_remotely: usize,
 }
 
+/// At most this many waiting batches are written in one transaction.
+const MAX_COALESCED_BATCHES: usize = 20;
+
 /// Accumulates what was new.
 #[derive(Default)]
 struct News(NewReviews);
@@ -249,12 +252,21 @@ impl Inbox {
         // one-second resolution) is either seen by this pass or gone from the server.
         let sweep_started_at = now() + 1;
         let mut seen: HashSet<ReviewId> = HashSet::new();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(4);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(MAX_COALESCED_BATCHES);
         let store = self.store.clone();
         let shop = self.shop.clone();
+        let max_rows = self.config.batch_rows * MAX_COALESCED_BATCHES;
         let writer = tokio::task::spawn_blocking(move || {
             let mut fresh_all = Vec::new();
-            while let Some(batch) = rx.blocking_recv() {
+            while let Some(mut batch) = rx.blocking_recv() {
+                // When the writer falls behind, the batches waiting for it go into the same
+                // transaction: fewer, larger commits (and FTS segment merges) let it catch up.
+                while batch.len() < max_rows {
+                    match rx.try_recv() {
+                        Ok(more) => batch.extend(more),
+                        Err(_) => break,
+                    }
+                }
                 let fresh = store_batch(&mut lock(&store), &shop, &batch)?;
                 fresh_all.extend(fresh);
             }
