@@ -121,6 +121,27 @@ pub fn queue_changed(handle: &AppHandle, inbox: &Inbox) {
     }
 }
 
+/// Runs one write action (delete, exclude, unsubscribe…) of the active shop: with a client
+/// when one can be had, else the inbox queues the action; then the bookkeeping every such call
+/// needs ([`after_call`]). One place, so no command forgets the replay after an outage.
+pub async fn write_action<T, F, Fut>(
+    handle: &AppHandle,
+    app: &AppState,
+    inboxes: &InboxState,
+    action: F,
+) -> Result<T, IpcError>
+where
+    F: FnOnce(Arc<Inbox>, Option<TrustooClient>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, InboxError>>,
+{
+    let inbox = inboxes.active(app).await?;
+    let client = client_for_action(app).await;
+    let was_offline = inbox.is_offline();
+    let outcome = action(inbox.clone(), client).await;
+    after_call(handle, &inbox, was_offline);
+    Ok(outcome?)
+}
+
 /// After a command that talked to Trustoo: if Trustoo answered again after being
 /// unreachable, replay the queue in the background.
 pub fn after_call(handle: &AppHandle, inbox: &Arc<Inbox>, was_offline: bool) {

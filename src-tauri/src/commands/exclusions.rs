@@ -16,14 +16,12 @@ pub async fn exclude_author(
     inboxes: State<'_, InboxState>,
     review_id: String,
 ) -> Result<ActionOutcome, IpcError> {
-    let inbox = inboxes.active(&app).await?;
-    let client = inbox::client_for_action(&app).await;
-    let was_offline = inbox.is_offline();
-    let outcome = inbox
-        .exclude_author(client.as_ref(), &ReviewId(review_id))
-        .await;
-    inbox::after_call(&handle, &inbox, was_offline);
-    Ok(outcome?)
+    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
+        inbox
+            .exclude_author(client.as_ref(), &ReviewId(review_id))
+            .await
+    })
+    .await
 }
 
 /// One page (1-based) of excluded customers, from Trustoo.
@@ -50,12 +48,10 @@ pub async fn add_exclusion(
     inboxes: State<'_, InboxState>,
     target: ExclusionTarget,
 ) -> Result<ActionOutcome, IpcError> {
-    let inbox = inboxes.active(&app).await?;
-    let client = inbox::client_for_action(&app).await;
-    let was_offline = inbox.is_offline();
-    let outcome = inbox.add_exclusion(client.as_ref(), &target).await;
-    inbox::after_call(&handle, &inbox, was_offline);
-    Ok(outcome?)
+    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
+        inbox.add_exclusion(client.as_ref(), &target).await
+    })
+    .await
 }
 
 /// Removes a customer (`{ email }` or `{ customer_id }`) from the exclusion list.
@@ -66,12 +62,10 @@ pub async fn remove_exclusion(
     inboxes: State<'_, InboxState>,
     target: ExclusionTarget,
 ) -> Result<ActionOutcome, IpcError> {
-    let inbox = inboxes.active(&app).await?;
-    let client = inbox::client_for_action(&app).await;
-    let was_offline = inbox.is_offline();
-    let outcome = inbox.remove_exclusion(client.as_ref(), &target).await;
-    inbox::after_call(&handle, &inbox, was_offline);
-    Ok(outcome?)
+    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
+        inbox.remove_exclusion(client.as_ref(), &target).await
+    })
+    .await
 }
 
 /// Unsubscribes an address from one category of Trustoo emails.
@@ -83,12 +77,10 @@ pub async fn unsubscribe_email(
     email: String,
     email_type: String,
 ) -> Result<ActionOutcome, IpcError> {
-    let inbox = inboxes.active(&app).await?;
-    let client = inbox::client_for_action(&app).await;
-    let was_offline = inbox.is_offline();
-    let outcome = inbox
-        .unsubscribe_email(client.as_ref(), &email, &email_type)
-        .await;
-    inbox::after_call(&handle, &inbox, was_offline);
-    Ok(outcome?)
+    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
+        inbox
+            .unsubscribe_email(client.as_ref(), &email, &email_type)
+            .await
+    })
+    .await
 }

@@ -54,13 +54,11 @@ pub async fn delete_reviews(
     inboxes: State<'_, InboxState>,
     ids: Vec<String>,
 ) -> Result<Vec<ActionOutcome>, IpcError> {
-    let inbox = inboxes.active(&app).await?;
-    let client = inbox::client_for_action(&app).await;
-    let was_offline = inbox.is_offline();
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    let outcomes = inbox.delete_reviews(client.as_ref(), &ids).await;
-    inbox::after_call(&handle, &inbox, was_offline);
-    Ok(outcomes?)
+    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
+        inbox.delete_reviews(client.as_ref(), &ids).await
+    })
+    .await
 }
 
 /// Starts a sync now; progress arrives as `sync-progress`.

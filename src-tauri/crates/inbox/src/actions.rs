@@ -268,13 +268,14 @@ impl Inbox {
             ));
         }
         let payload = json!({ "email": email, "review_id": review_id.as_str() });
-        let action = self.queue(
+        self.queue_and_send(
+            client,
             ActionKind::CreateExclusion,
             payload,
             "exclude_author",
             Some(review_id),
-        )?;
-        self.send_one(client, &action).await
+        )
+        .await
     }
 
     /// Adds a customer (by email or customer id) to the exclusion list.
@@ -284,13 +285,14 @@ impl Inbox {
         target: &ExclusionTarget,
     ) -> Result<ActionOutcome, InboxError> {
         let (payload, _) = check_target(target)?;
-        let action = self.queue(
+        self.queue_and_send(
+            client,
             ActionKind::CreateExclusion,
             payload,
             "create_exclusion",
             None,
-        )?;
-        self.send_one(client, &action).await
+        )
+        .await
     }
 
     /// Removes a customer (by email or customer id) from the exclusion list.
@@ -300,13 +302,14 @@ impl Inbox {
         target: &ExclusionTarget,
     ) -> Result<ActionOutcome, InboxError> {
         let (payload, _) = check_target(target)?;
-        let action = self.queue(
+        self.queue_and_send(
+            client,
             ActionKind::DeleteExclusion,
             payload,
             "delete_exclusion",
             None,
-        )?;
-        self.send_one(client, &action).await
+        )
+        .await
     }
 
     /// Unsubscribes an address from one category of emails (`email_type` as documented).
@@ -328,7 +331,26 @@ impl Inbox {
             )));
         }
         let payload = json!({ "email": email, "email_type": email_type });
-        let action = self.queue(ActionKind::Unsubscribe, payload, "unsubscribe_email", None)?;
+        self.queue_and_send(
+            client,
+            ActionKind::Unsubscribe,
+            payload,
+            "unsubscribe_email",
+            None,
+        )
+        .await
+    }
+
+    /// Queues an action (so it survives a crash or an outage), then tries to send it now.
+    async fn queue_and_send(
+        &self,
+        client: Option<&TrustooClient>,
+        kind: ActionKind,
+        payload: Value,
+        audit_action: &str,
+        review: Option<&ReviewId>,
+    ) -> Result<ActionOutcome, InboxError> {
+        let action = self.queue(kind, payload, audit_action, review)?;
         self.send_one(client, &action).await
     }
 
