@@ -4,44 +4,22 @@
 //! and the review is created once; the merchant then finds it in the inbox with its thumbnails.
 //! Screenshots mid-upload and after go to `target/e2e-shots`.
 
+use reviewdesk_media::samples::{self, mp4};
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_trustoo::{Auth, ClientConfig, ReviewQuery, Secret, TrustooClient};
 use serde_json::{json, Value};
-use std::io::Cursor;
 use std::path::Path;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
 
 fn png(w: u32, h: u32, tint: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, tint])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("png");
-    out.into_inner()
+    samples::image(samples::ImageFormat::Png, w, h, tint).expect("png")
 }
 
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([200, (x ^ y) as u8, 90]));
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("jpeg");
-    out.into_inner()
-}
-
-/// An MP4 `ftyp` box, an `mdat` header, then `payload` bytes.
-fn mp4(payload: usize) -> Vec<u8> {
-    let mut v = vec![0, 0, 0, 20];
-    v.extend_from_slice(b"ftypisom\0\0\x02\0mp41");
-    v.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
-    v.extend_from_slice(b"mdat");
-    v.extend((0..payload).map(|i| (i % 251) as u8));
-    v
+    samples::image(samples::ImageFormat::Jpeg, w, h, 90).expect("jpeg")
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {

@@ -22,6 +22,7 @@ pub mod compose;
 pub mod create;
 pub mod error;
 pub mod progress;
+pub mod samples;
 pub mod thumb;
 pub mod upload;
 

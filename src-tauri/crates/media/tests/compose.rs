@@ -6,13 +6,13 @@
 //! which submits the draft until the parent kills it with SIGKILL.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reviewdesk_media::check::check_selection;
 use reviewdesk_media::compose::{submit, ComposerForm, DraftDoc, Submission, SubmitOptions};
 use reviewdesk_media::create::CreateOnceConfig;
+use reviewdesk_media::samples;
 use reviewdesk_media::{MediaLimits, UploadBatch, UploadConfig, Uploader};
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_store::Store;
@@ -33,21 +33,11 @@ fn client(base: &str) -> TrustooClient {
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
+    samples::image(samples::ImageFormat::Png, w, h, 7).unwrap()
 }
 
 fn mp4(payload: usize) -> Vec<u8> {
-    let mut v = vec![0, 0, 0, 20];
-    v.extend_from_slice(b"ftypisom\0\0\x02\0mp41");
-    v.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
-    v.extend_from_slice(b"mdat");
-    v.extend((0..payload).map(|i| (i % 251) as u8));
-    v
+    samples::mp4(payload)
 }
 
 fn fast() -> CreateOnceConfig {

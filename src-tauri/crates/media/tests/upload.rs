@@ -2,7 +2,6 @@
 //! storage emulation (policy checks, exact lengths), and injected faults. No timings.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use reviewdesk_core::MediaKind;
 use reviewdesk_media::check::{check_file, check_selection};
 use reviewdesk_media::create::{create_review_once_with, CreateOnceConfig};
+use reviewdesk_media::samples;
 use reviewdesk_media::upload::{is_expired_credentials, SentFn};
 use reviewdesk_media::{
     media_for_review, FileState, IdempotencyKey, MediaLimits, MediaStore, ProgressEvent, Rejection,
@@ -108,22 +108,12 @@ impl World {
 }
 
 fn encoded(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, format)
-        .unwrap();
-    out.into_inner()
+    samples::image(format, w, h, 90).unwrap()
 }
 
 /// An MP4 `ftyp` box, an `mdat` header, then `payload` bytes of (fake) media data.
 fn mp4(payload: usize) -> Vec<u8> {
-    let mut v = vec![0, 0, 0, 20];
-    v.extend_from_slice(b"ftypisom\0\0\x02\0mp41");
-    v.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
-    v.extend_from_slice(b"mdat");
-    v.extend((0..payload).map(|i| (i % 251) as u8));
-    v
+    samples::mp4(payload)
 }
 
 fn recorder() -> (
