@@ -301,8 +301,10 @@ describe("sync and new reviews", () => {
     await firstRows();
     await fireEvent.click(screen.getByTestId("sync-now"));
     expect(backend.calls[COMMANDS.syncNow]).toBe(1);
-    expect(await screen.findByText(/Synced\. 3 new reviews\./)).toBeInTheDocument();
+    // One toast for the new reviews (with "Show"), not a second "Synced" one.
+    expect(await screen.findByText("3 new reviews (1 one-star).")).toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("403 reviews"));
+    expect(screen.queryByText(/^Synced/)).not.toBeInTheDocument();
   });
 });
 
