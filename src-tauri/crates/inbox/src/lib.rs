@@ -87,6 +87,12 @@ pub struct InboxConfig {
     /// Reviews per `get_reviews` page (the documented maximum is 100).
     pub page_size: u32,
     /// Reviews per store transaction during a full pass.
+    ///
+    /// 5,000 by default: each transaction has a fixed cost (the search-term upserts of every
+    /// distinct word, an FTS5 segment flush and merge, the B-tree pages rewritten into the WAL)
+    /// that at 1,000 rows was a third of the writer's time (measured on 100k sandbox reviews:
+    /// 2.8 CPU-s at 1,000 rows, 2.0 at 5,000, 1.95 at 20,000). Bigger batches barely gain more
+    /// and make the last batch, written after the last page arrives, longer.
     pub batch_rows: usize,
     /// A full pass (deletion sweep) runs at least this often.
     pub full_pass_every: Duration,
@@ -97,7 +103,7 @@ impl Default for InboxConfig {
         Self {
             concurrency: 4,
             page_size: 100,
-            batch_rows: 1000,
+            batch_rows: 5000,
             full_pass_every: Duration::from_secs(24 * 3600),
         }
     }

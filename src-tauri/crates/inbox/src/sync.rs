@@ -44,8 +44,9 @@ pub struct SyncReport {
     pub deleted_remotely: usize,
 }
 
-/// At most this many waiting batches are written in one transaction.
-const MAX_COALESCED_BATCHES: usize = 20;
+/// At most this many waiting batches are written in one transaction (and at most this many
+/// wait for the writer): 20,000 reviews with the default 5,000-row batches.
+const MAX_COALESCED_BATCHES: usize = 4;
 
 /// Accumulates what was new.
 #[derive(Default)]
@@ -71,13 +72,10 @@ fn store_batch(
     shop: &str,
     batch: &[Review],
 ) -> Result<Vec<(ReviewId, u8)>, StoreError> {
-    let ids: Vec<ReviewId> = batch.iter().map(|r| r.id.clone()).collect();
-    let known = store.known_review_ids(shop, &ids)?;
-    store.upsert_reviews(shop, batch)?;
-    Ok(batch
-        .iter()
-        .filter(|r| !known.contains(&r.id))
-        .map(|r| (r.id.clone(), r.rating))
+    let (_, inserted) = store.upsert_reviews_reporting_new(shop, batch)?;
+    Ok(inserted
+        .into_iter()
+        .map(|i| (batch[i].id.clone(), batch[i].rating))
         .collect())
 }
 

@@ -283,6 +283,31 @@ impl Store {
     /// deletion) is kept. A review previously noticed as gone from the server and now seen again
     /// loses its `deleted_remotely_at` mark. Idempotent: the same batch twice changes nothing.
     pub fn upsert_reviews(&mut self, shop: &str, reviews: &[Review]) -> Result<UpsertStats> {
+        self.upsert_reviews_inner(shop, reviews, None)
+    }
+
+    /// [`Store::upsert_reviews`] that also says which reviews the store did not know before
+    /// (their indexes in `reviews`, ascending).
+    ///
+    /// Why: the sync reports new reviews; asking [`Store::known_review_ids`] first costs a second
+    /// index lookup per review on the single writer thread, while the upsert looks every review
+    /// up anyway.
+    pub fn upsert_reviews_reporting_new(
+        &mut self,
+        shop: &str,
+        reviews: &[Review],
+    ) -> Result<(UpsertStats, Vec<usize>)> {
+        let mut inserted = Vec::new();
+        let stats = self.upsert_reviews_inner(shop, reviews, Some(&mut inserted))?;
+        Ok((stats, inserted))
+    }
+
+    fn upsert_reviews_inner(
+        &mut self,
+        shop: &str,
+        reviews: &[Review],
+        mut inserted: Option<&mut Vec<usize>>,
+    ) -> Result<UpsertStats> {
         for r in reviews {
             if !(1..=5).contains(&r.rating) {
                 return Err(StoreError::InvalidInput(format!(
@@ -319,8 +344,12 @@ impl Store {
                  has_image = ?26, has_video = ?27, synced_at = ?28, facets = ?29, \
                  deleted_remotely_at = NULL WHERE rid = ?30 AND shop = ?2 AND id = ?3",
             )?;
-            let mut fts_ops: Vec<FtsOp> = Vec::new();
-            for r in reviews {
+            let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
+            // Last key handed out per second in this batch: the next one at that second is
+            // that plus one (no `max(rid)` probe per review; a batch often shares seconds).
+            let mut last_keys: std::collections::HashMap<i64, i64> =
+                std::collections::HashMap::new();
+            for (index, r) in reviews.iter().enumerate() {
                 let existing: Option<Existing> = find
                     .query_row(params![shop_id, r.id.as_str()], |row| {
                         Ok(Existing {
@@ -345,7 +374,15 @@ impl Store {
                 };
                 let rid = match &existing {
                     Some(old) if key_base(old.commented_at) == key_base(r.commented_at) => old.rid,
-                    _ => allocate_key(&tx, r.commented_at)?,
+                    _ => {
+                        let base = key_base(r.commented_at);
+                        let rid = match last_keys.get(&base) {
+                            Some(&last) if last < (base | SEQ_MASK) => last + 1,
+                            _ => allocate_key(&tx, r.commented_at)?,
+                        };
+                        last_keys.insert(base, rid);
+                        rid
+                    }
                 };
                 let facets = Facets {
                     shop_id,
@@ -404,6 +441,9 @@ impl Store {
                         insert.execute(values)?;
                         fts_ops.push(new_entry());
                         stats.inserted += 1;
+                        if let Some(list) = inserted.as_deref_mut() {
+                            list.push(index);
+                        }
                     }
                     Some(old) => {
                         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();

@@ -173,6 +173,23 @@ fn refuses_a_newer_schema() {
 }
 
 #[test]
+fn upsert_reports_exactly_the_reviews_it_inserted() {
+    let (_dir, mut store) = open();
+    let reviews = sample();
+    let (stats, new) = store
+        .upsert_reviews_reporting_new(SHOP, &reviews[..4])
+        .unwrap();
+    assert_eq!((stats.inserted, new), (4, vec![0, 1, 2, 3]));
+    // Known ones are not new; a review twice in one batch is new once.
+    let mut batch = reviews.clone();
+    batch.push(reviews[7].clone());
+    let (stats, new) = store.upsert_reviews_reporting_new(SHOP, &batch).unwrap();
+    assert_eq!((stats.inserted, stats.updated), (6, 5));
+    assert_eq!(new, vec![4, 5, 6, 7, 8, 9]);
+    store.check_search_index().unwrap();
+}
+
+#[test]
 fn upsert_round_trips_every_field_and_is_idempotent() {
     let (_dir, mut store) = open();
     let reviews = sample();
