@@ -49,7 +49,7 @@ async fn curl_once(client: &TrustooClient, path: &Path) -> Result<f64> {
                 "-o",
                 "/dev/null",
                 "-w",
-                "%{http_code}",
+                "%{http_code} %{time_total}",
                 "-X",
                 "PUT",
             ])
@@ -78,8 +78,10 @@ async fn curl_once(client: &TrustooClient, path: &Path) -> Result<f64> {
         "curl upload failed: HTTP {code} {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // curl's own transfer time; the wall time (which adds process start) as a fallback.
-    Ok(total.trim().parse().unwrap_or(seconds))
+    // curl's own transfer time (process start excluded, as for ours).
+    total.trim().parse().map_err(|_| {
+        anyhow::anyhow!("curl printed no transfer time ({report:?}, wall {seconds:.2} s)")
+    })
 }
 
 const CHILD_ENV: &str = "REVIEWDESK_BENCH_UPLOAD_CHILD";
