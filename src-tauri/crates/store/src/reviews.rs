@@ -118,10 +118,26 @@ struct Existing {
 }
 
 /// One pending change to the FTS index.
-struct FtsOp {
+struct FtsOp<'r> {
     rid: i64,
     delete: bool,
-    text: [String; 5],
+    /// author, title, content, product_title, facets: borrowed from the batch for a new entry
+    /// (no copy of the review text per row), owned as stored for a delete.
+    text: FtsText<'r>,
+}
+
+enum FtsText<'r> {
+    New(&'r Review, String),
+    Old([String; 5]),
+}
+
+impl FtsText<'_> {
+    fn columns(&self) -> [&str; 5] {
+        match self {
+            FtsText::New(r, facets) => [&r.author, &r.title, &r.content, &r.product_title, facets],
+            FtsText::Old(text) => text.each_ref().map(String::as_str),
+        }
+    }
 }
 
 /// Adds (or, with `delete`, removes) the FTS entry of one row; `text` holds the indexed columns
@@ -399,7 +415,6 @@ impl Store {
                         .map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
                 }
                 .text();
-                let text = [&r.author, &r.title, &r.content, &r.product_title, &facets];
                 let values = params![
                     rid,
                     shop_id,
@@ -431,15 +446,14 @@ impl Store {
                     synced_at,
                     facets,
                 ];
-                let new_entry = || FtsOp {
-                    rid,
-                    delete: false,
-                    text: text.map(String::clone),
-                };
                 match existing {
                     None => {
                         insert.execute(values)?;
-                        fts_ops.push(new_entry());
+                        fts_ops.push(FtsOp {
+                            rid,
+                            delete: false,
+                            text: FtsText::New(r, facets),
+                        });
                         stats.inserted += 1;
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
@@ -449,12 +463,18 @@ impl Store {
                         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
                         all.push(&old.rid);
                         update.execute(all.as_slice())?;
-                        if old.rid != rid || old.text.iter().zip(text).any(|(a, b)| a != b) {
-                            fts_ops.push(new_entry());
+                        let new = FtsText::New(r, facets);
+                        if old.rid != rid || old.text.iter().zip(new.columns()).any(|(a, b)| a != b)
+                        {
+                            fts_ops.push(FtsOp {
+                                rid,
+                                delete: false,
+                                text: new,
+                            });
                             fts_ops.push(FtsOp {
                                 rid: old.rid,
                                 delete: true,
-                                text: old.text,
+                                text: FtsText::Old(old.text),
                             });
                         }
                         stats.updated += 1;
@@ -466,15 +486,14 @@ impl Store {
             // (delete before insert) keeps one flush per batch instead of one per review.
             fts_ops.sort_by_key(|op| (op.rid, !op.delete));
             for op in &fts_ops {
-                fts_write(&tx, op.rid, op.delete, &op.text)?;
+                fts_write(&tx, op.rid, op.delete, &op.text.columns())?;
             }
             index_terms(
                 &tx,
                 fts_ops
                     .iter()
                     .filter(|op| !op.delete)
-                    .flat_map(|op| &op.text)
-                    .map(String::as_str),
+                    .flat_map(|op| op.text.columns()),
             )?;
         }
         tx.commit()?;
