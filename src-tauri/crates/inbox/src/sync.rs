@@ -44,8 +44,8 @@ pub struct SyncReport {
     pub deleted_remotely: usize,
 }
 
-/// At most this many waiting batches are written in one transaction (and at most this many
-/// wait for the writer): 20,000 reviews with the default 5,000-row batches.
+/// At most this many batches are written in one transaction: 20,000 reviews with the
+/// default 5,000-row batches.
 const MAX_COALESCED_BATCHES: usize = 4;
 
 /// Accumulates what was new.
@@ -250,7 +250,10 @@ impl Inbox {
         // one-second resolution) is either seen by this pass or gone from the server.
         let sweep_started_at = now() + 1;
         let mut seen: HashSet<ReviewId> = HashSet::new();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(MAX_COALESCED_BATCHES);
+        // One batch waits at most: when the writer is the slower side, a long queue only means
+        // a long tail written alone after the last page arrived (one core idle), while a short
+        // one holds the fetch back and leaves the writer the CPU during the pass.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(1);
         let store = self.store.clone();
         let shop = self.shop.clone();
         let max_rows = self.config.batch_rows * MAX_COALESCED_BATCHES;
