@@ -71,7 +71,7 @@ impl AppUnderTest {
         // A copy left over by an earlier test that failed half-way (one the OS started for a
         // deep link has no driver to stop it) would swallow this launch through single-instance.
         let app = harness.app.clone();
-        tokio::task::spawn_blocking(move || terminate(&instances_of(&app)))
+        tokio::task::spawn_blocking(move || stop_all(&app))
             .await
             .unwrap_or(());
         let port = crate::free_port()?;
@@ -308,9 +308,44 @@ pub async fn stop_app_instances() {
     let Ok(harness) = Harness::from_env() else {
         return;
     };
-    tokio::task::spawn_blocking(move || terminate(&instances_of(&harness.app)))
+    tokio::task::spawn_blocking(move || stop_all(&harness.app))
         .await
         .unwrap_or(());
+}
+
+/// Stops every copy of `app`, then waits until the session bus has let go of the
+/// single-instance name the last one held: a copy started before that would hand its
+/// arguments to the dying one and exit.
+fn stop_all(app: &std::path::Path) {
+    let pids = instances_of(app);
+    if pids.is_empty() {
+        return;
+    }
+    terminate(&pids);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while single_instance_taken() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether a process owns the app's single-instance name on the session bus
+/// (`<identifier>.SingleInstance`, see tauri-plugin-single-instance's Linux implementation).
+fn single_instance_taken() -> bool {
+    Command::new("gdbus")
+        .args([
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.DBus",
+            "--object-path",
+            "/org/freedesktop/DBus",
+            "--method",
+            "org.freedesktop.DBus.NameHasOwner",
+            "io.reviewdesk.desktop.SingleInstance",
+        ])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
+        .unwrap_or(false)
 }
 
 /// Every running process whose executable is `app`.

@@ -60,6 +60,13 @@ async fn rig() -> Rig {
     }
 }
 
+/// True once a `shops.json` under `home` names `domain`.
+fn shop_listed(home: &std::path::Path, domain: &str) -> bool {
+    files_containing(home, domain)
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n == "shops.json"))
+}
+
 async fn click(app: &AppUnderTest, test_id: &str) {
     app.click(test_id, WAIT)
         .await
@@ -217,6 +224,16 @@ async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
         .expect("access token")
         .to_owned();
     assert_eq!(token_status(&sandbox, &access).await, "active");
+    // The tokens go to the keyring a moment before the shop list is written: wait for both
+    // before closing the app, as a merchant would see the shop appear first.
+    let start = std::time::Instant::now();
+    while !shop_listed(home.path(), demo::SHOP_DOMAIN) {
+        assert!(
+            start.elapsed() < WAIT,
+            "the shop was never added to the shop list"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     reviewdesk_tests::app::stop_app_instances().await;
 
     // Next start: the shop comes back from the keyring, signed in.
