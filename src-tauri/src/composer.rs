@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
 use reviewdesk_core::MediaKind;
+use reviewdesk_inbox::SharedStore;
 use reviewdesk_media::check::{check_files, CheckedFile};
 use reviewdesk_media::compose::{missing_files, DraftDoc};
 use reviewdesk_media::thumb::{preview, Preview, ThumbnailConfig};
@@ -20,10 +21,6 @@ use reviewdesk_store::Store;
 use serde::Serialize;
 
 use crate::error::{ErrorCode, IpcError};
-
-/// The store file in the app data directory. The same file as the inbox's store (every shop in
-/// one database); SQLite in WAL mode lets both connections work side by side.
-pub const DB_FILE: &str = "reviewdesk.db";
 
 /// Thumbnails shown in the composer are at most this many pixels on a side: small enough that
 /// a data URL of eleven of them is a few hundred KB over IPC, never the original bytes.
@@ -122,42 +119,32 @@ pub fn store_error(err: reviewdesk_store::StoreError) -> IpcError {
 
 /// Tauri-managed state of the composer.
 pub struct ComposerState {
-    db: PathBuf,
-    store: Mutex<Option<Store>>,
+    /// The inbox's store (drafts live beside the reviews), or why it could not open.
+    store: Result<SharedStore, IpcError>,
     thumbs: PathBuf,
     limits: MediaLimits,
     running: Mutex<HashMap<String, Arc<UploadBatch>>>,
 }
 
 impl ComposerState {
-    /// State for the app data directory `data_dir` and cache directory `cache_dir`. The store
-    /// opens on first use (after the inbox has migrated it at start-up).
-    pub fn new(data_dir: &Path, cache_dir: &Path) -> Self {
+    /// State over the app's store (shared with the inbox: one connection, one migration) and
+    /// the cache directory `cache_dir` for thumbnails.
+    pub fn new(store: Result<SharedStore, IpcError>, cache_dir: &Path) -> Self {
         Self {
-            db: data_dir.join(DB_FILE),
-            store: Mutex::new(None),
+            store,
             thumbs: cache_dir.join("thumbnails"),
             limits: MediaLimits::default(),
             running: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Runs `f` with the store, opening it if needed.
+    /// Runs `f` with the store.
     pub fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> reviewdesk_store::Result<T>,
     ) -> Result<T, IpcError> {
-        let mut guard = lock(&self.store);
-        if guard.is_none() {
-            *guard = Some(Store::open(&self.db).map_err(store_error)?);
-        }
-        match guard.as_mut() {
-            Some(store) => f(store).map_err(store_error),
-            None => Err(IpcError::new(
-                ErrorCode::Internal,
-                "The draft store is not open.",
-            )),
-        }
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        f(&mut lock(store)).map_err(store_error)
     }
 
     /// The attachment limits.
@@ -310,7 +297,7 @@ mod tests {
         img.save(&jpg).unwrap();
         let pdf = dir.path().join("report.pdf");
         std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
-        let state = ComposerState::new(dir.path(), dir.path());
+        let state = test_state(dir.path());
         let p = |p: &Path| p.to_string_lossy().into_owned();
         let r = state.check(&[], &[p(&jpg), p(&pdf)]).await;
         assert_eq!(r.accepted.len(), 1);
@@ -323,10 +310,16 @@ mod tests {
         assert_eq!(again.refused[0].message, "IMG_1.jpg is already attached");
     }
 
+    /// A composer over a fresh store in `dir`.
+    fn test_state(dir: &Path) -> ComposerState {
+        let store = Store::open(dir.join("test.db")).unwrap();
+        ComposerState::new(Ok(Arc::new(Mutex::new(store))), dir)
+    }
+
     #[test]
     fn one_publish_per_draft_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
-        let state = ComposerState::new(dir.path(), dir.path());
+        let state = test_state(dir.path());
         let batch = || Arc::new(UploadBatch::new(Vec::new(), |_| {}));
         assert!(state.start("new-review:1", batch()));
         assert!(!state.start("new-review:1", batch()));
@@ -339,7 +332,7 @@ mod tests {
     #[test]
     fn drafts_round_trip_and_name_missing_files() {
         let dir = tempfile::tempdir().unwrap();
-        let state = ComposerState::new(dir.path(), dir.path());
+        let state = test_state(dir.path());
         let doc = serde_json::json!({"fields": {"author": "Ana", "rating": 4}});
         let gone = dir
             .path()

@@ -59,6 +59,12 @@ impl InboxState {
         }
     }
 
+    /// The store every part of the app shares (drafts live beside the reviews), or why it
+    /// could not open.
+    pub fn store(&self) -> Result<SharedStore, IpcError> {
+        self.store.clone()
+    }
+
     /// The inbox of the active shop.
     pub async fn active(&self, app: &AppState) -> Result<Arc<Inbox>, IpcError> {
         self.active_or_none(app)

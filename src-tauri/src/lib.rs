@@ -42,8 +42,9 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(state::AppState::new(config, &data_dir));
             app.manage(state);
             let cache_dir = app.path().app_cache_dir().unwrap_or_else(|_| data_dir.join("cache"));
-            app.manage(composer::ComposerState::new(&data_dir, &cache_dir));
-            app.manage(inbox::InboxState::open(&data_dir));
+            let inbox = inbox::InboxState::open(&data_dir);
+            app.manage(composer::ComposerState::new(inbox.store(), &cache_dir));
+            app.manage(inbox);
             // Load each known shop's credentials from the keyring (bounded by a timeout inside),
             // then handle deep links, so a cold-start callback finds everything in place.
             let handle = app.handle().clone();
