@@ -60,11 +60,11 @@ async fn rig() -> Rig {
     }
 }
 
-/// True once a `shops.json` under `home` names `domain`.
+/// True once the app's shop list (`$XDG_DATA_HOME/<identifier>/shops.json`, with the data
+/// home the harness gives the app under `home`) names `domain`.
 fn shop_listed(home: &std::path::Path, domain: &str) -> bool {
-    files_containing(home, domain)
-        .iter()
-        .any(|p| p.file_name().is_some_and(|n| n == "shops.json"))
+    std::fs::read_to_string(home.join("data/io.reviewdesk.desktop/shops.json"))
+        .is_ok_and(|list| list.contains(domain))
 }
 
 async fn click(app: &AppUnderTest, test_id: &str) {
