@@ -26,36 +26,9 @@ use crate::{lock, Inbox, InboxError};
 /// Exclusions per page of `list_exclusions` (the UI pages 1-based).
 pub const EXCLUSION_PAGE_SIZE: u32 = 50;
 
-/// The documented `email_type` values with their typed form.
-const EMAIL_TYPES: [EmailType; 17] = [
-    EmailType::All,
-    EmailType::ReviewRequest,
-    EmailType::ReviewRequestTest,
-    EmailType::DiscountForPhotoReview,
-    EmailType::LeftReview,
-    EmailType::MarketEmail,
-    EmailType::QuestionNotification,
-    EmailType::AnswerNotification,
-    EmailType::ReviewRequestQuotaExhausted,
-    EmailType::ReviewDisplayQuotaExhausted,
-    EmailType::ReplyToReview,
-    EmailType::PostPurchaseReferral,
-    EmailType::AdvocateRewardPaid,
-    EmailType::AdvocateRewardRefund,
-    EmailType::ReviewMediaRemind,
-    EmailType::AutoLeaveReview,
-    EmailType::RequestUpdateReview,
-];
-
-/// Parses an `email_type` as the UI sends it (the wire spelling).
+/// Parses an `email_type` as the UI sends it (the wire spelling of the documented values).
 pub fn parse_email_type(text: &str) -> Option<EmailType> {
-    EMAIL_TYPES.into_iter().find(|t| {
-        serde_json::to_value(t)
-            .ok()
-            .as_ref()
-            .and_then(Value::as_str)
-            == Some(text)
-    })
+    serde_json::from_value(Value::String(text.to_owned())).ok()
 }
 
 /// How one send attempt ended, for the replay loop.
@@ -659,5 +632,40 @@ impl Inbox {
             }
         }
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn email_types_parse_from_their_documented_spelling_only() {
+        for text in [
+            "all",
+            "review_request",
+            "review_request_test",
+            "discount_for_photo_review",
+            "left_review",
+            "market_email",
+            "question_notification",
+            "answer_notification",
+            "review_request_quota_exhausted",
+            "review_display_quota_exhausted",
+            "reply_to_review",
+            "post_purchase_referral",
+            "advocate_reward_paid",
+            "advocate_reward_refund",
+            "review_media_remind",
+            "auto_leave_review",
+            "request_update_review",
+        ] {
+            let parsed = parse_email_type(text).unwrap_or_else(|| panic!("{text} parses"));
+            assert_eq!(serde_json::to_value(parsed).unwrap(), text);
+        }
+        assert_eq!(parse_email_type("ReviewRequest"), None);
+        assert_eq!(parse_email_type("newsletter"), None);
+        assert_eq!(parse_email_type(""), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Typed requests and the responses that have no home in `reviewdesk-core`.
 
 use reviewdesk_core::{CustomerId, MediaKind, ProductId, RequestEmailStatus, ReviewId};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::secret::Secret;
 use crate::wire::format_plain;
@@ -457,8 +457,9 @@ pub enum ExclusionTarget {
     Email(String),
 }
 
-/// Email categories of `email_unsubscribe` (the documented list).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Email categories of `email_unsubscribe` (the documented list). Deserialize reads the wire
+/// spelling back, e.g. what the UI or a queued action holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmailType {
     /// Every email.
