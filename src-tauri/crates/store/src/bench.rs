@@ -274,9 +274,9 @@ pub const FILL_BATCH: usize = 20_000;
 /// Writes `n` synthetic reviews for `shop`, newest first like a real first sync, spread over
 /// about three years, and flags ~2 % for triage.
 ///
-/// The store is left as a first sync leaves it: FTS5 segments merged only by its automerge, no
-/// [`Store::optimize`] (measured at 1M: queries are ~1.6× faster after it, but it takes twice
-/// as long as the whole fill, and the sync engine does not run it).
+/// The store is left as a first sync leaves it: FTS5 segments merged only by its automerge,
+/// no full `'optimize'` merge (measured at 1M: queries are ~1.6× faster after one, but it takes
+/// twice as long as the whole fill, so the sync engine does not run it).
 ///
 /// Reviews are generated on a second thread while the store writes the previous batch (the
 /// writes use the real [`Store::upsert_reviews`], so the store is the one the app builds).

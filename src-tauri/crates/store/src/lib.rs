@@ -192,23 +192,6 @@ impl Store {
         Ok(())
     }
 
-    /// Merges the FTS index into one segment and refreshes planner statistics; call after a
-    /// large first sync.
-    ///
-    /// Statistics are sampled (`analysis_limit`, as SQLite recommends for big tables): a full
-    /// `ANALYZE` reads every row of the table, its indexes and the FTS shadow tables, which for a
-    /// million reviews is a gigabyte, and the page queries choose their index explicitly anyway.
-    pub fn optimize(&self) -> Result<()> {
-        let timer = std::time::Instant::now();
-        self.conn
-            .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('optimize');")?;
-        let merged = timer.elapsed();
-        self.conn
-            .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;")?;
-        tracing::info!(?merged, total = ?timer.elapsed(), "store optimized");
-        Ok(())
-    }
-
     /// The integer id of a shop key, if the shop has any data here.
     pub(crate) fn shop_id(&self, shop: &str) -> Result<Option<i64>> {
         Ok(self

@@ -1,10 +1,11 @@
 //! Sync bookkeeping. The network part lives in the Tauri layer; this is what it relies on.
 //!
 //! Strategy:
-//! * **First sync**: fetch every page newest-first and [`Store::upsert_reviews`] each page.
-//! * **Incremental sync**: fetch newest-first (`created-descending`); after each page ask
-//!   [`Store::known_review_ids`]; stop at the first page whose reviews are all known (reviews
-//!   only get older from there). Upsert every page fetched, then [`Store::set_sync_cursor`].
+//! * **First sync**: fetch every page newest-first and write them in batches with
+//!   [`Store::upsert_reviews_reporting_new`] (which also says which reviews were new).
+//! * **Incremental sync**: fetch newest-first (`created-descending`) and upsert each page; stop
+//!   at the first page that held a review already known (reviews only get older from there),
+//!   then [`Store::set_sync_cursor`].
 //! * **Deletions on the server** do not show up in a newest-first listing, so a periodic full
 //!   id sweep (every page, ids only kept) ends with [`Store::mark_missing_as_deleted`]: a local
 //!   review the sweep did not see is flagged `deleted_remotely_at`, never destroyed (the merchant
