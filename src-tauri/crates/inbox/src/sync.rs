@@ -249,6 +249,8 @@ impl Inbox {
         // every review stored up to now (this second included, hence the +1; `synced_at` has
         // one-second resolution) is either seen by this pass or gone from the server.
         let sweep_started_at = now() + 1;
+        // With nothing stored before the pass (a first sync), nothing can have gone missing.
+        let sweep = lock(&self.store).has_reviews(&self.shop)?;
         let mut seen: HashSet<ReviewId> = HashSet::new();
         // One batch waits at most: when the writer is the slower side, a long queue only means
         // a long tail written alone after the last page arrived (one core idle), while a short
@@ -291,7 +293,9 @@ impl Inbox {
             status.total = Some(page.page.count);
             status.fetched += page.list.len() as u64;
             newest(cursor, &page.list);
-            seen.extend(page.list.iter().map(|r| r.id.clone()));
+            if sweep {
+                seen.extend(page.list.iter().map(|r| r.id.clone()));
+            }
             batch.extend(page.list);
             if batch.len() >= self.config.batch_rows {
                 let full =
@@ -315,6 +319,9 @@ impl Inbox {
         }
         news.add(&fresh);
         status.new_count = news.0.count;
+        if !sweep {
+            return Ok(0);
+        }
         let store = self.store.clone();
         let shop = self.shop.clone();
         let flagged = tokio::task::spawn_blocking(move || {

@@ -217,6 +217,33 @@ async fn incremental_sync_stops_at_known_reviews_and_reports_new_ones() {
     assert_eq!(r.inbox.sync_status().new_count, 3);
 }
 
+/// A first sync that an earlier attempt left half done still sweeps: reviews stored by that
+/// attempt and deleted on the server since are noticed (only a shop with nothing stored skips
+/// the sweep).
+#[tokio::test]
+async fn a_retried_first_sync_still_notices_deletions() {
+    let r = rig().await;
+    let first_page = r
+        .client
+        .list_reviews(&reviewdesk_trustoo::types::ReviewQuery::new().page_size(20))
+        .await
+        .unwrap()
+        .list;
+    r.inbox
+        .with_store(|s| s.upsert_reviews(SHOP, &first_page))
+        .unwrap();
+    let gone = first_page[3].id.clone();
+    r.client.delete_review(&gone).await.unwrap();
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(report.first_sync && report.full_pass);
+    assert_eq!(report.deleted_remotely, 1);
+    assert_eq!(active_count(&r.inbox), SEEDED - 1);
+}
+
 #[tokio::test]
 async fn reviews_deleted_on_the_server_are_noticed_and_kept() {
     let r = rig().await;

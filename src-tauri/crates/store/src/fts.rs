@@ -1,4 +1,7 @@
-//! Turning the user's search words into a safe FTS5 query.
+//! Turning the user's search words into a safe FTS5 query, and review text into search terms.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// At most this many words are used (longer input is almost certainly pasted text).
 const MAX_TERMS: usize = 16;
@@ -63,30 +66,62 @@ pub(crate) fn quoted(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
-/// Adds to `out` the terms the `unicode61` tokenizer makes of `text`, when `text` is ASCII, and
-/// returns true; returns false (adding nothing) for other text.
+/// The search terms of the texts written in one transaction, split where the `unicode61`
+/// tokenizer splits and counted once per occurrence.
 ///
-/// For ASCII input `unicode61` is simple and fixed: letters and digits are token characters,
-/// every other character separates tokens, and letters are lowercased (diacritic removal has
-/// nothing to do). Other text goes through SQLite's own tokenizer (see `reviews::index_terms`).
-/// Each term is counted once per occurrence.
-pub(crate) fn ascii_terms(text: &str, out: &mut std::collections::HashMap<String, i64>) -> bool {
-    if !text.is_ascii() {
-        return false;
-    }
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            *out.entry(word.to_ascii_lowercase()).or_default() += 1;
-        } else if let Some(n) = out.get_mut(word) {
-            *n += 1;
-        } else {
-            out.insert(word.to_owned(), 1);
+/// Why here and not by SQLite alone: the writer needs the terms (for `search_terms`) of every
+/// review it stores, and asking SQLite's tokenizer for all of them cost a fifth of a first sync.
+/// ASCII characters other than letters and digits always separate tokens in `unicode61` (the
+/// index sets no `tokenchars` or `separators`), so the text is cut there first. A piece of
+/// ASCII letters and digits is exactly one token, lowercased, and is counted here (almost all
+/// of any review). A piece holding other characters may be one token or several (`naïve`,
+/// `don’t`), with Unicode case folding and diacritics removed: those pieces are collected in
+/// [`TermCounter::other`] and tokenized by SQLite itself (see `reviews::index_terms`), so the
+/// folding is exactly the index's.
+#[derive(Default)]
+pub(crate) struct TermCounter<'a> {
+    /// ASCII terms and their occurrences.
+    pub ascii: HashMap<Cow<'a, str>, i64, rustc_hash::FxBuildHasher>,
+    /// Every piece with non-ASCII characters, each followed by a space.
+    pub other: String,
+}
+
+impl<'a> TermCounter<'a> {
+    /// Counts the terms of one indexed text that occurs `times` times.
+    pub fn add(&mut self, text: &'a str, times: i64) {
+        let bytes = text.as_bytes();
+        let separates = |b: u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && separates(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            let (mut upper, mut ascii) = (false, true);
+            while at < bytes.len() && !separates(bytes[at]) {
+                upper |= bytes[at].is_ascii_uppercase();
+                ascii &= bytes[at].is_ascii();
+                at += 1;
+            }
+            // Both ends sit next to an ASCII byte or at an end of the text: char boundaries.
+            let Some(piece) = text.get(start..at).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if !ascii {
+                for _ in 0..times {
+                    self.other.push_str(piece);
+                    self.other.push(' ');
+                }
+                continue;
+            }
+            let term = if upper {
+                Cow::Owned(piece.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(piece)
+            };
+            *self.ascii.entry(term).or_insert(0) += times;
         }
     }
-    true
 }
 
 /// Lowercase ASCII letters and digits of `text` (facet tokens must survive the tokenizer whole).
@@ -187,21 +222,30 @@ mod tests {
     }
 
     #[test]
-    fn ascii_text_is_split_and_folded_like_unicode61() {
-        let mut terms = std::collections::HashMap::new();
-        assert!(ascii_terms("Hello, hello WORLD-x2 O'Brien_9", &mut terms));
-        let mut got: Vec<(String, i64)> = terms.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+    fn text_is_split_like_unicode61_and_non_ascii_pieces_are_left_to_sqlite() {
+        let mut terms = TermCounter::default();
+        terms.add("Hello, hello WORLD-x2 O'Brien_9", 1);
+        terms.add("Chloé's café—naïve 😀 fit DON’T", 1);
+        terms.add("  ", 3);
+        terms.add("fit x2", 2);
+        let mut got: Vec<(String, i64)> = terms
+            .ascii
+            .iter()
+            .map(|(t, n)| (t.to_string(), *n))
+            .collect();
         got.sort();
         let want = [
             ("9", 1),
             ("brien", 1),
+            ("fit", 3),
             ("hello", 2),
             ("o", 1),
+            ("s", 1),
             ("world", 1),
-            ("x2", 1),
+            ("x2", 3),
         ];
         assert_eq!(got, want.map(|(t, n)| (t.to_owned(), n)));
-        assert!(!ascii_terms("Chloé", &mut terms));
+        assert_eq!(terms.other, "Chloé café—naïve 😀 DON’T ");
     }
 
     #[test]

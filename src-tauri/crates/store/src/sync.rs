@@ -63,6 +63,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store holds any review of `shop`, active or deleted. Why: a full pass over a
+    /// shop with none stored before it has nothing to sweep ([`Store::mark_missing_as_deleted`]
+    /// would read every row it just wrote), and need not remember the ids it saw.
+    pub fn has_reviews(&self, shop: &str) -> Result<bool> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(false);
+        };
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM reviews WHERE shop = ?1)")?
+            .query_row([shop_id], |r| r.get(0))?)
+    }
+
     /// Ends a full id sweep: flags `deleted_remotely_at` on every review of the shop that the
     /// sweep did not see. Only reviews last synced before `sweep_started_at` (unix seconds) are
     /// considered, so a review inserted by a concurrent incremental sync is never flagged.

@@ -768,6 +768,10 @@ fn incremental_sync_support_and_deletion_detection() {
         HashSet::from([ReviewId("10".into()), ReviewId("9".into())])
     );
 
+    // A shop with stored reviews has something to sweep; another shop has not.
+    assert!(store.has_reviews(SHOP).unwrap());
+    assert!(!store.has_reviews("other.myshopify.com").unwrap());
+
     // Full sweep saw everything but 3 and 6.
     let seen: HashSet<ReviewId> = (1..=10)
         .filter(|i| *i != 3 && *i != 6)
