@@ -297,7 +297,12 @@ impl Inbox {
                 seen.extend(page.list.iter().map(|r| r.id.clone()));
             }
             batch.extend(page.list);
-            if batch.len() >= self.config.batch_rows {
+            // Near the end, every page goes to the writer as it comes: what is still unwritten
+            // when the last page arrives is written with nothing left to overlap it.
+            let last_stretch = status
+                .total
+                .is_some_and(|total| status.fetched + self.config.batch_rows as u64 > total);
+            if batch.len() >= self.config.batch_rows || last_stretch {
                 let full =
                     std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
                 if tx.send(full).await.is_err() {
