@@ -97,21 +97,34 @@ pub(crate) fn normalise_base(mut base: Url) -> Result<Url, Error> {
     Ok(base)
 }
 
-/// Builds a reqwest client: rustls, no redirects, connect timeout, optional read timeout.
+/// Builds a reqwest client: rustls, no redirects, connect timeout, and what `purpose` needs.
 pub(crate) fn build_http(
     user_agent: &str,
     timeouts: Timeouts,
-    read_timeout: bool,
+    purpose: HttpPurpose,
 ) -> Result<reqwest::Client, Error> {
     let mut b = reqwest::Client::builder()
         .user_agent(user_agent)
         .redirect(redirect::Policy::none())
         .connect_timeout(timeouts.connect);
-    if read_timeout {
-        b = b.read_timeout(timeouts.read);
+    match purpose {
+        HttpPurpose::Api => b = b.read_timeout(timeouts.read),
+        // No idle pool: each upload runs on a runtime of its own that ends with it, so a
+        // connection kept from one upload would be dead for the next (see upload.rs).
+        HttpPurpose::Upload => b = b.pool_max_idle_per_host(0),
     }
     b.build()
         .map_err(|_| Error::Config("could not build the HTTP client".into()))
+}
+
+/// What an HTTP client is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HttpPurpose {
+    /// API calls: a read timeout per call, pooled connections.
+    Api,
+    /// Uploads to the storage host: no read timeout (an idle watchdog instead, since a long
+    /// upload is legitimately slow) and no pooled connections.
+    Upload,
 }
 
 /// One API call, rebuilt (and re-signed, with a fresh timestamp) on every attempt.
@@ -345,8 +358,8 @@ impl TrustooClient {
     /// Builds a client; fails only on an unusable base URL or TLS setup.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let base = normalise_base(config.base_url)?;
-        let http = build_http(&config.user_agent, config.timeouts, true)?;
-        let upload_http = build_http(&config.user_agent, config.timeouts, false)?;
+        let http = build_http(&config.user_agent, config.timeouts, HttpPurpose::Api)?;
+        let upload_http = build_http(&config.user_agent, config.timeouts, HttpPurpose::Upload)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 transport: Transport {

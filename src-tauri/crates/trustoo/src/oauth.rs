@@ -17,7 +17,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::client::{build_http, default_user_agent, normalise_base, Call, Timeouts, Transport};
+use crate::client::{
+    build_http, default_user_agent, normalise_base, Call, HttpPurpose, Timeouts, Transport,
+};
 use crate::error::Error;
 use crate::retry::RetryConfig;
 use crate::secret::Secret;
@@ -289,7 +291,7 @@ impl OAuthClient {
     /// Builds the client (redirects disabled).
     pub fn new(config: OAuthConfig) -> Result<Self, Error> {
         let base = normalise_base(config.base_url)?;
-        let http = build_http(&config.user_agent, config.timeouts, true)?;
+        let http = build_http(&config.user_agent, config.timeouts, HttpPurpose::Api)?;
         Ok(Self {
             transport: Arc::new(Transport {
                 http,

@@ -1280,6 +1280,70 @@ async fn expired_image_policy_is_a_storage_error() {
     }
 }
 
+/// Threads of this process whose name starts with `prefix` (Linux names are cut at 15 bytes).
+fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .filter_map(|t| t.ok())
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .filter(|name| name.starts_with(prefix))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_dropped_upload_stops_its_thread_and_sends_no_more() {
+    let env = Env::start().await;
+    let c = env.hmac();
+    // 64 MiB, sparse (no disk), and a storage host that does not read it for 30 s: the upload
+    // fills the socket buffers and waits.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let len: u64 = 64 << 20;
+    file.as_file().set_len(len).unwrap();
+    env.arm(json!({"kind": "slow", "delay_ms": 30_000, "count": 1, "path_prefix": "/storage"}))
+        .await;
+    let target = c.video_upload_url("big.mp4", len).await.unwrap();
+    let (log, cb) = progress_log();
+    let before = threads_named("reviewdesk-uplo");
+    let upload = tokio::spawn({
+        let (c, path) = (c.clone(), file.path().to_path_buf());
+        async move {
+            c.upload_video(&target.upload_url, &path, len, &target.content_type, cb)
+                .await
+        }
+    });
+    let sent = || log.lock().unwrap().last().map_or(0, |p| p.sent);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sent() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sent() > 0 && sent() < len, "sent {}", sent());
+    // (Other tests of this binary may upload at the same time under `cargo test`; nextest runs
+    // each test in a process of its own.)
+    assert!(threads_named("reviewdesk-uplo") >= 1);
+    // Cancel: the task (and with it the upload's future) is dropped.
+    upload.abort();
+    assert!(upload.await.unwrap_err().is_cancelled());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while threads_named("reviewdesk-uplo") > before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        threads_named("reviewdesk-uplo") <= before,
+        "the upload thread ended"
+    );
+    let stopped_at = sent();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        sent(),
+        stopped_at,
+        "nothing is read or sent after the cancel"
+    );
+    assert!(!log.lock().unwrap().iter().any(|p| p.done));
+}
+
 #[tokio::test]
 async fn video_upload_with_exact_length_and_read_back() {
     let env = Env::start().await;
