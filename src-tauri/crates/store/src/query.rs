@@ -1,10 +1,11 @@
 //! Filtered, sorted, searched listings of a shop's reviews.
 //!
 //! Every listing is a *stream in key order*: the rowid of a review is derived from its
-//! `commented_at`, so "newest first" is a walk down the rowid, which every index on
-//! `(shop, gone, …)` and the FTS5 index deliver without sorting. The store picks one equality
-//! (product, star or triage) for the index and checks the other filters per row (the unary `+`
-//! keeps SQLite from choosing an index that would force a sort), then stops at the page limit.
+//! `commented_at`, so "newest first" is a walk down the rowid, which the table itself, every
+//! index on `(shop, gone, …)` and the FTS5 index deliver without sorting. The store picks one
+//! equality (product, star, a triage state other than `new`, or the deleted view) for an index,
+//! or walks the table, and checks the other filters per row (the unary `+` keeps SQLite from
+//! choosing an index that would force a sort), then stops at the page limit.
 //! With a keyword, FTS5 answers alone: every filter is a facet token in a hidden FTS column, so
 //! the MATCH intersects doclists, yields matching rowids newest-first, and the page reads only
 //! its own rows (and a count reads no row at all). Rating sorts walk one star at a time, newest-first within it.
@@ -16,6 +17,7 @@ use std::io::Write;
 
 use reviewdesk_core::{
     ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
+    TriageState,
 };
 use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
@@ -83,19 +85,22 @@ struct Keyword {
 const MAX_PREFIX_TERMS: i64 = 256;
 
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
-/// `None` without search words. Only date ranges stay outside (they are rowid ranges).
+/// `None` without search words unless `facets_only` (then the filters alone, as facet terms;
+/// only for a shop that shares the store, so the view is a term of its own). Only date ranges
+/// stay outside (they are rowid ranges).
 ///
 /// FTS5 intersects the parts of an AND in the order written, stepping through the first one
 /// row by row and skipping ahead in the others, so the parts are ordered by their estimated
 /// number of reviews, rarest first ("Yuki" before "all" before "1 star"). A part that every
 /// review of a one-shop store matches (active) becomes a `NOT` of the few deleted ones.
-fn fts_query(search: &Search<'_>, star: Option<u8>) -> Option<String> {
+fn fts_query(search: &Search<'_>, star: Option<u8>, facets_only: bool) -> Option<String> {
     let Search {
         shop_id,
         filter,
         keyword,
     } = *search;
-    if keyword.terms.is_empty() {
+    let facet_walk = facets_only && !keyword.only_shop;
+    if keyword.terms.is_empty() && !facet_walk {
         return None;
     }
     let docs = |token: &str| keyword.facet_docs.get(token).copied().unwrap_or(0);
@@ -192,9 +197,31 @@ fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
 /// without hints (for counting), SQLite may use any index.
 fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
     let Search {
-        shop_id, filter, ..
+        filter, keyword, ..
     } = *search;
-    if let Some(expr) = fts_query(search, star) {
+    let single_rating = star.or(match filter.ratings.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    });
+    // Which equality an index may serve (the rest get a unary `+`). Triage `new` (nearly every
+    // review) and the active view have no index of their own (schema V5): without another
+    // equality, a shop alone in the store walks the table itself (its rowid order is the date
+    // order), and a shop sharing the store walks its facet tokens in FTS5 instead of every
+    // other shop's rows.
+    let triaged = filter.triage.filter(|t| *t != TriageState::New);
+    let indexed = if filter.product_id.is_some() {
+        "product"
+    } else if single_rating.is_some() {
+        "rating"
+    } else if triaged.is_some() {
+        "triage"
+    } else if filter.view == ReviewView::Deleted {
+        "deleted"
+    } else {
+        ""
+    };
+    let facets_only = indexed.is_empty() && !keyword.only_shop;
+    if let Some(expr) = fts_query(search, star, facets_only) {
         let mut p = Plan {
             from: "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
             count_from: "reviews_fts",
@@ -206,6 +233,7 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
         date_range(&mut p, filter);
         return p;
     }
+    let shop_id = search.shop_id;
     let mut p = Plan {
         from: "reviews r",
         count_from: "reviews r",
@@ -213,25 +241,15 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
         conds: Vec::new(),
         params: Vec::new(),
     };
-    let single_rating = star.or(match filter.ratings.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    });
-    // Which equality the index may use (the rest get a unary `+`).
-    let indexed = if filter.product_id.is_some() {
-        "product"
-    } else if single_rating.is_some() {
-        "rating"
-    } else if filter.triage.is_some() {
-        "triage"
-    } else {
-        ""
-    };
     let h = |what: &str| if hints && indexed != what { "+" } else { "" };
-    p.push("r.shop = ?#".to_owned(), Value::Integer(shop_id));
+    // Every index starts with the shop: with none chosen, the shop is checked per row too.
+    let table_walk = if hints && indexed.is_empty() { "+" } else { "" };
+    p.push(format!("{table_walk}r.shop = ?#"), Value::Integer(shop_id));
     match filter.view {
-        ReviewView::Active => p.push("r.gone = ?#".to_owned(), Value::Integer(0)),
-        ReviewView::Deleted => p.push("r.gone = ?#".to_owned(), Value::Integer(1)),
+        ReviewView::Active => p.push(format!("{table_walk}r.gone = ?#"), Value::Integer(0)),
+        // Written out, not bound: the partial index `reviews_shop_deleted` is only used for a
+        // query that states its condition (`gone = 1`).
+        ReviewView::Deleted => p.conds.push("r.gone = 1".to_owned()),
         ReviewView::All => {}
     }
     if let Some(product) = &filter.product_id {
@@ -259,6 +277,11 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
             format!("{}r.triage = ?#", h("triage")),
             Value::Text(triage.as_str().to_owned()),
         );
+        if indexed == "triage" {
+            // The condition of the partial index `reviews_shop_gone_triaged`, stated so SQLite
+            // may use it.
+            p.conds.push("r.triage <> 'new'".to_owned());
+        }
     }
     let plus = if hints { "+" } else { "" };
     if let Some(source) = &filter.source {
@@ -475,22 +498,24 @@ impl Store {
     /// every facet token it may use, and whether the shop is alone in the store.
     fn keyword(&self, shop_id: i64, filter: &ReviewFilter) -> Result<Keyword> {
         let terms = self.match_terms(filter.keyword.as_deref())?;
-        if terms.is_empty() {
-            return Ok(Keyword::default());
-        }
-        let mut facet_docs = HashMap::new();
-        for token in facet_tokens(shop_id, filter) {
-            let n = self.term_docs(&token)?;
-            facet_docs.insert(token, n);
-        }
         let shops: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM shops")?
             .query_row([], |r| r.get(0))?;
+        let only_shop = shops == 1;
+        let mut facet_docs = HashMap::new();
+        // Facet counts order the parts of an FTS5 query: one with search words, or a walk of
+        // the facet tokens when the shop shares the store (see `plan`).
+        if !terms.is_empty() || !only_shop {
+            for token in facet_tokens(shop_id, filter) {
+                let n = self.term_docs(&token)?;
+                facet_docs.insert(token, n);
+            }
+        }
         Ok(Keyword {
             terms,
             facet_docs,
-            only_shop: shops == 1,
+            only_shop,
         })
     }
 
