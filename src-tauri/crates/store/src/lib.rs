@@ -488,6 +488,52 @@ mod tests {
     }
 
     #[test]
+    fn version_6_rebuilds_the_fts_index_without_column_sizes_and_finds_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open_to_version(&path, 5).unwrap();
+        let mut rng = bench::Rng::new(6);
+        let reviews: Vec<_> = (0..300)
+            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * 60))
+            .collect();
+        store.upsert_reviews("s", &reviews).unwrap();
+        store.delete_review("s", &reviews[3].id, "t").unwrap();
+        store
+            .set_triage(
+                "s",
+                &[reviews[5].id.clone()],
+                reviewdesk_core::TriageState::Flagged,
+                "t",
+            )
+            .unwrap();
+        let keywords = ["thi", "comf", "great fi", "size sma", "co", "s"];
+        let before: Vec<_> = keywords.iter().map(|k| store_search(&store, k)).collect();
+        let docsize = |store: &Store| -> i64 {
+            store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name = 'reviews_fts_docsize'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(docsize(&store), 1);
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(docsize(&store), 0);
+        store.check_search_index().unwrap();
+        let after: Vec<_> = keywords.iter().map(|k| store_search(&store, k)).collect();
+        assert_eq!(after, before);
+        assert!(after.iter().any(|(ids, _)| !ids.is_empty()));
+        // Writes and deletions keep the rebuilt index exact.
+        store.upsert_reviews("s", &reviews[..10]).unwrap();
+        store.delete_review("s", &reviews[7].id, "t").unwrap();
+        store.check_search_index().unwrap();
+    }
+
+    #[test]
     fn keys_order_newest_first_and_bound_dates() {
         use crate::reviews::{key_base, key_bound_at_or_after};
         assert!(key_base(2_000) < key_base(1_000));

@@ -214,6 +214,32 @@ CREATE INDEX IF NOT EXISTS reviews_shop_deleted ON reviews (shop) WHERE gone = 1
 CREATE INDEX IF NOT EXISTS reviews_shop_gone_triaged ON reviews (shop, gone, triage) WHERE triage <> 'new';
 "#;
 
+/// Version 6: the FTS5 index keeps no per-review column sizes (`columnsize = 0`).
+///
+/// FTS5 stores the token count of every column of every row in a table of its own, for `bm25()`
+/// ranking; listings here are ordered by date, never by rank, so each stored review paid a
+/// B-tree insert for nothing (measured with callgrind on the sync's writer: 3.3 % of its
+/// instructions). The option can only be set when the table is created: the index is
+/// recreated with the same columns, tokenizer and settings (V2's `hashsize`, V4's `automerge`)
+/// and rebuilt from `reviews`, once (measured: 1.5 s for 200,000 reviews, so about 8 s for a
+/// million). Search terms are unchanged, so `search_terms` stays as it is.
+pub(crate) const V6: &str = r#"
+DROP TRIGGER IF EXISTS reviews_fts_ad;
+DROP TABLE reviews_fts;
+CREATE VIRTUAL TABLE reviews_fts USING fts5(
+    author, title, content, product_title, facets,
+    content = 'reviews', content_rowid = 'rid', columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 16);
+INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');
+CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title, facets)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title, old.facets);
+END;
+"#;
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -243,6 +269,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: V5,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V6,
         edits_schema_text: false,
     },
 ];
