@@ -414,6 +414,18 @@ mod tests {
         assert_eq!(store_search(&store, "ecla").0, vec!["0".to_owned()]);
     }
 
+    /// Flags one review of shop "s" (local state that lives in the index's facets).
+    fn flag(store: &mut Store, id: &reviewdesk_core::ReviewId) {
+        store
+            .set_triage(
+                "s",
+                &[id.clone()],
+                reviewdesk_core::TriageState::Flagged,
+                "t",
+            )
+            .unwrap();
+    }
+
     #[test]
     fn version_3_rewrites_the_triage_check_in_place_and_keeps_it_strict() {
         let dir = tempfile::tempdir().unwrap();
@@ -455,14 +467,7 @@ mod tests {
         }
         // Rows written before and after the migration are all there and searchable.
         store.upsert_reviews("s", &reviews[10..]).unwrap();
-        store
-            .set_triage(
-                "s",
-                &[reviews[0].id.clone()],
-                reviewdesk_core::TriageState::Flagged,
-                "t",
-            )
-            .unwrap();
+        flag(&mut store, &reviews[0].id);
         assert_eq!(store.count_reviews("s", &Default::default()).unwrap(), 20);
         store.check_search_index().unwrap();
     }
@@ -498,14 +503,7 @@ mod tests {
             .collect();
         store.upsert_reviews("s", &reviews).unwrap();
         store.delete_review("s", &reviews[3].id, "t").unwrap();
-        store
-            .set_triage(
-                "s",
-                &[reviews[5].id.clone()],
-                reviewdesk_core::TriageState::Flagged,
-                "t",
-            )
-            .unwrap();
+        flag(&mut store, &reviews[5].id);
         let keywords = ["thi", "comf", "great fi", "size sma", "co", "s"];
         let before: Vec<_> = keywords.iter().map(|k| store_search(&store, k)).collect();
         let docsize = |store: &Store| -> i64 {

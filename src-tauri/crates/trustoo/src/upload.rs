@@ -95,6 +95,14 @@ struct Activity {
 }
 
 impl Activity {
+    fn new() -> Arc<Activity> {
+        Arc::new(Activity {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+        })
+    }
+
     fn touch(&self) {
         let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_ms.store(ms, Ordering::Relaxed);
@@ -300,6 +308,24 @@ async fn with_idle_watchdog<T>(
     }
 }
 
+/// Sends `request`, whose body streams the file and reports to `activity`, and reads the
+/// storage's answer (status and body), unless the upload goes idle for longer than `limit`.
+async fn send_watched(
+    activity: Arc<Activity>,
+    limit: Duration,
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, bytes::Bytes), Error> {
+    let started = activity.clone();
+    with_idle_watchdog(&activity, limit, async move {
+        started.touch();
+        let resp = request.send().await.map_err(Error::from_reqwest)?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+        Ok((status, bytes))
+    })
+    .await
+}
+
 /// Pulls `<Code>` and `<Message>` out of an OSS XML error (or `code`/`message` of JSON).
 fn storage_error(status: u16, body: &[u8]) -> Error {
     let text = String::from_utf8_lossy(body);
@@ -382,11 +408,7 @@ impl TrustooClient {
         }
         fields.push(("Signature", policy.signature.expose().to_owned()));
         let (status, bytes) = on_upload_thread(move || async move {
-            let activity = Arc::new(Activity {
-                start: Instant::now(),
-                last_ms: AtomicU64::new(0),
-                sent: AtomicU64::new(0),
-            });
+            let activity = Activity::new();
             let body = file_body(&file_path, content_length, activity.clone(), on_progress).await?;
             let file_part = Part::stream_with_length(body, content_length)
                 .file_name(key_name.clone())
@@ -396,20 +418,7 @@ impl TrustooClient {
                 .into_iter()
                 .fold(Form::new(), |form, (name, value)| form.text(name, value))
                 .part("file", file_part);
-            let started = activity.clone();
-            with_idle_watchdog(&activity, read, async move {
-                started.touch();
-                let resp = http
-                    .post(host)
-                    .multipart(form)
-                    .send()
-                    .await
-                    .map_err(Error::from_reqwest)?;
-                let status = resp.status().as_u16();
-                let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
-                Ok((status, bytes))
-            })
-            .await
+            send_watched(activity, read, http.post(host).multipart(form)).await
         })
         .await?;
         tracing::debug!(status, bytes = bytes.len(), "image upload answered");
@@ -456,28 +465,14 @@ impl TrustooClient {
             progress.clone(),
         );
         let (status, bytes) = on_upload_thread(move || async move {
-            let activity = Arc::new(Activity {
-                start: Instant::now(),
-                last_ms: AtomicU64::new(0),
-                sent: AtomicU64::new(0),
-            });
+            let activity = Activity::new();
             let body = file_body(&file_path, content_length, activity.clone(), on_progress).await?;
-            let started = activity.clone();
-            with_idle_watchdog(&activity, read, async move {
-                started.touch();
-                let resp = http
-                    .put(url)
-                    .header(CONTENT_LENGTH, content_length)
-                    .header(CONTENT_TYPE, content_type)
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(Error::from_reqwest)?;
-                let status = resp.status().as_u16();
-                let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
-                Ok((status, bytes))
-            })
-            .await
+            let request = http
+                .put(url)
+                .header(CONTENT_LENGTH, content_length)
+                .header(CONTENT_TYPE, content_type)
+                .body(body);
+            send_watched(activity, read, request).await
         })
         .await?;
         tracing::debug!(status, "video upload answered");
