@@ -419,7 +419,7 @@ mod tests {
         store
             .set_triage(
                 "s",
-                &[id.clone()],
+                std::slice::from_ref(id),
                 reviewdesk_core::TriageState::Flagged,
                 "t",
             )
