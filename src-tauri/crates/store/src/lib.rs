@@ -532,6 +532,41 @@ mod tests {
     }
 
     #[test]
+    fn terms_counted_on_a_second_thread_equal_terms_counted_by_the_writer() {
+        let mut rng = bench::Rng::new(11);
+        let mut reviews: Vec<_> = (0..1200)
+            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * 60))
+            .collect();
+        reviews[7].content = "Straße café ﬁne Ελληνικά DON’T stop—naïve😀fitted".into();
+        let terms = |batch: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(dir.path().join("s.db")).unwrap();
+            for chunk in reviews.chunks(batch) {
+                store.upsert_reviews("s", chunk).unwrap();
+            }
+            // A batch of stored reviews again (the writer counts what it re-indexed: nothing).
+            store.upsert_reviews("s", &reviews[..600]).unwrap();
+            store.check_search_index().unwrap();
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT term, docs FROM search_terms ORDER BY term")
+                .unwrap();
+            let rows: Vec<(String, i64)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            rows
+        };
+        // 600-review batches count on a second thread, 100-review ones in the writer.
+        let (parallel, serial) = (terms(600), terms(100));
+        assert!(parallel
+            .iter()
+            .any(|(t, _)| t == "strasse" || t == "straße"));
+        assert_eq!(parallel, serial);
+    }
+
+    #[test]
     fn keys_order_newest_first_and_bound_dates() {
         use crate::reviews::{key_base, key_bound_at_or_after};
         assert!(key_base(2_000) < key_base(1_000));

@@ -230,16 +230,18 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
 
 /// Adds the search terms of `texts` (indexed columns of new or changed rows) to `search_terms`,
 /// which must always hold every term of the FTS index (prefix search relies on it), and counts
-/// them (`docs`, an estimate for ordering a search's parts). [`TermCounter`] splits the text and
-/// counts the ASCII terms; the pieces with other characters go through SQLite's own `unicode61`
-/// tokenizer in a per-connection scratch FTS5 table, all in one row, so case folding and
-/// diacritic removal are exactly those of the index. Call in the write transaction.
+/// them (`docs`, an estimate for ordering a search's parts). Call in the write transaction.
 pub(crate) fn index_terms<'a>(
     conn: &Connection,
     texts: impl Iterator<Item = &'a str>,
 ) -> Result<()> {
-    // Product titles, facets and many authors and titles repeat within a batch: split each
-    // distinct text once.
+    write_terms(conn, &count_terms(texts))
+}
+
+/// The terms of `texts`, each distinct text split once (product titles, facets and many authors
+/// and titles repeat within a batch). [`TermCounter`] splits the text and counts the ASCII
+/// terms; pieces with other characters are kept for [`write_terms`].
+fn count_terms<'a>(texts: impl Iterator<Item = &'a str>) -> TermCounter<'a> {
     let mut distinct: HashMap<&str, i64, rustc_hash::FxBuildHasher> = HashMap::default();
     for text in texts {
         *distinct.entry(text).or_insert(0) += 1;
@@ -248,6 +250,13 @@ pub(crate) fn index_terms<'a>(
     for (text, times) in distinct {
         terms.add(text, times);
     }
+    terms
+}
+
+/// Adds counted terms to `search_terms`. The pieces with non-ASCII characters go through
+/// SQLite's own `unicode61` tokenizer in a per-connection scratch FTS5 table, all in one row,
+/// so case folding and diacritic removal are exactly those of the index.
+fn write_terms(conn: &Connection, terms: &TermCounter<'_>) -> Result<()> {
     let mut add = conn.prepare_cached(
         "INSERT INTO search_terms (term, docs) VALUES (?1, ?2) \
          ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs",
@@ -275,6 +284,17 @@ pub(crate) fn index_terms<'a>(
             .execute([])?;
     }
     Ok(())
+}
+
+/// Batches of at least this many reviews count their text terms on a second thread (see
+/// `Store::upsert_reviews_inner`); smaller ones (an incremental sync's page) are not worth a
+/// thread.
+const PARALLEL_TERMS_MIN: usize = 500;
+
+/// The four review texts the FTS index holds besides the facets (the facets differ per row
+/// state and are counted by the writer).
+fn review_texts(r: &Review) -> [&str; 4] {
+    [&r.author, &r.title, &r.content, &r.product_title]
 }
 
 /// Hands out free rowids for the reviews of one write batch.
@@ -365,7 +385,7 @@ impl Store {
         &mut self,
         shop: &str,
         reviews: &[Review],
-        mut inserted: Option<&mut Vec<usize>>,
+        inserted: Option<&mut Vec<usize>>,
     ) -> Result<UpsertStats> {
         for r in reviews {
             if !(1..=5).contains(&r.rating) {
@@ -375,6 +395,25 @@ impl Store {
                 )));
             }
         }
+        std::thread::scope(|scope| {
+            // The text terms of every review of the batch, counted on a second thread while
+            // this one writes rows and the FTS index. On a first sync every review is new, so
+            // this is exactly what `search_terms` needs, and the writer's own work shrinks by the
+            // counting (a tenth of it, measured with callgrind). When some reviews were already
+            // stored, the terms are counted from what was really (re)indexed instead.
+            let text_terms = (reviews.len() >= PARALLEL_TERMS_MIN)
+                .then(|| scope.spawn(|| count_terms(reviews.iter().flat_map(review_texts))));
+            self.write_batch(shop, reviews, inserted, text_terms)
+        })
+    }
+
+    fn write_batch<'scope, 'a>(
+        &mut self,
+        shop: &str,
+        reviews: &'a [Review],
+        mut inserted: Option<&mut Vec<usize>>,
+        text_terms: Option<std::thread::ScopedJoinHandle<'scope, TermCounter<'a>>>,
+    ) -> Result<UpsertStats> {
         let synced_at = now();
         let tx = self.conn.transaction()?;
         let shop_id = Store::ensure_shop(&tx, shop)?;
@@ -520,13 +559,19 @@ impl Store {
             for op in &fts_ops {
                 fts_write(&tx, op.rid, op.delete, &op.text.columns())?;
             }
-            index_terms(
-                &tx,
-                fts_ops
-                    .iter()
-                    .filter(|op| !op.delete)
-                    .flat_map(|op| op.text.columns()),
-            )?;
+            let indexed = fts_ops.iter().filter(|op| !op.delete);
+            let counted = match text_terms {
+                // Every review was inserted: its texts are exactly what was indexed.
+                Some(handle) if stats.inserted == reviews.len() => handle.join().ok(),
+                _ => None,
+            };
+            match counted {
+                Some(terms) => {
+                    write_terms(&tx, &terms)?;
+                    index_terms(&tx, indexed.map(|op| op.text.columns()[4]))?;
+                }
+                None => index_terms(&tx, indexed.flat_map(|op| op.text.columns()))?,
+            }
         }
         tx.commit()?;
         Ok(stats)
