@@ -74,50 +74,61 @@ impl AppUnderTest {
         tokio::task::spawn_blocking(move || stop_all(&app))
             .await
             .unwrap_or(());
-        let port = crate::free_port()?;
-        let native_port = crate::free_port()?;
-        std::fs::create_dir_all(&harness.shots)?;
-        let log_path = harness.shots.join(format!("{name}-driver.log"));
-        let log = std::fs::File::create(&log_path)?;
-        let mut cmd = Command::new(&harness.driver);
-        cmd.args(["--port", &port.to_string()])
-            .args(["--native-port", &native_port.to_string()])
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("RUST_LOG", "reviewdesk=debug,info")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        for (key, value) in env {
-            cmd.env(key, value);
-        }
-        let mut driver = cmd.spawn().context("starting tauri-driver")?;
-        if let Err(err) = wait_for_port(port, Duration::from_secs(20)).await {
-            let _ = driver.kill();
-            return Err(err);
-        }
-
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), "wry".into());
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": harness.app }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut builder = ClientBuilder::new(connector);
-        builder.capabilities(caps);
-        let webdriver_url = format!("http://127.0.0.1:{port}");
-        let connect = builder.connect(&webdriver_url);
-        let client = match tokio::time::timeout(Duration::from_secs(60), connect).await {
-            Ok(Ok(client)) => client,
-            Ok(Err(err)) => {
-                stop_group(&mut driver);
-                bail!("WebDriver session did not start: {err}");
+        // tauri-driver connects to the WebKitWebDriver it has just started without waiting for
+        // it to listen, so on a loaded machine the first session request can fail with a
+        // connect error before any app was started (seen once in CI): one more attempt then.
+        let mut attempt = 0;
+        let (client, driver, log_path) = loop {
+            attempt += 1;
+            let port = crate::free_port()?;
+            let native_port = crate::free_port()?;
+            std::fs::create_dir_all(&harness.shots)?;
+            let log_path = harness.shots.join(format!("{name}-driver.log"));
+            let log = std::fs::File::create(&log_path)?;
+            let mut cmd = Command::new(&harness.driver);
+            cmd.args(["--port", &port.to_string()])
+                .args(["--native-port", &native_port.to_string()])
+                .env("XDG_DATA_HOME", home.path().join("data"))
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("XDG_CACHE_HOME", home.path().join("cache"))
+                .env("RUST_LOG", "reviewdesk=debug,info")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log);
+            for (key, value) in env {
+                cmd.env(key, value);
             }
-            Err(_) => {
-                stop_group(&mut driver);
-                bail!("WebDriver session did not start within 60 s (is another ReviewDesk running on this D-Bus session?)");
+            let mut driver = cmd.spawn().context("starting tauri-driver")?;
+            if let Err(err) = wait_for_port(port, Duration::from_secs(20)).await {
+                let _ = driver.kill();
+                return Err(err);
+            }
+
+            let mut caps = serde_json::Map::new();
+            caps.insert("browserName".into(), "wry".into());
+            caps.insert(
+                "tauri:options".into(),
+                serde_json::json!({ "application": harness.app }),
+            );
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps);
+            let webdriver_url = format!("http://127.0.0.1:{port}");
+            let connect = builder.connect(&webdriver_url);
+            match tokio::time::timeout(Duration::from_secs(60), connect).await {
+                Ok(Ok(client)) => break (client, driver, log_path),
+                Ok(Err(err)) => {
+                    stop_group(&mut driver);
+                    if attempt < 2 {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                    bail!("WebDriver session did not start: {err}");
+                }
+                Err(_) => {
+                    stop_group(&mut driver);
+                    bail!("WebDriver session did not start within 60 s (is another ReviewDesk running on this D-Bus session?)");
+                }
             }
         };
         Ok(Self {
