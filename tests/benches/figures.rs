@@ -330,11 +330,15 @@ async fn sync_fetch() -> Result<()> {
     let (concurrency, page_size) = (config.concurrency, config.page_size);
     let sandbox = SandboxProcess::start(REVIEWS)?;
     let client = demo_client_at(&sandbox.base)?;
-    let fetch_all = || async {
+    // The same pages for the raw fetch, the sync's reference, and for the writer-alone line.
+    let newest_first = || {
         let query = ReviewQuery::new()
             .sort(SortOrder::CreatedDescending)
             .page_size(page_size);
-        let mut pages = client.review_pages(query, concurrency);
+        client.review_pages(query, concurrency)
+    };
+    let fetch_all = || async {
+        let mut pages = newest_first();
         let mut reviews = Vec::with_capacity(REVIEWS);
         while let Some(page) = futures::StreamExt::next(&mut pages).await {
             reviews.extend(page?.list);
@@ -342,10 +346,7 @@ async fn sync_fetch() -> Result<()> {
         Ok::<_, anyhow::Error>(reviews)
     };
     let raw_fetch = || async {
-        let query = ReviewQuery::new()
-            .sort(SortOrder::CreatedDescending)
-            .page_size(page_size);
-        let mut pages = client.review_pages(query, concurrency);
+        let mut pages = newest_first();
         let mut n = 0usize;
         while let Some(page) = futures::StreamExt::next(&mut pages).await {
             n += page?.list.len();

@@ -659,7 +659,9 @@ pub async fn list_webhooks(State(st): State<AppState>, req: Request) -> Response
     .await
 }
 
-const EMAIL_TYPES: &[&str] = &[
+/// The `email_type` values `unsubscribe_email` accepts, as Trustoo documents them (tests of
+/// the client side check their own spelling against this list).
+pub const EMAIL_TYPES: &[&str] = &[
     "all",
     "review_request",
     "review_request_test",

@@ -126,10 +126,18 @@ impl<'a> TermCounter<'a> {
 
 /// Lowercase ASCII letters and digits of `text` (facet tokens must survive the tokenizer whole).
 fn alnum_lower(text: &str) -> String {
-    text.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    push_alnum_lower(&mut out, text);
+    out
+}
+
+/// Appends [`alnum_lower`] of `text` to `out`.
+fn push_alnum_lower(out: &mut String, text: &str) {
+    out.extend(
+        text.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase()),
+    );
 }
 
 /// Facet token: the shop and whether the review is active (`a`) or deleted (`d`).
@@ -171,13 +179,6 @@ impl Facets<'_> {
     /// Built in one buffer (no `format!` per token): it runs for every review a sync writes.
     pub(crate) fn text(&self) -> String {
         use std::fmt::Write as _;
-        fn push_alnum_lower(out: &mut String, text: &str) {
-            out.extend(
-                text.chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_lowercase()),
-            );
-        }
         let mut out = String::with_capacity(48 + self.product_id.len() + self.source.len());
         let _ = write!(
             out,

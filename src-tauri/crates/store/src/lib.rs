@@ -284,10 +284,7 @@ mod tests {
     fn search_index_check_catches_a_stale_index() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap();
-        let mut rng = bench::Rng::new(3);
-        let reviews: Vec<_> = (0..20)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64))
-            .collect();
+        let reviews = synthetic(3, 20, 1);
         store.upsert_reviews("s", &reviews).unwrap();
         store.check_search_index().unwrap();
         // Bypassing upsert_reviews leaves the index stale, and the check notices.
@@ -341,10 +338,7 @@ mod tests {
     fn prefix_search_finds_exactly_what_an_fts5_prefix_query_finds() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap();
-        let mut rng = bench::Rng::new(9);
-        let mut reviews: Vec<_> = (0..600)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * 60))
-            .collect();
+        let mut reviews = synthetic(9, 600, 60);
         // Capitals, accents and other non-ASCII text go through SQLite's tokenizer.
         reviews[0].author = "Chloé Ärger".into();
         reviews[1].content = "NAÏVE Thème résumé, THICKER than Thimble".into();
@@ -395,10 +389,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open(&path).unwrap();
-        let mut rng = bench::Rng::new(5);
-        let mut reviews: Vec<_> = (0..50)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64))
-            .collect();
+        let mut reviews = synthetic(5, 50, 1);
         reviews[0].content = "Zyxwabc Éclair".into();
         store.upsert_reviews("s", &reviews).unwrap();
         // Make it a version 1 file: no term list.
@@ -412,6 +403,14 @@ mod tests {
         store.check_search_index().unwrap();
         assert_eq!(store_search(&store, "zyxw").0, vec!["0".to_owned()]);
         assert_eq!(store_search(&store, "ecla").0, vec!["0".to_owned()]);
+    }
+
+    /// `n` synthetic reviews from `seed`, newest first, `seconds_apart` from 2023-11-14 back.
+    fn synthetic(seed: u64, n: u64, seconds_apart: i64) -> Vec<reviewdesk_core::Review> {
+        let mut rng = bench::Rng::new(seed);
+        (0..n)
+            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * seconds_apart))
+            .collect()
     }
 
     /// Flags one review of shop "s" (local state that lives in the index's facets).
@@ -431,10 +430,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 2).unwrap();
-        let mut rng = bench::Rng::new(3);
-        let reviews: Vec<_> = (0..20)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64))
-            .collect();
+        let reviews = synthetic(3, 20, 1);
         store.upsert_reviews("s", &reviews[..10]).unwrap();
         // A second connection open across the migration must see the new definition too.
         let other = Connection::open(&path).unwrap();
@@ -497,10 +493,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 5).unwrap();
-        let mut rng = bench::Rng::new(6);
-        let reviews: Vec<_> = (0..300)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * 60))
-            .collect();
+        let reviews = synthetic(6, 300, 60);
         store.upsert_reviews("s", &reviews).unwrap();
         store.delete_review("s", &reviews[3].id, "t").unwrap();
         flag(&mut store, &reviews[5].id);
@@ -533,10 +526,7 @@ mod tests {
 
     #[test]
     fn terms_counted_on_a_second_thread_equal_terms_counted_by_the_writer() {
-        let mut rng = bench::Rng::new(11);
-        let mut reviews: Vec<_> = (0..1200)
-            .map(|i| bench::synthetic_review(&mut rng, i, 1_700_000_000 - i as i64 * 60))
-            .collect();
+        let mut reviews = synthetic(11, 1200, 60);
         reviews[7].content = "Straße café ﬁne Ελληνικά DON’T stop—naïve😀fitted".into();
         let terms = |batch: usize| {
             let dir = tempfile::tempdir().unwrap();

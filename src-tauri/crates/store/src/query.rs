@@ -85,21 +85,21 @@ struct Keyword {
 const MAX_PREFIX_TERMS: i64 = 256;
 
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
-/// `None` without search words unless `facets_only` (then the filters alone, as facet terms;
-/// only for a shop that shares the store, so the view is a term of its own). Only date ranges
-/// stay outside (they are rowid ranges).
+/// `None` without search words, unless no index serves the filter (`no_index`) and the shop
+/// shares the store: then the filters alone, as facet terms (the view is a term of its own).
+/// Only date ranges stay outside (they are rowid ranges).
 ///
 /// FTS5 intersects the parts of an AND in the order written, stepping through the first one
 /// row by row and skipping ahead in the others, so the parts are ordered by their estimated
 /// number of reviews, rarest first ("Yuki" before "all" before "1 star"). A part that every
 /// review of a one-shop store matches (active) becomes a `NOT` of the few deleted ones.
-fn fts_query(search: &Search<'_>, star: Option<u8>, facets_only: bool) -> Option<String> {
+fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<String> {
     let Search {
         shop_id,
         filter,
         keyword,
     } = *search;
-    let facet_walk = facets_only && !keyword.only_shop;
+    let facet_walk = no_index && !keyword.only_shop;
     if keyword.terms.is_empty() && !facet_walk {
         return None;
     }
@@ -196,9 +196,7 @@ fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
 /// `hints`, only one equality is left usable by an index (so the walk stays in key order);
 /// without hints (for counting), SQLite may use any index.
 fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
-    let Search {
-        filter, keyword, ..
-    } = *search;
+    let Search { filter, .. } = *search;
     let single_rating = star.or(match filter.ratings.as_slice() {
         [one] => Some(*one),
         _ => None,
@@ -220,8 +218,7 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
     } else {
         ""
     };
-    let facets_only = indexed.is_empty() && !keyword.only_shop;
-    if let Some(expr) = fts_query(search, star, facets_only) {
+    if let Some(expr) = fts_query(search, star, indexed.is_empty()) {
         let mut p = Plan {
             from: "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
             count_from: "reviews_fts",

@@ -1,6 +1,6 @@
 //! Reviews: batched upserts from the server, local triage, local deletion, star summaries.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use reviewdesk_core::{
     ActionKind, Media, RatingSummary, Review, ReviewCursor, ReviewId, ReviewReply, ReviewRow,
@@ -134,8 +134,19 @@ enum FtsText<'r> {
 impl FtsText<'_> {
     fn columns(&self) -> [&str; 5] {
         match self {
-            FtsText::New(r, facets) => [&r.author, &r.title, &r.content, &r.product_title, facets],
+            FtsText::New(r, facets) => {
+                let [author, title, content, product_title] = review_texts(r);
+                [author, title, content, product_title, facets]
+            }
             FtsText::Old(text) => text.each_ref().map(String::as_str),
+        }
+    }
+
+    /// The facets column (the last of [`FtsText::columns`]).
+    fn facets(&self) -> &str {
+        match self {
+            FtsText::New(_, facets) => facets,
+            FtsText::Old([.., facets]) => facets,
         }
     }
 }
@@ -368,9 +379,9 @@ impl Store {
     /// [`Store::upsert_reviews`] that also says which reviews the store did not know before
     /// (their indexes in `reviews`, ascending).
     ///
-    /// Why: the sync reports new reviews; asking [`Store::known_review_ids`] first costs a second
-    /// index lookup per review on the single writer thread, while the upsert looks every review
-    /// up anyway.
+    /// Why: the sync reports new reviews, and the upsert looks every review up anyway (a
+    /// separate "which are known" query would cost a second index lookup per review on the
+    /// single writer thread).
     pub fn upsert_reviews_reporting_new(
         &mut self,
         shop: &str,
@@ -568,7 +579,7 @@ impl Store {
             match counted {
                 Some(terms) => {
                     write_terms(&tx, &terms)?;
-                    index_terms(&tx, indexed.map(|op| op.text.columns()[4]))?;
+                    index_terms(&tx, indexed.map(|op| op.text.facets()))?;
                 }
                 None => index_terms(&tx, indexed.flat_map(|op| op.text.columns()))?,
             }
@@ -756,23 +767,5 @@ impl Store {
             }
         }
         Ok(RatingSummary::from_star_counts(stars))
-    }
-
-    /// Which of `ids` are already stored for the shop (deleted ones included), so an
-    /// incremental sync fetching newest-first can stop at the first page that is all known.
-    pub fn known_review_ids(&self, shop: &str, ids: &[ReviewId]) -> Result<HashSet<ReviewId>> {
-        let mut known = HashSet::new();
-        let Some(shop_id) = self.shop_id(shop)? else {
-            return Ok(known);
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT 1 FROM reviews WHERE shop = ?1 AND id = ?2")?;
-        for id in ids {
-            if stmt.exists(params![shop_id, id.as_str()])? {
-                known.insert(id.clone());
-            }
-        }
-        Ok(known)
     }
 }

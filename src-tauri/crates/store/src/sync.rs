@@ -92,8 +92,8 @@ impl Store {
         let at = now();
         let tx = self.conn.transaction()?;
         // Candidates come from one pass over the shop's rows and are checked against `seen` in
-        // memory: after a first sync none qualify (all were synced after the sweep started), and
-        // copying 100k seen ids into a temp table would cost more than the whole check.
+        // memory: copying 100k seen ids into a temp table would cost more than the whole check.
+        // (A first sync has nothing to sweep and does not call this; see `has_reviews`.)
         let missing: Vec<i64> = {
             let mut stmt = tx.prepare_cached(
                 "SELECT rid, id FROM reviews \

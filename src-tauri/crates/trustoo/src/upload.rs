@@ -219,13 +219,15 @@ where
 
 type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
-/// Opens the file, checks its size, and returns a counting body stream.
+/// Opens the file, checks its size, and returns a counting body stream with the activity it
+/// reports to (for the idle watchdog of [`send_watched`]).
 async fn file_body(
     file_path: &Path,
     content_length: u64,
-    activity: Arc<Activity>,
     progress: ProgressFn,
-) -> Result<reqwest::Body, Error> {
+) -> Result<(reqwest::Body, Arc<Activity>), Error> {
+    let activity = Activity::new();
+    let watched = activity.clone();
     let file = tokio::fs::File::open(file_path).await?;
     let len = file.metadata().await?.len();
     if len != content_length {
@@ -281,7 +283,7 @@ async fn file_body(
         }
         chunk
     });
-    Ok(reqwest::Body::wrap_stream(stream))
+    Ok((reqwest::Body::wrap_stream(stream), watched))
 }
 
 /// Runs `fut` unless the upload goes idle for longer than `limit`.
@@ -408,8 +410,7 @@ impl TrustooClient {
         }
         fields.push(("Signature", policy.signature.expose().to_owned()));
         let (status, bytes) = on_upload_thread(move || async move {
-            let activity = Activity::new();
-            let body = file_body(&file_path, content_length, activity.clone(), on_progress).await?;
+            let (body, activity) = file_body(&file_path, content_length, on_progress).await?;
             let file_part = Part::stream_with_length(body, content_length)
                 .file_name(key_name.clone())
                 .mime_str(guess_mime(&key_name))
@@ -465,8 +466,7 @@ impl TrustooClient {
             progress.clone(),
         );
         let (status, bytes) = on_upload_thread(move || async move {
-            let activity = Activity::new();
-            let body = file_body(&file_path, content_length, activity.clone(), on_progress).await?;
+            let (body, activity) = file_body(&file_path, content_length, on_progress).await?;
             let request = http
                 .put(url)
                 .header(CONTENT_LENGTH, content_length)
