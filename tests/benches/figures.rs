@@ -318,8 +318,9 @@ fn store_size() -> Result<()> {
 /// discards every page. After a warm-up fetch, raw fetches and syncs alternate (raw, sync, raw,
 /// sync, …) and each sync is compared with the raw fetch just before it; the figure is the median
 /// of those paired ratios (the best of each side is printed too). The process's CPU time of each
-/// best run is printed too (the sandbox runs in this process, so both include the server's work), and the
-/// store's writer alone on the same reviews, which is what the sync adds to the fetch.
+/// best run is printed too (the sandbox runs in a child process, so that is the client's work
+/// alone), and the store's writer alone on the same reviews, which is what the sync adds to the
+/// fetch.
 async fn sync_fetch() -> Result<()> {
     use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode};
     use std::sync::{Arc, Mutex};

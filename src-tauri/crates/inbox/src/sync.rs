@@ -48,49 +48,64 @@ pub struct SyncReport {
 /// default 5,000-row batches.
 const MAX_COALESCED_BATCHES: usize = 4;
 
+/// The last batch's worth of a full pass goes to the writer in this many smaller batches (see
+/// `Inbox::full_pass`).
+const LAST_STRETCH_SPLIT: usize = 5;
+
 /// Accumulates what was new.
 #[derive(Default)]
 struct News(NewReviews);
 
 impl News {
-    fn add(&mut self, fresh: &[(ReviewId, u8)]) {
-        for (id, rating) in fresh {
+    /// Notes the reviews of `batch` at `fresh` (indexes, as the store reported them new).
+    fn add(&mut self, batch: &[Review], fresh: &[usize]) {
+        for r in fresh.iter().filter_map(|&i| batch.get(i)) {
             self.0.count += 1;
-            if *rating == 1 {
+            if r.rating == 1 {
                 self.0.one_star += 1;
             }
             if self.0.ids.len() < MAX_NEW_IDS {
-                self.0.ids.push(id.clone());
+                self.0.ids.push(r.id.clone());
             }
         }
     }
+
+    /// Adds what a later step found.
+    fn merge(&mut self, later: News) {
+        self.0.count += later.0.count;
+        self.0.one_star += later.0.one_star;
+        let room = MAX_NEW_IDS.saturating_sub(self.0.ids.len());
+        self.0.ids.extend(later.0.ids.into_iter().take(room));
+    }
 }
 
-/// Writes one batch in one transaction; returns the reviews the store did not know.
+/// Writes one batch in one transaction and notes what the store did not know in `news`.
 fn store_batch(
     store: &mut Store,
     shop: &str,
     batch: &[Review],
-) -> Result<Vec<(ReviewId, u8)>, StoreError> {
+    news: &mut News,
+) -> Result<(), StoreError> {
     let (_, inserted) = store.upsert_reviews_reporting_new(shop, batch)?;
-    Ok(inserted
-        .into_iter()
-        .map(|i| (batch[i].id.clone(), batch[i].rating))
-        .collect())
+    news.add(batch, &inserted);
+    Ok(())
 }
 
-/// [`store_batch`] off the async workers.
+/// [`store_batch`] off the async workers; returns the batch's news.
 async fn store_batch_blocking(
     store: &SharedStore,
     shop: &str,
     batch: Vec<Review>,
-) -> Result<Vec<(ReviewId, u8)>, InboxError> {
+) -> Result<News, InboxError> {
     let store = store.clone();
     let shop = shop.to_owned();
-    tokio::task::spawn_blocking(move || store_batch(&mut lock(&store), &shop, &batch))
-        .await
-        .map_err(|e| InboxError::Internal(e.to_string()))?
-        .map_err(InboxError::from)
+    tokio::task::spawn_blocking(move || {
+        let mut news = News::default();
+        store_batch(&mut lock(&store), &shop, &batch, &mut news).map(|()| news)
+    })
+    .await
+    .map_err(|e| InboxError::Internal(e.to_string()))?
+    .map_err(InboxError::from)
 }
 
 /// Newest review of a batch, to move the cursor.
@@ -222,8 +237,8 @@ impl Inbox {
             let last_page = page >= got.page.total_page;
             newest(cursor, &got.list);
             let fresh = store_batch_blocking(&self.store, &self.shop, got.list).await?;
-            let reached_known = fresh.len() < len;
-            news.add(&fresh);
+            let reached_known = (fresh.0.count as usize) < len;
+            news.merge(fresh);
             status.new_count = news.0.count;
             self.set_status(status);
             progress(status);
@@ -260,7 +275,7 @@ impl Inbox {
         let shop = self.shop.clone();
         let max_rows = self.config.batch_rows * MAX_COALESCED_BATCHES;
         let writer = tokio::task::spawn_blocking(move || {
-            let mut fresh_all = Vec::new();
+            let mut news = News::default();
             while let Some(mut batch) = rx.blocking_recv() {
                 // When the writer falls behind, the batches waiting for it go into the same
                 // transaction: fewer, larger commits (and FTS segment merges) let it catch up.
@@ -270,10 +285,9 @@ impl Inbox {
                         Err(_) => break,
                     }
                 }
-                let fresh = store_batch(&mut lock(&store), &shop, &batch)?;
-                fresh_all.extend(fresh);
+                store_batch(&mut lock(&store), &shop, &batch, &mut news)?;
             }
-            Ok::<_, StoreError>(fresh_all)
+            Ok::<_, StoreError>(news)
         });
         let query = ReviewQuery::new()
             .sort(SortOrder::CreatedDescending)
@@ -297,12 +311,21 @@ impl Inbox {
                 seen.extend(page.list.iter().map(|r| r.id.clone()));
             }
             batch.extend(page.list);
-            // Near the end, every page goes to the writer as it comes: what is still unwritten
-            // when the last page arrives is written with nothing left to overlap it.
+            // Near the end, smaller batches go to the writer: what is still unwritten when the
+            // last page arrives is written with nothing left to overlap it. Not page by page:
+            // each transaction has a fixed cost (commit, an FTS segment), measured at twice the
+            // per-review cost of a 5,000-review batch for 100-review ones, which slowed the
+            // last pages' download more than it shortened the tail.
             let last_stretch = status
                 .total
                 .is_some_and(|total| status.fetched + self.config.batch_rows as u64 > total);
-            if batch.len() >= self.config.batch_rows || last_stretch {
+            let last_page = status.total.is_some_and(|total| status.fetched >= total);
+            let due = if last_stretch {
+                batch.len() >= self.config.batch_rows / LAST_STRETCH_SPLIT || last_page
+            } else {
+                batch.len() >= self.config.batch_rows
+            };
+            if due {
                 let full =
                     std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
                 if tx.send(full).await.is_err() {
@@ -322,7 +345,7 @@ impl Inbox {
         if let Some(e) = failure {
             return Err(e.into());
         }
-        news.add(&fresh);
+        news.merge(fresh);
         status.new_count = news.0.count;
         if !sweep {
             return Ok(0);

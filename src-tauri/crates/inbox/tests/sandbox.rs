@@ -157,6 +157,14 @@ async fn first_sync_fetches_every_review_with_progress() {
     assert_eq!(report.total, Some(SEEDED));
     assert_eq!(report.new.count, SEEDED);
     assert!(report.new.one_star > 0, "seeded data has 1★ reviews");
+    // Written in several batches (the last ones smaller): every 1★ review counted once.
+    let stars = r
+        .inbox
+        .with_store(|s| s.rating_summary(SHOP, None))
+        .unwrap()
+        .stars;
+    assert_eq!(report.new.one_star, stars[0]);
+    assert_eq!(report.new.ids.len() as u64, SEEDED);
     assert_eq!(active_count(&r.inbox), SEEDED);
     let seen = seen.lock().unwrap();
     assert_eq!(seen.first().unwrap().phase, SyncPhase::Fetching);
