@@ -308,6 +308,97 @@ fn review_texts(r: &Review) -> [&str; 4] {
     [&r.author, &r.title, &r.content, &r.product_title]
 }
 
+/// Column values of one review row that are computed, done once per review (an upsert may
+/// bind them for an insert attempt and then an update).
+struct RowExtras<'r> {
+    media_json: String,
+    reply_content: Option<&'r str>,
+    reply_at: Option<&'r str>,
+    has_image: bool,
+    has_video: bool,
+    synced_at: i64,
+}
+
+impl<'r> RowExtras<'r> {
+    fn of(r: &'r Review, synced_at: i64) -> Result<Self> {
+        Ok(RowExtras {
+            media_json: serde_json::to_string(&r.media)?,
+            reply_content: r.reply.as_ref().map(|reply| reply.content.as_str()),
+            reply_at: r.reply.as_ref().map(|reply| reply.reply_at.as_str()),
+            has_image: r.has_image(),
+            has_video: r.has_video(),
+            synced_at,
+        })
+    }
+}
+
+/// Parameters `?1`…`?29` of the writer's insert and update statements.
+#[allow(clippy::ptr_arg)] // `&String`: a `&str` cannot become a `&dyn ToSql` (unsized).
+fn row_values<'v>(
+    rid: &'v i64,
+    shop_id: &'v i64,
+    r: &'v Review,
+    row: &'v RowExtras<'_>,
+    facets: &'v String,
+) -> [&'v dyn rusqlite::ToSql; 29] {
+    [
+        rid,
+        shop_id,
+        &r.id.0,
+        &r.product_id.0,
+        &r.product_title,
+        &r.product_handle,
+        &r.is_store_review,
+        &r.rating,
+        &r.author,
+        &r.author_email,
+        &r.author_country,
+        &r.title,
+        &r.content,
+        &r.source,
+        &r.is_verified,
+        &r.is_featured,
+        &r.is_published,
+        &r.is_pinned,
+        &r.item_type,
+        &r.order_id,
+        &r.commented_at,
+        &r.updated_at,
+        &row.media_json,
+        &row.reply_content,
+        &row.reply_at,
+        &row.has_image,
+        &row.has_video,
+        &row.synced_at,
+        facets,
+    ]
+}
+
+/// The stored state of review `id` of shop `shop_id`, if stored.
+fn find_existing(
+    find: &mut rusqlite::CachedStatement<'_>,
+    shop_id: i64,
+    id: &ReviewId,
+) -> Result<Option<Existing>> {
+    Ok(find
+        .query_row(params![shop_id, id.as_str()], |row| {
+            Ok(Existing {
+                rid: row.get(0)?,
+                commented_at: row.get(1)?,
+                text: [
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ],
+                triage: row.get(7)?,
+                deleted_locally: row.get(8)?,
+            })
+        })
+        .optional()?)
+}
+
 /// Hands out free rowids for the reviews of one write batch.
 ///
 /// Why not one `max(rid)` probe per review: most reviews are alone in their second, so that was
@@ -318,7 +409,7 @@ fn review_texts(r: &Review) -> [&str; 4] {
 struct KeyAllocator {
     /// Key range of the batch's seconds (newest second's base to oldest second's last key).
     span: (i64, i64),
-    /// Last key in use per second base; `None` until the first allocation scans the span.
+    /// Last key in use per second base; `None` until first needed (one scan of the span).
     last: Option<HashMap<i64, i64>>,
 }
 
@@ -332,23 +423,32 @@ impl KeyAllocator {
         }
     }
 
+    /// Last key in use per second of the batch's span (scanned on first use).
+    fn in_use(&mut self, conn: &Connection) -> Result<&mut HashMap<i64, i64>> {
+        if self.last.is_none() {
+            let mut last = HashMap::new();
+            let mut scan =
+                conn.prepare_cached("SELECT rid FROM reviews WHERE rid BETWEEN ?1 AND ?2")?;
+            let mut rows = scan.query([self.span.0, self.span.1])?;
+            while let Some(row) = rows.next()? {
+                let rid: i64 = row.get(0)?;
+                let slot = last.entry(rid & !SEQ_MASK).or_insert(rid);
+                *slot = (*slot).max(rid);
+            }
+            self.last = Some(last);
+        }
+        Ok(self.last.get_or_insert_default())
+    }
+
+    /// Whether a stored review, or one given a key in this batch, has a key in the second of
+    /// `commented_at` (inside the batch's span).
+    fn second_in_use(&mut self, conn: &Connection, commented_at: i64) -> Result<bool> {
+        Ok(self.in_use(conn)?.contains_key(&key_base(commented_at)))
+    }
+
     /// A free key for a review written at `commented_at` (inside the batch's span).
     fn allocate(&mut self, conn: &Connection, commented_at: i64) -> Result<i64> {
-        let last = match &mut self.last {
-            Some(last) => last,
-            None => {
-                let mut last = HashMap::new();
-                let mut scan =
-                    conn.prepare_cached("SELECT rid FROM reviews WHERE rid BETWEEN ?1 AND ?2")?;
-                let mut rows = scan.query([self.span.0, self.span.1])?;
-                while let Some(row) = rows.next()? {
-                    let rid: i64 = row.get(0)?;
-                    let slot = last.entry(rid & !SEQ_MASK).or_insert(rid);
-                    *slot = (*slot).max(rid);
-                }
-                self.last.insert(last)
-            }
-        };
+        let last = self.in_use(conn)?;
         let base = key_base(commented_at);
         let key = match last.get(&base) {
             None => base,
@@ -441,7 +541,7 @@ impl Store {
                  commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
                  has_video, synced_at, facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
                  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, \
-                 ?27, ?28, ?29)",
+                 ?27, ?28, ?29) ON CONFLICT (shop, id) DO NOTHING",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE reviews SET rid = ?1, product_id = ?4, product_title = ?5, \
@@ -456,83 +556,42 @@ impl Store {
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
             let mut keys = KeyAllocator::new(reviews);
             for (index, r) in reviews.iter().enumerate() {
-                let existing: Option<Existing> = find
-                    .query_row(params![shop_id, r.id.as_str()], |row| {
-                        Ok(Existing {
-                            rid: row.get(0)?,
-                            commented_at: row.get(1)?,
-                            text: [
-                                row.get(2)?,
-                                row.get(3)?,
-                                row.get(4)?,
-                                row.get(5)?,
-                                row.get(6)?,
-                            ],
-                            triage: row.get(7)?,
-                            deleted_locally: row.get(8)?,
-                        })
-                    })
-                    .optional()?;
-                let media_json = serde_json::to_string(&r.media)?;
-                let (reply_content, reply_at) = match &r.reply {
-                    Some(reply) => (Some(reply.content.as_str()), Some(reply.reply_at.as_str())),
-                    None => (None, None),
+                let row = RowExtras::of(r, synced_at)?;
+                let facets_of = |existing: Option<&Existing>| {
+                    Facets {
+                        shop_id,
+                        // Seen on the server again: only a local deletion keeps it out of the
+                        // list.
+                        gone: existing.is_some_and(|e| e.deleted_locally),
+                        product_id: r.product_id.as_str(),
+                        rating: i64::from(r.rating),
+                        has_image: row.has_image,
+                        has_video: row.has_video,
+                        verified: r.is_verified,
+                        source: &r.source,
+                        triage: existing.map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
+                    }
+                    .text()
                 };
-                let rid = match &existing {
-                    Some(old) if key_base(old.commented_at) == key_base(r.commented_at) => old.rid,
-                    _ => keys.allocate(&tx, r.commented_at)?,
+                // A review is looked up before its write only when a stored review (or one of
+                // this batch) has a key in its second, which a stored copy of it with the same
+                // date would. Otherwise it is inserted straight away and looked up only if the
+                // insert finds it stored after all (its date changed). A first sync's reviews
+                // are all new, and the insert checks the `(shop, id)` index anyway: the lookup
+                // before it was 6 % of the writer (callgrind), while a full pass over stored
+                // reviews still looks each one up once and never attempts an insert.
+                let mut existing = if keys.second_in_use(&tx, r.commented_at)? {
+                    find_existing(&mut find, shop_id, &r.id)?
+                } else {
+                    None
                 };
-                let facets = Facets {
-                    shop_id,
-                    // Seen on the server again: only a local deletion keeps it out of the list.
-                    gone: existing.as_ref().is_some_and(|e| e.deleted_locally),
-                    product_id: r.product_id.as_str(),
-                    rating: i64::from(r.rating),
-                    has_image: r.has_image(),
-                    has_video: r.has_video(),
-                    verified: r.is_verified,
-                    source: &r.source,
-                    triage: existing
-                        .as_ref()
-                        .map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
-                }
-                .text();
-                let values = params![
-                    rid,
-                    shop_id,
-                    r.id.as_str(),
-                    r.product_id.as_str(),
-                    r.product_title,
-                    r.product_handle,
-                    r.is_store_review,
-                    r.rating,
-                    r.author,
-                    r.author_email,
-                    r.author_country,
-                    r.title,
-                    r.content,
-                    r.source,
-                    r.is_verified,
-                    r.is_featured,
-                    r.is_published,
-                    r.is_pinned,
-                    r.item_type,
-                    r.order_id,
-                    r.commented_at,
-                    r.updated_at,
-                    media_json,
-                    reply_content,
-                    reply_at,
-                    r.has_image(),
-                    r.has_video(),
-                    synced_at,
-                    facets,
-                ];
-                match existing {
-                    None => {
-                        insert.execute(values)?;
+                let mut fresh_key = None;
+                if existing.is_none() {
+                    let key = keys.allocate(&tx, r.commented_at)?;
+                    let facets = facets_of(None);
+                    if insert.execute(row_values(&key, &shop_id, r, &row, &facets))? == 1 {
                         fts_ops.push(FtsOp {
-                            rid,
+                            rid: key,
                             delete: false,
                             text: FtsText::New(r, facets),
                         });
@@ -540,28 +599,41 @@ impl Store {
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
                         }
+                        continue;
                     }
-                    Some(old) => {
-                        let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
-                        all.push(&old.rid);
-                        update.execute(all.as_slice())?;
-                        let new = FtsText::New(r, facets);
-                        if old.rid != rid || old.text.iter().zip(new.columns()).any(|(a, b)| a != b)
-                        {
-                            fts_ops.push(FtsOp {
-                                rid,
-                                delete: false,
-                                text: new,
-                            });
-                            fts_ops.push(FtsOp {
-                                rid: old.rid,
-                                delete: true,
-                                text: FtsText::Old(old.text),
-                            });
-                        }
-                        stats.updated += 1;
-                    }
+                    fresh_key = Some(key);
+                    existing = find_existing(&mut find, shop_id, &r.id)?;
                 }
+                let Some(old) = existing else {
+                    return Err(StoreError::Corrupt(format!(
+                        "review {} conflicts but is not stored",
+                        r.id
+                    )));
+                };
+                let rid = match fresh_key {
+                    _ if key_base(old.commented_at) == key_base(r.commented_at) => old.rid,
+                    Some(key) => key,
+                    None => keys.allocate(&tx, r.commented_at)?,
+                };
+                let facets = facets_of(Some(&old));
+                let mut values: Vec<&dyn rusqlite::ToSql> =
+                    row_values(&rid, &shop_id, r, &row, &facets).to_vec();
+                values.push(&old.rid);
+                update.execute(values.as_slice())?;
+                let new = FtsText::New(r, facets);
+                if old.rid != rid || old.text.iter().zip(new.columns()).any(|(a, b)| a != b) {
+                    fts_ops.push(FtsOp {
+                        rid,
+                        delete: false,
+                        text: new,
+                    });
+                    fts_ops.push(FtsOp {
+                        rid: old.rid,
+                        delete: true,
+                        text: FtsText::Old(old.text),
+                    });
+                }
+                stats.updated += 1;
             }
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
