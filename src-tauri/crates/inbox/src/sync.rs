@@ -44,8 +44,8 @@ pub struct SyncReport {
     pub deleted_remotely: usize,
 }
 
-/// At most this many batches are written in one transaction: 20,000 reviews with the
-/// default 5,000-row batches.
+/// At most this many batches are written in one transaction: 80,000 reviews with the
+/// default 20,000-row batches.
 const MAX_COALESCED_BATCHES: usize = 4;
 
 /// The last batch's worth of a full pass goes to the writer in this many smaller batches (see

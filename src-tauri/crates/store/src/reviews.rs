@@ -637,9 +637,16 @@ impl Store {
             }
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
-            // (delete before insert) keeps one flush per batch instead of one per review.
-            fts_ops.sort_by_key(|op| (op.rid, !op.delete));
-            for op in &fts_ops {
+            // (delete before insert) keeps one flush per batch instead of one per review. The
+            // order is sorted as small keys: sorting the operations themselves (moving them)
+            // was 4 % of the writer, the keys 1.4 % (callgrind).
+            let mut order: Vec<(i64, bool, usize)> = fts_ops
+                .iter()
+                .enumerate()
+                .map(|(at, op)| (op.rid, !op.delete, at))
+                .collect();
+            order.sort_unstable();
+            for op in order.iter().filter_map(|&(_, _, at)| fts_ops.get(at)) {
                 fts_write(&tx, op.rid, op.delete, &op.text.columns())?;
             }
             let indexed = fts_ops.iter().filter(|op| !op.delete);
