@@ -48,9 +48,9 @@ pub struct SyncReport {
 /// default 20,000-row batches.
 const MAX_COALESCED_BATCHES: usize = 4;
 
-/// The last batch's worth of a full pass goes to the writer in this many smaller batches (see
-/// `Inbox::full_pass`).
-const LAST_STRETCH_SPLIT: usize = 5;
+/// The smallest batches of a full pass, at its start and in its last stretch, are this many
+/// times smaller than the full size (see `Inbox::full_pass`).
+const SMALL_BATCH_DIVISOR: usize = 5;
 
 /// Accumulates what was new.
 #[derive(Default)]
@@ -294,6 +294,8 @@ impl Inbox {
             .page_size(self.config.page_size);
         let mut pages = client.review_pages(query, self.config.concurrency);
         let mut batch: Vec<Review> = Vec::with_capacity(self.config.batch_rows);
+        // Reviews handed to the writer so far.
+        let mut sent = 0usize;
         status.fetched = 0;
         let mut failure = None;
         while let Some(page) = pages.next().await {
@@ -320,12 +322,20 @@ impl Inbox {
                 .total
                 .is_some_and(|total| status.fetched + self.config.batch_rows as u64 > total);
             let last_page = status.total.is_some_and(|total| status.fetched >= total);
+            // At the start, batches grow from a fifth of the full size to the full size (each
+            // as large as what went before): the writer starts early instead of waiting idle
+            // for a whole batch, at the cost of a few more (small) transactions.
+            let ramp = sent.clamp(
+                self.config.batch_rows / SMALL_BATCH_DIVISOR,
+                self.config.batch_rows,
+            );
             let due = if last_stretch {
-                batch.len() >= self.config.batch_rows / LAST_STRETCH_SPLIT || last_page
+                batch.len() >= self.config.batch_rows / SMALL_BATCH_DIVISOR || last_page
             } else {
-                batch.len() >= self.config.batch_rows
+                batch.len() >= ramp
             };
             if due {
+                sent += batch.len();
                 let full =
                     std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
                 if tx.send(full).await.is_err() {
