@@ -253,15 +253,20 @@ pub(crate) fn index_terms<'a>(
 /// and titles repeat within a batch). [`TermCounter`] splits the text and counts the ASCII
 /// terms; pieces with other characters are kept for [`write_terms`].
 fn count_terms<'a>(texts: impl Iterator<Item = &'a str>) -> TermCounter<'a> {
+    let mut terms = TermCounter::default();
+    add_terms(&mut terms, texts);
+    terms
+}
+
+/// Adds the terms of `texts` to `terms`, as [`count_terms`] counts them.
+fn add_terms<'a>(terms: &mut TermCounter<'a>, texts: impl Iterator<Item = &'a str>) {
     let mut distinct: HashMap<&str, i64, rustc_hash::FxBuildHasher> = HashMap::default();
     for text in texts {
         *distinct.entry(text).or_insert(0) += 1;
     }
-    let mut terms = TermCounter::default();
     for (text, times) in distinct {
         terms.add(text, times);
     }
-    terms
 }
 
 /// Adds counted terms to `search_terms`. The pieces with non-ASCII characters go through
@@ -655,13 +660,16 @@ impl Store {
                 Some(handle) if stats.inserted == reviews.len() => handle.join().ok(),
                 _ => None,
             };
-            match counted {
-                Some(terms) => {
-                    write_terms(&tx, &terms)?;
-                    index_terms(&tx, indexed.map(|op| op.text.facets()))?;
+            // One write of the batch's terms: the texts counted on the second thread plus the
+            // facets, or everything (re)indexed, counted here.
+            let terms = match counted {
+                Some(mut terms) => {
+                    add_terms(&mut terms, indexed.map(|op| op.text.facets()));
+                    terms
                 }
-                None => index_terms(&tx, indexed.flat_map(|op| op.text.columns()))?,
-            }
+                None => count_terms(indexed.flat_map(|op| op.text.columns())),
+            };
+            write_terms(&tx, &terms)?;
         }
         tx.commit()?;
         Ok(stats)
