@@ -176,6 +176,51 @@ fn fts_write<S: AsRef<str>>(
     Ok(())
 }
 
+/// Indexes a batch's FTS entries with one `INSERT … SELECT` over the rows just written, when
+/// the batch only inserted reviews (a first sync's batches, and most of a full pass's over an
+/// older store); returns whether it did. Otherwise the caller writes the entries one by one.
+///
+/// Why: writing an entry per review binds its four texts and facets a second time (SQLite
+/// copies every bound text) and runs one statement per review. The single statement walks the
+/// key range of the new rows in the pages the batch has just written, in rowid order (the
+/// order FTS5 wants, or it flushes its buffer), skipping the rows that were stored there
+/// before the batch (`keys` found them when it scanned the batch's span).
+fn index_new_rows_at_once(
+    conn: &Connection,
+    fts_ops: &[FtsOp<'_>],
+    updated: usize,
+    keys: &mut KeyAllocator,
+) -> Result<bool> {
+    if updated > 0 || fts_ops.is_empty() || fts_ops.iter().any(|op| op.delete) {
+        return Ok(false);
+    }
+    let lowest = fts_ops.iter().map(|op| op.rid).min().unwrap_or(0);
+    let highest = fts_ops.iter().map(|op| op.rid).max().unwrap_or(0);
+    let stored: rusqlite::vtab::array::Array = std::rc::Rc::new(
+        keys.stored_before(conn)?
+            .iter()
+            .filter(|rid| (lowest..=highest).contains(*rid))
+            .map(|&rid| rusqlite::types::Value::Integer(rid))
+            .collect(),
+    );
+    let indexed = conn
+        .prepare_cached(
+            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, facets) \
+             SELECT rid, author, title, content, product_title, facets FROM reviews \
+             WHERE rid BETWEEN ?1 AND ?2 AND rid NOT IN rarray(?3) ORDER BY rid",
+        )?
+        .execute(params![lowest, highest, stored])?;
+    // Every row in the range is new unless it was stored before: anything else means the store
+    // changed under the batch, and the transaction is abandoned.
+    if indexed != fts_ops.len() {
+        return Err(StoreError::Corrupt(format!(
+            "indexed {indexed} of {} new reviews",
+            fts_ops.len()
+        )));
+    }
+    Ok(true)
+}
+
 /// Recomputes the facets of one review after a change of local state (triage, deletion) and
 /// re-indexes its FTS entry when they changed. Call inside the transaction of the change.
 pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
@@ -416,6 +461,8 @@ struct KeyAllocator {
     span: (i64, i64),
     /// Last key in use per second base; `None` until first needed (one scan of the span).
     last: Option<HashMap<i64, i64>>,
+    /// Keys of the rows stored in the span before the batch (found by the same scan).
+    stored: Vec<i64>,
 }
 
 impl KeyAllocator {
@@ -425,6 +472,7 @@ impl KeyAllocator {
         KeyAllocator {
             span: (key_base(newest), key_base(oldest) | SEQ_MASK),
             last: None,
+            stored: Vec::new(),
         }
     }
 
@@ -437,12 +485,19 @@ impl KeyAllocator {
             let mut rows = scan.query([self.span.0, self.span.1])?;
             while let Some(row) = rows.next()? {
                 let rid: i64 = row.get(0)?;
+                self.stored.push(rid);
                 let slot = last.entry(rid & !SEQ_MASK).or_insert(rid);
                 *slot = (*slot).max(rid);
             }
             self.last = Some(last);
         }
         Ok(self.last.get_or_insert_default())
+    }
+
+    /// Keys of the rows that were stored in the batch's span before it.
+    fn stored_before(&mut self, conn: &Connection) -> Result<&[i64]> {
+        self.in_use(conn)?;
+        Ok(&self.stored)
     }
 
     /// Whether a stored review, or one given a key in this batch, has a key in the second of
@@ -645,14 +700,16 @@ impl Store {
             // (delete before insert) keeps one flush per batch instead of one per review. The
             // order is sorted as small keys: sorting the operations themselves (moving them)
             // was 4 % of the writer, the keys 1.4 % (callgrind).
-            let mut order: Vec<(i64, bool, usize)> = fts_ops
-                .iter()
-                .enumerate()
-                .map(|(at, op)| (op.rid, !op.delete, at))
-                .collect();
-            order.sort_unstable();
-            for op in order.iter().filter_map(|&(_, _, at)| fts_ops.get(at)) {
-                fts_write(&tx, op.rid, op.delete, &op.text.columns())?;
+            if !index_new_rows_at_once(&tx, &fts_ops, stats.updated, &mut keys)? {
+                let mut order: Vec<(i64, bool, usize)> = fts_ops
+                    .iter()
+                    .enumerate()
+                    .map(|(at, op)| (op.rid, !op.delete, at))
+                    .collect();
+                order.sort_unstable();
+                for op in order.iter().filter_map(|&(_, _, at)| fts_ops.get(at)) {
+                    fts_write(&tx, op.rid, op.delete, &op.text.columns())?;
+                }
             }
             let indexed = fts_ops.iter().filter(|op| !op.delete);
             let counted = match text_terms {

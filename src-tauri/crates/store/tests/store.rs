@@ -190,6 +190,48 @@ fn upsert_reports_exactly_the_reviews_it_inserted() {
 }
 
 #[test]
+fn a_batch_of_new_reviews_around_stored_ones_indexes_each_once() {
+    // A batch of only new reviews is indexed with one statement over its key range; stored
+    // reviews inside that range (dates interleaved, as consecutive pages of a listing sorted by
+    // creation time have) must be neither indexed twice nor missed. Several shops, so the
+    // range holds another shop's rows too.
+    let (_dir, mut store) = open();
+    let at = |i: u32| 1_700_000_000 + i64::from(i) * 60;
+    let stored: Vec<Review> = [2, 5, 8]
+        .iter()
+        .map(|&i| review(i, 5, at(i), &format!("stored kept{i}")))
+        .collect();
+    store.upsert_reviews(SHOP, &stored[..2]).unwrap();
+    store
+        .upsert_reviews("other.myshopify.com", &stored[2..])
+        .unwrap();
+    let batch: Vec<Review> = [1, 3, 4, 6, 7, 9]
+        .iter()
+        .map(|&i| review(i, 1, at(i), &format!("fresh word{i}")))
+        .collect();
+    let (stats, new) = store.upsert_reviews_reporting_new(SHOP, &batch).unwrap();
+    assert_eq!((stats.inserted, stats.updated), (6, 0));
+    assert_eq!(new, vec![0, 1, 2, 3, 4, 5]);
+    store.check_search_index().unwrap();
+    let count = |store: &Store, shop: &str, keyword: &str| {
+        store
+            .count_reviews(
+                shop,
+                &ReviewFilter {
+                    keyword: Some(keyword.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    assert_eq!(count(&store, SHOP, "fresh"), 6);
+    assert_eq!(count(&store, SHOP, "stored"), 2);
+    assert_eq!(count(&store, SHOP, "word6"), 1);
+    assert_eq!(count(&store, "other.myshopify.com", "stored"), 1);
+    assert_eq!(count(&store, "other.myshopify.com", "fresh"), 0);
+}
+
+#[test]
 fn upsert_round_trips_every_field_and_is_idempotent() {
     let (_dir, mut store) = open();
     let reviews = sample();
