@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use reviewdesk_core::{
-    ActionKind, Media, RatingSummary, Review, ReviewCursor, ReviewId, ReviewReply, ReviewRow,
-    TriageState,
+    ActionKind, Media, RatingSummary, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewReply,
+    ReviewRow, TriageState,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -880,15 +880,8 @@ impl Store {
         let Some(shop_id) = self.shop_id(shop)? else {
             return Ok(RatingSummary::from_star_counts(stars));
         };
-        let mut tally = |rating: i64, n: i64| {
-            if let Some(slot) = usize::try_from(rating - 1)
-                .ok()
-                .and_then(|i| stars.get_mut(i))
-            {
-                *slot = u64::try_from(n).unwrap_or(0);
-            }
-        };
         match product {
+            // One walk of the product's reviews (its index).
             Some(p) => {
                 let mut stmt = self.conn.prepare_cached(
                     "SELECT rating, count(*) FROM reviews \
@@ -896,17 +889,24 @@ impl Store {
                 )?;
                 let mut rows = stmt.query(params![shop_id, p.as_str()])?;
                 while let Some(row) = rows.next()? {
-                    tally(row.get(0)?, row.get(1)?);
+                    let (rating, n): (i64, i64) = (row.get(0)?, row.get(1)?);
+                    if let Some(slot) = usize::try_from(rating - 1)
+                        .ok()
+                        .and_then(|i| stars.get_mut(i))
+                    {
+                        *slot = u64::try_from(n).unwrap_or(0);
+                    }
                 }
             }
+            // The whole shop: one count per star of its facet tokens in FTS5 (schema V7 has no
+            // rating index), the way the list counts a star filter, so chart and list agree.
             None => {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT rating, count(*) FROM reviews \
-                     WHERE shop = ?1 AND gone = 0 GROUP BY rating",
-                )?;
-                let mut rows = stmt.query(params![shop_id])?;
-                while let Some(row) = rows.next()? {
-                    tally(row.get(0)?, row.get(1)?);
+                for (star, slot) in (1u8..=5).zip(stars.iter_mut()) {
+                    let filter = ReviewFilter {
+                        ratings: vec![star],
+                        ..ReviewFilter::default()
+                    };
+                    *slot = self.count_reviews(shop, &filter)?;
                 }
             }
         }
