@@ -211,8 +211,9 @@ fn ms(d: Duration) -> f64 {
 /// Reference: the very same queries (filters, sort, page size) without their keyword, answered
 /// without text terms (a walk of the table, a partial index, or the facet tokens of a product
 /// or star); it shows what the text search adds on this machine in this run. The rating chart
-/// of the whole shop (five counts) is timed too. The queries come from `bench::random_query`: a Zipf-distributed review vocabulary,
-/// one or two words, the last one still being typed in a fifth of them, zero to two filters.
+/// of the whole shop (five counts) and the product filter's list are timed too. The queries
+/// come from `bench::random_query`: a Zipf-distributed review vocabulary, one or two words, the
+/// last one still being typed in a fifth of them, zero to two filters.
 fn search() -> Result<()> {
     use reviewdesk_store::bench::{
         fill_synthetic, percentile, random_queries, time_queries, without_keyword,
@@ -259,9 +260,18 @@ fn search() -> Result<()> {
         chart_times.push(start.elapsed());
         anyhow::ensure!(summary.count == REVIEWS, "chart counted {}", summary.count);
     }
+    // The product filter's list (products with their counts of active reviews).
+    let mut product_times = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        let products = store.list_products(shop)?;
+        product_times.push(start.elapsed());
+        anyhow::ensure!(!products.is_empty(), "no products listed");
+    }
     println!(
-        "  (rating chart of the whole shop: median {:.1} ms of 7)",
-        ms(percentile(&chart_times, 50.0))
+        "  (rating chart of the whole shop: median {:.1} ms of 7; product filter's list: {:.2} ms)",
+        ms(percentile(&chart_times, 50.0)),
+        ms(percentile(&product_times, 50.0))
     );
     let p95 = percentile(&search_times, 95.0);
     println!(

@@ -173,6 +173,12 @@ pub(crate) struct Facets<'a> {
     pub triage: &'a str,
 }
 
+/// Whether stored facets (as [`Facets::text`] wrote them) are those of an active review: the
+/// view token comes first, `a<shop>` for active, `d<shop>` for deleted.
+pub(crate) fn facets_are_active(facets: &str) -> bool {
+    facets.starts_with('a')
+}
+
 impl Facets<'_> {
     /// The space-separated tokens stored in `reviews.facets`.
     ///

@@ -429,10 +429,40 @@ mod tests {
     }
 
     #[test]
+    fn version_8_counts_each_products_active_reviews_from_the_reviews() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let reviews = synthetic(8, 400, 60);
+        store.upsert_reviews("s", &reviews).unwrap();
+        store.delete_review("s", &reviews[7].id, "t").unwrap();
+        store.delete_review("s", &reviews[9].id, "t").unwrap();
+        let kept = store.list_products("s").unwrap();
+        assert!(kept.len() > 1, "{kept:?}");
+        // Make it a version 7 file: no products table, the product index back.
+        store
+            .conn()
+            .execute_batch(
+                "DROP TABLE products; \
+                 CREATE INDEX reviews_shop_gone_product ON reviews (shop, gone, product_id); \
+                 PRAGMA user_version = 7;",
+            )
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.list_products("s").unwrap(), kept);
+        let total: u64 = kept.iter().map(|p| p.count).sum();
+        assert_eq!(total, 398);
+    }
+
+    #[test]
     fn version_3_rewrites_the_triage_check_in_place_and_keeps_it_strict() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 2).unwrap();
+        // This build's writer keeps the products table of version 8.
+        store.conn().execute_batch(crate::schema::V8).unwrap();
         let reviews = synthetic(3, 20, 1);
         store.upsert_reviews("s", &reviews[..10]).unwrap();
         // A second connection open across the migration must see the new definition too.
@@ -496,6 +526,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 5).unwrap();
+        // This build's writer keeps the products table of version 8.
+        store.conn().execute_batch(crate::schema::V8).unwrap();
         let reviews = synthetic(6, 300, 60);
         store.upsert_reviews("s", &reviews).unwrap();
         store.delete_review("s", &reviews[3].id, "t").unwrap();

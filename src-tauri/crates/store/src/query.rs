@@ -3,12 +3,13 @@
 //! Every listing is a *stream in key order*: the rowid of a review is derived from its
 //! `commented_at`, so "newest first" is a walk down the rowid, which the table itself, every
 //! index on `(shop, …)` and the FTS5 index deliver without sorting. Every filter but the date
-//! range is also a facet token in a hidden FTS5 column, so FTS5 answers a listing with a keyword
-//! or a star rating by intersecting doclists: it yields matching rowids newest-first, the page
-//! reads only its own rows, and a count reads no row at all. Otherwise the store picks one
-//! equality for an index (a product, a triage state other than `new`, the deleted view), or
-//! walks the table in rowid order, and checks the other filters per row (the unary `+` keeps
-//! SQLite from choosing an index that would force a sort), stopping at the page limit.
+//! range is also a facet token in a hidden FTS5 column, so FTS5 answers a listing with a
+//! keyword, a product or a star rating by intersecting doclists: it yields matching rowids
+//! newest-first, the page reads only its own rows, and a count reads no row at all. Otherwise
+//! the store walks one of the two small partial indexes (reviews triaged away from `new`,
+//! deleted reviews) or the table in rowid order, and checks the other filters per row (the
+//! unary `+` keeps SQLite from choosing an index that would force a sort), stopping at the
+//! page limit.
 //! Rating sorts walk one star at a time, newest-first within it.
 //! Totals are counted separately and capped ([`ReviewQuery::count_limit`]) so a huge shop does
 //! not pay for an exact count on every keystroke.
@@ -87,9 +88,9 @@ const MAX_PREFIX_TERMS: i64 = 256;
 
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words, unless no index serves the filter (`no_index`) and either the
-/// filter names a star rating (a walk of its facet tokens) or the shop shares the store: then
-/// the filters alone, as facet terms (the view is a term of its own). Only date ranges stay
-/// outside (they are rowid ranges).
+/// filter names a product or a star rating (a walk of their facet tokens) or the shop shares
+/// the store: then the filters alone, as facet terms (the view is a term of its own). Only
+/// date ranges stay outside (they are rowid ranges).
 ///
 /// FTS5 intersects the parts of an AND in the order written, stepping through the first one
 /// row by row and skipping ahead in the others, so the parts are ordered by their estimated
@@ -101,7 +102,7 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
         filter,
         keyword,
     } = *search;
-    let facet_walk = no_index && (!keyword.only_shop || names_stars(filter, star));
+    let facet_walk = no_index && (!keyword.only_shop || names_product_or_stars(filter, star));
     if keyword.terms.is_empty() && !facet_walk {
         return None;
     }
@@ -167,10 +168,10 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
     })
 }
 
-/// Whether the filter (or the star a rating sort walks) names star ratings: those are answered
-/// by their FTS5 facet tokens (schema V7 has no rating index).
-fn names_stars(filter: &ReviewFilter, star: Option<u8>) -> bool {
-    !filter.ratings.is_empty() || star.is_some()
+/// Whether the filter (or the star a rating sort walks) names a product or star ratings: those
+/// are answered by their FTS5 facet tokens (schema V7 and V8 dropped their indexes).
+fn names_product_or_stars(filter: &ReviewFilter, star: Option<u8>) -> bool {
+    filter.product_id.is_some() || !filter.ratings.is_empty() || star.is_some()
 }
 
 /// Every facet token a filter (or its rating sort) can put into [`fts_query`].
@@ -209,16 +210,15 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
         [one] => Some(*one),
         _ => None,
     });
-    // Which equality an index may serve (the rest get a unary `+`). A star rating is a walk of
-    // its facet tokens in FTS5 (schema V7 dropped the rating index). Triage `new` (nearly every
-    // review) and the active view have no index of their own (schema V5): without another
-    // equality, a shop alone in the store walks the table itself (its rowid order is the date
-    // order), and a shop sharing the store walks its facet tokens in FTS5 instead of every
-    // other shop's rows.
+    // Which equality an index may serve (the rest get a unary `+`): only the two partial
+    // indexes (schema V5), each small. A product or a star rating is a walk of its facet
+    // tokens in FTS5 (schema V7 and V8 dropped their indexes). Triage `new` (nearly every
+    // review) and the active view have no index of their own: without another equality, a
+    // shop alone in the store walks the table itself (its rowid order is the date order), and
+    // a shop sharing the store walks its facet tokens in FTS5 instead of every other shop's
+    // rows.
     let triaged = filter.triage.filter(|t| *t != TriageState::New);
-    let indexed = if filter.product_id.is_some() {
-        "product"
-    } else if triaged.is_some() {
+    let indexed = if triaged.is_some() {
         "triage"
     } else if filter.view == ReviewView::Deleted {
         "deleted"
@@ -257,13 +257,14 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
         ReviewView::All => {}
     }
     let plus = if hints { "+" } else { "" };
+    // Reached with a product or stars only beside a triage state or the deleted view (whose
+    // partial index is walked).
     if let Some(product) = &filter.product_id {
         p.push(
-            format!("{}r.product_id = ?#", h("product")),
+            format!("{plus}r.product_id = ?#"),
             Value::Text(product.0.clone()),
         );
     }
-    // Reached with stars only beside an equality an index serves (product, triage, deleted).
     match single_rating {
         Some(s) => p.push(format!("{plus}r.rating = ?#"), Value::Integer(i64::from(s))),
         None if !filter.ratings.is_empty() => {
@@ -506,8 +507,8 @@ impl Store {
         let only_shop = shops == 1;
         let mut facet_docs = HashMap::new();
         // Facet counts order the parts of an FTS5 query: one with search words, or a walk of
-        // the facet tokens (a star rating, a shop sharing the store; see `plan`).
-        if !terms.is_empty() || !only_shop || names_stars(filter, None) {
+        // the facet tokens (a product, a star rating, a shop sharing the store; see `plan`).
+        if !terms.is_empty() || !only_shop || names_product_or_stars(filter, None) {
             for token in facet_tokens(shop_id, filter) {
                 let n = self.term_docs(&token)?;
                 facet_docs.insert(token, n);

@@ -8,7 +8,8 @@ use reviewdesk_core::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::fts::{Facets, TermCounter};
+use crate::fts::{facets_are_active, Facets, TermCounter};
+use crate::products::ProductCounts;
 use crate::{now, queue::NewAction, Result, Store, StoreError};
 
 /// Bits of the rowid below the `commented_at` seconds: up to 16 M reviews per second.
@@ -115,6 +116,7 @@ struct Existing {
     text: [String; 5],
     triage: String,
     deleted_locally: bool,
+    product_id: String,
 }
 
 /// One pending change to the FTS index.
@@ -273,6 +275,13 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
     .text();
     if facets == old[4] {
         return Ok(());
+    }
+    // Every change of a review's deleted state comes through here: its view token tells
+    // whether it was counted as active for its product.
+    if facets_are_active(&old[4]) == gone {
+        let mut counts = ProductCounts::default();
+        counts.add(&product_id, if gone { -1 } else { 1 }, None);
+        counts.write(conn, shop_id)?;
     }
     fts_write(conn, rid, true, &old)?;
     conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?
@@ -444,6 +453,7 @@ fn find_existing(
                 ],
                 triage: row.get(7)?,
                 deleted_locally: row.get(8)?,
+                product_id: row.get(9)?,
             })
         })
         .optional()?)
@@ -592,7 +602,8 @@ impl Store {
         {
             let mut find = tx.prepare_cached(
                 "SELECT rid, commented_at, author, title, content, product_title, facets, \
-                 triage, deleted_at IS NOT NULL FROM reviews WHERE shop = ?1 AND id = ?2",
+                 triage, deleted_at IS NOT NULL, product_id FROM reviews \
+                 WHERE shop = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
@@ -614,6 +625,7 @@ impl Store {
                  deleted_remotely_at = NULL WHERE rid = ?30 AND shop = ?2 AND id = ?3",
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
+            let mut products = ProductCounts::default();
             let mut keys = KeyAllocator::new(reviews);
             for (index, r) in reviews.iter().enumerate() {
                 let row = RowExtras::of(r, synced_at)?;
@@ -656,6 +668,7 @@ impl Store {
                             text: FtsText::New(r, facets),
                         });
                         stats.inserted += 1;
+                        products.add(r.product_id.as_str(), 1, Some(&r.product_title));
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
                         }
@@ -680,6 +693,17 @@ impl Store {
                     row_values(&rid, &shop_id, r, &row, &facets).to_vec();
                 values.push(&old.rid);
                 update.execute(values.as_slice())?;
+                // Active before (its stored view token) and after (only a local deletion keeps
+                // a review seen on the server out of the list); the product may have changed.
+                if facets_are_active(&old.text[4]) {
+                    products.add(&old.product_id, -1, None);
+                }
+                let active = !old.deleted_locally;
+                products.add(
+                    r.product_id.as_str(),
+                    i64::from(active),
+                    Some(&r.product_title),
+                );
                 let new = FtsText::New(r, facets);
                 if old.rid != rid || old.text.iter().zip(new.columns()).any(|(a, b)| a != b) {
                     fts_ops.push(FtsOp {
@@ -695,6 +719,9 @@ impl Store {
                 }
                 stats.updated += 1;
             }
+            // Before the FTS5 writes: a statement on another table after them would make FTS5
+            // flush its pending segment early.
+            products.write(&tx, shop_id)?;
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
             // (delete before insert) keeps one flush per batch instead of one per review. The
@@ -876,39 +903,17 @@ impl Store {
         shop: &str,
         product: Option<&reviewdesk_core::ProductId>,
     ) -> Result<RatingSummary> {
+        // One count per star of its facet tokens in FTS5 (with the product's: schema V7 and V8
+        // have no rating or product index), the way the list counts a star filter, so the
+        // chart and the list agree.
         let mut stars = [0u64; 5];
-        let Some(shop_id) = self.shop_id(shop)? else {
-            return Ok(RatingSummary::from_star_counts(stars));
-        };
-        match product {
-            // One walk of the product's reviews (its index).
-            Some(p) => {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT rating, count(*) FROM reviews \
-                     WHERE shop = ?1 AND gone = 0 AND product_id = ?2 GROUP BY rating",
-                )?;
-                let mut rows = stmt.query(params![shop_id, p.as_str()])?;
-                while let Some(row) = rows.next()? {
-                    let (rating, n): (i64, i64) = (row.get(0)?, row.get(1)?);
-                    if let Some(slot) = usize::try_from(rating - 1)
-                        .ok()
-                        .and_then(|i| stars.get_mut(i))
-                    {
-                        *slot = u64::try_from(n).unwrap_or(0);
-                    }
-                }
-            }
-            // The whole shop: one count per star of its facet tokens in FTS5 (schema V7 has no
-            // rating index), the way the list counts a star filter, so chart and list agree.
-            None => {
-                for (star, slot) in (1u8..=5).zip(stars.iter_mut()) {
-                    let filter = ReviewFilter {
-                        ratings: vec![star],
-                        ..ReviewFilter::default()
-                    };
-                    *slot = self.count_reviews(shop, &filter)?;
-                }
-            }
+        for (star, slot) in (1u8..=5).zip(stars.iter_mut()) {
+            let filter = ReviewFilter {
+                ratings: vec![star],
+                product_id: product.cloned(),
+                ..ReviewFilter::default()
+            };
+            *slot = self.count_reviews(shop, &filter)?;
         }
         Ok(RatingSummary::from_star_counts(stars))
     }

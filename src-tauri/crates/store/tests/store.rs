@@ -231,6 +231,91 @@ fn a_batch_of_new_reviews_around_stored_ones_indexes_each_once() {
     assert_eq!(count(&store, "other.myshopify.com", "fresh"), 0);
 }
 
+/// `list_products` against the list itself: each product's count is the number of its active
+/// reviews as the list counts them, and together they are every active review (so no product
+/// with active reviews is missing).
+fn assert_product_counts_agree(store: &Store, step: &str) {
+    let products = store.list_products(SHOP).unwrap();
+    let total: u64 = products.iter().map(|p| p.count).sum();
+    let active = store.count_reviews(SHOP, &ReviewFilter::default()).unwrap();
+    assert_eq!(total, active, "{step}: {products:?}");
+    for p in &products {
+        let listed = store
+            .count_reviews(
+                SHOP,
+                &ReviewFilter {
+                    product_id: Some(p.id.clone()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(p.count, listed, "{step}: {p:?}");
+        assert!(p.count > 0, "{step}: {p:?}");
+    }
+    assert!(
+        products.windows(2).all(|w| w[0].count >= w[1].count),
+        "{step}: most reviewed first: {products:?}"
+    );
+}
+
+#[test]
+fn product_counts_follow_every_change_of_a_review() {
+    let (dir, mut store) = open();
+    let reviews = sample();
+    store.upsert_reviews(SHOP, &reviews).unwrap();
+    assert_product_counts_agree(&store, "first write");
+    let summary = |store: &Store| -> Vec<(String, u64, String)> {
+        store
+            .list_products(SHOP)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.id.0, p.count, p.title))
+            .collect()
+    };
+    assert_eq!(
+        summary(&store),
+        vec![
+            ("100".to_owned(), 5, "Linen Shirt".to_owned()),
+            ("200".to_owned(), 5, "Wool Sweater".to_owned())
+        ]
+    );
+    // The server moved review 1 to another product (and renamed it).
+    let mut moved = reviews[0].clone();
+    moved.product_id = ProductId("300".into());
+    moved.product_title = "Canvas Tote".into();
+    store.upsert_reviews(SHOP, &[moved]).unwrap();
+    assert_product_counts_agree(&store, "moved");
+    assert!(summary(&store).contains(&("300".to_owned(), 1, "Canvas Tote".to_owned())));
+    // Deleted here, restored, deleted again.
+    store.delete_review(SHOP, &reviews[1].id, "me").unwrap();
+    assert_product_counts_agree(&store, "deleted");
+    store.restore_review(SHOP, &reviews[1].id, "me").unwrap();
+    assert_product_counts_agree(&store, "restored");
+    store.delete_review(SHOP, &reviews[2].id, "me").unwrap();
+    // Gone from the server: review 4, and review 3 (already deleted here).
+    let seen: HashSet<ReviewId> = reviews
+        .iter()
+        .filter(|r| r.id.0 != "3" && r.id.0 != "4")
+        .map(|r| r.id.clone())
+        .collect();
+    let flagged = store
+        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .unwrap();
+    assert_eq!(flagged, 2);
+    assert_product_counts_agree(&store, "missing on the server");
+    // Seen on the server again: 4 is back in the list, 3 stays deleted here.
+    store
+        .upsert_reviews(SHOP, &[reviews[2].clone(), reviews[3].clone()])
+        .unwrap();
+    assert_product_counts_agree(&store, "seen again");
+    // Every review of product 300 deleted: it leaves the filter's list.
+    store.delete_review(SHOP, &reviews[0].id, "me").unwrap();
+    assert_product_counts_agree(&store, "product emptied");
+    assert!(summary(&store).iter().all(|(id, _, _)| id != "300"));
+    let store = reopen(&dir, store);
+    assert_product_counts_agree(&store, "reopened");
+}
+
 #[test]
 fn upsert_round_trips_every_field_and_is_idempotent() {
     let (_dir, mut store) = open();
