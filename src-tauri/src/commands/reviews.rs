@@ -18,7 +18,7 @@ pub async fn query_reviews(
     query: ReviewQuery,
 ) -> Result<ReviewPage, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_store(|s| s.query_reviews(inbox.shop(), &query))?)
+    Ok(inbox.with_reader(|s| s.query_reviews(inbox.shop(), &query))?)
 }
 
 /// A review with its audit history and the actions still waiting for it.
@@ -119,7 +119,7 @@ pub async fn local_rating(
 ) -> Result<RatingSummary, IpcError> {
     let inbox = inboxes.active(&app).await?;
     let product = product_id.map(ProductId);
-    Ok(inbox.with_store(|s| s.rating_summary(inbox.shop(), product.as_ref()))?)
+    Ok(inbox.with_reader(|s| s.rating_summary(inbox.shop(), product.as_ref()))?)
 }
 
 /// Products with reviews in the local store, most reviewed first.
@@ -129,5 +129,5 @@ pub async fn list_products(
     inboxes: State<'_, InboxState>,
 ) -> Result<Vec<ProductSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_store(|s| s.list_products(inbox.shop()))?)
+    Ok(inbox.with_reader(|s| s.list_products(inbox.shop()))?)
 }

@@ -386,7 +386,7 @@ impl Inbox {
 
     /// A review with its audit history and the actions still waiting for it.
     pub fn review_detail(&self, id: &ReviewId) -> Result<ReviewDetail, InboxError> {
-        let store = lock(&self.store);
+        let store = lock(&self.reader);
         let row = store
             .get_review(&self.shop, id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;

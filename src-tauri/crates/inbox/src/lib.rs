@@ -115,6 +115,9 @@ impl Default for InboxConfig {
 /// The review inbox of one shop: sync, moderation, queue replay, export.
 pub struct Inbox {
     pub(crate) store: SharedStore,
+    /// A read-only connection to the same store for the window's reads (listings, search,
+    /// details, charts), so they never wait behind a sync's write transaction on `store`.
+    pub(crate) reader: Mutex<Store>,
     pub(crate) shop: String,
     pub(crate) actor: String,
     pub(crate) config: InboxConfig,
@@ -143,11 +146,16 @@ impl Inbox {
         config: InboxConfig,
     ) -> Result<Self, InboxError> {
         let shop = shop.into();
-        let last = lock(&store)
-            .sync_cursor(&shop)?
-            .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
+        let (last, reader) = {
+            let writer = lock(&store);
+            let last = writer
+                .sync_cursor(&shop)?
+                .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
+            (last, Store::open_reader(writer.path())?)
+        };
         Ok(Self {
             store,
+            reader: Mutex::new(reader),
             shop,
             actor: actor.into(),
             config,
@@ -166,9 +174,18 @@ impl Inbox {
         &self.shop
     }
 
-    /// The shared store (for reads the commands do directly: queries, ratings).
+    /// The shared store: the writing connection (syncs, moderation, the queue, drafts).
     pub fn store(&self) -> &SharedStore {
         &self.store
+    }
+
+    /// Runs `f` on the store's read-only connection (queries the window makes: they run beside
+    /// a sync's writes instead of waiting for them).
+    pub fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, InboxError> {
+        Ok(f(&lock(&self.reader))?)
     }
 
     /// Runs `f` on the locked store (short, synchronous work only).

@@ -141,6 +141,46 @@ fn some_ids(inbox: &Inbox, n: u32) -> Vec<ReviewId> {
 }
 
 #[tokio::test]
+async fn the_windows_reads_do_not_wait_for_the_writer() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let inbox = Arc::new(r.inbox);
+    // Another thread holds the writer's connection, as a sync's write transaction does for a
+    // whole batch, until the read below has finished.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let inbox = inbox.clone();
+        std::thread::spawn(move || {
+            let _store = lock(inbox.store());
+            held.send(()).unwrap();
+            let _ = released.recv();
+        })
+    };
+    holding.recv().unwrap();
+    let (answer, answered) = std::sync::mpsc::channel();
+    {
+        let inbox = inbox.clone();
+        std::thread::spawn(move || {
+            let page = inbox.with_reader(|s| s.query_reviews(SHOP, &ReviewQuery::default()));
+            let products = inbox.with_reader(|s| s.list_products(SHOP));
+            let _ = answer.send((page, products));
+        });
+    }
+    // Read on the writer's connection, this would wait for the writer forever.
+    let (page, products) = answered
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the read waited for the writer");
+    assert_eq!(page.unwrap().total, SEEDED);
+    assert!(!products.unwrap().is_empty());
+    release.send(()).unwrap();
+    writer.join().unwrap();
+}
+
+#[tokio::test]
 async fn first_sync_fetches_every_review_with_progress() {
     let r = rig().await;
     let seen: Arc<Mutex<Vec<SyncStatus>>> = Arc::default();

@@ -6,9 +6,10 @@
 //! [`Store::upsert_reviews`], local changes live in their own columns or tables (triage, local
 //! deletion, queue, drafts) and reach the server only through the action queue.
 //!
-//! One [`Store`] owns one connection and is not `Sync`; the Tauri layer keeps it behind a mutex
-//! (or opens a second store on the same file for a background sync: WAL mode lets readers and
-//! one writer work side by side, and the busy timeout absorbs short write contention).
+//! One [`Store`] owns one connection and is not `Sync`; the inbox keeps the writing one behind a
+//! mutex and opens a second, read-only one on the same file ([`Store::open_reader`]) for the
+//! window's reads: WAL mode lets readers and one writer work side by side, and the busy timeout
+//! absorbs short write contention.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -168,6 +169,41 @@ impl Store {
         // Cheap when nothing changed; keeps the planner's statistics current (SQLite advice for
         // long-lived connections).
         conn.execute_batch("PRAGMA optimize = 0x10002")?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            session: unique_token(),
+        })
+    }
+
+    /// Opens a second connection to a store another [`Store`] has already opened (and
+    /// migrated), for reads only: it refuses every write (`PRAGMA query_only`).
+    ///
+    /// Why: one connection serves one caller at a time, and a sync's write transaction holds
+    /// it for a whole batch (a fifth of a second or more); in WAL mode a reader on its own
+    /// connection runs beside that writer and sees every committed batch, so the window's
+    /// listings, search and details never wait for a sync.
+    pub fn open_reader(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let found = schema::current_version(&conn)?;
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::Corrupt(format!(
+                "a reader needs schema version {SCHEMA_VERSION}, the file has {found} (open it \
+                 for writing first)"
+            )));
+        }
         Ok(Self {
             conn,
             path: path.to_path_buf(),

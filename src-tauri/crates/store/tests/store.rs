@@ -317,6 +317,40 @@ fn product_counts_follow_every_change_of_a_review() {
 }
 
 #[test]
+fn a_reader_sees_every_commit_and_refuses_writes() {
+    let (dir, mut store) = open();
+    let reviews = sample();
+    store.upsert_reviews(SHOP, &reviews[..4]).unwrap();
+    let mut reader = Store::open_reader(dir.path().join("store.db")).unwrap();
+    let all = ReviewQuery::default();
+    assert_eq!(ids(&reader, &all).len(), 4);
+    // A write committed on the writer's connection is seen by the reader's next query.
+    store.upsert_reviews(SHOP, &reviews[4..]).unwrap();
+    assert_eq!(ids(&reader, &all).len(), 10);
+    assert_eq!(reader.list_products(SHOP).unwrap().len(), 2);
+    // The reader cannot change the store.
+    assert!(reader.upsert_reviews(SHOP, &reviews[..1]).is_err());
+    assert!(reader
+        .set_triage(SHOP, &[reviews[0].id.clone()], TriageState::Flagged, "me")
+        .is_err());
+    assert_eq!(
+        store
+            .count_reviews(
+                SHOP,
+                &ReviewFilter {
+                    triage: Some(TriageState::Flagged),
+                    ..Default::default()
+                }
+            )
+            .unwrap(),
+        0
+    );
+    // A store that was not opened (migrated) for writing first is refused.
+    let other = tempfile::tempdir().unwrap();
+    assert!(Store::open_reader(other.path().join("none.db")).is_err());
+}
+
+#[test]
 fn upsert_round_trips_every_field_and_is_idempotent() {
     let (_dir, mut store) = open();
     let reviews = sample();
