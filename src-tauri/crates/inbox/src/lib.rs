@@ -5,8 +5,9 @@
 //! action reaches Trustoo exactly once) need tests against the sandbox, not against a window.
 //!
 //! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
-//! `reviewdesk-store`) through a mutex and takes a [`TrustooClient`] per call, so the app can
-//! hand it a client with a fresh token each time.
+//! `reviewdesk-store`) through a mutex, reads for the window on a read-only connection of its
+//! own ([`Inbox::with_reader`]), and takes a [`reviewdesk_trustoo::TrustooClient`] per call, so
+//! the app can hand it a client with a fresh token each time.
 //!
 //! # How the inbox learns about the server
 //!
