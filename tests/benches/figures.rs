@@ -252,26 +252,21 @@ fn search() -> Result<()> {
         p(&reference_times, 95.0),
         p(&reference_times, 99.0)
     );
-    // The inbox's rating chart over the whole shop: five counts of star facet tokens.
-    let mut chart_times = Vec::new();
-    for _ in 0..7 {
-        let start = Instant::now();
+    // The inbox's rating chart over the whole shop (five counts of star facet tokens) and the
+    // product filter's list (products with their counts of active reviews).
+    let chart = median_of_7(|| {
         let summary = store.rating_summary(shop, None)?;
-        chart_times.push(start.elapsed());
         anyhow::ensure!(summary.count == REVIEWS, "chart counted {}", summary.count);
-    }
-    // The product filter's list (products with their counts of active reviews).
-    let mut product_times = Vec::new();
-    for _ in 0..7 {
-        let start = Instant::now();
-        let products = store.list_products(shop)?;
-        product_times.push(start.elapsed());
-        anyhow::ensure!(!products.is_empty(), "no products listed");
-    }
+        Ok(())
+    })?;
+    let product_list = median_of_7(|| {
+        anyhow::ensure!(!store.list_products(shop)?.is_empty(), "no products listed");
+        Ok(())
+    })?;
     println!(
         "  (rating chart of the whole shop: median {:.1} ms of 7; product filter's list: {:.2} ms)",
-        ms(percentile(&chart_times, 50.0)),
-        ms(percentile(&product_times, 50.0))
+        ms(chart),
+        ms(product_list)
     );
     let p95 = percentile(&search_times, 95.0);
     println!(
@@ -286,6 +281,17 @@ fn search() -> Result<()> {
         size as f64 / 1e6
     );
     Ok(())
+}
+
+/// Median wall time of 7 runs of `run`.
+fn median_of_7(mut run: impl FnMut() -> Result<()>) -> Result<Duration> {
+    let mut times = Vec::with_capacity(7);
+    for _ in 0..7 {
+        let start = Instant::now();
+        run()?;
+        times.push(start.elapsed());
+    }
+    Ok(reviewdesk_store::bench::percentile(&times, 50.0))
 }
 
 /// Issue 6: store size on disk per 100,000 reviews, after a WAL checkpoint.

@@ -95,8 +95,9 @@ pub struct InboxConfig {
     /// reviews: 9.09 G instructions in 5,000-review transactions, 7.61 G in 20,000-review ones
     /// (at 1,000 rows, earlier, a third of the writer's time was this fixed cost). The last
     /// batch's worth of a pass goes in smaller batches, so what is left to write after the last
-    /// page stays short. A transaction holds the store while it runs, and the window's queries
-    /// wait for it: ~0.2 s for 20,000 reviews, which bounds the size.
+    /// page stays short. A transaction holds the writing connection while it runs, and the
+    /// window's writes (triage, a delete) wait for it: ~0.2 s for 20,000 reviews, which bounds
+    /// the size (its reads run on a connection of their own).
     pub batch_rows: usize,
     /// A full pass (deletion sweep) runs at least this often.
     pub full_pass_every: Duration,

@@ -269,8 +269,9 @@ impl Inbox {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(1);
         let store = self.store.clone();
         let shop = self.shop.clone();
-        // One transaction holds the store (and so the window's queries, which wait for it)
-        // for its whole length: at most one full batch, ~0.2 s for 20,000 reviews.
+        // One transaction holds the writing connection (and so the window's own writes,
+        // triage or a delete, which wait for it; its reads have a connection of their own) for
+        // its whole length: at most one full batch, ~0.2 s for 20,000 reviews.
         let max_rows = self.config.batch_rows;
         let writer = tokio::task::spawn_blocking(move || {
             let mut news = News::default();
