@@ -7,7 +7,7 @@ use crate::process;
 use crate::test::{parse_libtest, Tally};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// Builds the app and the e2e test binary, then runs the tests (those matching `filters`, all
 /// when empty) under Xvfb and a private D-Bus.
@@ -102,7 +102,10 @@ pub fn build_test_binary(root: &Path, test: &str) -> Result<PathBuf> {
         "--no-run",
         "--message-format=json-render-diagnostics",
     ])
-    .current_dir(root);
+    .current_dir(root)
+    // The compiler's messages (rendered by cargo) and cargo's own errors, such as a full disk,
+    // go to the terminal: only the JSON on stdout is read here.
+    .stderr(Stdio::inherit());
     eprintln!("\n==> {}", process::describe(&cmd));
     let out = cmd.output().context("starting cargo")?;
     if !out.status.success() {
