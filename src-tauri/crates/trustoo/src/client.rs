@@ -8,13 +8,12 @@ use reqwest::header::{
     HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE,
 };
 use reqwest::{redirect, Method};
-use serde_json::Value;
 use url::Url;
 
 use crate::auth::{sign, string_to_sign_get, string_to_sign_post, Auth};
 use crate::error::{parse_retry_after, Error};
 use crate::retry::{decide, Decision, MethodKind, Outcome, RetryConfig};
-use crate::wire::interpret;
+use crate::wire::{interpret, Data};
 
 /// Production API root.
 pub const PRODUCTION_BASE_URL: &str = "https://rapi.trustoo.io";
@@ -217,7 +216,7 @@ impl Transport {
         &self,
         call: &Call,
         auth: &(dyn Fn() -> Option<Auth> + Send + Sync),
-    ) -> Result<Option<Value>, Error> {
+    ) -> Result<Data, Error> {
         let mut attempt: u32 = 1;
         let mut waited = Duration::ZERO;
         loop {
@@ -261,12 +260,7 @@ impl Transport {
         }
     }
 
-    async fn once(
-        &self,
-        call: &Call,
-        auth: Option<&Auth>,
-        attempt: u32,
-    ) -> Result<Option<Value>, Error> {
+    async fn once(&self, call: &Call, auth: Option<&Auth>, attempt: u32) -> Result<Data, Error> {
         let url = self
             .base
             .join(call.path)
@@ -404,7 +398,7 @@ impl TrustooClient {
     }
 
     /// Runs a call with the client's credentials.
-    pub(crate) async fn run(&self, call: Call) -> Result<Option<Value>, Error> {
+    pub(crate) async fn run(&self, call: Call) -> Result<Data, Error> {
         let me = self.clone();
         let auth = move || Some(me.auth());
         self.inner.transport.run(&call, &auth).await

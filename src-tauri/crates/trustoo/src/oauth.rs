@@ -23,7 +23,7 @@ use crate::client::{
 use crate::error::Error;
 use crate::retry::RetryConfig;
 use crate::secret::Secret;
-use crate::wire::{de, decode_data};
+use crate::wire::{de, decode_data, Data};
 
 /// Everything needed to build an [`OAuthClient`].
 #[derive(Debug, Clone)]
@@ -355,7 +355,7 @@ impl OAuthClient {
         })
     }
 
-    async fn run(&self, call: Call) -> Result<Option<Value>, Error> {
+    async fn run(&self, call: Call) -> Result<Data, Error> {
         self.transport.run(&call, &|| None).await
     }
 
