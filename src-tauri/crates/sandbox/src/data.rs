@@ -595,9 +595,12 @@ fn pools(rating: u8) -> (&'static [&'static str], &'static [&'static str]) {
     }
 }
 
+/// Lowercase ASCII words joined by `-`, for handles and email addresses: accented letters
+/// become their plain ones first (Lucía Müller → `lucia`, `muller`), as a shop's real addresses
+/// would be, not holes (`luc-a`, `m-ller`).
 fn slug(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars() {
+    for c in deunicode::deunicode(s).chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -1127,6 +1130,28 @@ mod tests {
             public_token: "p".into(),
             private_token: "k".into(),
             installed_at: 0,
+        }
+    }
+
+    #[test]
+    fn slugs_keep_accented_letters_as_plain_ones() {
+        assert_eq!(slug("Lucía"), "lucia");
+        assert_eq!(slug("Müller"), "muller");
+        assert_eq!(slug("Maëlle"), "maelle");
+        assert_eq!(
+            slug("Wanderer Recycled Backpack 28L"),
+            "wanderer-recycled-backpack-28l"
+        );
+        for (i, first) in FIRST.iter().enumerate() {
+            let last = LAST[i % LAST.len()];
+            let local = format!("{}.{}", slug(first), slug(last));
+            assert!(
+                local.len() > 2
+                    && local
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'-'),
+                "{first} {last} -> {local}"
+            );
         }
     }
 
