@@ -71,9 +71,9 @@ fn parse_plain_digits(s: &str) -> Option<i64> {
     let small = |from: usize| number(from, from + 2).and_then(|n| u8::try_from(n).ok());
     let month = time::Month::try_from(small(5)?).ok()?;
     let date = time::Date::from_calendar_date(i32::from(number(0, 4)?), month, small(8)?).ok()?;
-    let time = time::Time::from_hms(small(11)?, small(14)?, small(17)?).ok()?;
+    let clock = time::Time::from_hms(small(11)?, small(14)?, small(17)?).ok()?;
     Some(
-        PrimitiveDateTime::new(date, time)
+        PrimitiveDateTime::new(date, clock)
             .assume_utc()
             .unix_timestamp(),
     )
