@@ -101,16 +101,10 @@ impl InboxState {
     }
 }
 
-/// A client for the active shop with a fresh token.
-pub async fn client(app: &AppState) -> Result<TrustooClient, IpcError> {
-    app.with_client(|c| async move { Ok::<_, reviewdesk_trustoo::Error>(c) })
-        .await
-}
-
 /// A client for a write action, or `None` when none can be had right now (e.g. the token
 /// refresh itself cannot reach Trustoo): the action is then queued instead of lost.
 pub async fn client_for_action(app: &AppState) -> Option<TrustooClient> {
-    match client(app).await {
+    match app.client().await {
         Ok(c) => Some(c),
         Err(err) => {
             tracing::info!(code = ?err.code, "no Trustoo client; the action will be queued");
@@ -168,7 +162,7 @@ async fn replay(handle: &AppHandle, inbox: &Arc<Inbox>) {
         return;
     }
     let state = handle.state::<AppState>();
-    let Ok(client) = client(&state).await else {
+    let Ok(client) = state.client().await else {
         return;
     };
     match inbox.replay(&client).await {
@@ -220,7 +214,7 @@ async fn cycle(handle: &AppHandle, mode: SyncMode) {
             return;
         }
     };
-    let client = match client(&app).await {
+    let client = match app.client().await {
         Ok(c) => c,
         Err(err) => {
             let unreachable = err.code == ErrorCode::Network;

@@ -7,7 +7,6 @@ use crate::error::{ErrorCode, IpcError};
 use reviewdesk_auth::{AuthConfig, KeyringStore, Secret, SessionManager, TokenStore};
 use reviewdesk_core::ShopSession;
 use reviewdesk_trustoo::TrustooClient;
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -106,22 +105,19 @@ impl AppState {
         Ok(self.sessions()?.active_shop().await)
     }
 
-    /// Runs one Trustoo call for the active shop with a fresh token; a 401 refreshes once
-    /// (single-flight across callers) and retries.
-    pub async fn with_client<T, F, Fut>(&self, call: F) -> Result<T, IpcError>
-    where
-        F: Fn(TrustooClient) -> Fut,
-        Fut: Future<Output = Result<T, reviewdesk_trustoo::Error>>,
-    {
+    /// The active shop's client, its token refreshed first if it is about to expire. Every
+    /// call made with it refreshes once on a 401 (single-flight across callers) and is made
+    /// again, so no caller handles an expired token.
+    pub async fn client(&self) -> Result<TrustooClient, IpcError> {
         if let Some(demo) = self.demo_shop().await? {
-            return Ok(call(demo.client.clone()).await?);
+            return Ok(demo.client.clone());
         }
         let sessions = self.sessions()?;
         let shop = sessions
             .active_shop()
             .await
             .ok_or_else(IpcError::not_signed_in)?;
-        Ok(sessions.with_fresh_token(&shop.domain, call).await?)
+        Ok(sessions.client(&shop.domain).await?)
     }
 }
 

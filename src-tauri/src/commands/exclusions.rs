@@ -33,7 +33,7 @@ pub async fn list_exclusions(
     page: u32,
 ) -> Result<ExclusionPage, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    let client = inbox::client(&app).await?;
+    let client = app.client().await?;
     let was_offline = inbox.is_offline();
     let listed = inbox.list_exclusions(&client, page).await;
     inbox::after_call(&handle, &inbox, was_offline);

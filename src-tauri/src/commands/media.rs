@@ -146,19 +146,14 @@ pub struct ProductChoice {
 /// from the shop's newest reviews (up to 300); the store review is the UI's fixed first entry.
 #[tauri::command]
 pub async fn composer_products(app: State<'_, AppState>) -> Result<Vec<ProductChoice>, IpcError> {
+    let client = app.client().await?;
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for page in 1..=3u32 {
         let q = ReviewQuery::new()
             .sort(SortOrder::CreatedDescending)
             .page(page)
             .page_size(100);
-        let list = app
-            .with_client(|c| {
-                let q = q.clone();
-                async move { c.list_reviews(&q).await }
-            })
-            .await?
-            .list;
+        let list = client.list_reviews(&q).await?.list;
         let n = list.len();
         for r in list {
             if r.is_store_review || r.product_id == ProductId("0".into()) {
@@ -287,9 +282,7 @@ pub async fn composer_publish(
                 .collect(),
         });
     }
-    let client = app
-        .with_client(|c| async move { Ok::<_, reviewdesk_trustoo::Error>(c) })
-        .await?;
+    let client = app.client().await?;
     let batch = Arc::new(UploadBatch::new(sel.accepted, move |ev| {
         if let Err(err) = on_progress.send(ev) {
             tracing::debug!(%err, "progress channel closed");

@@ -15,7 +15,5 @@ pub async fn current_session(state: State<'_, AppState>) -> Result<Option<ShopSe
 /// The shop's rating over all its reviews, straight from Trustoo's Get Rating.
 #[tauri::command]
 pub async fn get_rating(state: State<'_, AppState>) -> Result<RatingSummary, IpcError> {
-    state
-        .with_client(|client| async move { client.get_rating(RatingQuery::all()).await })
-        .await
+    Ok(state.client().await?.get_rating(RatingQuery::all()).await?)
 }

@@ -11,8 +11,8 @@
 //!    [`SessionManager::restore`];
 //! 2. `auth_start`: [`SessionManager::start_login`] → open [`LoginStart::authorize_url`] with `open`;
 //! 3. on a deep link: [`SessionManager::complete_login`] with the raw URL string;
-//! 4. data calls: [`SessionManager::with_fresh_token`] (or [`SessionManager::client`] +
-//!    [`SessionManager::report_unauthorized`]);
+//! 4. data calls: [`SessionManager::client`], whose client refreshes by itself on a 401
+//!    (single-flight) and retries the call;
 //! 5. sign-out: [`SessionManager::sign_out`] → show the [`SignOutReport`].
 
 #![warn(missing_docs)]

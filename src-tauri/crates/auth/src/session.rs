@@ -6,7 +6,6 @@
 //! ever gets [`ShopSession`]s.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -258,6 +257,43 @@ pub struct SessionManager {
     inner: Arc<Inner>,
 }
 
+/// What a shop's client calls when Trustoo refuses its token: one refresh (single-flight
+/// through [`SessionManager::ensure_fresh`]), after which the client retries the call.
+///
+/// Why weak references: the session owns the client and the client owns this; strong ones
+/// would keep a signed-out session alive forever.
+#[derive(Debug)]
+struct RefreshOn401 {
+    sessions: std::sync::Weak<Inner>,
+    live: std::sync::Weak<Live>,
+    domain: String,
+}
+
+impl reviewdesk_trustoo::Renewer for RefreshOn401 {
+    fn renew<'a>(&'a self, rejected: &'a Auth) -> reviewdesk_trustoo::RenewFuture<'a> {
+        Box::pin(async move {
+            let (Some(inner), Some(live)) = (self.sessions.upgrade(), self.live.upgrade()) else {
+                return Ok(false);
+            };
+            let sessions = SessionManager { inner };
+            match sessions
+                .after_unauthorized(&self.domain, &live, rejected)
+                .await
+            {
+                Ok(()) => Ok(true),
+                // The refresh itself could not be made (Trustoo unreachable, busy…): that is
+                // what the call failed with, and the session is kept.
+                Err(AuthError::Trustoo(e)) => Err(e),
+                // The sign-in ended or the shop's own tokens were refused: the 401 stands.
+                Err(e) => {
+                    tracing::info!(error = %e, "credentials refused and cannot be renewed");
+                    Ok(false)
+                }
+            }
+        })
+    }
+}
+
 /// Refresh refused for good (as opposed to a network or server problem).
 fn refresh_rejected(e: &reviewdesk_trustoo::Error) -> bool {
     use reviewdesk_trustoo::Error as E;
@@ -353,7 +389,18 @@ impl SessionManager {
         map.get(domain).cloned()
     }
 
-    fn set_live(&self, domain: &str, live: Option<Arc<Live>>) -> Option<Arc<Live>> {
+    /// Makes `live` the shop's session (or removes it). A new session's client gets its
+    /// [`RefreshOn401`], so every call made with it refreshes on a 401.
+    fn set_live(&self, domain: &str, live: Option<Live>) -> Option<Arc<Live>> {
+        let live = live.map(|live| {
+            let live = Arc::new(live);
+            live.client.set_renewer(Arc::new(RefreshOn401 {
+                sessions: Arc::downgrade(&self.inner),
+                live: Arc::downgrade(&live),
+                domain: domain.to_owned(),
+            }));
+            live
+        });
         let mut map = self.inner.live.write().unwrap_or_else(|p| p.into_inner());
         match live {
             Some(l) => map.insert(domain.to_owned(), l),
@@ -551,7 +598,7 @@ impl SessionManager {
 
     /// Installs a live session; the tokens of a replaced OAuth session are revoked quietly.
     async fn install_live(&self, domain: &str, live: Live) {
-        if let Some(old) = self.set_live(domain, Some(Arc::new(live))) {
+        if let Some(old) = self.set_live(domain, Some(live)) {
             let creds = std::mem::replace(&mut *old.creds.lock().await, Creds::Expired);
             if let Creds::OAuth(t) = creds {
                 self.revoke_quietly(&t).await;
@@ -660,7 +707,7 @@ impl SessionManager {
             }
             match self.load_live(shop).await {
                 Ok(Some(live)) => {
-                    self.set_live(&shop.domain, Some(Arc::new(live)));
+                    self.set_live(&shop.domain, Some(live));
                 }
                 Ok(None) => {}
                 Err(e) => {
@@ -752,39 +799,13 @@ impl SessionManager {
     }
 
     /// The shop's client with a fresh token (refreshed first when it expires within the
-    /// margin). Clones share credentials: a later refresh is seen by every clone.
+    /// margin). Clones share credentials: a later refresh is seen by every clone. The client
+    /// refreshes by itself when Trustoo refuses its token (401), single-flight across every
+    /// clone and call, and makes the refused call once more: callers never handle a 401.
     pub async fn client(&self, shop: &str) -> Result<TrustooClient, AuthError> {
         let (domain, live) = self.live_for(shop)?;
         self.ensure_fresh(&domain, &live, None).await?;
         Ok(live.client.clone())
-    }
-
-    /// Runs `call` with a fresh client; on a 401 refreshes (single-flight) and runs it once
-    /// more. A refresh that Trustoo refuses gives [`AuthError::SessionExpired`].
-    pub async fn with_fresh_token<T, F, Fut>(&self, shop: &str, call: F) -> Result<T, AuthError>
-    where
-        F: Fn(TrustooClient) -> Fut,
-        Fut: Future<Output = Result<T, reviewdesk_trustoo::Error>>,
-    {
-        let (domain, live) = self.live_for(shop)?;
-        self.ensure_fresh(&domain, &live, None).await?;
-        let used = live.client.auth();
-        match call(live.client.clone()).await {
-            Ok(v) => Ok(v),
-            Err(reviewdesk_trustoo::Error::Unauthorized { .. }) => {
-                self.after_unauthorized(&domain, &live, &used).await?;
-                call(live.client.clone()).await.map_err(AuthError::Trustoo)
-            }
-            Err(e) => Err(AuthError::Trustoo(e)),
-        }
-    }
-
-    /// For callers using [`SessionManager::client`] directly: report that a call made with
-    /// `used` (read with `client.auth()` before the call) got a 401. Refreshes once however
-    /// many callers report the same token; returns when the client holds a new token.
-    pub async fn report_unauthorized(&self, shop: &str, used: &Auth) -> Result<(), AuthError> {
-        let (domain, live) = self.live_for(shop)?;
-        self.after_unauthorized(&domain, &live, used).await
     }
 
     async fn after_unauthorized(
@@ -1104,6 +1125,14 @@ mod tests {
             .into_owned()
     }
 
+    /// What the shop client's renewer does when Trustoo refused `token` (tested here without
+    /// a server; the whole path through a real 401 is in tests/flow.rs against the sandbox).
+    async fn refused_with(mgr: &SessionManager, token: &str) -> Result<(), AuthError> {
+        let (domain, live) = mgr.live_for(SHOP)?;
+        mgr.after_unauthorized(&domain, &live, &Auth::Bearer(Secret::new(token)))
+            .await
+    }
+
     async fn sign_in(r: &Rig) -> ShopSession {
         let start = r.mgr.start_login("shop-a").await.unwrap();
         let cb = format!(
@@ -1164,27 +1193,10 @@ mod tests {
     async fn twenty_concurrent_401s_cause_exactly_one_refresh() {
         let r = rig().await;
         sign_in(&r).await;
-        let calls = Arc::new(AtomicUsize::new(0));
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..20 {
             let mgr = r.mgr.clone();
-            let calls = calls.clone();
-            set.spawn(async move {
-                mgr.with_fresh_token(SHOP, |c| {
-                    let calls = calls.clone();
-                    async move {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::task::yield_now().await;
-                        match c.auth() {
-                            Auth::Bearer(t) if t.expose() == "access-1" => {
-                                Err(TErr::Unauthorized { expired: true })
-                            }
-                            _ => Ok(()),
-                        }
-                    }
-                })
-                .await
-            });
+            set.spawn(async move { refused_with(&mgr, "access-1").await });
         }
         while let Some(res) = set.join_next().await {
             res.unwrap().unwrap();
@@ -1198,11 +1210,8 @@ mod tests {
             r.mgr.client(SHOP).await.unwrap().auth(),
             Auth::Bearer(Secret::new("access-2"))
         );
-        // Same through report_unauthorized with the stale token: no further refresh.
-        r.mgr
-            .report_unauthorized(SHOP, &Auth::Bearer(Secret::new("access-1")))
-            .await
-            .unwrap();
+        // A late report of the same stale token: no further refresh.
+        refused_with(&r.mgr, "access-1").await.unwrap();
         assert_eq!(r.fake.refreshes.load(Ordering::SeqCst), 1);
     }
 
@@ -1226,11 +1235,7 @@ mod tests {
         let r = rig().await;
         sign_in(&r).await;
         r.fake.reject_refresh.store(true, Ordering::SeqCst);
-        let e = r
-            .mgr
-            .report_unauthorized(SHOP, &Auth::Bearer(Secret::new("access-1")))
-            .await
-            .unwrap_err();
+        let e = refused_with(&r.mgr, "access-1").await.unwrap_err();
         assert!(matches!(e, AuthError::SessionExpired), "{e:?}");
         assert_eq!(e.to_string(), "Your session expired — sign in again");
         assert!(e.needs_sign_in());
@@ -1379,11 +1384,7 @@ mod tests {
             .unwrap_err();
         sign_in(&r).await;
         r.fake.reject_refresh.store(true, Ordering::SeqCst);
-        let expired = r
-            .mgr
-            .report_unauthorized(SHOP, &Auth::Bearer(Secret::new("access-1")))
-            .await
-            .unwrap_err();
+        let expired = refused_with(&r.mgr, "access-1").await.unwrap_err();
         let errors: Vec<AuthError> = vec![
             bad,
             expired,

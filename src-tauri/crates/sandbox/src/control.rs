@@ -24,6 +24,8 @@ enum Action {
     Cut,
     Malformed,
     Offline,
+    /// Expire every access token, then serve the request (which meets the expired token).
+    ExpireTokens,
 }
 
 fn parse_header_fault(v: &str) -> Option<Action> {
@@ -86,6 +88,8 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
                 "slow" => Action::Slow(f.delay_ms),
                 "cut" => Action::Cut,
                 "malformed" => Action::Malformed,
+                // Counts down the requests it lets through; the last one meets an expired token.
+                "expire_tokens" if f.remaining == Some(1) => Action::ExpireTokens,
                 _ => Action::Pass,
             };
             if let Some(n) = f.remaining.as_mut() {
@@ -98,6 +102,10 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
     }
     match action {
         Action::Pass => next.run(req).await,
+        Action::ExpireTokens => {
+            st.expire_access_tokens();
+            next.run(req).await
+        }
         Action::Status(s) => ApiError::status(s).into_response(),
         Action::RateLimit(ra) => ApiError::rate_limited(ra).into_response(),
         Action::Slow(ms) => {
@@ -183,18 +191,27 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
         .unwrap_or("/api/")
         .to_string();
     match kind.as_str() {
-        "expire_tokens" => {
-            let now = st.now();
-            let mut w = st.world();
-            let mut n = 0;
-            for t in w.tokens.values_mut() {
-                if t.kind == TokenKind::Access && t.expires_at > now {
-                    t.expires_at = now;
-                    n += 1;
-                }
+        "expire_tokens" => match v.get("after") {
+            None | Some(Value::Null) => {
+                let n = st.expire_access_tokens();
+                return json_response(StatusCode::OK, &json!({"ok": true, "expired": n}));
             }
-            return json_response(StatusCode::OK, &json!({"ok": true, "expired": n}));
-        }
+            Some(after) => match after.as_u64() {
+                // Armed below: `after` requests pass, the next one meets expired tokens.
+                Some(after) => {
+                    lock(&st.faults).push(Fault {
+                        kind,
+                        status: 0,
+                        remaining: Some(after + 1),
+                        path_prefix: prefix,
+                        delay_ms: 0,
+                        retry_after: 0,
+                    });
+                    return json_response(StatusCode::OK, &json!({"ok": true}));
+                }
+                None => return bad("after must be a non-negative integer"),
+            },
+        },
         "offline" => {
             st.offline.store(true, Ordering::SeqCst);
             return json_response(StatusCode::OK, &json!({"ok": true}));

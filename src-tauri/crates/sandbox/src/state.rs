@@ -124,7 +124,8 @@ impl World {
 /// An armed fault (see `/__sandbox/faults`).
 #[derive(Debug, Clone)]
 pub struct Fault {
-    /// status | rate_limit | slow | cut | malformed.
+    /// status | rate_limit | slow | cut | malformed | expire_tokens (armed with `after`: the
+    /// access tokens expire just before the `after + 1`-th matching request is served).
     pub kind: String,
     /// HTTP status for `status`.
     pub status: u16,
@@ -204,6 +205,21 @@ impl Inner {
     /// Locks the world.
     pub fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
+    }
+
+    /// Ends the life of every live access token now (refresh tokens keep working), as an hour
+    /// passing would; returns how many were live.
+    pub fn expire_access_tokens(&self) -> usize {
+        let now = self.now();
+        let mut w = self.world();
+        let mut n = 0;
+        for t in w.tokens.values_mut() {
+            if t.kind == TokenKind::Access && t.expires_at > now {
+                t.expires_at = now;
+                n += 1;
+            }
+        }
+        n
     }
 }
 

@@ -1718,10 +1718,28 @@ async fn faults_cut_offline_expire() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    let (s, _) = t
-        .bget(v["data"]["access_token"].as_str().unwrap(), &p, &[])
-        .await;
+    let fresh = v["data"]["access_token"].as_str().unwrap().to_owned();
+    let (s, _) = t.bget(&fresh, &p, &[]).await;
     assert_eq!(s, 200);
+    // expire_tokens armed with `after`: that many requests pass, the next meets an expired
+    // token (for a token that runs out in the middle of a sync).
+    arm(&t, json!({"kind": "expire_tokens", "after": 2})).await;
+    for _ in 0..2 {
+        let (s, _) = t.bget(&fresh, &p, &[]).await;
+        assert_eq!(s, 200);
+    }
+    let (s, v) = t.bget(&fresh, &p, &[]).await;
+    assert_error(s, &v, 401, 16);
+    assert_eq!(v["message"], "access token expired");
+    let v: Value =
+        t.c.get(t.url("/__sandbox/faults"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(v["faults"], json!([]), "the trigger is spent");
     t.sb.shutdown().await;
 }
 

@@ -1,6 +1,8 @@
 //! The HTTP machinery shared by every endpoint: base URL, auth headers, retries, decoding.
 
-use std::sync::{Arc, RwLock};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
@@ -331,6 +333,25 @@ impl Transport {
     }
 }
 
+/// Gets the client new credentials after Trustoo refused the ones a call carried (HTTP 401).
+///
+/// Why inside the client: every endpoint goes through [`TrustooClient`]'s one call path, so a
+/// renewer installed once ([`TrustooClient::set_renewer`], done by the session manager for every
+/// signed-in shop) covers every call of every feature (sync pages, deletes, exclusions, uploads'
+/// policies…). There is no way to call Trustoo that skips it.
+pub trait Renewer: Send + Sync + std::fmt::Debug {
+    /// Called with the credentials the refused call carried. `Ok(true)`: the client now holds
+    /// new credentials (set with [`TrustooClient::set_auth`]) and the call is made once more.
+    /// `Ok(false)`: nothing can renew them (the sign-in ended, or the shop's own tokens were
+    /// refused), so the 401 stands. `Err`: renewing failed (e.g. Trustoo unreachable), and that
+    /// is the call's error. Implementations must be single-flight: many calls refused with the
+    /// same credentials lead to one renewal.
+    fn renew<'a>(&'a self, rejected: &'a Auth) -> RenewFuture<'a>;
+}
+
+/// What [`Renewer::renew`] returns.
+pub type RenewFuture<'a> = Pin<Box<dyn Future<Output = Result<bool, Error>> + Send + 'a>>;
+
 /// The Trustoo Open API client for data endpoints (reviews, webhooks, media, customers, …).
 ///
 /// Why `Clone` + shared state: the app hands clones to many tasks; a token refresh done by one
@@ -346,6 +367,7 @@ pub(crate) struct Inner {
     pub upload_http: reqwest::Client,
     pub timeouts: Timeouts,
     pub auth: RwLock<Auth>,
+    pub renewer: RwLock<Option<Arc<dyn Renewer>>>,
 }
 
 impl TrustooClient {
@@ -364,6 +386,7 @@ impl TrustooClient {
                 upload_http,
                 timeouts: config.timeouts,
                 auth: RwLock::new(config.auth),
+                renewer: RwLock::new(None),
             }),
         })
     }
@@ -376,6 +399,25 @@ impl TrustooClient {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *guard = auth;
+    }
+
+    /// Installs what renews the credentials when Trustoo refuses them; affects every clone.
+    /// Without one (the sandbox demo, tests) a 401 is the call's answer.
+    pub fn set_renewer(&self, renewer: Arc<dyn Renewer>) {
+        let mut guard = self
+            .inner
+            .renewer
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard = Some(renewer);
+    }
+
+    fn renewer(&self) -> Option<Arc<dyn Renewer>> {
+        self.inner
+            .renewer
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// A copy of the current credentials (for the sign-in code that persists them).
@@ -397,11 +439,35 @@ impl TrustooClient {
         &self.inner.transport.base
     }
 
-    /// Runs a call with the client's credentials.
+    /// Runs a call with the client's credentials: the one path of every endpoint. On a 401
+    /// the [`Renewer`] (if any) renews the credentials once and the call is made once more;
+    /// a call that fails again with 401 gives up.
     pub(crate) async fn run(&self, call: Call) -> Result<Data, Error> {
-        let me = self.clone();
-        let auth = move || Some(me.auth());
-        self.inner.transport.run(&call, &auth).await
+        let (result, used) = self.run_with_current_auth(&call).await;
+        let refused = matches!(result, Err(Error::Unauthorized { .. }));
+        let renewer = match self.renewer() {
+            Some(renewer) if refused => renewer,
+            _ => return result,
+        };
+        tracing::debug!(call = call.name, "credentials refused; renewing them");
+        match renewer.renew(&used).await {
+            Ok(true) => self.run_with_current_auth(&call).await.0,
+            Ok(false) => result,
+            Err(renewal_failed) => Err(renewal_failed),
+        }
+    }
+
+    /// One call (with the transport's retries), and the credentials its last attempt carried.
+    async fn run_with_current_auth(&self, call: &Call) -> (Result<Data, Error>, Auth) {
+        let last_used = Mutex::new(self.auth());
+        let auth = || {
+            let current = self.auth();
+            *last_used.lock().unwrap_or_else(|p| p.into_inner()) = current.clone();
+            Some(current)
+        };
+        let result = self.inner.transport.run(call, &auth).await;
+        let used = last_used.into_inner().unwrap_or_else(|p| p.into_inner());
+        (result, used)
     }
 }
 

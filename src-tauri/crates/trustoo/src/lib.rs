@@ -29,7 +29,9 @@ pub mod upload;
 pub mod wire;
 
 pub use auth::Auth;
-pub use client::{ClientConfig, Timeouts, TrustooClient, PRODUCTION_BASE_URL};
+pub use client::{
+    ClientConfig, RenewFuture, Renewer, Timeouts, TrustooClient, PRODUCTION_BASE_URL,
+};
 pub use error::{Error, NetworkKind};
 pub use oauth::{
     AuthorizeRequest, OAuthClient, OAuthConfig, Pkce, ShopAuthorizationInfo, ShopInstallStatus,
