@@ -235,11 +235,7 @@ async fn a_bulk_delete_refreshes_once_in_the_middle_and_sends_each_once() {
     rig.expire_tokens_after(3, "/api/v1/openapi/delete_review")
         .await;
     let client = rig.client().await;
-    let out = rig
-        .inbox
-        .delete_reviews(Some(&client), &ids)
-        .await
-        .unwrap();
+    let out = rig.inbox.delete_reviews(Some(&client), &ids).await.unwrap();
     rig.trigger_fired();
     assert!(
         out.iter().all(|o| o.status == ActionStatus::Done),
@@ -376,11 +372,7 @@ async fn the_offline_queue_is_replayed_with_one_refresh_and_sent_once() {
         .offline
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let client = rig.client().await;
-    let out = rig
-        .inbox
-        .delete_reviews(Some(&client), &ids)
-        .await
-        .unwrap();
+    let out = rig.inbox.delete_reviews(Some(&client), &ids).await.unwrap();
     assert!(
         out.iter().all(|o| o.status == ActionStatus::Queued),
         "{out:?}"

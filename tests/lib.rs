@@ -9,3 +9,22 @@ pub fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }
+
+/// Polls `probe` every 200 ms until it gives `Some`, for at most `within` (for state that the
+/// app changes on its own time, such as what it sent to the sandbox).
+pub async fn loop_until<T, F, Fut>(within: std::time::Duration, probe: F) -> Option<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        if start.elapsed() > within {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -75,19 +75,12 @@ pub async fn connect(config: &AppConfig) -> Result<ActiveShop, IpcError> {
         shop_id: demo.shop_id.into(),
         shop_name: demo.name,
         domain: demo.myshopify_domain,
-        scopes: HMAC_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        // A shop's own Public/Private Token carries every permission.
+        scopes: reviewdesk_core::trustoo_scopes_to_request(),
+        missing_scopes: Vec::new(),
         auth_mode: AuthMode::Hmac,
         environment: config.environment(),
         api_base: config.api_base.to_string(),
     };
     Ok(ActiveShop { session, client })
 }
-
-/// A shop's own Public/Private Token carries every permission.
-const HMAC_SCOPES: &[&str] = &[
-    "read_reviews",
-    "write_reviews",
-    "write_customers",
-    "read_customer_events",
-    "read_orders",
-];

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reviewdesk_core::{NewReviews, QueuedAction, SyncStatus};
+use reviewdesk_core::{Feature, NewReviews, QueuedAction, SyncStatus};
 use reviewdesk_inbox::{Inbox, InboxConfig, InboxError, SharedStore, SyncMode};
 use reviewdesk_store::Store;
 use reviewdesk_trustoo::TrustooClient;
@@ -123,17 +123,20 @@ pub fn queue_changed(handle: &AppHandle, inbox: &Inbox) {
 
 /// Runs one write action (delete, exclude, unsubscribe…) of the active shop: with a client
 /// when one can be had, else the inbox queues the action; then the bookkeeping every such call
-/// needs ([`after_call`]). One place, so no command forgets the replay after an outage.
+/// needs ([`after_call`]). One place, so no command forgets the replay after an outage, nor
+/// the check that the shop's sign-in allows `feature` (refused before anything is queued).
 pub async fn write_action<T, F, Fut>(
     handle: &AppHandle,
     app: &AppState,
     inboxes: &InboxState,
+    feature: Feature,
     action: F,
 ) -> Result<T, IpcError>
 where
     F: FnOnce(Arc<Inbox>, Option<TrustooClient>) -> Fut,
     Fut: std::future::Future<Output = Result<T, InboxError>>,
 {
+    app.require(feature).await?;
     let inbox = inboxes.active(app).await?;
     let client = client_for_action(app).await;
     let was_offline = inbox.is_offline();

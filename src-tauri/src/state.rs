@@ -105,6 +105,18 @@ impl AppState {
         Ok(self.sessions()?.active_shop().await)
     }
 
+    /// Refuses, before any call, a feature the active shop's sign-in has no scope for, with a
+    /// sentence that says to sign in again (the same one the UI shows where the feature is).
+    pub async fn require(&self, feature: reviewdesk_core::Feature) -> Result<(), IpcError> {
+        let Some(session) = self.current_session().await? else {
+            return Err(IpcError::not_signed_in());
+        };
+        match session.refusal(feature) {
+            Some(sentence) => Err(IpcError::new(ErrorCode::Forbidden, sentence)),
+            None => Ok(()),
+        }
+    }
+
     /// The active shop's client, its token refreshed first if it is about to expire. Every
     /// call made with it refreshes once on a 401 (single-flight across callers) and is made
     /// again, so no caller handles an expired token.

@@ -6,6 +6,7 @@
 use reviewdesk_core::ReviewId;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
+use reviewdesk_tests::loop_until;
 use reviewdesk_trustoo::{Auth, ClientConfig, RatingQuery, Secret, TrustooClient};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -243,22 +244,4 @@ async fn filter_delete_exclude_and_replay_after_an_outage() {
 
     app.quit().await;
     sandbox.shutdown().await;
-}
-
-/// Polls `probe` every 200 ms until it gives `Some`, for at most `within`.
-async fn loop_until<T, F, Fut>(within: Duration, probe: F) -> Option<T>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = std::time::Instant::now();
-    loop {
-        if let Some(found) = probe().await {
-            return Some(found);
-        }
-        if start.elapsed() > within {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

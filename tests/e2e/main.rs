@@ -6,5 +6,6 @@
 
 mod composer;
 mod inbox;
+mod oauth;
 mod signin;
 mod skeleton;

@@ -5,7 +5,7 @@
 use crate::error::IpcError;
 use crate::inbox::{self, InboxState};
 use crate::state::AppState;
-use reviewdesk_core::{ActionOutcome, ExclusionPage, ExclusionTarget, ReviewId};
+use reviewdesk_core::{ActionOutcome, ExclusionPage, ExclusionTarget, Feature, ReviewId};
 use tauri::{AppHandle, State};
 
 /// Excludes the author of a review (by the review's email).
@@ -16,11 +16,17 @@ pub async fn exclude_author(
     inboxes: State<'_, InboxState>,
     review_id: String,
 ) -> Result<ActionOutcome, IpcError> {
-    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
-        inbox
-            .exclude_author(client.as_ref(), &ReviewId(review_id))
-            .await
-    })
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::Exclusions,
+        |inbox, client| async move {
+            inbox
+                .exclude_author(client.as_ref(), &ReviewId(review_id))
+                .await
+        },
+    )
     .await
 }
 
@@ -32,6 +38,7 @@ pub async fn list_exclusions(
     inboxes: State<'_, InboxState>,
     page: u32,
 ) -> Result<ExclusionPage, IpcError> {
+    app.require(Feature::Exclusions).await?;
     let inbox = inboxes.active(&app).await?;
     let client = app.client().await?;
     let was_offline = inbox.is_offline();
@@ -48,9 +55,13 @@ pub async fn add_exclusion(
     inboxes: State<'_, InboxState>,
     target: ExclusionTarget,
 ) -> Result<ActionOutcome, IpcError> {
-    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
-        inbox.add_exclusion(client.as_ref(), &target).await
-    })
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::Exclusions,
+        |inbox, client| async move { inbox.add_exclusion(client.as_ref(), &target).await },
+    )
     .await
 }
 
@@ -62,9 +73,13 @@ pub async fn remove_exclusion(
     inboxes: State<'_, InboxState>,
     target: ExclusionTarget,
 ) -> Result<ActionOutcome, IpcError> {
-    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
-        inbox.remove_exclusion(client.as_ref(), &target).await
-    })
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::Exclusions,
+        |inbox, client| async move { inbox.remove_exclusion(client.as_ref(), &target).await },
+    )
     .await
 }
 
@@ -77,10 +92,16 @@ pub async fn unsubscribe_email(
     email: String,
     email_type: String,
 ) -> Result<ActionOutcome, IpcError> {
-    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
-        inbox
-            .unsubscribe_email(client.as_ref(), &email, &email_type)
-            .await
-    })
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::Exclusions,
+        |inbox, client| async move {
+            inbox
+                .unsubscribe_email(client.as_ref(), &email, &email_type)
+                .await
+        },
+    )
     .await
 }

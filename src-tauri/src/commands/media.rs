@@ -260,6 +260,7 @@ pub async fn composer_publish(
     on_progress: Channel<ProgressEvent>,
 ) -> Result<PublishOutcome, IpcError> {
     let shop = shop(&app).await?;
+    app.require(reviewdesk_core::Feature::WriteReviews).await?;
     let draft = composer
         .with_store(|s| s.load_draft(&shop, &id))?
         .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "Save the draft before publishing."))?;

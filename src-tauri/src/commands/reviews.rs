@@ -5,7 +5,7 @@ use crate::error::IpcError;
 use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
-    ActionOutcome, ExportResult, ProductId, ProductSummary, QueuedAction, RatingSummary,
+    ActionOutcome, ExportResult, Feature, ProductId, ProductSummary, QueuedAction, RatingSummary,
     ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SyncStatus, TriageState,
 };
 use tauri::{AppHandle, State};
@@ -55,9 +55,13 @@ pub async fn delete_reviews(
     ids: Vec<String>,
 ) -> Result<Vec<ActionOutcome>, IpcError> {
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    inbox::write_action(&handle, &app, &inboxes, |inbox, client| async move {
-        inbox.delete_reviews(client.as_ref(), &ids).await
-    })
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::WriteReviews,
+        |inbox, client| async move { inbox.delete_reviews(client.as_ref(), &ids).await },
+    )
     .await
 }
 

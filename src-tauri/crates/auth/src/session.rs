@@ -49,7 +49,8 @@ pub struct AuthConfig {
 }
 
 impl AuthConfig {
-    /// Defaults: redirect [`crate::REDIRECT_URI`], scopes `read_reviews`+`write_reviews`,
+    /// Defaults: redirect [`crate::REDIRECT_URI`], the scopes of every feature
+    /// ([`reviewdesk_core::trustoo_scopes_to_request`]),
     /// 5 s keyring timeout, refresh 60 s before expiry.
     pub fn new(
         api_base: Url,
@@ -64,7 +65,7 @@ impl AuthConfig {
             client_id: client_id.into(),
             client_secret,
             redirect_uri: crate::REDIRECT_URI.to_owned(),
-            scopes: vec!["read_reviews".into(), "write_reviews".into()],
+            scopes: reviewdesk_core::trustoo_scopes_to_request(),
             shops_file,
             keyring_timeout: Duration::from_secs(5),
             refresh_margin: Duration::from_secs(60),
@@ -422,6 +423,7 @@ impl SessionManager {
             shop_name: shop.name.clone(),
             domain: shop.domain.clone(),
             scopes: shop.scopes.clone(),
+            missing_scopes: reviewdesk_core::missing_scopes(shop.auth_mode, &shop.scopes),
             auth_mode: shop.auth_mode,
             environment: self.inner.cfg.environment,
             api_base: self
@@ -997,7 +999,7 @@ mod tests {
             token_type: "Bearer".into(),
             expires_in: Some(Duration::from_secs(3600)),
             refresh_token: Some(Secret::new(format!("refresh-{n}"))),
-            scopes: vec!["read_reviews".into(), "write_reviews".into()],
+            scopes: reviewdesk_core::trustoo_scopes_to_request(),
         }
     }
 

@@ -239,12 +239,11 @@ async fn sign_in_use_expire_refresh_once_sign_out() {
     for _ in 0..20 {
         let mgr = r.mgr.clone();
         set.spawn(async move {
-            mgr
-        .client(demo::SHOP_DOMAIN)
-        .await
-        .unwrap()
-        .get_rating(RatingQuery::all())
-        .await
+            mgr.client(demo::SHOP_DOMAIN)
+                .await
+                .unwrap()
+                .get_rating(RatingQuery::all())
+                .await
         });
     }
     while let Some(res) = set.join_next().await {

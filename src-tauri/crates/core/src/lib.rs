@@ -375,6 +375,96 @@ pub enum Environment {
     Production,
 }
 
+/// A part of ReviewDesk that works only when the shop granted it a scope (OAuth sign-in; the
+/// shop's own Public/Private Token carries every scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// The inbox: list, read and search reviews, the rating.
+    ReadReviews,
+    /// Delete reviews and create them (with photos and videos).
+    WriteReviews,
+    /// Keep customers out of review requests (exclusions) and unsubscribe addresses.
+    Exclusions,
+    /// Review requests (orders) and their status.
+    Orders,
+    /// Widget analytics (customer events).
+    CustomerEvents,
+}
+
+impl Feature {
+    /// What the merchant would call it, for "sign in again to allow …".
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::ReadReviews => "reading your reviews",
+            Feature::WriteReviews => "deleting and creating reviews",
+            Feature::Exclusions => "excluding customers and unsubscribing addresses",
+            Feature::Orders => "review requests",
+            Feature::CustomerEvents => "widget analytics",
+        }
+    }
+}
+
+/// Which Trustoo scope each feature needs: the one list the sign-in asks from and the UI checks.
+///
+/// Scopes from `shared/reference/trustoo-api.md` §3 and the sandbox's CHOICES: reviews
+/// `read_reviews`/`write_reviews` (SEEN), exclusions and unsubscribe `write_customers` (SEEN
+/// for delete-exclusion; the docs say "probably" for create and are silent for unsubscribe),
+/// customer events `read_customer_events` (SEEN). Orders' scope is UNKNOWN: `read_orders` is our
+/// choice (the sandbox's too). No documented endpoint needs a `read_customers` scope (listing
+/// exclusions is `write_customers` in the sandbox), so it is not asked for: the consent page
+/// refuses scopes it does not know.
+pub const TRUSTOO_FEATURE_SCOPES: &[(Feature, &str)] = &[
+    (Feature::ReadReviews, "read_reviews"),
+    (Feature::WriteReviews, "write_reviews"),
+    (Feature::Exclusions, "write_customers"),
+    (Feature::Orders, "read_orders"),
+    (Feature::CustomerEvents, "read_customer_events"),
+];
+
+/// The scopes a browser sign-in asks for: every feature's, in the list's order, once each.
+pub fn trustoo_scopes_to_request() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, scope) in TRUSTOO_FEATURE_SCOPES {
+        if !out.iter().any(|s| s == scope) {
+            out.push((*scope).to_owned());
+        }
+    }
+    out
+}
+
+/// A feature the shop's sign-in does not allow, and the scope it lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct MissingScope {
+    /// The feature that cannot be used.
+    pub feature: Feature,
+    /// The scope it needs.
+    pub scope: String,
+    /// What to tell the merchant where the feature is ("… Sign in again to allow it.").
+    pub message: String,
+}
+
+/// The features a sign-in with `granted` scopes cannot use (none for a Public/Private Token).
+pub fn missing_scopes(mode: AuthMode, granted: &[String]) -> Vec<MissingScope> {
+    if mode == AuthMode::Hmac {
+        return Vec::new();
+    }
+    TRUSTOO_FEATURE_SCOPES
+        .iter()
+        .filter(|(_, scope)| !granted.iter().any(|g| g == scope))
+        .map(|(feature, scope)| MissingScope {
+            feature: *feature,
+            scope: (*scope).to_owned(),
+            message: format!(
+                "This shop's sign-in does not allow {} (Trustoo scope {scope}). Sign in again to allow it.",
+                feature.label()
+            ),
+        })
+        .collect()
+}
+
 /// What the UI may know about the signed-in shop: never a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
@@ -387,12 +477,25 @@ pub struct ShopSession {
     pub domain: String,
     /// Granted scopes.
     pub scopes: Vec<String>,
+    /// Features these scopes do not allow (see [`missing_scopes`]), so the UI can say "sign in
+    /// again to allow …" where the feature is, before any call.
+    pub missing_scopes: Vec<MissingScope>,
     /// How the session authenticates.
     pub auth_mode: AuthMode,
     /// Sandbox or production.
     pub environment: Environment,
     /// API base URL (no credentials in it).
     pub api_base: String,
+}
+
+impl ShopSession {
+    /// Why `feature` cannot be used with this sign-in, as a sentence, or `None` when it can.
+    pub fn refusal(&self, feature: Feature) -> Option<String> {
+        self.missing_scopes
+            .iter()
+            .find(|m| m.feature == feature)
+            .map(|m| m.message.clone())
+    }
 }
 
 /// The merchant's own reading state of a review, kept only on this machine (Trustoo has no such
@@ -886,6 +989,51 @@ pub struct ExportResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_browser_sign_in_asks_for_every_features_scope_once() {
+        assert_eq!(
+            trustoo_scopes_to_request(),
+            [
+                "read_reviews",
+                "write_reviews",
+                "write_customers",
+                "read_orders",
+                "read_customer_events"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_scopes_name_the_features_they_stop() {
+        let granted = vec!["read_reviews".to_owned(), "write_reviews".to_owned()];
+        let missing = missing_scopes(AuthMode::Oauth, &granted);
+        let features: Vec<Feature> = missing.iter().map(|m| m.feature).collect();
+        assert_eq!(
+            features,
+            [
+                Feature::Exclusions,
+                Feature::Orders,
+                Feature::CustomerEvents
+            ]
+        );
+        assert!(missing_scopes(AuthMode::Hmac, &[]).is_empty());
+        let session = ShopSession {
+            shop_id: ShopId("1".into()),
+            shop_name: "Aurora".into(),
+            domain: "aurora.myshopify.com".into(),
+            scopes: granted,
+            missing_scopes: missing,
+            auth_mode: AuthMode::Oauth,
+            environment: Environment::Sandbox,
+            api_base: "http://127.0.0.1:1".into(),
+        };
+        assert_eq!(
+            session.refusal(Feature::Exclusions).as_deref(),
+            Some("This shop's sign-in does not allow excluding customers and unsubscribing addresses (Trustoo scope write_customers). Sign in again to allow it.")
+        );
+        assert_eq!(session.refusal(Feature::WriteReviews), None);
+    }
 
     #[test]
     fn rating_summary_average_is_weighted_by_star() {

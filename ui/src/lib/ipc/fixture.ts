@@ -53,7 +53,10 @@ export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
   shop_id: "73011823011",
   shop_name: "Aurora Outfitters",
   domain: "aurora-outfitters.myshopify.com",
-  scopes: ["read_reviews", "write_reviews", "write_customers"],
+  // What the sandbox grants a browser sign-in: every scope the app asks for
+  // (`trustoo_scopes_to_request` in reviewdesk-core).
+  scopes: ["read_reviews", "write_reviews", "write_customers", "read_orders", "read_customer_events"],
+  missing_scopes: [],
   auth_mode: "oauth",
   environment: "sandbox",
   api_base: "http://127.0.0.1:8787",
@@ -64,10 +67,41 @@ export const FIXTURE_SECOND_SESSION: Readonly<ShopSession> = Object.freeze({
   shop_id: "71234567890",
   shop_name: "Birch & Pine Home",
   domain: "birch-and-pine-home.myshopify.com",
-  scopes: ["read_reviews", "write_reviews"],
+  // A Public/Private Token carries every scope.
+  scopes: ["read_reviews", "write_reviews", "write_customers", "read_orders", "read_customer_events"],
+  missing_scopes: [],
   auth_mode: "hmac",
   environment: "sandbox",
   api_base: "http://127.0.0.1:8787",
+});
+
+/**
+ * Aurora Outfitters signed in through the browser before ReviewDesk asked for every scope (or by
+ * a merchant who narrowed the consent): reviews only. `missing_scopes` is what Rust's
+ * `missing_scopes` reports for these scopes, its sentences word for word.
+ */
+export const FIXTURE_NARROW_SESSION: Readonly<ShopSession> = Object.freeze({
+  ...FIXTURE_SESSION,
+  scopes: ["read_reviews", "write_reviews"],
+  missing_scopes: [
+    {
+      feature: "exclusions",
+      scope: "write_customers",
+      message:
+        "This shop's sign-in does not allow excluding customers and unsubscribing addresses (Trustoo scope write_customers). Sign in again to allow it.",
+    },
+    {
+      feature: "orders",
+      scope: "read_orders",
+      message: "This shop's sign-in does not allow review requests (Trustoo scope read_orders). Sign in again to allow it.",
+    },
+    {
+      feature: "customer_events",
+      scope: "read_customer_events",
+      message:
+        "This shop's sign-in does not allow widget analytics (Trustoo scope read_customer_events). Sign in again to allow it.",
+    },
+  ],
 });
 
 /** The sandbox's Public Token for Birch & Pine Home: `connectWithTokens` with it connects that shop. */

@@ -18,6 +18,8 @@ export type {
   RatingSummary,
   ShopRef,
   ShopSession,
+  MissingScope,
+  Feature,
   SignOutReport,
   SignOutStep,
   TokenInput,

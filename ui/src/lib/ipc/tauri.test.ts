@@ -19,6 +19,7 @@ describe("tauri backend", () => {
       shop_name: "Shop",
       domain: "shop.myshopify.com",
       scopes: ["read_reviews"],
+      missing_scopes: [],
       auth_mode: "hmac",
       environment: "production",
       api_base: "https://rapi.trustoo.io",

@@ -87,6 +87,8 @@ export interface Notice {
 
 // Generated from Rust by ts-rs (`cargo test -p reviewdesk-core --features ts`); never edit them.
 export type { ShopSession } from "./bindings/ShopSession";
+export type { MissingScope } from "./bindings/MissingScope";
+export type { Feature } from "./bindings/Feature";
 export type { RatingSummary } from "./bindings/RatingSummary";
 export type { AuthMode } from "./bindings/AuthMode";
 export type { Environment } from "./bindings/Environment";
