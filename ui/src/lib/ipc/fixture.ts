@@ -80,7 +80,7 @@ export const FIXTURE_SECOND_SESSION: Readonly<ShopSession> = Object.freeze({
  * a merchant who narrowed the consent): reviews only. `missing_scopes` is what Rust's
  * `missing_scopes` reports for these scopes, its sentences word for word.
  */
-export const FIXTURE_NARROW_SESSION: Readonly<ShopSession> = Object.freeze({
+export const FIXTURE_NARROW_SESSION: Readonly<ShopSession> = Object.freeze<ShopSession>({
   ...FIXTURE_SESSION,
   scopes: ["read_reviews", "write_reviews"],
   missing_scopes: [
