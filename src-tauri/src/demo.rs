@@ -78,6 +78,8 @@ pub async fn connect(config: &AppConfig) -> Result<ActiveShop, IpcError> {
         // A shop's own Public/Private Token carries every permission.
         scopes: reviewdesk_core::trustoo_scopes_to_request(),
         missing_scopes: Vec::new(),
+        provider: reviewdesk_core::Provider::Trustoo,
+        capabilities: reviewdesk_core::Provider::Trustoo.capabilities(),
         auth_mode: AuthMode::Hmac,
         environment: config.environment(),
         api_base: config.api_base.to_string(),

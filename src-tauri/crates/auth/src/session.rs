@@ -424,6 +424,8 @@ impl SessionManager {
             domain: shop.domain.clone(),
             scopes: shop.scopes.clone(),
             missing_scopes: reviewdesk_core::missing_scopes(shop.auth_mode, &shop.scopes),
+            provider: reviewdesk_core::Provider::Trustoo,
+            capabilities: reviewdesk_core::Provider::Trustoo.capabilities(),
             auth_mode: shop.auth_mode,
             environment: self.inner.cfg.environment,
             api_base: self

@@ -375,6 +375,97 @@ pub enum Environment {
     Production,
 }
 
+/// The review platforms ReviewDesk speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// Trustoo (TrustWILL): a Shopify shop's product reviews.
+    Trustoo,
+    /// Trustpilot: a business unit's service and product reviews.
+    Trustpilot,
+}
+
+/// How a provider lets a business answer a review in public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyAbility {
+    /// No public reply to an existing review.
+    None,
+    /// A reply can be posted and edited in place.
+    Editable,
+    /// A reply can be posted; to change it, delete it and post again.
+    DeleteAndPostAgain,
+}
+
+/// What an account's provider lets ReviewDesk do: the one place the UI and the inbox ask
+/// "may I?", so a new provider is a new set of answers, not checks of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct Capabilities {
+    /// Delete a review.
+    pub delete_reviews: bool,
+    /// Create a review, with photos and videos.
+    pub create_reviews: bool,
+    /// Keep a review's author out of review requests; unsubscribe an address.
+    pub exclusions: bool,
+    /// Answer a review in public.
+    pub reply: ReplyAbility,
+    /// Tag reviews.
+    pub tags: bool,
+    /// Ask the reviewer for their order details.
+    pub find_reviewer: bool,
+    /// Conversations on product reviews.
+    pub product_review_conversations: bool,
+    /// Invite customers to review.
+    pub invitations: bool,
+    /// Webhook subscriptions.
+    pub webhooks: bool,
+    /// Orders with their review-request status.
+    pub orders: bool,
+    /// Widget analytics (customer events).
+    pub customer_events: bool,
+}
+
+impl Provider {
+    /// What the provider's API documents today (`shared/reference/trustoo-api.md`,
+    /// `trustpilot-api.md`). Trustoo: a reply only as part of creating a review (no endpoint
+    /// answers an existing one), no tags, no invitations API. Trustpilot: a business can never
+    /// delete or create a review; it answers (delete and post again to change), tags, finds the
+    /// reviewer and invites; its webhooks are set up only in its own web UI.
+    pub fn capabilities(self) -> Capabilities {
+        match self {
+            Provider::Trustoo => Capabilities {
+                delete_reviews: true,
+                create_reviews: true,
+                exclusions: true,
+                reply: ReplyAbility::None,
+                tags: false,
+                find_reviewer: false,
+                product_review_conversations: false,
+                invitations: false,
+                webhooks: true,
+                orders: true,
+                customer_events: true,
+            },
+            Provider::Trustpilot => Capabilities {
+                delete_reviews: false,
+                create_reviews: false,
+                exclusions: false,
+                reply: ReplyAbility::DeleteAndPostAgain,
+                tags: true,
+                find_reviewer: true,
+                product_review_conversations: true,
+                invitations: true,
+                webhooks: false,
+                orders: false,
+                customer_events: false,
+            },
+        }
+    }
+}
+
 /// A part of ReviewDesk that works only when the shop granted it a scope (OAuth sign-in; the
 /// shop's own Public/Private Token carries every scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -480,6 +571,10 @@ pub struct ShopSession {
     /// Features these scopes do not allow (see [`missing_scopes`]), so the UI can say "sign in
     /// again to allow …" where the feature is, before any call.
     pub missing_scopes: Vec<MissingScope>,
+    /// Whose account this is.
+    pub provider: Provider,
+    /// What the provider allows (see [`Provider::capabilities`]): the UI shows actions from it.
+    pub capabilities: Capabilities,
     /// How the session authenticates.
     pub auth_mode: AuthMode,
     /// Sandbox or production.
@@ -991,6 +1086,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trustpilot_answers_reviews_but_never_deletes_or_creates_them() {
+        let trustoo = Provider::Trustoo.capabilities();
+        assert!(trustoo.delete_reviews && trustoo.create_reviews && trustoo.exclusions);
+        assert_eq!(trustoo.reply, ReplyAbility::None);
+        let trustpilot = Provider::Trustpilot.capabilities();
+        assert!(!trustpilot.delete_reviews && !trustpilot.create_reviews);
+        assert_eq!(trustpilot.reply, ReplyAbility::DeleteAndPostAgain);
+        assert!(trustpilot.tags && trustpilot.find_reviewer && trustpilot.invitations);
+    }
+
+    #[test]
     fn a_browser_sign_in_asks_for_every_features_scope_once() {
         assert_eq!(
             trustoo_scopes_to_request(),
@@ -1024,6 +1130,8 @@ mod tests {
             domain: "aurora.myshopify.com".into(),
             scopes: granted,
             missing_scopes: missing,
+            provider: Provider::Trustoo,
+            capabilities: Provider::Trustoo.capabilities(),
             auth_mode: AuthMode::Oauth,
             environment: Environment::Sandbox,
             api_base: "http://127.0.0.1:1".into(),

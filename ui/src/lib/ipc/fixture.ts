@@ -9,6 +9,7 @@
  */
 import { COMMANDS, type Backend, type CommandName, type Unsubscribe } from "./backend";
 import type {
+  Capabilities,
   IpcError,
   LoginStatus,
   Notice,
@@ -48,6 +49,21 @@ import {
   type StoredReview,
 } from "./fixture-reviews";
 
+/** What Trustoo allows, as `Provider::Trustoo.capabilities()` in reviewdesk-core says. */
+export const TRUSTOO_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
+  delete_reviews: true,
+  create_reviews: true,
+  exclusions: true,
+  reply: "none",
+  tags: false,
+  find_reviewer: false,
+  product_review_conversations: false,
+  invitations: false,
+  webhooks: true,
+  orders: true,
+  customer_events: true,
+});
+
 /** The demo shop the sandbox seeds (and the browser preview shows). */
 export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
   shop_id: "73011823011",
@@ -57,6 +73,9 @@ export const FIXTURE_SESSION: Readonly<ShopSession> = Object.freeze({
   // (`trustoo_scopes_to_request` in reviewdesk-core).
   scopes: ["read_reviews", "write_reviews", "write_customers", "read_orders", "read_customer_events"],
   missing_scopes: [],
+  provider: "trustoo",
+  // `Provider::Trustoo.capabilities()` in reviewdesk-core.
+  capabilities: TRUSTOO_CAPABILITIES,
   auth_mode: "oauth",
   environment: "sandbox",
   api_base: "http://127.0.0.1:8787",
@@ -70,6 +89,9 @@ export const FIXTURE_SECOND_SESSION: Readonly<ShopSession> = Object.freeze({
   // A Public/Private Token carries every scope.
   scopes: ["read_reviews", "write_reviews", "write_customers", "read_orders", "read_customer_events"],
   missing_scopes: [],
+  provider: "trustoo",
+  // `Provider::Trustoo.capabilities()` in reviewdesk-core.
+  capabilities: TRUSTOO_CAPABILITIES,
   auth_mode: "hmac",
   environment: "sandbox",
   api_base: "http://127.0.0.1:8787",

@@ -89,6 +89,9 @@ export interface Notice {
 export type { ShopSession } from "./bindings/ShopSession";
 export type { MissingScope } from "./bindings/MissingScope";
 export type { Feature } from "./bindings/Feature";
+export type { Capabilities } from "./bindings/Capabilities";
+export type { Provider } from "./bindings/Provider";
+export type { ReplyAbility } from "./bindings/ReplyAbility";
 export type { RatingSummary } from "./bindings/RatingSummary";
 export type { AuthMode } from "./bindings/AuthMode";
 export type { Environment } from "./bindings/Environment";
