@@ -116,6 +116,7 @@ fn arm(sandbox: &Sandbox, kind: &str, status: u16, count: u64, path: &str) {
         path_prefix: path.into(),
         delay_ms: 0,
         retry_after: 1,
+        query: Vec::new(),
     });
 }
 
