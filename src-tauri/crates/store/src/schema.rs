@@ -279,6 +279,18 @@ SELECT shop, product_id, title, active FROM (
 DROP INDEX IF EXISTS reviews_shop_gone_product;
 "#;
 
+/// Version 9: where an unfinished full pass stopped (see `Store::full_pass_progress`).
+///
+/// A first sync of a million reviews that one bad answer stops must not start again at page 1:
+/// the pass's writer records, after each batch, how much of the newest-first listing is stored,
+/// when the pass began (for the deletion sweep) and whether it sweeps at all. NULL = no pass
+/// left unfinished.
+pub(crate) const V9: &str = r#"
+ALTER TABLE sync_state ADD COLUMN full_pass_stored INTEGER;
+ALTER TABLE sync_state ADD COLUMN full_pass_started_at INTEGER;
+ALTER TABLE sync_state ADD COLUMN full_pass_sweep INTEGER;
+"#;
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -320,6 +332,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: V8,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V9,
         edits_schema_text: false,
     },
 ];

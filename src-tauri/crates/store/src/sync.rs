@@ -19,6 +19,24 @@ use rusqlite::{params, OptionalExtension};
 
 use crate::{now, Result, Store};
 
+/// Where an unfinished full pass stopped, so the next sync continues from there instead of
+/// from page 1.
+///
+/// Why positions, not a page number: the pages are re-cut if the page size changes between two
+/// attempts. Why `started_at` and `sweep`: the pass that resumes must sweep deletions as the
+/// first attempt would have, without the ids that attempt saw (see
+/// [`Store::mark_missing_as_deleted`]; every review it wrote has `synced_at >= started_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FullPassProgress {
+    /// How many reviews of the newest-first listing are stored: positions `0..stored`.
+    pub stored: u64,
+    /// The second the pass began (unix seconds); everything it wrote was synced from then on.
+    pub started_at: i64,
+    /// Whether the shop had reviews stored before the pass, i.e. whether it ends with a
+    /// deletion sweep (a first sync has nothing to sweep).
+    pub sweep: bool,
+}
+
 impl Store {
     /// Where the last sync of the shop stopped; `None` before the first sync.
     pub fn sync_cursor(&self, shop: &str) -> Result<Option<SyncCursor>> {
@@ -59,6 +77,61 @@ impl Store {
                 cursor.newest_id.as_ref().map(ReviewId::as_str),
                 cursor.last_full_sync_at,
                 cursor.last_incremental_sync_at
+            ])?;
+        Ok(())
+    }
+
+    /// The unfinished full pass of `shop`, if one stopped before its end.
+    pub fn full_pass_progress(&self, shop: &str) -> Result<Option<FullPassProgress>> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(None);
+        };
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT full_pass_stored, full_pass_started_at, full_pass_sweep \
+                 FROM sync_state WHERE shop = ?1",
+            )?
+            .query_row([shop_id], |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<bool>>(2)?,
+                ))
+            })
+            .optional()?;
+        Ok(match row {
+            Some((Some(stored), Some(started_at), Some(sweep))) => Some(FullPassProgress {
+                stored: u64::try_from(stored).unwrap_or(0),
+                started_at,
+                sweep,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Records how far a full pass got (`None`: the pass finished, nothing to resume). Why a
+    /// write of its own after each batch, not inside the batch's transaction: a crash between
+    /// the two only makes the next attempt fetch one batch again.
+    pub fn set_full_pass_progress(
+        &mut self,
+        shop: &str,
+        progress: Option<&FullPassProgress>,
+    ) -> Result<()> {
+        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_state (shop, full_pass_stored, full_pass_started_at, \
+                 full_pass_sweep) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (shop) DO UPDATE SET full_pass_stored = excluded.full_pass_stored, \
+                 full_pass_started_at = excluded.full_pass_started_at, \
+                 full_pass_sweep = excluded.full_pass_sweep",
+            )?
+            .execute(params![
+                shop_id,
+                progress.map(|p| i64::try_from(p.stored).unwrap_or(i64::MAX)),
+                progress.map(|p| p.started_at),
+                progress.map(|p| p.sweep),
             ])?;
         Ok(())
     }
