@@ -233,11 +233,40 @@ impl Inbox {
         }
     }
 
-    /// The phase a failed sync reports.
+    /// The phase a failed sync reports: offline only when Trustoo could not be reached at all;
+    /// a server that answers with errors is having trouble, not offline.
     pub(crate) fn failure_phase(e: &InboxError) -> SyncPhase {
         match e {
-            InboxError::Api(api) if api.is_transient() => SyncPhase::Offline,
+            InboxError::Api(reviewdesk_trustoo::Error::Network { .. }) => SyncPhase::Offline,
+            InboxError::Api(api) if api.is_transient() => SyncPhase::ServerTrouble,
             _ => SyncPhase::Failed,
+        }
+    }
+
+    /// The sentence a failed sync shows the merchant (its phase from
+    /// [`Inbox::failure_phase`]).
+    pub(crate) fn failure_message(e: &InboxError) -> String {
+        use reviewdesk_trustoo::Error as E;
+        match e {
+            InboxError::Api(E::Network { .. }) => {
+                "Trustoo cannot be reached; showing the reviews saved on this computer.".to_owned()
+            }
+            InboxError::Api(E::RateLimited { .. }) => {
+                "Trustoo is busy (error 429), retrying.".to_owned()
+            }
+            InboxError::Api(E::Server { status, code }) => {
+                // An error envelope inside an HTTP 200 names its code instead.
+                let error = match code {
+                    Some(code) if *status < 500 => *code,
+                    _ => i64::from(*status),
+                };
+                format!("Trustoo is having trouble (error {error}), retrying.")
+            }
+            InboxError::Api(E::Decode { .. }) => "Trustoo sent an answer ReviewDesk could not \
+                 read, even after asking again. The reviews fetched so far are saved, and the \
+                 next sync continues from there."
+                .to_owned(),
+            _ => format!("The sync stopped: {e}."),
         }
     }
 }
