@@ -283,12 +283,16 @@ DROP INDEX IF EXISTS reviews_shop_gone_product;
 ///
 /// A first sync of a million reviews that one bad answer stops must not start again at page 1:
 /// the pass's writer records, after each batch, how much of the newest-first listing is stored,
-/// when the pass began (for the deletion sweep) and whether it sweeps at all. NULL = no pass
-/// left unfinished.
+/// when the pass began (for the deletion sweep) and whether it sweeps at all. No row = no pass
+/// left unfinished. A table of its own (not columns of `sync_state`) so the step can run again
+/// (tests take files of this build back to older versions).
 pub(crate) const V9: &str = r#"
-ALTER TABLE sync_state ADD COLUMN full_pass_stored INTEGER;
-ALTER TABLE sync_state ADD COLUMN full_pass_started_at INTEGER;
-ALTER TABLE sync_state ADD COLUMN full_pass_sweep INTEGER;
+CREATE TABLE IF NOT EXISTS full_pass_progress (
+    shop INTEGER PRIMARY KEY REFERENCES shops(id),
+    stored INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    sweep INTEGER NOT NULL
+);
 "#;
 
 /// One schema step.

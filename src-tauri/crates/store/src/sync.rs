@@ -86,28 +86,19 @@ impl Store {
         let Some(shop_id) = self.shop_id(shop)? else {
             return Ok(None);
         };
-        let row = self
+        Ok(self
             .conn
             .prepare_cached(
-                "SELECT full_pass_stored, full_pass_started_at, full_pass_sweep \
-                 FROM sync_state WHERE shop = ?1",
+                "SELECT stored, started_at, sweep FROM full_pass_progress WHERE shop = ?1",
             )?
             .query_row([shop_id], |r| {
-                Ok((
-                    r.get::<_, Option<i64>>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, Option<bool>>(2)?,
-                ))
+                Ok(FullPassProgress {
+                    stored: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    started_at: r.get(1)?,
+                    sweep: r.get(2)?,
+                })
             })
-            .optional()?;
-        Ok(match row {
-            Some((Some(stored), Some(started_at), Some(sweep))) => Some(FullPassProgress {
-                stored: u64::try_from(stored).unwrap_or(0),
-                started_at,
-                sweep,
-            }),
-            _ => None,
-        })
+            .optional()?)
     }
 
     /// Records how far a full pass got (`None`: the pass finished, nothing to resume). Why a
@@ -119,20 +110,28 @@ impl Store {
         progress: Option<&FullPassProgress>,
     ) -> Result<()> {
         let shop_id = Store::ensure_shop(&self.conn, shop)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sync_state (shop, full_pass_stored, full_pass_started_at, \
-                 full_pass_sweep) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (shop) DO UPDATE SET full_pass_stored = excluded.full_pass_stored, \
-                 full_pass_started_at = excluded.full_pass_started_at, \
-                 full_pass_sweep = excluded.full_pass_sweep",
-            )?
-            .execute(params![
-                shop_id,
-                progress.map(|p| i64::try_from(p.stored).unwrap_or(i64::MAX)),
-                progress.map(|p| p.started_at),
-                progress.map(|p| p.sweep),
-            ])?;
+        match progress {
+            Some(p) => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO full_pass_progress (shop, stored, started_at, sweep) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop) DO UPDATE SET \
+                         stored = excluded.stored, started_at = excluded.started_at, \
+                         sweep = excluded.sweep",
+                    )?
+                    .execute(params![
+                        shop_id,
+                        i64::try_from(p.stored).unwrap_or(i64::MAX),
+                        p.started_at,
+                        p.sweep
+                    ])?;
+            }
+            None => {
+                self.conn
+                    .prepare_cached("DELETE FROM full_pass_progress WHERE shop = ?1")?
+                    .execute([shop_id])?;
+            }
+        }
         Ok(())
     }
 
