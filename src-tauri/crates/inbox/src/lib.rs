@@ -30,6 +30,16 @@
 //!   next upsert that sees it, and the count check triggers that next pass.
 //! * **New reviews** are the ones a sync inserted that the store did not know; the first sync
 //!   reports them with `first_sync = true` so the app does not notify a whole history.
+//! * **A bad page** (an answer that cannot be decoded, a 5xx, a cut connection) is asked again
+//!   by the client with backoff (reads only; see `reviewdesk_trustoo::retry`). If it stays bad,
+//!   the sync stops with the reason and keeps every page before it: a full pass records after
+//!   each written batch how far it got ([`reviewdesk_store::FullPassProgress`]), and the next
+//!   sync continues from the last stored page instead of page 1 (a first sync of a million
+//!   reviews is not started over because of one bad answer). An incremental sync stores page by
+//!   page; what a stopped one missed shows in the count check, which runs the full pass.
+//! * **Phases**: a sync that cannot connect is `Offline`; one that Trustoo answers with server
+//!   errors or "too many requests" is `ServerTrouble` (not offline; tried again shortly); any
+//!   other stop is `Failed`, with a sentence saying why.
 
 mod actions;
 mod export;
