@@ -111,6 +111,15 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
                 ErrorCode::Network,
                 "Could not reach Trustoo. Check your internet connection and try again.",
             ),
+            // Trustoo answered, with an error of its own: not a connection problem (no NETWORK
+            // code, so the window does not say it is offline).
+            E::Server { status, code } if status >= 500 || code == Some(13) => Self::new(
+                ErrorCode::Internal,
+                format!(
+                    "Trustoo is having trouble (error {}). Try again in a moment.",
+                    if status >= 500 { i64::from(status) } else { code.unwrap_or(13) }
+                ),
+            ),
             other => {
                 tracing::warn!(error = %other, "unexpected Trustoo error");
                 Self::new(
@@ -190,6 +199,26 @@ mod tests {
         assert!(limited.message.contains("12 s"));
         let expired: IpcError = reviewdesk_trustoo::Error::Unauthorized { expired: true }.into();
         assert_eq!(expired.code, ErrorCode::SessionExpired);
+    }
+
+    #[test]
+    fn server_errors_say_trustoo_is_having_trouble_not_unreachable() {
+        let err: IpcError = reviewdesk_trustoo::Error::Server {
+            status: 500,
+            code: Some(13),
+        }
+        .into();
+        assert_ne!(err.code, ErrorCode::Network);
+        assert_eq!(
+            err.message,
+            "Trustoo is having trouble (error 500). Try again in a moment."
+        );
+        let offline: IpcError = reviewdesk_trustoo::Error::Network {
+            kind: reviewdesk_trustoo::NetworkKind::Connect,
+            source: None,
+        }
+        .into();
+        assert_eq!(offline.code, ErrorCode::Network);
     }
 
     #[test]

@@ -995,6 +995,9 @@ pub enum SyncPhase {
     Failed,
     /// Trustoo could not be reached; the local store still works.
     Offline,
+    /// Trustoo answered, but with server errors (5xx) or "too many requests": it is not
+    /// offline, and the sync is tried again shortly (`message` names the error).
+    ServerTrouble,
 }
 
 /// Answer of `sync_status` and payload of the `sync-progress` event.

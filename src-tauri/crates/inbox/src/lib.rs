@@ -30,6 +30,16 @@
 //!   next upsert that sees it, and the count check triggers that next pass.
 //! * **New reviews** are the ones a sync inserted that the store did not know; the first sync
 //!   reports them with `first_sync = true` so the app does not notify a whole history.
+//! * **A bad page** (an answer that cannot be decoded, a 5xx, a cut connection) is asked again
+//!   by the client with backoff (reads only; see `reviewdesk_trustoo::retry`). If it stays bad,
+//!   the sync stops with the reason and keeps every page before it: a full pass records after
+//!   each written batch how far it got ([`reviewdesk_store::FullPassProgress`]), and the next
+//!   sync continues from the last stored page instead of page 1 (a first sync of a million
+//!   reviews is not started over because of one bad answer). An incremental sync stores page by
+//!   page; what a stopped one missed shows in the count check, which runs the full pass.
+//! * **Phases**: a sync that cannot connect is `Offline`; one that Trustoo answers with server
+//!   errors or "too many requests" is `ServerTrouble` (not offline; tried again shortly); any
+//!   other stop is `Failed`, with a sentence saying why.
 
 mod actions;
 mod export;
@@ -233,11 +243,40 @@ impl Inbox {
         }
     }
 
-    /// The phase a failed sync reports.
+    /// The phase a failed sync reports: offline only when Trustoo could not be reached at all;
+    /// a server that answers with errors is having trouble, not offline.
     pub(crate) fn failure_phase(e: &InboxError) -> SyncPhase {
         match e {
-            InboxError::Api(api) if api.is_transient() => SyncPhase::Offline,
+            InboxError::Api(reviewdesk_trustoo::Error::Network { .. }) => SyncPhase::Offline,
+            InboxError::Api(api) if api.is_transient() => SyncPhase::ServerTrouble,
             _ => SyncPhase::Failed,
+        }
+    }
+
+    /// The sentence a failed sync shows the merchant (its phase from
+    /// [`Inbox::failure_phase`]).
+    pub(crate) fn failure_message(e: &InboxError) -> String {
+        use reviewdesk_trustoo::Error as E;
+        match e {
+            InboxError::Api(E::Network { .. }) => {
+                "Trustoo cannot be reached; showing the reviews saved on this computer.".to_owned()
+            }
+            InboxError::Api(E::RateLimited { .. }) => {
+                "Trustoo is busy (error 429), retrying.".to_owned()
+            }
+            InboxError::Api(E::Server { status, code }) => {
+                // An error envelope inside an HTTP 200 names its code instead.
+                let error = match code {
+                    Some(code) if *status < 500 => *code,
+                    _ => i64::from(*status),
+                };
+                format!("Trustoo is having trouble (error {error}), retrying.")
+            }
+            InboxError::Api(E::Decode { .. }) => "Trustoo sent an answer ReviewDesk could not \
+                 read, even after asking again. The reviews fetched so far are saved, and the \
+                 next sync continues from there."
+                .to_owned(),
+            _ => format!("The sync stopped: {e}."),
         }
     }
 }

@@ -6,7 +6,7 @@ use futures::StreamExt;
 use reviewdesk_core::{
     NewReviews, Review, ReviewFilter, ReviewId, SyncCursor, SyncPhase, SyncStatus,
 };
-use reviewdesk_store::{Store, StoreError};
+use reviewdesk_store::{FullPassProgress, Store, StoreError};
 use reviewdesk_trustoo::types::{ReviewQuery, SortOrder};
 use reviewdesk_trustoo::TrustooClient;
 
@@ -144,13 +144,7 @@ impl Inbox {
             }
             Err(e) => {
                 status.phase = Inbox::failure_phase(e);
-                status.message = Some(match status.phase {
-                    SyncPhase::Offline => {
-                        "Trustoo cannot be reached; showing the reviews saved on this computer."
-                            .to_owned()
-                    }
-                    _ => format!("The sync stopped: {e}."),
-                });
+                status.message = Some(Inbox::failure_message(e));
             }
         }
         self.set_status(&status);
@@ -165,7 +159,13 @@ impl Inbox {
         status: &mut SyncStatus,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
     ) -> Result<SyncReport, InboxError> {
-        let cursor = lock(&self.store).sync_cursor(&self.shop)?;
+        let (cursor, resume) = {
+            let store = lock(&self.store);
+            (
+                store.sync_cursor(&self.shop)?,
+                store.full_pass_progress(&self.shop)?,
+            )
+        };
         let first_sync = cursor.as_ref().and_then(|c| c.last_full_sync_at).is_none();
         let mut cursor = cursor.unwrap_or_default();
         let overdue = cursor.last_full_sync_at.is_some_and(|at| {
@@ -177,8 +177,11 @@ impl Inbox {
             ..SyncReport::default()
         };
         let mut news = News::default();
-        let mut full = first_sync || overdue || mode == SyncMode::Full;
-        if !full {
+        let mut full = first_sync || overdue || mode == SyncMode::Full || resume.is_some();
+        // A pass that resumes where an earlier one stopped does not visit the pages before it,
+        // so reviews that arrived since come from the newest-first pages first (a first sync
+        // leaves them to the next poll: nothing stored is older than what it already has).
+        if !full || (resume.is_some() && !first_sync) {
             let server_count = self
                 .incremental(client, &mut cursor, &mut news, status, progress)
                 .await?;
@@ -198,13 +201,19 @@ impl Inbox {
         }
         if full {
             report.deleted_remotely = self
-                .full_pass(client, &mut cursor, &mut news, status, progress)
+                .full_pass(client, resume, &mut cursor, &mut news, status, progress)
                 .await?;
             report.full_pass = true;
             cursor.last_full_sync_at = Some(now());
         }
         cursor.last_incremental_sync_at = Some(now());
-        lock(&self.store).set_sync_cursor(&self.shop, &cursor)?;
+        {
+            let mut store = lock(&self.store);
+            store.set_sync_cursor(&self.shop, &cursor)?;
+            if report.full_pass {
+                store.set_full_pass_progress(&self.shop, None)?;
+            }
+        }
         report.fetched = status.fetched;
         report.total = status.total.or(report.total);
         report.new = news.0;
@@ -248,25 +257,58 @@ impl Inbox {
     /// Every page, written by a writer thread in batches while the next pages download; ends
     /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
     /// the server.
+    ///
+    /// After each batch the writer records how far the pass got ([`FullPassProgress`]); a
+    /// page that fails (after the client's retries) stops the pass with what came before it
+    /// written, and the next pass (`resume`) starts again at the last stored page (asked
+    /// again, in case the listing moved a little meanwhile), not at page 1.
     async fn full_pass(
         &self,
         client: &TrustooClient,
+        resume: Option<FullPassProgress>,
         cursor: &mut SyncCursor,
         news: &mut News,
         status: &mut SyncStatus,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
     ) -> Result<usize, InboxError> {
-        // Syncs of this shop are serialised and the store only takes reviews from syncs, so
-        // every review stored up to now (this second included, hence the +1; `synced_at` has
-        // one-second resolution) is either seen by this pass or gone from the server.
-        let sweep_started_at = now() + 1;
-        // With nothing stored before the pass (a first sync), nothing can have gone missing.
-        let sweep = lock(&self.store).has_reviews(&self.shop)?;
+        let page_size = self.config.page_size.max(1);
+        let (first_page, started_at, sweep, sweep_started_at) = match resume {
+            Some(p) => {
+                let first = p.stored.saturating_sub(1) / u64::from(page_size) + 1;
+                // Every review an earlier attempt wrote has `synced_at >= started_at`, so the
+                // sweep leaves it alone (its ids are not in `seen`). A review synced in that
+                // same second just before the pass is left alone too: a deletion among those
+                // is missed here, never wrongly flagged, and the count check of the next sync
+                // runs a whole pass again.
+                (
+                    u32::try_from(first).unwrap_or(u32::MAX),
+                    p.started_at,
+                    p.sweep,
+                    p.started_at,
+                )
+            }
+            None => {
+                let started_at = now();
+                // Syncs of this shop are serialised and the store only takes reviews from
+                // syncs, so every review stored up to now (this second included, hence the +1;
+                // `synced_at` has one-second resolution) is either seen by this pass or gone
+                // from the server.
+                // With nothing stored before the pass (a first sync), nothing can have gone
+                // missing.
+                let sweep = lock(&self.store).has_reviews(&self.shop)?;
+                (1, started_at, sweep, started_at + 1)
+            }
+        };
+        if first_page > 1 {
+            tracing::info!(shop = %self.shop, first_page, "resuming an unfinished full pass");
+        }
         let mut seen: HashSet<ReviewId> = HashSet::new();
         // One batch waits at most: when the writer is the slower side, a long queue only means
         // a long tail written alone after the last page arrived (one core idle), while a short
         // one holds the fetch back and leaves the writer the CPU during the pass.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Review>>(1);
+        // Each batch goes with the number of its last page, which the writer records once the
+        // batch is written.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, u32)>(1);
         let store = self.store.clone();
         let shop = self.shop.clone();
         // One transaction holds the writing connection (and so the window's own writes,
@@ -275,37 +317,55 @@ impl Inbox {
         let max_rows = self.config.batch_rows;
         let writer = tokio::task::spawn_blocking(move || {
             let mut news = News::default();
-            while let Some(mut batch) = rx.blocking_recv() {
+            while let Some((mut batch, mut last_page)) = rx.blocking_recv() {
                 // When the writer falls behind, the smaller batches waiting for it (start and
                 // end of a pass) go into the same transaction, up to the full batch size:
                 // fewer commits and FTS segments let it catch up.
                 while batch.len() < max_rows {
                     match rx.try_recv() {
-                        Ok(more) => batch.extend(more),
+                        Ok((more, page)) => {
+                            batch.extend(more);
+                            last_page = page;
+                        }
                         Err(_) => break,
                     }
                 }
-                store_batch(&mut lock(&store), &shop, &batch, &mut news)?;
+                let mut store = lock(&store);
+                store_batch(&mut store, &shop, &batch, &mut news)?;
+                // One small write per batch (a handful per pass).
+                store.set_full_pass_progress(
+                    &shop,
+                    Some(&FullPassProgress {
+                        stored: u64::from(last_page) * u64::from(page_size),
+                        started_at,
+                        sweep,
+                    }),
+                )?;
             }
             Ok::<_, StoreError>(news)
         });
         let query = ReviewQuery::new()
             .sort(SortOrder::CreatedDescending)
             .page_size(self.config.page_size);
-        let mut pages = client.review_pages(query, self.config.concurrency);
+        let mut pages = client.review_pages_from(query, first_page, self.config.concurrency);
         let mut batch: Vec<Review> = Vec::with_capacity(self.config.batch_rows);
         // Reviews handed to the writer so far.
         let mut sent = 0usize;
-        status.fetched = 0;
+        // The listing's reviews before `first_page` are stored already: progress counts them.
+        status.fetched = u64::from(first_page - 1) * u64::from(page_size);
+        // The last page received (pages come in order).
+        let mut page_no = first_page - 1;
         let mut failure = None;
         while let Some(page) = pages.next().await {
             let page = match page {
                 Ok(p) => p,
                 Err(e) => {
+                    tracing::warn!(shop = %self.shop, page = page_no + 1, error = %e, "full pass stopped");
                     failure = Some(e);
                     break;
                 }
             };
+            page_no += 1;
             status.total = Some(page.page.count);
             status.fetched += page.list.len() as u64;
             newest(cursor, &page.list);
@@ -338,15 +398,17 @@ impl Inbox {
                 sent += batch.len();
                 let full =
                     std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
-                if tx.send(full).await.is_err() {
+                if tx.send((full, page_no)).await.is_err() {
                     break; // the writer failed; its error is reported below
                 }
             }
             self.set_status(status);
             progress(status);
         }
-        if failure.is_none() && !batch.is_empty() {
-            let _ = tx.send(batch).await;
+        // Also after a failure: every page before the failed one is here, in order, and is
+        // kept (and the next pass resumes after it).
+        if !batch.is_empty() {
+            let _ = tx.send((batch, page_no)).await;
         }
         drop(tx);
         let fresh = writer

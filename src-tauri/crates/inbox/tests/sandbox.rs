@@ -116,6 +116,7 @@ fn arm(sandbox: &Sandbox, kind: &str, status: u16, count: u64, path: &str) {
         path_prefix: path.into(),
         delay_ms: 0,
         retry_after: 1,
+        query: Vec::new(),
     });
 }
 
@@ -803,4 +804,338 @@ async fn a_deletion_next_to_a_new_review_is_still_noticed() {
     assert_eq!(report.deleted_remotely, 0);
     assert_eq!(report.new.count, 0);
     assert_eq!(report.fetched, SEEDED);
+}
+
+// ---------------------------------------------------------------- A sync survives a bad page
+
+const GET_REVIEWS: &str = "/api/v1/openapi/get_reviews";
+/// Enough reviews for a full pass of 30 pages of 100, written in several batches.
+const MANY: u64 = 3000;
+
+/// A client that retries like the app's (4 attempts), without sleeping: the waits it asks for
+/// are only recorded.
+fn retrying_client(base_url: &str) -> TrustooClient {
+    let mut cfg = ClientConfig::new(
+        Url::parse(base_url).unwrap(),
+        Auth::Hmac {
+            public_token: Secret::new(demo::PUBLIC_TOKEN),
+            private_token: Secret::new(demo::PRIVATE_TOKEN),
+        },
+    );
+    cfg.retry = RetryConfig {
+        sleeper: reviewdesk_trustoo::Sleeper::new(|_| Box::pin(async {})),
+        ..RetryConfig::default()
+    };
+    cfg.timeouts = Timeouts {
+        connect: Duration::from_secs(2),
+        read: Duration::from_secs(5),
+    };
+    TrustooClient::new(cfg).unwrap()
+}
+
+/// A sandbox of [`MANY`] reviews, an inbox paging by 100 and writing batches of up to 1,000
+/// (so a pass has several batches), and a retrying client.
+async fn many_rig() -> Rig {
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: MANY as usize,
+            second_shop_reviews: 10,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let client = retrying_client(&sandbox.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("reviewdesk.db")).unwrap();
+    let config = InboxConfig {
+        concurrency: 3,
+        page_size: 100,
+        batch_rows: 1000,
+        ..InboxConfig::default()
+    };
+    let inbox = Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config).unwrap();
+    Rig {
+        sandbox,
+        client,
+        dir,
+        inbox,
+    }
+}
+
+/// Arms a malformed-JSON answer on one page of `get_reviews`, `count` times (0 = until cleared).
+fn arm_bad_page(sandbox: &Sandbox, page: u32, count: u64) {
+    lock(&sandbox.state().faults).push(Fault {
+        kind: "malformed".into(),
+        status: 200,
+        remaining: (count > 0).then_some(count),
+        path_prefix: GET_REVIEWS.into(),
+        delay_ms: 0,
+        retry_after: 1,
+        query: vec![("page".into(), page.to_string())],
+    });
+}
+
+/// The pages of `get_reviews` the sandbox was asked for since the last reset, in arrival order.
+fn pages_requested(sandbox: &Sandbox) -> Vec<u32> {
+    lock(&sandbox.state().stats)
+        .requests
+        .iter()
+        .filter(|r| r.path == GET_REVIEWS)
+        .map(|r| r.param("page").unwrap_or("1").parse().unwrap())
+        .collect()
+}
+
+fn reset_requests(sandbox: &Sandbox) {
+    lock(&sandbox.state().stats).requests.clear();
+}
+
+#[tokio::test]
+async fn a_first_sync_retries_a_bad_page_and_completes() {
+    let r = many_rig().await;
+    arm_bad_page(&r.sandbox, 7, 2);
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(report.first_sync && report.full_pass);
+    assert_eq!(report.fetched, MANY);
+    assert_eq!(report.new.count, MANY);
+    assert_eq!(active_count(&r.inbox), MANY);
+    let pages = pages_requested(&r.sandbox);
+    assert_eq!(pages.iter().filter(|&&p| p == 7).count(), 3, "{pages:?}");
+    assert_eq!(r.inbox.sync_status().phase, SyncPhase::Done);
+}
+
+#[tokio::test]
+async fn a_first_sync_stopped_by_a_bad_page_keeps_what_it_fetched_and_resumes_there() {
+    let r = many_rig().await;
+    arm_bad_page(&r.sandbox, 7, 0);
+    let err = r.inbox.sync(&r.client, SyncMode::Auto, &quiet).await;
+    assert!(err.is_err());
+    // Asked four times (the client's attempts), then the sync stopped with the reason.
+    let pages = pages_requested(&r.sandbox);
+    assert_eq!(pages.iter().filter(|&&p| p == 7).count(), 4, "{pages:?}");
+    // Pages 1 to 6 are kept.
+    assert_eq!(active_count(&r.inbox), 600);
+    let status = r.inbox.sync_status();
+    assert_eq!(status.phase, SyncPhase::Failed);
+    let message = status.message.unwrap();
+    assert!(message.contains("could not read"), "{message}");
+    assert!(!r.inbox.is_offline());
+
+    lock(&r.sandbox.state().faults).clear();
+    reset_requests(&r.sandbox);
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    // It went on from the last stored page (6, asked again in case the listing moved), not
+    // from page 1, and every later page once.
+    let mut pages = pages_requested(&r.sandbox);
+    assert_eq!(pages.first(), Some(&6), "{pages:?}");
+    pages.sort_unstable();
+    assert_eq!(pages, (6..=30).collect::<Vec<u32>>());
+    assert!(report.first_sync, "still the first sync: nothing to notify");
+    assert_eq!(report.total, Some(MANY));
+    assert_eq!(active_count(&r.inbox), MANY);
+    assert_eq!(report.deleted_remotely, 0);
+    assert_eq!(r.inbox.sync_status().phase, SyncPhase::Done);
+    // Done: the next sync is an incremental one again (one page).
+    reset_requests(&r.sandbox);
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!report.full_pass && !report.first_sync);
+    assert_eq!(pages_requested(&r.sandbox), [1]);
+}
+
+/// A full pass over a shop already stored, stopped by a bad page and resumed, flags no review
+/// the first attempt saw (it does not know their ids any more), and the deletions are all
+/// noticed by the next poll at the latest. (Whether the resumed pass flags them itself depends
+/// on the second the reviews were stored in: one stored in the second the pass began is left
+/// to the next pass, never flagged by mistake.)
+#[tokio::test]
+async fn a_resumed_full_pass_flags_nothing_wrongly_and_deletions_are_noticed() {
+    let r = many_rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    // One deleted on the server near the top (seen by the first attempt's pages), one far
+    // below (reached only by the resumed pass).
+    let page = |n: u32| {
+        let client = r.client.clone();
+        async move {
+            client
+                .list_reviews(
+                    &reviewdesk_trustoo::types::ReviewQuery::new()
+                        .page(n)
+                        .page_size(100),
+                )
+                .await
+                .unwrap()
+                .list
+        }
+    };
+    let gone = [page(1).await[50].id.clone(), page(25).await[40].id.clone()];
+    for id in &gone {
+        r.client.delete_review(id).await.unwrap();
+    }
+    arm_bad_page(&r.sandbox, 12, 0);
+    assert!(r
+        .inbox
+        .sync(&r.client, SyncMode::Full, &quiet)
+        .await
+        .is_err());
+    lock(&r.sandbox.state().faults).clear();
+    reset_requests(&r.sandbox);
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(report.full_pass);
+    let pages = pages_requested(&r.sandbox);
+    // The newest page first (new reviews), then on from page 11, the last one stored.
+    assert_eq!(pages.iter().min(), Some(&1), "{pages:?}");
+    assert!(!pages.contains(&2), "resumed, not restarted: {pages:?}");
+    assert_eq!(pages.iter().filter(|&&p| p == 11).count(), 1, "{pages:?}");
+    let deleted_view = ReviewQuery {
+        filter: ReviewFilter {
+            view: ReviewView::Deleted,
+            ..ReviewFilter::default()
+        },
+        ..ReviewQuery::default()
+    };
+    let flagged: Vec<ReviewId> = r
+        .inbox
+        .with_store(|s| s.query_reviews(SHOP, &deleted_view))
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|row| row.review.id)
+        .collect();
+    assert!(flagged.iter().all(|id| gone.contains(id)), "{flagged:?}");
+    assert_eq!(report.deleted_remotely, flagged.len());
+    assert_eq!(active_count(&r.inbox), MANY - flagged.len() as u64);
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(active_count(&r.inbox), MANY - 2);
+    for id in &gone {
+        let row = r
+            .inbox
+            .with_store(|s| s.get_review(SHOP, id))
+            .unwrap()
+            .unwrap();
+        assert!(row.deleted_remotely_at.is_some());
+    }
+}
+
+#[tokio::test]
+async fn an_incremental_sync_survives_a_bad_page() {
+    let r = many_rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    let product = demo::product_ids()[0].to_string();
+    let create = |n: usize, who: &'static str| {
+        let client = r.client.clone();
+        let product = product.clone();
+        async move {
+            for i in 0..n {
+                let who = format!("{who} {i}");
+                client
+                    .create_review(&NewReview::new(product.as_str(), 4, who.as_str()))
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    // 250 new reviews: the incremental sync needs pages 1 to 3; page 2 fails twice.
+    create(250, "Early").await;
+    arm_bad_page(&r.sandbox, 2, 2);
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert!(!report.full_pass);
+    assert_eq!(report.new.count, 250);
+    assert_eq!(active_count(&r.inbox), MANY + 250);
+
+    // 250 more, and page 2 stays bad: the sync stops with the reason, page 1 is kept, and the
+    // next sync brings the rest.
+    create(250, "Late").await;
+    arm_bad_page(&r.sandbox, 2, 0);
+    assert!(r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .is_err());
+    assert_eq!(r.inbox.sync_status().phase, SyncPhase::Failed);
+    assert_eq!(active_count(&r.inbox), MANY + 350);
+    lock(&r.sandbox.state().faults).clear();
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(report.new.count, 150);
+    assert_eq!(active_count(&r.inbox), MANY + 500);
+}
+
+/// A server that answers with errors is not offline: the status says it is having trouble,
+/// with the error, and that the app retries; a refused connection is offline.
+#[tokio::test]
+async fn server_errors_say_trouble_and_only_a_refused_connection_is_offline() {
+    let r = many_rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    arm(&r.sandbox, "status", 500, 1000, GET_REVIEWS);
+    assert!(r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .is_err());
+    let status = r.inbox.sync_status();
+    assert_eq!(status.phase, SyncPhase::ServerTrouble);
+    let message = status.message.unwrap();
+    assert!(
+        message.contains("Trustoo is having trouble (error 500), retrying"),
+        "{message}"
+    );
+    assert!(!message.contains("cannot be reached"), "{message}");
+    lock(&r.sandbox.state().faults).clear();
+
+    // Nothing listens on this port: the connection is refused.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let refused = retrying_client(&format!("http://127.0.0.1:{port}"));
+    assert!(r
+        .inbox
+        .sync(&refused, SyncMode::Auto, &quiet)
+        .await
+        .is_err());
+    let status = r.inbox.sync_status();
+    assert_eq!(status.phase, SyncPhase::Offline);
+    assert!(status.message.unwrap().contains("cannot be reached"));
+    assert!(r.inbox.is_offline());
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(r.inbox.sync_status().phase, SyncPhase::Done);
 }

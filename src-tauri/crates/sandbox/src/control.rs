@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::data;
 use crate::demo;
-use crate::state::{lock, AppState, Fault, TokenKind};
+use crate::state::{lock, AppState, Fault, LoggedRequest, TokenKind, MAX_LOGGED_REQUESTS};
 use crate::util::{json_response, ApiError};
 
 /// What to do with one request.
@@ -61,10 +61,19 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
     if path.starts_with("/__sandbox/") {
         return next.run(req).await;
     }
+    let query = crate::util::query_pairs(req.uri().query());
     {
         let mut s = lock(&st.stats);
         s.total += 1;
         *s.per_path.entry(path.clone()).or_insert(0) += 1;
+        if s.requests.len() >= MAX_LOGGED_REQUESTS {
+            s.requests.pop_front();
+        }
+        s.requests.push_back(LoggedRequest {
+            method: req.method().to_string(),
+            path: path.clone(),
+            query: query.clone(),
+        });
     }
     let mut action = Action::Pass;
     if path.starts_with("/api/") && st.offline.load(Ordering::SeqCst) {
@@ -78,7 +87,7 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
         action = a;
     } else {
         let mut faults = lock(&st.faults);
-        if let Some(i) = faults.iter().position(|f| path.starts_with(&f.path_prefix)) {
+        if let Some(i) = faults.iter().position(|f| f.matches(&path, &query)) {
             let f = &mut faults[i];
             action = match f.kind.as_str() {
                 "status" => Action::Status(
@@ -223,6 +232,25 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
             )
         }
     }
+    // `query`: `{"page": 7}` faults only requests whose query has `page=7` (values may be
+    // strings or numbers; every pair must match).
+    let query = match v.get("query") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(m)) => {
+            let mut pairs = Vec::new();
+            for (k, val) in m {
+                let val = match val {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return bad("query values must be strings, numbers or booleans"),
+                };
+                pairs.push((k.clone(), val));
+            }
+            pairs
+        }
+        Some(_) => return bad("query must be an object of parameter values"),
+    };
     let status = v.get("status").and_then(Value::as_u64).unwrap_or(500) as u16;
     if kind == "status" && StatusCode::from_u16(status).is_err() {
         return bad("status must be an HTTP status");
@@ -234,6 +262,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
         path_prefix: prefix,
         delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(1000),
         retry_after: v.get("retry_after").and_then(Value::as_u64).unwrap_or(1),
+        query,
     });
     json_response(StatusCode::OK, &json!({"ok": true}))
 }
@@ -249,7 +278,7 @@ pub async fn clear_faults(State(st): State<AppState>) -> Response {
 pub async fn list_faults(State(st): State<AppState>) -> Response {
     let f: Vec<Value> = lock(&st.faults)
         .iter()
-        .map(|f| json!({"kind": f.kind, "status": f.status, "remaining": f.remaining, "path_prefix": f.path_prefix, "delay_ms": f.delay_ms, "retry_after": f.retry_after}))
+        .map(|f| json!({"kind": f.kind, "status": f.status, "remaining": f.remaining, "path_prefix": f.path_prefix, "delay_ms": f.delay_ms, "retry_after": f.retry_after, "query": f.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<serde_json::Map<String, Value>>()}))
         .collect();
     json_response(
         StatusCode::OK,
@@ -305,7 +334,26 @@ pub async fn stats(State(st): State<AppState>) -> Response {
     )
 }
 
-/// `DELETE /__sandbox/stats` — resets counters.
+/// `GET /__sandbox/requests` — the request log, oldest first: `{"requests": [{method, path,
+/// query: {name: value}}]}` (a repeated parameter keeps its last value here; in-process callers
+/// read `Stats::requests` for every pair).
+pub async fn requests(State(st): State<AppState>) -> Response {
+    let s = lock(&st.stats);
+    let list: Vec<Value> = s
+        .requests
+        .iter()
+        .map(|r| {
+            json!({
+                "method": r.method,
+                "path": r.path,
+                "query": r.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<serde_json::Map<String, Value>>(),
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({ "requests": list }))
+}
+
+/// `DELETE /__sandbox/stats` — resets counters and the request log.
 pub async fn reset_stats(State(st): State<AppState>) -> Response {
     let mut s = lock(&st.stats);
     *s = Default::default();

@@ -215,6 +215,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(control::clear_faults),
         )
         .route("/__sandbox/demo", get(control::demo_info))
+        .route("/__sandbox/requests", get(control::requests))
         .route(
             "/__sandbox/stats",
             get(control::stats).delete(control::reset_stats),

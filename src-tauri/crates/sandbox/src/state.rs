@@ -137,7 +137,40 @@ pub struct Fault {
     pub delay_ms: u64,
     /// Retry-After for `rate_limit`.
     pub retry_after: u64,
+    /// Query parameters the request must carry, all of them, to be faulted (e.g.
+    /// `[("page", "7")]`: only page 7 of a listing). Empty = any query.
+    pub query: Vec<(String, String)>,
 }
+
+impl Fault {
+    /// Whether this fault applies to a request for `path` with these decoded query pairs.
+    pub fn matches(&self, path: &str, query: &[(String, String)]) -> bool {
+        path.starts_with(&self.path_prefix) && self.query.iter().all(|want| query.contains(want))
+    }
+}
+
+/// One API request as the sandbox received it (see [`Stats::requests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// Decoded query pairs in sending order.
+    pub query: Vec<(String, String)>,
+}
+
+impl LoggedRequest {
+    /// The first value of query parameter `key`.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        crate::util::q_get(&self.query, key)
+    }
+}
+
+/// Most requests [`Stats::requests`] keeps; older ones are dropped first. Why bounded: the
+/// benchmark syncs a million reviews (10,000 pages) through one sandbox, and the log must not
+/// grow without end in a long demo session.
+pub const MAX_LOGGED_REQUESTS: usize = 100_000;
 
 /// Request counters for `/__sandbox/stats`.
 #[derive(Debug, Default)]
@@ -150,6 +183,10 @@ pub struct Stats {
     pub token_refreshes: u64,
     /// Tokens issued by any grant.
     pub tokens_issued: u64,
+    /// The last [`MAX_LOGGED_REQUESTS`] counted requests, oldest first. Why: a test can check
+    /// which pages of a listing a client asked for, and in which order (e.g. that a sync
+    /// resumed at the right page).
+    pub requests: std::collections::VecDeque<LoggedRequest>,
 }
 
 /// Everything behind the `Arc`.

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::{redirect, Client, StatusCode};
+use reviewdesk_sandbox::state::lock;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -1650,6 +1651,82 @@ async fn faults_status_rate_limit_slow_malformed() {
             .await
             .unwrap();
     assert!(v["per_path"][&p].as_u64().unwrap() >= 10);
+    t.sb.shutdown().await;
+}
+
+/// A fault can aim at one page of a listing (`query`), and the request log shows which pages
+/// were asked for, in order.
+#[tokio::test]
+async fn a_fault_can_aim_at_one_page_and_requests_are_logged() {
+    let t = start().await;
+    let p = format!("{OPENAPI}/get_reviews");
+    arm(
+        &t,
+        json!({"kind": "malformed", "count": 2, "path_prefix": p, "query": {"page": 3}}),
+    )
+    .await;
+    let listed: Value =
+        t.c.get(t.url("/__sandbox/faults"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(listed["faults"][0]["query"]["page"], "3");
+    // Pages 1, 2 and 4 are untouched; page 3 is malformed twice (count 2), then served.
+    let expect = [
+        ("1", true),
+        ("2", true),
+        ("3", false),
+        ("4", true),
+        ("3", false),
+        ("3", true),
+    ];
+    for (page, decodes) in expect {
+        let r =
+            t.c.get(t.url(&format!("{p}?page={page}&page_size=10")))
+                .send()
+                .await
+                .unwrap();
+        let text = r.text().await.unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).is_ok(),
+            decodes,
+            "page {page}: {text}"
+        );
+    }
+    let log: Value =
+        t.c.get(t.url("/__sandbox/requests"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let pages: Vec<&str> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == p.as_str())
+        .map(|r| r["query"]["page"].as_str().unwrap())
+        .collect();
+    assert_eq!(pages, ["1", "2", "3", "4", "3", "3"]);
+    assert_eq!(log["requests"][0]["method"], "GET");
+    // The in-process view holds the same log; resetting the stats clears it.
+    assert_eq!(
+        lock(&t.sb.state().stats).requests[2].param("page"),
+        Some("3")
+    );
+    t.c.delete(t.url("/__sandbox/stats")).send().await.unwrap();
+    assert!(lock(&t.sb.state().stats).requests.is_empty());
+    let (s, v) = t
+        .post_json(
+            "/__sandbox/faults",
+            json!({"kind": "malformed", "query": [1]}),
+        )
+        .await;
+    assert_error(s, &v, 400, 3);
     t.sb.shutdown().await;
 }
 

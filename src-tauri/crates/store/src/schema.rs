@@ -279,6 +279,22 @@ SELECT shop, product_id, title, active FROM (
 DROP INDEX IF EXISTS reviews_shop_gone_product;
 "#;
 
+/// Version 9: where an unfinished full pass stopped (see `Store::full_pass_progress`).
+///
+/// A first sync of a million reviews that one bad answer stops must not start again at page 1:
+/// the pass's writer records, after each batch, how much of the newest-first listing is stored,
+/// when the pass began (for the deletion sweep) and whether it sweeps at all. No row = no pass
+/// left unfinished. A table of its own (not columns of `sync_state`) so the step can run again
+/// (tests take files of this build back to older versions).
+pub(crate) const V9: &str = r#"
+CREATE TABLE IF NOT EXISTS full_pass_progress (
+    shop INTEGER PRIMARY KEY REFERENCES shops(id),
+    stored INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    sweep INTEGER NOT NULL
+);
+"#;
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -320,6 +336,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: V8,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V9,
         edits_schema_text: false,
     },
 ];

@@ -19,6 +19,24 @@ use rusqlite::{params, OptionalExtension};
 
 use crate::{now, Result, Store};
 
+/// Where an unfinished full pass stopped, so the next sync continues from there instead of
+/// from page 1.
+///
+/// Why positions, not a page number: the pages are re-cut if the page size changes between two
+/// attempts. Why `started_at` and `sweep`: the pass that resumes must sweep deletions as the
+/// first attempt would have, without the ids that attempt saw (see
+/// [`Store::mark_missing_as_deleted`]; every review it wrote has `synced_at >= started_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FullPassProgress {
+    /// How many reviews of the newest-first listing are stored: positions `0..stored`.
+    pub stored: u64,
+    /// The second the pass began (unix seconds); everything it wrote was synced from then on.
+    pub started_at: i64,
+    /// Whether the shop had reviews stored before the pass, i.e. whether it ends with a
+    /// deletion sweep (a first sync has nothing to sweep).
+    pub sweep: bool,
+}
+
 impl Store {
     /// Where the last sync of the shop stopped; `None` before the first sync.
     pub fn sync_cursor(&self, shop: &str) -> Result<Option<SyncCursor>> {
@@ -60,6 +78,60 @@ impl Store {
                 cursor.last_full_sync_at,
                 cursor.last_incremental_sync_at
             ])?;
+        Ok(())
+    }
+
+    /// The unfinished full pass of `shop`, if one stopped before its end.
+    pub fn full_pass_progress(&self, shop: &str) -> Result<Option<FullPassProgress>> {
+        let Some(shop_id) = self.shop_id(shop)? else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT stored, started_at, sweep FROM full_pass_progress WHERE shop = ?1",
+            )?
+            .query_row([shop_id], |r| {
+                Ok(FullPassProgress {
+                    stored: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    started_at: r.get(1)?,
+                    sweep: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Records how far a full pass got (`None`: the pass finished, nothing to resume). Why a
+    /// write of its own after each batch, not inside the batch's transaction: a crash between
+    /// the two only makes the next attempt fetch one batch again.
+    pub fn set_full_pass_progress(
+        &mut self,
+        shop: &str,
+        progress: Option<&FullPassProgress>,
+    ) -> Result<()> {
+        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        match progress {
+            Some(p) => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO full_pass_progress (shop, stored, started_at, sweep) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop) DO UPDATE SET \
+                         stored = excluded.stored, started_at = excluded.started_at, \
+                         sweep = excluded.sweep",
+                    )?
+                    .execute(params![
+                        shop_id,
+                        i64::try_from(p.stored).unwrap_or(i64::MAX),
+                        p.started_at,
+                        p.sweep
+                    ])?;
+            }
+            None => {
+                self.conn
+                    .prepare_cached("DELETE FROM full_pass_progress WHERE shop = ?1")?
+                    .execute([shop_id])?;
+            }
+        }
         Ok(())
     }
 

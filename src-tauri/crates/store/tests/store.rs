@@ -8,7 +8,7 @@ use reviewdesk_core::{
     ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor, ReviewFilter,
     ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewView, SyncCursor, TriageState,
 };
-use reviewdesk_store::{NewAction, Store, StoreError, SCHEMA_VERSION};
+use reviewdesk_store::{FullPassProgress, NewAction, Store, StoreError, SCHEMA_VERSION};
 use tempfile::TempDir;
 
 const SHOP: &str = "demo.myshopify.com";
@@ -902,6 +902,38 @@ fn rating_summary_is_computed_locally() {
     // ids 2,4,6,8,10 → ratings 3,5,2,4,1
     assert_eq!(p.stars, [1, 1, 1, 1, 1]);
     assert_eq!(store.rating_summary("nobody", None).unwrap().count, 0);
+}
+
+/// An unfinished full pass is remembered across a reopen (a restart), is independent of the
+/// sync cursor, and is forgotten once finished.
+#[test]
+fn full_pass_progress_survives_a_reopen_and_is_cleared() {
+    let (dir, mut store) = filled();
+    assert_eq!(store.full_pass_progress(SHOP).unwrap(), None);
+    let progress = FullPassProgress {
+        stored: 600,
+        started_at: 1_700_000_000,
+        sweep: true,
+    };
+    store.set_full_pass_progress(SHOP, Some(&progress)).unwrap();
+    let cursor = SyncCursor {
+        newest_commented_at: 1_700_010_000,
+        newest_id: Some(ReviewId("10".into())),
+        last_full_sync_at: None,
+        last_incremental_sync_at: Some(6),
+    };
+    // Writing the cursor leaves the progress alone, and the other way round.
+    store.set_sync_cursor(SHOP, &cursor).unwrap();
+    let mut store = reopen(&dir, store);
+    assert_eq!(store.full_pass_progress(SHOP).unwrap(), Some(progress));
+    assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor.clone()));
+    assert_eq!(
+        store.full_pass_progress("other.myshopify.com").unwrap(),
+        None
+    );
+    store.set_full_pass_progress(SHOP, None).unwrap();
+    assert_eq!(store.full_pass_progress(SHOP).unwrap(), None);
+    assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor));
 }
 
 #[test]

@@ -26,13 +26,30 @@ where
     F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
+    pages_from(1, fetch, concurrency)
+}
+
+/// Like [`pages`], from page `first` on (`0` counts as 1): `first` alone (it tells
+/// `total_page`), then the rest up to `total_page`. Why: a long listing stopped part way (one
+/// bad answer) is continued where it stopped instead of from page 1.
+pub fn pages_from<T, F, Fut>(
+    first: u32,
+    fetch: F,
+    concurrency: usize,
+) -> BoxStream<'static, Result<Page<T>, Error>>
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
     let concurrency = concurrency.max(1);
-    let first = fetch(1);
-    stream::once(first)
+    let first = first.max(1);
+    let head = fetch(first);
+    stream::once(head)
         .flat_map(move |res| match res {
             Ok(page) => {
                 let total = page.page.total_page;
-                let rest = stream::iter(2..=total)
+                let rest = stream::iter(first.saturating_add(1)..=total)
                     .map(fetch.clone())
                     .buffered(concurrency);
                 stream::once(async move { Ok(page) }).chain(rest).boxed()
@@ -61,9 +78,20 @@ impl TrustooClient {
         query: ReviewQuery,
         concurrency: usize,
     ) -> BoxStream<'static, Result<Page<Review>, Error>> {
+        self.review_pages_from(query, 1, concurrency)
+    }
+
+    /// The pages of reviews matching `query` from page `first` on (see [`pages_from`]).
+    pub fn review_pages_from(
+        &self,
+        query: ReviewQuery,
+        first: u32,
+        concurrency: usize,
+    ) -> BoxStream<'static, Result<Page<Review>, Error>> {
         let client = self.clone();
         let size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        pages(
+        pages_from(
+            first,
             move |n| {
                 let client = client.clone();
                 let q = query.clone().page(n).page_size(size);
@@ -217,6 +245,22 @@ mod tests {
         let all: Vec<_> = pages(fake(3, Some(1), z(), z()), 2).collect().await;
         assert_eq!(all.len(), 1);
         assert!(all[0].is_err());
+    }
+
+    #[tokio::test]
+    async fn pages_from_starts_at_the_given_page_in_order() {
+        let z = || Arc::new(AtomicUsize::new(0));
+        let got: Vec<u32> = pages_from(5, fake(7, None, z(), z()), 2)
+            .map(|p| p.unwrap().page.page)
+            .collect()
+            .await;
+        assert_eq!(got, [5, 6, 7]);
+        // Past the end: the one page asked for (the server's answer), nothing more.
+        let got: Vec<u32> = pages_from(9, fake(7, None, z(), z()), 2)
+            .map(|p| p.unwrap().page.page)
+            .collect()
+            .await;
+        assert_eq!(got, [9]);
     }
 
     #[tokio::test]

@@ -108,7 +108,11 @@ pub enum Outcome {
     RateLimited,
     /// HTTP 5xx / internal error code.
     ServerError,
-    /// Anything a repeat would not fix (4xx, decode errors, …).
+    /// A success answer whose body could not be decoded (a proxy's error page, a cut or
+    /// garbled body): usually a passing fault on the way, like a 5xx. The server did get the
+    /// request and may have acted on it.
+    Undecodable,
+    /// Anything a repeat would not fix (4xx, …).
     Permanent,
 }
 
@@ -125,6 +129,9 @@ impl Outcome {
             }
             Error::RateLimited { .. } => Outcome::RateLimited,
             e @ Error::Server { .. } if e.is_transient() => Outcome::ServerError,
+            // Inside the retry loop a decode error can only come from reading the answer's
+            // envelope (its data is decoded into the endpoint's type after the loop).
+            Error::Decode { .. } => Outcome::Undecodable,
             _ => Outcome::Permanent,
         }
     }
@@ -145,9 +152,9 @@ pub enum Decision {
 /// tested. Rules:
 /// - never more than `max_attempts` attempts, never more than `max_total_wait` of waiting
 ///   (`waited` is what was already slept for this call);
-/// - `Idempotent`: retry network errors, 5xx and 429; `NonIdempotent`: retry only `NotSent`
-///   (a create that may have landed is left to the caller, who checks before resending —
-///   e.g. `create_review` callers list recent reviews first);
+/// - `Idempotent`: retry network errors, 5xx, 429 and undecodable answers; `NonIdempotent`:
+///   retry only `NotSent` (a create that may have landed is left to the caller, who checks
+///   before resending — e.g. `create_review` callers list recent reviews first);
 /// - delay = `Retry-After` when the server gave one, else exponential backoff
 ///   `base_delay * 2^(attempt-1)` capped at `max_delay`, with "equal jitter" (half fixed, half random).
 pub fn decide(
@@ -164,6 +171,11 @@ pub fn decide(
     }
     let retryable = match (kind, outcome) {
         (_, Outcome::Permanent) => false,
+        // An answer we could not read still means the server received the request: asking
+        // again is only safe for reads (GET). A POST (create, delete, token grant) may have
+        // acted already, so it is never repeated on an undecodable answer; its caller checks
+        // before resending.
+        (MethodKind::NonIdempotent, Outcome::Undecodable) => false,
         (MethodKind::Idempotent, _) => true,
         (MethodKind::NonIdempotent, Outcome::NotSent) => true,
         (MethodKind::NonIdempotent, _) => false,
@@ -234,6 +246,10 @@ mod tests {
             (2, Idempotent, ServerError, None, z, 0.0, Retry(MS(100))),
             (3, Idempotent, ServerError, None, z, 1.0, Retry(MS(400))),
             (1, Idempotent, RateLimited, None, z, 0.5, Retry(MS(75))),
+            // An unreadable answer to a read is a passing fault too, with the same backoff.
+            (1, Idempotent, Undecodable, None, z, 0.0, Retry(MS(50))),
+            (3, Idempotent, Undecodable, None, z, 1.0, Retry(MS(400))),
+            (4, Idempotent, Undecodable, None, z, 0.0, GiveUp),
             // Retry-After wins over backoff, even above max_delay.
             (
                 1,
@@ -273,6 +289,8 @@ mod tests {
             (1, NonIdempotent, NotSent, None, z, 0.0, Retry(MS(50))),
             (1, NonIdempotent, MaybeSent, None, z, 0.0, GiveUp),
             (1, NonIdempotent, ServerError, None, z, 0.0, GiveUp),
+            // A create whose answer was unreadable may have landed: never repeated.
+            (1, NonIdempotent, Undecodable, None, z, 0.0, GiveUp),
             (
                 1,
                 NonIdempotent,
@@ -390,5 +408,12 @@ mod tests {
             Permanent
         );
         assert_eq!(Outcome::of(&Error::NotFound), Permanent);
+        assert_eq!(
+            Outcome::of(&Error::Decode {
+                context: "get_reviews",
+                detail: "Eof error at line 1 column 56".into()
+            }),
+            Undecodable
+        );
     }
 }

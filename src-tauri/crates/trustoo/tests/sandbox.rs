@@ -1062,12 +1062,29 @@ async fn cut_connection_retries_gets_and_leaves_creates_to_the_caller() {
     assert_eq!(newest.list.len(), 1);
 }
 
+/// An answer that is not JSON (a proxy's error page, a cut body) is a passing fault like a 500:
+/// a read is asked again with backoff, then the typed error names the call.
 #[tokio::test]
-async fn malformed_json_is_a_decode_error() {
+async fn malformed_json_on_a_read_is_retried_with_backoff_then_reported() {
     let env = Env::start().await;
     let (retry, log) = recording_retry();
     let c = env.client(hmac_auth(), retry);
-    env.arm(json!({"kind": "malformed", "path_prefix": REVIEWS}))
+    env.arm(json!({"kind": "malformed", "count": 2, "path_prefix": REVIEWS}))
+        .await;
+    let page = c
+        .list_reviews(&ReviewQuery::new().page_size(5))
+        .await
+        .unwrap();
+    assert_eq!(page.list.len(), 5);
+    // Exponential backoff with equal jitter: 50..=100 ms, then 100..=200 ms.
+    let waits = log.lock().unwrap().clone();
+    assert_eq!(waits.len(), 2);
+    assert!(waits[0] >= Duration::from_millis(50) && waits[0] <= Duration::from_millis(100));
+    assert!(waits[1] >= Duration::from_millis(100) && waits[1] <= Duration::from_millis(200));
+    assert_eq!(env.hits(REVIEWS).await, 3);
+
+    // Malformed every time: bounded attempts, then the decode error.
+    env.arm(json!({"kind": "malformed", "count": 0, "path_prefix": REVIEWS}))
         .await;
     let e = c.list_reviews(&ReviewQuery::new()).await.unwrap_err();
     assert!(
@@ -1080,7 +1097,36 @@ async fn malformed_json_is_a_decode_error() {
         ),
         "{e:?}"
     );
+    assert_eq!(env.hits(REVIEWS).await, 3 + 4);
+    env.ctl(reqwest::Method::DELETE, "/__sandbox/faults", None)
+        .await;
+}
+
+/// A create whose answer cannot be read may have created the review: it is never resent
+/// blindly (the caller checks first, as for a cut connection).
+#[tokio::test]
+async fn malformed_json_on_a_create_is_not_retried() {
+    let env = Env::start().await;
+    let (retry, log) = recording_retry();
+    let c = env.client(hmac_auth(), retry);
+    env.arm(json!({"kind": "malformed", "path_prefix": CREATE}))
+        .await;
+    let e = c
+        .create_review(&NewReview::new("0", 5, "Unreadable Answer"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Decode {
+                context: "create_review",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(log.lock().unwrap().is_empty());
+    assert_eq!(env.hits(CREATE).await, 1);
 }
 
 #[tokio::test]

@@ -229,6 +229,20 @@ describe("offline and errors", () => {
     expect(backend.storedRow(id)?.deleted_at).not.toBeNull();
   });
 
+  it("says Trustoo is having trouble on server errors, without the offline banner", async () => {
+    const { backend } = setup();
+    await firstRows();
+    const idle = { phase: "idle", fetched: 0, total: null, new_count: 0, last_synced_at: null, message: null } as const;
+    backend.emitSyncProgress({ ...idle, phase: "server_trouble", message: "Trustoo is having trouble (error 500), retrying." });
+    expect(await screen.findByTestId("sync-trouble")).toHaveTextContent("Trustoo is having trouble (error 500), retrying.");
+    expect(screen.queryByTestId("offline-banner")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("sync-failed")).not.toBeInTheDocument();
+    // A connection that fails is offline: the banner, and no trouble line.
+    backend.emitSyncProgress({ ...idle, phase: "offline", message: "Trustoo cannot be reached; showing the reviews saved on this computer." });
+    expect(await screen.findByTestId("offline-banner")).toBeInTheDocument();
+    expect(screen.queryByTestId("sync-trouble")).not.toBeInTheDocument();
+  });
+
   it("reports a review that was already deleted as a conflict, not as done", async () => {
     const { backend } = setup();
     await firstRows();

@@ -3,4 +3,4 @@
 /**
  * Where the sync of the active shop stands.
  */
-export type SyncPhase = "idle" | "fetching" | "done" | "failed" | "offline";
+export type SyncPhase = "idle" | "fetching" | "done" | "failed" | "offline" | "server_trouble";
