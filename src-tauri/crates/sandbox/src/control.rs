@@ -186,7 +186,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let remaining = match v.get("count") {
+    let mut remaining = match v.get("count") {
         None | Some(Value::Null) => Some(1),
         Some(c) => match c.as_u64() {
             Some(0) => None,
@@ -207,17 +207,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
             }
             Some(after) => match after.as_u64() {
                 // Armed below: `after` requests pass, the next one meets expired tokens.
-                Some(after) => {
-                    lock(&st.faults).push(Fault {
-                        kind,
-                        status: 0,
-                        remaining: Some(after + 1),
-                        path_prefix: prefix,
-                        delay_ms: 0,
-                        retry_after: 0,
-                    });
-                    return json_response(StatusCode::OK, &json!({"ok": true}));
-                }
+                Some(after) => remaining = Some(after + 1),
                 None => return bad("after must be a non-negative integer"),
             },
         },
