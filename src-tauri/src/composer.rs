@@ -252,6 +252,7 @@ fn rejection_name(r: &reviewdesk_media::Rejection) -> String {
         | R::ImageTooLarge { name, .. }
         | R::VideoTooLarge { name, .. }
         | R::Empty { name }
+        | R::NotRegularFile { name }
         | R::Directory { name }
         | R::Missing { name }
         | R::Unreadable { name }

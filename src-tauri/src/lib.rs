@@ -96,6 +96,7 @@ pub fn run() {
             commands::reviews::export_csv,
             commands::reviews::local_rating,
             commands::reviews::list_products,
+            commands::reviews::list_sources,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -6,7 +6,7 @@ use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
     ActionOutcome, ExportResult, Feature, ProductId, ProductSummary, QueuedAction, RatingSummary,
-    ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SyncStatus, TriageState,
+    ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SourceSummary, SyncStatus, TriageState,
 };
 use tauri::{AppHandle, State};
 
@@ -134,4 +134,15 @@ pub async fn list_products(
 ) -> Result<Vec<ProductSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
     Ok(inbox.with_reader(|s| s.list_products(inbox.shop()))?)
+}
+
+/// Sources of the reviews in the local store with their counts, most used first: the source
+/// filter's options (what the shop's reviews carry, never a fixed list).
+#[tauri::command]
+pub async fn list_sources(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+) -> Result<Vec<SourceSummary>, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_reader(|s| s.list_sources(inbox.shop()))?)
 }

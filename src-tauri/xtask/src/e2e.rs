@@ -52,7 +52,7 @@ fn run_inner(filters: &[String]) -> Result<(u64, u64)> {
     cmd.args([
         "-a",
         "-s",
-        "-screen 0 1280x800x24",
+        "-screen 0 1920x1200x24",
         "dbus-run-session",
         "--",
     ])

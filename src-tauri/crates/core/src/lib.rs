@@ -1049,6 +1049,22 @@ pub struct ProductSummary {
     pub count: u64,
 }
 
+/// One entry of `list_sources`: a review source present in the local store, with its count.
+///
+/// Why from the data: Trustoo's sources are an open set (the documented enum, plus newer ones
+/// such as `ChatWILL`), so the source filter offers what the shop's reviews carry, never a
+/// hard-coded list that offers sources no review has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct SourceSummary {
+    /// The source exactly as Trustoo sends it (`Store front`, `Email request`, …); the value
+    /// the filter sends back.
+    pub source: String,
+    /// Active reviews with this source in the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
 /// Who an exclusion is about: exactly one of the two is given (the UI sends only that key).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]

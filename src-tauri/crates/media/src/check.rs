@@ -288,16 +288,18 @@ fn modified_ns(meta: &Metadata) -> u128 {
         .unwrap_or(0)
 }
 
-/// Checks one dropped path: exists, is a readable non-empty file, is a supported image or video
+/// Checks one dropped path: exists, is a readable non-empty regular file, is a supported image or video
 /// by content, and fits the size limits. Blocking (a metadata call and one small read); call it
 /// from `spawn_blocking` or use [`check_files`].
 pub fn check_file(path: &Path, limits: &MediaLimits) -> Result<CheckedFile, Rejection> {
     let name = display_name(path);
     let meta = std::fs::metadata(path).map_err(|e| io_rejection(name.clone(), &e))?;
-    check_metadata(path, meta.is_dir(), meta.len(), limits)?;
-    if !meta.is_file() {
-        return Err(Rejection::Unreadable { name });
+    // A pipe, a device or a socket (also through a link, `metadata` follows it) reports a size
+    // of 0: it is not an empty file, and opening a pipe would block until a writer comes.
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(Rejection::NotRegularFile { name });
     }
+    check_metadata(path, meta.is_dir(), meta.len(), limits)?;
     let mut header = Vec::with_capacity(MAGIC_READ);
     File::open(path)
         .and_then(|f| f.take(MAGIC_READ as u64).read_to_end(&mut header))
@@ -575,6 +577,47 @@ pub(crate) mod tests {
             check_file(&sub, &lim).unwrap_err(),
             Rejection::Directory { .. }
         ));
+    }
+
+    /// A named pipe and a link to a device have no size (metadata says 0 bytes) but are not
+    /// empty files: calling them "empty" sends the merchant looking for a content problem.
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_devices_are_not_regular_files_not_empty() {
+        use std::os::unix::fs::FileTypeExt;
+        let d = tempfile::tempdir().unwrap();
+        let lim = MediaLimits::default();
+        let fifo = d.path().join("camera-feed.mp4");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo failed: {made}");
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        assert_eq!(
+            check_file(&fifo, &lim).unwrap_err().to_string(),
+            "camera-feed.mp4 is not a regular file; choose a photo or video saved on disk"
+        );
+
+        let zero = d.path().join("zero.jpg");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(
+            check_file(&zero, &lim).unwrap_err(),
+            Rejection::NotRegularFile {
+                name: "zero.jpg".into()
+            }
+        );
+
+        // Both come back refused from a whole drop, without blocking on the pipe.
+        let s = check_selection(&[], &[fifo, zero], &lim);
+        assert!(s.accepted.is_empty());
+        assert!(s
+            .rejected
+            .iter()
+            .all(|r| matches!(r, Rejection::NotRegularFile { .. })));
     }
 
     #[test]

@@ -50,6 +50,13 @@ pub enum Rejection {
         /// File name.
         name: String,
     },
+    /// Not a file with content on disk: a named pipe, a device (e.g. a link to `/dev/zero`), a
+    /// socket. Such paths report a size of 0, so without this they would read as "empty".
+    #[error("{name} is not a regular file; choose a photo or video saved on disk")]
+    NotRegularFile {
+        /// File name.
+        name: String,
+    },
     /// A folder was dropped.
     #[error("{name} is a folder; drop the photos or videos inside it")]
     Directory {

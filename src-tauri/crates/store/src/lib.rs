@@ -26,6 +26,7 @@ mod query;
 mod queue;
 mod reviews;
 mod schema;
+mod sources;
 mod sync;
 
 pub use csv::write_csv_cell;
@@ -499,12 +500,36 @@ mod tests {
     }
 
     #[test]
+    fn version_10_counts_each_sources_active_reviews_from_the_reviews() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let reviews = synthetic(9, 400, 60);
+        store.upsert_reviews("s", &reviews).unwrap();
+        store.delete_review("s", &reviews[4].id, "t").unwrap();
+        let kept = store.list_sources("s").unwrap();
+        assert!(kept.len() > 1, "{kept:?}");
+        // Make it a version 9 file: no sources table.
+        store
+            .conn()
+            .execute_batch("DROP TABLE sources; PRAGMA user_version = 9;")
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.list_sources("s").unwrap(), kept);
+        let total: u64 = kept.iter().map(|s| s.count).sum();
+        assert_eq!(total, 399);
+    }
+
+    #[test]
     fn version_3_rewrites_the_triage_check_in_place_and_keeps_it_strict() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 2).unwrap();
-        // This build's writer keeps the products table of version 8.
+        // This build's writer keeps the products and sources tables of versions 8 and 10.
         store.conn().execute_batch(crate::schema::V8).unwrap();
+        store.conn().execute_batch(crate::schema::V10).unwrap();
         let reviews = synthetic(3, 20, 1);
         store.upsert_reviews("s", &reviews[..10]).unwrap();
         // A second connection open across the migration must see the new definition too.
@@ -568,8 +593,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 5).unwrap();
-        // This build's writer keeps the products table of version 8.
+        // This build's writer keeps the products and sources tables of versions 8 and 10.
         store.conn().execute_batch(crate::schema::V8).unwrap();
+        store.conn().execute_batch(crate::schema::V10).unwrap();
         let reviews = synthetic(6, 300, 60);
         store.upsert_reviews("s", &reviews).unwrap();
         store.delete_review("s", &reviews[3].id, "t").unwrap();

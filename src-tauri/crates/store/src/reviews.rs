@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::fts::{facets_are_active, Facets, TermCounter};
 use crate::products::ProductCounts;
+use crate::sources::SourceCounts;
 use crate::{now, queue::NewAction, Result, Store, StoreError};
 
 /// Bits of the rowid below the `commented_at` seconds: up to 16 M reviews per second.
@@ -117,6 +118,8 @@ struct Existing {
     triage: String,
     deleted_locally: bool,
     product_id: String,
+    /// Its source as stored (for the source counts when it changes).
+    source: String,
 }
 
 /// One pending change to the FTS index.
@@ -277,11 +280,15 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
         return Ok(());
     }
     // Every change of a review's deleted state comes through here: its view token tells
-    // whether it was counted as active for its product.
+    // whether it was counted as active for its product and its source.
     if facets_are_active(&old[4]) == gone {
+        let delta = if gone { -1 } else { 1 };
         let mut counts = ProductCounts::default();
-        counts.add(&product_id, if gone { -1 } else { 1 }, None);
+        counts.add(&product_id, delta, None);
         counts.write(conn, shop_id)?;
+        let mut sources = SourceCounts::default();
+        sources.add(&source, delta);
+        sources.write(conn, shop_id)?;
     }
     fts_write(conn, rid, true, &old)?;
     conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?
@@ -454,6 +461,7 @@ fn find_existing(
                 triage: row.get(7)?,
                 deleted_locally: row.get(8)?,
                 product_id: row.get(9)?,
+                source: row.get(10)?,
             })
         })
         .optional()?)
@@ -602,7 +610,7 @@ impl Store {
         {
             let mut find = tx.prepare_cached(
                 "SELECT rid, commented_at, author, title, content, product_title, facets, \
-                 triage, deleted_at IS NOT NULL, product_id FROM reviews \
+                 triage, deleted_at IS NOT NULL, product_id, source FROM reviews \
                  WHERE shop = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare_cached(
@@ -626,6 +634,7 @@ impl Store {
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
             let mut products = ProductCounts::default();
+            let mut sources = SourceCounts::default();
             let mut keys = KeyAllocator::new(reviews);
             for (index, r) in reviews.iter().enumerate() {
                 let row = RowExtras::of(r, synced_at)?;
@@ -669,6 +678,7 @@ impl Store {
                         });
                         stats.inserted += 1;
                         products.add(r.product_id.as_str(), 1, Some(&r.product_title));
+                        sources.add(&r.source, 1);
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
                         }
@@ -697,8 +707,10 @@ impl Store {
                 // a review seen on the server out of the list); the product may have changed.
                 if facets_are_active(&old.text[4]) {
                     products.add(&old.product_id, -1, None);
+                    sources.add(&old.source, -1);
                 }
                 let active = !old.deleted_locally;
+                sources.add(&r.source, i64::from(active));
                 products.add(
                     r.product_id.as_str(),
                     i64::from(active),
@@ -722,6 +734,7 @@ impl Store {
             // Before the FTS5 writes: a statement on another table after them would make FTS5
             // flush its pending segment early.
             products.write(&tx, shop_id)?;
+            sources.write(&tx, shop_id)?;
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
             // (delete before insert) keeps one flush per batch instead of one per review. The

@@ -295,6 +295,26 @@ CREATE TABLE IF NOT EXISTS full_pass_progress (
 );
 "#;
 
+/// Version 10: a `sources` table, the source filter's options with their counts.
+///
+/// Why a table and not a query: the sources present in a shop's reviews would be a pass over
+/// every review (no index holds the source, see V7), and their FTS5 facet tokens are folded
+/// (`Store front` is `sstorefront`), so they cannot name the options. Like `products` (V8), one
+/// row per source of a shop with its count of active reviews, kept by the writer per batch and
+/// by every change of a review's deleted state (see `sources.rs`). Filled here from the reviews.
+pub(crate) const V10: &str = r#"
+CREATE TABLE IF NOT EXISTS sources (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    source TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+-- Counted afresh from the reviews, so the step can run again (see V8).
+DELETE FROM sources;
+INSERT INTO sources (shop, source, active)
+SELECT shop, source, sum(gone = 0) FROM reviews GROUP BY shop, source;
+"#;
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -340,6 +360,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: V9,
+        edits_schema_text: false,
+    },
+    Migration {
+        sql: V10,
         edits_schema_text: false,
     },
 ];

@@ -316,6 +316,115 @@ fn product_counts_follow_every_change_of_a_review() {
     assert_product_counts_agree(&store, "reopened");
 }
 
+/// Sources as the sandbox and Trustoo send them (`crates/sandbox/src/data.rs`, the documented
+/// `source` enum), spread over reviews like a shop that collects mostly by email and widget.
+const SANDBOX_SOURCES: [&str; 6] = [
+    "Email request",
+    "Email request",
+    "Store front",
+    "Email request",
+    "CSV uploaded",
+    "QR Code",
+];
+
+/// `n` reviews over two products with the sources above.
+fn sandbox_like(n: u32) -> Vec<Review> {
+    (1..=n)
+        .map(|i| {
+            let mut r = review(i, (i % 5 + 1) as u8, 1_700_000_000 + i64::from(i) * 60, "");
+            r.source = SANDBOX_SOURCES[i as usize % SANDBOX_SOURCES.len()].into();
+            if i % 2 == 0 {
+                r.product_id = ProductId("200".into());
+            }
+            r
+        })
+        .collect()
+}
+
+fn assert_source_counts_agree(store: &Store, step: &str) {
+    let sources = store.list_sources(SHOP).unwrap();
+    let total: u64 = sources.iter().map(|s| s.count).sum();
+    let active = store.count_reviews(SHOP, &ReviewFilter::default()).unwrap();
+    assert_eq!(total, active, "{step}: {sources:?}");
+    for s in &sources {
+        let listed = store
+            .count_reviews(
+                SHOP,
+                &ReviewFilter {
+                    source: Some(s.source.clone()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(s.count, listed, "{step}: {s:?}");
+        assert!(s.count > 0, "{step}: {s:?}");
+    }
+    assert!(
+        sources.windows(2).all(|w| w[0].count >= w[1].count),
+        "{step}: most used first: {sources:?}"
+    );
+}
+
+#[test]
+fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
+    let (dir, mut store) = open();
+    assert!(store.list_sources(SHOP).unwrap().is_empty());
+    let reviews = sandbox_like(60);
+    store.upsert_reviews(SHOP, &reviews).unwrap();
+    let summary = |store: &Store| -> Vec<(String, u64)> {
+        store
+            .list_sources(SHOP)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.source, s.count))
+            .collect()
+    };
+    // Exactly the values the reviews carry, spelled as stored, most used first.
+    assert_eq!(
+        summary(&store),
+        vec![
+            ("Email request".to_owned(), 30),
+            ("CSV uploaded".to_owned(), 10),
+            ("QR Code".to_owned(), 10),
+            ("Store front".to_owned(), 10),
+        ]
+    );
+    assert_source_counts_agree(&store, "first write");
+    // The server changed review 1's source to one no review had.
+    let mut moved = reviews[0].clone();
+    moved.source = "Shopee".into();
+    store.upsert_reviews(SHOP, &[moved]).unwrap();
+    assert_source_counts_agree(&store, "changed");
+    assert!(summary(&store).contains(&("Shopee".to_owned(), 1)));
+    // Deleted here, restored, deleted again; gone from the server.
+    store.delete_review(SHOP, &reviews[1].id, "me").unwrap();
+    assert_source_counts_agree(&store, "deleted");
+    store.restore_review(SHOP, &reviews[1].id, "me").unwrap();
+    assert_source_counts_agree(&store, "restored");
+    let seen: HashSet<ReviewId> = reviews
+        .iter()
+        .filter(|r| r.id.0 != "5")
+        .map(|r| r.id.clone())
+        .collect();
+    store
+        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .unwrap();
+    assert_source_counts_agree(&store, "missing on the server");
+    // The only Shopee review deleted: Shopee leaves the list.
+    store.delete_review(SHOP, &reviews[0].id, "me").unwrap();
+    assert!(summary(&store).iter().all(|(s, _)| s != "Shopee"));
+    assert_source_counts_agree(&store, "source emptied");
+    // Another shop's sources are its own.
+    let mut other = review(1, 5, 1_700_000_000, "");
+    other.source = "Amazon".into();
+    store
+        .upsert_reviews("other.myshopify.com", &[other])
+        .unwrap();
+    assert!(summary(&store).iter().all(|(s, _)| s != "Amazon"));
+    let store = reopen(&dir, store);
+    assert_source_counts_agree(&store, "reopened");
+}
+
 #[test]
 fn a_reader_sees_every_commit_and_refuses_writes() {
     let (dir, mut store) = open();

@@ -24,6 +24,18 @@ async function fillRequired() {
 }
 
 describe("review composer", () => {
+  it("suggests only Trustoo's own source values", async () => {
+    // The documented `source` enum of Create Review (trustoo-api.md); "Email", "In person" or
+    // "Other" are not among them.
+    const documented = ["Store front", "Store link", "Email request", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "Auto", "Shop", "QR Code"];
+    setup();
+    await openNew();
+    const list = document.getElementById(screen.getByTestId("source").getAttribute("list") ?? "");
+    const offered = [...(list?.querySelectorAll("option") ?? [])].map((o) => o.value);
+    expect(offered.length).toBeGreaterThan(0);
+    for (const value of offered) expect(documented).toContain(value);
+  });
+
   it("takes dropped files, shows Rust's thumbnails and says why a file is refused", async () => {
     const { backend } = setup();
     await openNew();

@@ -6,8 +6,12 @@ import type { Attachment, ComposerFields, FieldError } from "../ipc/composer";
 
 export const LIMITS = { author: 120, title: 300, content: 10_000, images: 10, videos: 1 } as const;
 
-/** Where a review can come from (Trustoo's `source`; free text is accepted too). */
-export const SOURCES = ["Shop", "Email", "AliExpress", "Amazon", "In person", "Other"];
+/**
+ * Where a review can come from: the values of Trustoo's `source` documented for Create Review
+ * (reference trustoo-api.md; the sandbox sends the same). Suggestions only, free text is
+ * accepted too (newer sources such as `ChatWILL` exist).
+ */
+export const SOURCES = ["Shop", "Email request", "Store front", "Store link", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "QR Code", "Auto"];
 
 export function emptyFields(): ComposerFields {
   return {

@@ -129,5 +129,3 @@ export const DATE_PRESETS: { value: DatePreset; label: string }[] = [
   { value: "365d", label: "Last 12 months" },
   { value: "custom", label: "Custom range…" },
 ];
-
-export const SOURCES = ["Store front", "Email", "Import", "AliExpress", "Amazon"];

@@ -1,4 +1,4 @@
-import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type {
   ActionOutcome,
   ExclusionPage,
@@ -6,6 +6,7 @@ import type {
   ExportResult,
   NewReviews,
   ProductSummary,
+  SourceSummary,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -49,8 +50,8 @@ export interface Backend {
 
   // ---- Shops ---------------------------------------------------------------------------
 
-  /** Every shop ReviewDesk knows. Rust: `list_shops`. */
-  listShops(): Promise<ShopSession[]>;
+  /** Every shop ReviewDesk knows, with whether it is signed in, open, and what is wrong. Rust: `list_shops`. */
+  listShops(): Promise<ShopEntry[]>;
   /** Makes another known shop the one on screen. Rust: `switch_shop` `{ shopId, domain }`. */
   switchShop(shop: ShopRef): Promise<ShopSession>;
   /** Signs a shop out and says what each step did. Rust: `sign_out` `{ shopId, domain }`. */
@@ -100,6 +101,8 @@ export interface Backend {
   localRating(productId: string | null): Promise<RatingSummary>;
   /** Products with reviews in the local store. Rust: `list_products`. */
   listProducts(): Promise<ProductSummary[]>;
+  /** Sources of the reviews in the local store with their counts, most used first. Rust: `list_sources`. */
+  listSources(): Promise<SourceSummary[]>;
   /** Rust event `sync-progress`, payload `SyncStatus`. */
   onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
   /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */
@@ -135,6 +138,7 @@ export const COMMANDS = {
   exportCsv: "export_csv",
   localRating: "local_rating",
   listProducts: "list_products",
+  listSources: "list_sources",
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -10,6 +10,7 @@ import type {
   CustomerExclusion,
   Media,
   ProductSummary,
+  SourceSummary,
   RatingSummary,
   Review,
   ReviewPage,
@@ -61,7 +62,12 @@ const LAST = [
   "O'Brien", "Fernández", "Novak", "Berg",
 ];
 const COUNTRIES = ["US", "US", "US", "US", "CA", "CA", "GB", "GB", "DE", "FR", "AU", "NL", "SE", "JP", "ES", "IT", "IE", "NZ", ""];
-const SOURCES = ["Store front", "Store front", "Store front", "Store front", "Email", "Email", "Import", "AliExpress", "Amazon"];
+/** Trustoo's `source` values, weighted like the sandbox's demo shop (crates/sandbox/src/data.rs). */
+const SOURCES = [
+  "Email request", "Email request", "Email request", "Email request", "Email request", "Email request", "Email request",
+  "Store front", "Store front", "Store front", "Store front", "Auto", "Auto", "Shop", "Shop",
+  "Store link", "CSV uploaded", "Amazon", "AliExpress", "QR Code", "Shopee",
+];
 
 const TITLES: Record<number, string[]> = {
   5: ["Absolutely love it", "Best purchase this year", "Exceeded expectations", "Perfect for the trail", "Worth every penny", "Five stars, no question", "Fantastic quality"],
@@ -356,6 +362,15 @@ export function productsOf(items: readonly StoredReview[]): ProductSummary[] {
     counts.set(r.product_id, entry);
   }
   return [...counts.values()].sort((a, b) => b.count - a.count || a.title.localeCompare(b.title));
+}
+
+/** The sources of `items` with their counts, most used first (what Rust's `list_sources` answers). */
+export function sourcesOf(items: readonly StoredReview[]): SourceSummary[] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.row.review.source, (counts.get(item.row.review.source) ?? 0) + 1);
+  return [...counts]
+    .map(([source, count]) => ({ source, count }))
+    .sort((a, b) => b.count - a.count || a.source.localeCompare(b.source));
 }
 
 /** A few customers already kept out of review requests. */

@@ -128,7 +128,7 @@ describe("FixtureBackend sign-in and shops", () => {
       "session:Aurora Outfitters",
     ]);
     await expect(backend.currentSession()).resolves.toEqual(FIXTURE_SESSION);
-    await expect(backend.listShops()).resolves.toEqual([FIXTURE_SESSION]);
+    await expect(backend.listShops()).resolves.toEqual([{ session: FIXTURE_SESSION, signed_in: true, active: true, problem: null }]);
   });
 
   it("declines, fails and cancels with the right phases and messages", async () => {
@@ -148,8 +148,9 @@ describe("FixtureBackend sign-in and shops", () => {
   it("lists both sandbox shops and switches between them, each with its own rating", async () => {
     const backend = new FixtureBackend();
     const shops = await backend.listShops();
-    expect(shops.map((s) => s.shop_name)).toEqual(["Aurora Outfitters", "Birch & Pine Home"]);
-    expect(shops[1]?.domain).toBe("birch-and-pine-home.myshopify.com");
+    expect(shops.map((s) => s.session.shop_name)).toEqual(["Aurora Outfitters", "Birch & Pine Home"]);
+    expect(shops[1]?.session.domain).toBe("birch-and-pine-home.myshopify.com");
+    expect(shops.map((s) => [s.active, s.signed_in])).toEqual([[true, true], [false, true]]);
 
     const changed: unknown[] = [];
     await backend.onSessionChanged((s) => changed.push(s?.domain));

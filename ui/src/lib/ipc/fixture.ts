@@ -14,6 +14,7 @@ import type {
   LoginStatus,
   Notice,
   RatingSummary,
+  ShopEntry,
   ShopRef,
   ShopSession,
   SignOutReport,
@@ -29,6 +30,7 @@ import type {
   ExportResult,
   NewReviews,
   ProductSummary,
+  SourceSummary,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -42,6 +44,7 @@ import {
   generateExclusions,
   generateReviews,
   productsOf,
+  sourcesOf,
   ratingOf,
   runQuery,
   seedAudit,
@@ -171,6 +174,11 @@ export interface FixtureOptions {
    * none when not. The active session is always among them.
    */
   shops?: ShopSession[];
+  /**
+   * Known shops whose credentials are gone or broken, by shop id, with the problem sentence
+   * `list_shops` gives (null: none given). Default: every shop is signed in.
+   */
+  signedOut?: Record<string, string | null>;
   /** Where a browser sign-in stands at start. Default: idle. */
   login?: LoginStatus;
   /** The clock, in ms since the epoch (only used for `expires_at`). Default: `Date.now`. */
@@ -217,6 +225,7 @@ export class FixtureBackend implements Backend {
   /** Ratings of other shops than the first, by shop id. */
   #ratings = new Map<string, RatingSummary>([[FIXTURE_SECOND_SESSION.shop_id, clone(FIXTURE_SECOND_RATING)]]);
   #shops: ShopSession[];
+  #signedOut: Map<string, string | null>;
   #login: LoginStatus;
   #signOutReport: SignOutReport = clone(FIXTURE_SIGN_OUT_REPORT);
   #now: () => number;
@@ -249,6 +258,7 @@ export class FixtureBackend implements Backend {
     this.#now = options.now ?? (() => Date.now());
     const shops = options.shops ?? (this.#session ? [FIXTURE_SESSION, FIXTURE_SECOND_SESSION] : []);
     this.#shops = shops.map((s) => clone(s));
+    this.#signedOut = new Map(Object.entries(options.signedOut ?? {}));
     if (this.#session && !this.#shops.some((s) => s.shop_id === this.#session?.shop_id)) {
       this.#shops.unshift(clone(this.#session));
     }
@@ -319,8 +329,15 @@ export class FixtureBackend implements Backend {
     });
   }
 
-  listShops(): Promise<ShopSession[]> {
-    return this.#answer(COMMANDS.listShops, () => this.#shops.map((s) => clone(s)));
+  listShops(): Promise<ShopEntry[]> {
+    return this.#answer(COMMANDS.listShops, () =>
+      this.#shops.map((s) => ({
+        session: clone(s),
+        signed_in: !this.#signedOut.has(s.shop_id),
+        active: s.shop_id === this.#session?.shop_id,
+        problem: this.#signedOut.get(s.shop_id) ?? null,
+      })),
+    );
   }
 
   switchShop(ref: ShopRef): Promise<ShopSession> {
@@ -627,6 +644,10 @@ export class FixtureBackend implements Backend {
 
   listProducts(): Promise<ProductSummary[]> {
     return this.#answer(COMMANDS.listProducts, () => productsOf(this.#active()));
+  }
+
+  listSources(): Promise<SourceSummary[]> {
+    return this.#answer(COMMANDS.listSources, () => sourcesOf(this.#active()));
   }
 
   async onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe> {

@@ -111,10 +111,11 @@ describe("tauri backend", () => {
   it("maps the shop commands, naming the shop by shopId (camelCase, as Tauri expects) and domain", async () => {
     const shop = { shop_id: "7", shop_name: "B", domain: "b.myshopify.com" };
     const report = { steps: [{ step: "Revoke the access token", ok: false, message: "Offline." }] };
-    invokeMock.mockResolvedValueOnce([shop]).mockResolvedValueOnce(shop).mockResolvedValueOnce(report);
+    const entry = { session: shop, signed_in: true, active: true, problem: null };
+    invokeMock.mockResolvedValueOnce([entry]).mockResolvedValueOnce(shop).mockResolvedValueOnce(report);
     const backend = createTauriBackend();
 
-    await expect(backend.listShops()).resolves.toEqual([shop]);
+    await expect(backend.listShops()).resolves.toEqual([entry]);
     await expect(backend.switchShop(shop)).resolves.toEqual(shop);
     await expect(backend.signOut(shop)).resolves.toEqual(report);
     expect(invokeMock.mock.calls).toEqual([
@@ -124,10 +125,14 @@ describe("tauri backend", () => {
     ]);
   });
 
-  it("accepts list_shops entries that wrap the session", async () => {
+  it("keeps each shop's sign-in state from list_shops (signed in, open, and what went wrong)", async () => {
     const shop = { shop_id: "7", shop_name: "B", domain: "b.myshopify.com" };
-    invokeMock.mockResolvedValueOnce([{ session: shop, signed_in: true, active: true, problem: null }]);
-    await expect(createTauriBackend().listShops()).resolves.toEqual([shop]);
+    const entries = [
+      { session: shop, signed_in: false, active: false, problem: "The keyring is locked; unlock it and try again." },
+      { session: { ...shop, shop_id: "8", domain: "c.myshopify.com" }, signed_in: true, active: true, problem: null },
+    ];
+    invokeMock.mockResolvedValueOnce(entries);
+    await expect(createTauriBackend().listShops()).resolves.toEqual(entries);
   });
 
   it("normalises sign-in errors like every other command", async () => {

@@ -8,7 +8,7 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { COMMANDS, EVENTS, type Backend, type Unsubscribe } from "./backend";
 import { toIpcError } from "./errors";
-import type { LoginStatus, Notice, RatingSummary, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
+import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type {
   ActionOutcome,
   ExclusionPage,
@@ -17,6 +17,7 @@ import type {
   NewReviews,
   ProductSummary,
   QueuedAction,
+  SourceSummary,
   ReviewDetail,
   ReviewPage,
   ReviewQuery,
@@ -47,19 +48,6 @@ async function on<T>(event: string, handler: (payload: T) => void): Promise<Unsu
   }
 }
 
-/**
- * `list_shops` answers shops; a richer entry (`{ session, signed_in, active, problem }`) is
- * accepted as well and reduced to its `session`, so either Rust shape works.
- */
-function toShops(value: unknown): ShopSession[] {
-  if (!Array.isArray(value)) return [];
-  return value.map((item: unknown) =>
-    typeof item === "object" && item !== null && "session" in item && typeof item.session === "object"
-      ? (item.session as ShopSession)
-      : (item as ShopSession),
-  );
-}
-
 export function createTauriBackend(): Backend {
   return {
     currentSession: () => call<ShopSession | null>(COMMANDS.currentSession),
@@ -79,7 +67,7 @@ export function createTauriBackend(): Backend {
         },
       }),
 
-    listShops: async () => toShops(await call<unknown>(COMMANDS.listShops)),
+    listShops: () => call<ShopEntry[]>(COMMANDS.listShops),
     // Both keys, so the command can name its parameter `shop_id` or `domain`; Tauri ignores the other.
     switchShop: (shop: ShopRef) =>
       call<ShopSession>(COMMANDS.switchShop, { shopId: shop.shop_id, domain: shop.domain }),
@@ -108,6 +96,7 @@ export function createTauriBackend(): Backend {
     exportCsv: (query: ReviewQuery) => call<ExportResult>(COMMANDS.exportCsv, { query }),
     localRating: (productId: string | null) => call<RatingSummary>(COMMANDS.localRating, { productId }),
     listProducts: () => call<ProductSummary[]>(COMMANDS.listProducts),
+    listSources: () => call<SourceSummary[]>(COMMANDS.listSources),
     onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
     onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
     onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),

@@ -58,6 +58,21 @@ export interface TokenInput {
   shop_domain?: string;
 }
 
+/**
+ * One entry of `list_shops` (Rust `ShopEntry`, src-tauri/src/commands/auth.rs): a known shop
+ * with its sign-in state, so a shop whose sign-in broke never looks healthy in the switcher.
+ */
+export interface ShopEntry {
+  /** Shop facts (no token). */
+  session: ShopSession;
+  /** Its credentials are loaded and work. */
+  signed_in: boolean;
+  /** It is the shop on screen. */
+  active: boolean;
+  /** Why it is not usable right now, as a sentence (null when nothing is known). */
+  problem: string | null;
+}
+
 /** Which shop a shop command is about: both keys are sent (`shopId` and `domain`). */
 export interface ShopRef {
   shop_id: string;
@@ -106,6 +121,7 @@ export type { SyncPhase } from "./bindings/SyncPhase";
 export type { SyncStatus } from "./bindings/SyncStatus";
 export type { NewReviews } from "./bindings/NewReviews";
 export type { ProductSummary } from "./bindings/ProductSummary";
+export type { SourceSummary } from "./bindings/SourceSummary";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";
 export type { ExportResult } from "./bindings/ExportResult";
