@@ -178,6 +178,15 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
     still_signed_in(&app, "after the unsubscribe").await;
     app.screenshot("oauth-2-unsubscribed").await.expect("shot");
 
+    // Sign out, so the keyring the e2e tests share holds no tokens of this sandbox.
+    app.click("shop-switcher", WAIT).await.expect("shop menu");
+    app.click("sign-out", WAIT).await.expect("sign out");
+    app.click("confirm-sign-out", WAIT)
+        .await
+        .expect("confirm sign-out");
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("signed out");
     app.quit().await;
     sandbox.shutdown().await;
 }

@@ -250,6 +250,9 @@ struct Inner {
     login: Mutex<LoginFlow>,
     shops: tokio::sync::Mutex<ShopRegistry>,
     live: RwLock<HashMap<String, Arc<Live>>>,
+    /// Why a shop's credentials could not be loaded at start (keyring locked, entry damaged),
+    /// kept so every listing of the shops says it, not only the first.
+    load_problems: Mutex<HashMap<String, String>>,
 }
 
 /// Sign-in and per-shop sessions. Cheap to clone; clones share everything.
@@ -338,6 +341,7 @@ impl SessionManager {
                 login: Mutex::new(LoginFlow::default()),
                 shops: tokio::sync::Mutex::new(shops),
                 live: RwLock::new(HashMap::new()),
+                load_problems: Mutex::new(HashMap::new()),
             }),
         };
         mgr.resume_pending_login().await;
@@ -393,6 +397,9 @@ impl SessionManager {
     /// Makes `live` the shop's session (or removes it). A new session's client gets its
     /// [`RefreshOn401`], so every call made with it refreshes on a 401.
     fn set_live(&self, domain: &str, live: Option<Live>) -> Option<Arc<Live>> {
+        if live.is_some() {
+            self.load_problems().remove(domain);
+        }
         let live = live.map(|live| {
             let live = Arc::new(live);
             live.client.set_renewer(Arc::new(RefreshOn401 {
@@ -704,26 +711,32 @@ impl SessionManager {
     /// whose credentials cannot be loaded is listed with `signed_in: false` and a `problem`.
     pub async fn restore(&self) -> Vec<ShopStatus> {
         let shops: Vec<KnownShop> = self.inner.shops.lock().await.all().to_vec();
-        let mut problems = HashMap::new();
         for shop in &shops {
             if self.live(&shop.domain).is_some() {
                 continue;
             }
-            match self.load_live(shop).await {
+            let problem = match self.load_live(shop).await {
                 Ok(Some(live)) => {
                     self.set_live(&shop.domain, Some(live));
+                    None
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    problems.insert(shop.domain.clone(), e.to_string());
-                }
-            }
+                Ok(None) => None,
+                Err(e) => Some(e.to_string()),
+            };
+            let mut problems = self.load_problems();
+            match problem {
+                Some(p) => problems.insert(shop.domain.clone(), p),
+                None => problems.remove(&shop.domain),
+            };
         }
-        let mut out = self.shops().await;
-        for s in &mut out {
-            s.problem = problems.remove(&s.session.domain);
-        }
-        out
+        self.shops().await
+    }
+
+    fn load_problems(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.inner
+            .load_problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     async fn load_live(&self, shop: &KnownShop) -> Result<Option<Live>, AuthError> {
@@ -763,15 +776,19 @@ impl SessionManager {
         };
         let mut out = Vec::with_capacity(shops.len());
         for shop in shops {
-            let signed_in = match self.live(&shop.domain) {
-                Some(l) => !matches!(*l.creds.lock().await, Creds::Expired),
-                None => false,
+            // A shop that is not signed in says why, when that is known.
+            let (signed_in, problem) = match self.live(&shop.domain) {
+                Some(l) if matches!(*l.creds.lock().await, Creds::Expired) => {
+                    (false, Some(AuthError::SessionExpired.to_string()))
+                }
+                Some(_) => (true, None),
+                None => (false, self.load_problems().get(&shop.domain).cloned()),
             };
             out.push(ShopStatus {
                 active: active.as_deref() == Some(shop.domain.as_str()),
                 session: self.session_of(&shop),
                 signed_in,
-                problem: None,
+                problem,
             });
         }
         out
@@ -1220,6 +1237,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_shop_whose_tokens_cannot_be_loaded_says_why_in_every_listing() {
+        let r = rig().await;
+        sign_in(&r).await;
+        // The next start finds the keyring entry damaged.
+        r.store
+            .set(
+                &StoreKey::new(SHOP, SecretKind::OAuth),
+                &Secret::new("not json"),
+            )
+            .unwrap();
+        let cfg = AuthConfig::new(
+            Url::parse("http://127.0.0.1:9/").unwrap(),
+            Environment::Sandbox,
+            "fake",
+            Secret::new("CLIENTSECRETxyz"),
+            r.dir.join("shops.json"),
+        );
+        let restarted =
+            SessionManager::with_parts(cfg, r.store.clone(), r.fake.clone(), r.clock.clone())
+                .await
+                .unwrap();
+        let at_start = restarted.restore().await;
+        assert!(!at_start[0].signed_in);
+        let problem = at_start[0].problem.clone();
+        assert!(problem.is_some(), "{at_start:?}");
+        let later = restarted.shops().await;
+        assert_eq!(later[0].problem, problem, "the switcher asks again later");
+    }
+
+    #[tokio::test]
     async fn refreshes_when_less_than_a_minute_is_left() {
         let r = rig().await;
         sign_in(&r).await;
@@ -1254,6 +1301,11 @@ mod tests {
         );
         let shops = r.mgr.shops().await;
         assert!(!shops[0].signed_in, "the shop stays listed, signed out");
+        assert_eq!(
+            shops[0].problem.as_deref(),
+            Some("Your session expired — sign in again"),
+            "and every listing says why"
+        );
     }
 
     #[tokio::test]

@@ -276,6 +276,10 @@ impl Inbox {
                  read, even after asking again. The reviews fetched so far are saved, and the \
                  next sync continues from there."
                 .to_owned(),
+            // The client has already tried a refresh: only a new sign-in helps.
+            InboxError::Api(E::Unauthorized { .. }) => "Trustoo no longer accepts this shop's \
+                 sign-in. Sign in again to sync; the reviews saved on this computer stay."
+                .to_owned(),
             _ => format!("The sync stopped: {e}."),
         }
     }

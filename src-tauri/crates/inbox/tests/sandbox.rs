@@ -343,6 +343,37 @@ async fn reviews_deleted_on_the_server_are_noticed_and_kept() {
 }
 
 #[tokio::test]
+async fn a_sign_in_trustoo_refuses_says_to_sign_in_again_and_keeps_the_store() {
+    let r = rig().await;
+    r.inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    // The shop's Private Token was reset in the Trustoo admin: every request is refused.
+    let refused = TrustooClient::new(ClientConfig::new(
+        Url::parse(&r.sandbox.base_url()).unwrap(),
+        Auth::Hmac {
+            public_token: Secret::new(demo::PUBLIC_TOKEN),
+            private_token: Secret::new("reset-in-the-admin"),
+        },
+    ))
+    .unwrap();
+    assert!(r
+        .inbox
+        .sync(&refused, SyncMode::Auto, &quiet)
+        .await
+        .is_err());
+    let status = r.inbox.sync_status();
+    assert_eq!(status.phase, SyncPhase::Failed);
+    assert_eq!(
+        status.message.as_deref(),
+        Some("Trustoo no longer accepts this shop's sign-in. Sign in again to sync; the reviews saved on this computer stay.")
+    );
+    assert!(!r.inbox.is_offline());
+    assert_eq!(active_count(&r.inbox), SEEDED);
+}
+
+#[tokio::test]
 async fn sync_while_offline_reports_offline_and_keeps_the_store() {
     let r = rig().await;
     r.inbox
