@@ -280,6 +280,11 @@ else {
 const bar = one('[data-testid=filter-bar]');
 if (!bar || !oneRow([...bar.children])) problems.push('the filter bar wraps onto more than one row');
 else if (bar.scrollWidth > bar.clientWidth + 1) problems.push('the filter bar hides ' + (bar.scrollWidth - bar.clientWidth) + ' px of its chips');
+for (const sel of bar ? bar.querySelectorAll('select') : []) {
+  // The drop-down arrow is drawn 10-14 px from the right edge: the text must stop before it.
+  const right = parseFloat(getComputedStyle(sel).paddingRight);
+  if (right < 18) problems.push('the ' + sel.getAttribute('aria-label') + ' menu draws its text under its arrow (' + right + ' px right padding)');
+}
 const actions = one('[data-testid=detail-actions]');
 if (!actions) problems.push('no detail actions (no review selected)');
 else if (!oneRow([...actions.children])) problems.push('the detail actions wrap (' + [...actions.children].map((b) => b.textContent.trim() + '@' + Math.round(b.getBoundingClientRect().top)).join(', ') + ')');

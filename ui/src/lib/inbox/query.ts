@@ -122,7 +122,7 @@ export const SORTS: { value: ReviewSort; label: string }[] = [
 ];
 
 export const DATE_PRESETS: { value: DatePreset; label: string }[] = [
-  { value: "any", label: "Any time" },
+  { value: "any", label: "Date" },
   { value: "7d", label: "Last 7 days" },
   { value: "30d", label: "Last 30 days" },
   { value: "90d", label: "Last 90 days" },
