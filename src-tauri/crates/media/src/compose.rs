@@ -59,7 +59,7 @@ pub struct ComposerForm {
     pub content: String,
     /// Review date `YYYY-MM-DD` (optional; empty = now).
     pub date: String,
-    /// Where the review came from (`Shop`, `AliExpress`, `Email`, …; optional).
+    /// Where the review came from (`Shop`, `AliExpress`, `Email request`, …: Trustoo's documented sources; optional).
     pub source: String,
     /// Verified purchase.
     pub verified: bool,
@@ -549,7 +549,7 @@ mod tests {
         f.country = "de".into();
         f.title = "Great".into();
         f.content = "Lovely".into();
-        f.source = "Email".into();
+        f.source = "Email request".into();
         f.verified = true;
         f.pinned = true;
         f.reply = "Thanks!".into();

@@ -127,14 +127,16 @@ const LAST: &[&str] = &[
 const COUNTRIES: &[&str] = &[
     "US", "GB", "CA", "AU", "DE", "FR", "IT", "ES", "NL", "SE", "JP", "BR",
 ];
+/// Trustoo's documented review sources (`shared/reference/trustoo-api.md`), storefront ones
+/// most often, as in a real shop.
 const SOURCES: &[&str] = &[
     "Store front",
     "Store front",
     "Store front",
     "AliExpress",
     "Amazon",
-    "Import",
-    "Email",
+    "CSV uploaded",
+    "Email request",
 ];
 
 /// One word drawn with Zipf's law (s ≈ 1) over [`vocabulary`]; about one word in 80 carries a
