@@ -1,30 +1,21 @@
-//! The app side of the review inbox: opens the store, keeps one [`Inbox`] per shop, runs the
-//! background sync (when a shop becomes active, every five minutes, on "Sync now"), replays the
-//! offline queue when Trustoo answers again, and tells the window (`sync-progress`,
-//! `queue-changed`, `new-reviews`) and the desktop (a notification for new reviews).
-//!
-//! Why here and not in the inbox crate: it needs the app (events, notifications, the active
-//! session); everything with rules lives in `reviewdesk-inbox`, tested against the sandbox.
+//! The app side of the review inbox: opens the store, keeps one [`Inbox`] per shop, and is the
+//! [`InboxHost`] of the inbox crate's [`Background`] work (its rules: when to sync, replay and
+//! notify, live and are tested there): the window's events (`sync-progress`, `queue-changed`,
+//! `new-reviews`), the desktop notification and the active shop's client.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use reviewdesk_core::{Feature, NewReviews, QueuedAction, SyncStatus};
-use reviewdesk_inbox::{Inbox, InboxConfig, InboxError, SharedStore, SyncMode};
+use reviewdesk_inbox::background::HostFuture;
+use reviewdesk_inbox::{Background, Inbox, InboxConfig, InboxError, InboxHost, SharedStore};
 use reviewdesk_store::Store;
 use reviewdesk_trustoo::TrustooClient;
 use tauri::{AppHandle, Emitter, Listener, Manager};
 
 use crate::error::{ErrorCode, IpcError};
 use crate::state::AppState;
-
-/// How often the background poll runs while the app is open.
-pub const POLL_EVERY: Duration = Duration::from_secs(5 * 60);
-/// How often it probes while Trustoo is unreachable, so the queue is replayed soon after it
-/// is back.
-pub const PROBE_OFFLINE_EVERY: Duration = Duration::from_secs(30);
 /// The database file in the app data directory (every shop in one file, separated inside).
 pub const DB_FILE: &str = "reviewdesk.db";
 /// Who the audit log names for the merchant's own actions (the app has one user per machine).
@@ -34,8 +25,6 @@ const ACTOR: &str = "merchant";
 pub struct InboxState {
     store: Result<SharedStore, IpcError>,
     inboxes: Mutex<HashMap<String, Arc<Inbox>>>,
-    /// Wakes the background loop (shop changed, "Sync now").
-    nudge: tokio::sync::Notify,
 }
 
 impl InboxState {
@@ -55,7 +44,6 @@ impl InboxState {
         Self {
             store,
             inboxes: Mutex::new(HashMap::new()),
-            nudge: tokio::sync::Notify::new(),
         }
     }
 
@@ -94,11 +82,6 @@ impl InboxState {
         inboxes.insert(session.domain, inbox.clone());
         Ok(Some(inbox))
     }
-
-    /// Asks the background loop for a sync now.
-    pub fn request_sync(&self) {
-        self.nudge.notify_one();
-    }
 }
 
 /// A client for a write action, or `None` when none can be had right now (e.g. the token
@@ -113,11 +96,60 @@ pub async fn client_for_action(app: &AppState) -> Option<TrustooClient> {
     }
 }
 
-/// Sends `queue-changed` with what is still waiting.
-pub fn queue_changed(handle: &AppHandle, inbox: &Inbox) {
-    let waiting: Vec<QueuedAction> = inbox.pending_actions().unwrap_or_default();
-    if let Err(err) = handle.emit("queue-changed", &waiting) {
-        tracing::warn!(%err, "could not send queue-changed");
+/// The app as the inbox's background work sees it.
+pub struct AppHost {
+    handle: AppHandle,
+}
+
+/// The app's background work (Tauri-managed).
+pub type AppBackground = Background<AppHost>;
+
+impl InboxHost for AppHost {
+    fn active_inbox(&self) -> HostFuture<'_, Option<Arc<Inbox>>> {
+        Box::pin(async move {
+            let app = self.handle.state::<AppState>();
+            let inboxes = self.handle.state::<InboxState>();
+            match inboxes.active_or_none(&app).await {
+                Ok(inbox) => inbox,
+                Err(err) => {
+                    tracing::warn!(%err, "no inbox to sync");
+                    None
+                }
+            }
+        })
+    }
+
+    fn client(&self) -> HostFuture<'_, Result<TrustooClient, reviewdesk_trustoo::Error>> {
+        Box::pin(async move { self.handle.state::<AppState>().background_client().await })
+    }
+
+    fn sync_progress(&self, status: &SyncStatus) {
+        if let Err(err) = self.handle.emit("sync-progress", status) {
+            tracing::warn!(%err, "could not send sync-progress");
+        }
+    }
+
+    fn queue_changed(&self, waiting: &[QueuedAction]) {
+        if let Err(err) = self.handle.emit("queue-changed", waiting) {
+            tracing::warn!(%err, "could not send queue-changed");
+        }
+    }
+
+    fn new_reviews(&self, news: &NewReviews, text: &str) {
+        if let Err(err) = self.handle.emit("new-reviews", news) {
+            tracing::warn!(%err, "could not send new-reviews");
+        }
+        use tauri_plugin_notification::NotificationExt;
+        if let Err(err) = self
+            .handle
+            .notification()
+            .builder()
+            .title("ReviewDesk")
+            .body(text)
+            .show()
+        {
+            tracing::warn!(%err, "could not show the desktop notification");
+        }
     }
 }
 
@@ -145,150 +177,32 @@ where
     Ok(outcome?)
 }
 
-/// After a command that talked to Trustoo: if Trustoo answered again after being
-/// unreachable, replay the queue in the background.
+/// After a command that talked to Trustoo: the window learns what still waits, and if
+/// Trustoo answered again after being unreachable, the queue is replayed in the background.
 pub fn after_call(handle: &AppHandle, inbox: &Arc<Inbox>, was_offline: bool) {
-    queue_changed(handle, inbox);
-    if was_offline && !inbox.is_offline() {
-        let handle = handle.clone();
+    let background = handle.state::<Arc<AppBackground>>().inner().clone();
+    if background.after_call(inbox, was_offline) {
         let inbox = inbox.clone();
-        tauri::async_runtime::spawn(async move { replay(&handle, &inbox).await });
+        tauri::async_runtime::spawn(async move { background.replay(&inbox).await });
     }
 }
 
-async fn replay(handle: &AppHandle, inbox: &Arc<Inbox>) {
-    if inbox
-        .pending_actions()
-        .map(|a| a.is_empty())
-        .unwrap_or(true)
-    {
-        return;
-    }
-    let state = handle.state::<AppState>();
-    let Ok(client) = state.client().await else {
-        return;
-    };
-    match inbox.replay(&client).await {
-        Ok(report) => tracing::info!(?report, shop = inbox.shop(), "queue replayed"),
-        Err(err) => tracing::warn!(%err, "queue replay failed"),
-    }
-    queue_changed(handle, inbox);
+/// Asks the background work for a sync now ("Sync now").
+pub fn request_sync(handle: &AppHandle) {
+    handle.state::<Arc<AppBackground>>().request_sync();
 }
 
-/// "3 new reviews, 1 with 1★".
-pub fn notification_text(news: &NewReviews) -> String {
-    let head = if news.count == 1 {
-        "1 new review".to_owned()
-    } else {
-        format!("{} new reviews", news.count)
-    };
-    if news.one_star == 0 {
-        head
-    } else {
-        format!("{head}, {} with 1★", news.one_star)
-    }
-}
-
-fn announce(handle: &AppHandle, news: &NewReviews) {
-    if let Err(err) = handle.emit("new-reviews", news) {
-        tracing::warn!(%err, "could not send new-reviews");
-    }
-    use tauri_plugin_notification::NotificationExt;
-    if let Err(err) = handle
-        .notification()
-        .builder()
-        .title("ReviewDesk")
-        .body(notification_text(news))
-        .show()
-    {
-        tracing::warn!(%err, "could not show the desktop notification");
-    }
-}
-
-/// One round: replay what waits, then sync, then tell the window.
-async fn cycle(handle: &AppHandle, mode: SyncMode) {
-    let app = handle.state::<AppState>();
-    let inboxes = handle.state::<InboxState>();
-    let inbox = match inboxes.active_or_none(&app).await {
-        Ok(Some(inbox)) => inbox,
-        Ok(None) => return,
-        Err(err) => {
-            tracing::warn!(%err, "no inbox to sync");
-            return;
-        }
-    };
-    let client = match app.client().await {
-        Ok(c) => c,
-        Err(err) => {
-            let unreachable = err.code == ErrorCode::Network;
-            if unreachable {
-                inbox.note_reachable(false);
-            }
-            let status = SyncStatus {
-                phase: if unreachable {
-                    reviewdesk_core::SyncPhase::Offline
-                } else {
-                    reviewdesk_core::SyncPhase::Failed
-                },
-                message: Some(err.message.clone()),
-                ..inbox.sync_status()
-            };
-            emit_status(handle, &status);
-            return;
-        }
-    };
-    replay(handle, &inbox).await;
-    let was_offline = inbox.is_offline();
-    let progress_handle = handle.clone();
-    let progress = move |s: &SyncStatus| emit_status(&progress_handle, s);
-    match inbox.sync(&client, mode, &progress).await {
-        Ok(report) => {
-            if !report.first_sync && report.new.count > 0 {
-                announce(handle, &report.new);
-            }
-            if was_offline {
-                replay(handle, &inbox).await;
-            }
-        }
-        Err(err) => tracing::info!(%err, shop = inbox.shop(), "sync did not finish"),
-    }
-}
-
-fn emit_status(handle: &AppHandle, status: &SyncStatus) {
-    if let Err(err) = handle.emit("sync-progress", status) {
-        tracing::warn!(%err, "could not send sync-progress");
-    }
-}
-
-/// Starts the background loop: a sync right away (the shop active at start, demo included),
+/// Starts the background work: a sync right away (the shop active at start, demo included),
 /// whenever the active shop changes (`session-changed`: sign-in, switch), on "Sync now", and
-/// every [`POLL_EVERY`] (every [`PROBE_OFFLINE_EVERY`] while Trustoo is unreachable).
+/// on the inbox crate's intervals.
 pub fn start(handle: &AppHandle) {
-    let nudger = handle.clone();
-    handle.listen_any("session-changed", move |_| {
-        nudger.state::<InboxState>().request_sync();
-    });
-    let handle = handle.clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            cycle(&handle, SyncMode::Auto).await;
-            let offline = {
-                let app = handle.state::<AppState>();
-                let inboxes = handle.state::<InboxState>();
-                matches!(inboxes.active_or_none(&app).await, Ok(Some(i)) if i.is_offline())
-            };
-            let wait = if offline {
-                PROBE_OFFLINE_EVERY
-            } else {
-                POLL_EVERY
-            };
-            let inboxes = handle.state::<InboxState>();
-            tokio::select! {
-                _ = inboxes.nudge.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
-    });
+    let background = Arc::new(Background::new(AppHost {
+        handle: handle.clone(),
+    }));
+    handle.manage(background.clone());
+    let nudger = background.clone();
+    handle.listen_any("session-changed", move |_| nudger.request_sync());
+    tauri::async_runtime::spawn(async move { background.run().await });
 }
 
 /// Today's date for export file names. UTC: the `time` crate's local offset is unreliable in
@@ -351,18 +265,6 @@ impl From<reviewdesk_store::StoreError> for IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn notification_counts_one_star_reviews() {
-        let news = |count, one_star| NewReviews {
-            count,
-            one_star,
-            ids: vec![],
-        };
-        assert_eq!(notification_text(&news(3, 1)), "3 new reviews, 1 with 1★");
-        assert_eq!(notification_text(&news(1, 0)), "1 new review");
-        assert_eq!(notification_text(&news(2, 2)), "2 new reviews, 2 with 1★");
-    }
 
     #[test]
     fn inbox_errors_become_plain_sentences() {

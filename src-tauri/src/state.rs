@@ -121,15 +121,36 @@ impl AppState {
     /// call made with it refreshes once on a 401 (single-flight across callers) and is made
     /// again, so no caller handles an expired token.
     pub async fn client(&self) -> Result<TrustooClient, IpcError> {
+        match self.active_client().await? {
+            Ok(client) => Ok(client),
+            Err(auth) => Err(auth.into()),
+        }
+    }
+
+    /// The same client for the background sync, which speaks the client's errors (see
+    /// `AuthError::into_api_error`).
+    pub async fn background_client(&self) -> Result<TrustooClient, reviewdesk_trustoo::Error> {
+        match self.active_client().await {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(auth)) => Err(auth.into_api_error()),
+            Err(app) => Err(reviewdesk_trustoo::Error::Config(app.message)),
+        }
+    }
+
+    /// The demo shop's client, or the active shop's from the session manager (whose error is
+    /// kept as it is, for the caller to word).
+    async fn active_client(
+        &self,
+    ) -> Result<Result<TrustooClient, reviewdesk_auth::AuthError>, IpcError> {
         if let Some(demo) = self.demo_shop().await? {
-            return Ok(demo.client.clone());
+            return Ok(Ok(demo.client.clone()));
         }
         let sessions = self.sessions()?;
         let shop = sessions
             .active_shop()
             .await
             .ok_or_else(IpcError::not_signed_in)?;
-        Ok(sessions.client(&shop.domain).await?)
+        Ok(sessions.client(&shop.domain).await)
     }
 }
 

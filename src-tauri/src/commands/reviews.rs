@@ -68,11 +68,12 @@ pub async fn delete_reviews(
 /// Starts a sync now; progress arrives as `sync-progress`.
 #[tauri::command]
 pub async fn sync_now(
+    handle: AppHandle,
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
 ) -> Result<(), IpcError> {
     inboxes.active(&app).await?;
-    inboxes.request_sync();
+    inbox::request_sync(&handle);
     Ok(())
 }
 

@@ -60,6 +60,20 @@ impl AuthError {
         )
     }
 
+    /// The same failure as a Trustoo client error, for code that speaks only the client's
+    /// errors (the inbox's background sync turns it into its phase and sentence): a refresh
+    /// that could not be made keeps its own error; a sign-in that ended is `Unauthorized`.
+    pub fn into_api_error(self) -> reviewdesk_trustoo::Error {
+        match self {
+            AuthError::Trustoo(e) => e,
+            AuthError::SessionExpired
+            | AuthError::CredentialsRejected
+            | AuthError::NotSignedIn
+            | AuthError::UnknownShop => reviewdesk_trustoo::Error::Unauthorized { expired: false },
+            other => reviewdesk_trustoo::Error::Config(other.to_string()),
+        }
+    }
+
     /// True when the keyring is the problem (show the install/unlock hint).
     pub fn is_keyring_unavailable(&self) -> bool {
         matches!(

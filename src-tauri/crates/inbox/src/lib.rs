@@ -42,6 +42,7 @@
 //!   other stop is `Failed`, with a sentence saying why.
 
 mod actions;
+pub mod background;
 mod export;
 mod sync;
 
@@ -53,6 +54,7 @@ use reviewdesk_core::{SyncPhase, SyncStatus};
 use reviewdesk_store::{Store, StoreError};
 
 pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE};
+pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
 pub use sync::{SyncMode, SyncReport, MAX_NEW_IDS};
 
@@ -241,6 +243,21 @@ impl Inbox {
             self.offline.store(true, Ordering::SeqCst);
             false
         }
+    }
+
+    /// Records a sync that could not run or stopped (e.g. no client could be had: the token
+    /// refresh could not reach Trustoo), as the window will show it: the phase, the sentence,
+    /// and whether Trustoo is reachable. Returns the new status.
+    pub fn report_failure(&self, e: &InboxError) -> SyncStatus {
+        self.fail_with(self.sync_status(), e)
+    }
+
+    pub(crate) fn fail_with(&self, mut status: SyncStatus, e: &InboxError) -> SyncStatus {
+        self.note_reachable(!matches!(e, InboxError::Api(api) if api.is_transient()));
+        status.phase = Inbox::failure_phase(e);
+        status.message = Some(Inbox::failure_message(e));
+        self.set_status(&status);
+        status
     }
 
     /// The phase a failed sync reports: offline only when Trustoo could not be reached at all;

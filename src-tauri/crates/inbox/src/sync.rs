@@ -134,21 +134,18 @@ impl Inbox {
         self.set_status(&status);
         progress(&status);
         let result = self.run_sync(client, mode, &mut status, progress).await;
-        self.note_reachable(!matches!(&result, Err(InboxError::Api(e)) if e.is_transient()));
         match &result {
             Ok(report) => {
+                self.note_reachable(true);
                 status.phase = SyncPhase::Done;
                 status.last_synced_at = Some(now());
                 status.new_count = report.new.count;
                 status.message = None;
+                self.set_status(&status);
+                progress(&status);
             }
-            Err(e) => {
-                status.phase = Inbox::failure_phase(e);
-                status.message = Some(Inbox::failure_message(e));
-            }
+            Err(e) => progress(&self.fail_with(status.clone(), e)),
         }
-        self.set_status(&status);
-        progress(&status);
         result
     }
 

@@ -12,7 +12,8 @@ use reviewdesk_core::{
     ActionKind, ActionState, ActionStatus, ExclusionTarget, ReviewFilter, ReviewId, ReviewQuery,
     ReviewView, SyncPhase, SyncStatus,
 };
-use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode};
+use reviewdesk_inbox::background::HostFuture;
+use reviewdesk_inbox::{Background, Inbox, InboxConfig, InboxHost, SyncMode};
 use reviewdesk_sandbox::state::{lock, Fault};
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_store::Store;
@@ -1169,4 +1170,164 @@ async fn server_errors_say_trouble_and_only_a_refused_connection_is_offline() {
         .await
         .unwrap();
     assert_eq!(r.inbox.sync_status().phase, SyncPhase::Done);
+}
+
+// ---- The background work, over a fake host (no window) ------------------------------------
+
+/// A host that records what the background work tells the window and the desktop; its
+/// client can be made unavailable with a chosen error (e.g. a refresh that cannot connect).
+struct FakeHost {
+    inbox: Arc<Inbox>,
+    client: TrustooClient,
+    client_fails_with: Mutex<Option<fn() -> reviewdesk_trustoo::Error>>,
+    statuses: Mutex<Vec<SyncStatus>>,
+    queue_sizes: Mutex<Vec<usize>>,
+    notifications: Mutex<Vec<String>>,
+}
+
+impl InboxHost for FakeHost {
+    fn active_inbox(&self) -> HostFuture<'_, Option<Arc<Inbox>>> {
+        Box::pin(async move { Some(self.inbox.clone()) })
+    }
+
+    fn client(&self) -> HostFuture<'_, Result<TrustooClient, reviewdesk_trustoo::Error>> {
+        Box::pin(async move {
+            match *self.client_fails_with.lock().unwrap() {
+                Some(error) => Err(error()),
+                None => Ok(self.client.clone()),
+            }
+        })
+    }
+
+    fn sync_progress(&self, status: &SyncStatus) {
+        self.statuses.lock().unwrap().push(status.clone());
+    }
+
+    fn queue_changed(&self, waiting: &[reviewdesk_core::QueuedAction]) {
+        self.queue_sizes.lock().unwrap().push(waiting.len());
+    }
+
+    fn new_reviews(&self, _news: &reviewdesk_core::NewReviews, text: &str) {
+        self.notifications.lock().unwrap().push(text.to_owned());
+    }
+}
+
+const POLL: Duration = Duration::from_secs(300);
+const PROBE: Duration = Duration::from_secs(30);
+
+/// The background work over a fresh sandbox (the rig's inbox and client move into the host).
+async fn background() -> (Sandbox, tempfile::TempDir, Background<FakeHost>) {
+    let Rig {
+        sandbox,
+        client,
+        dir,
+        inbox,
+    } = rig().await;
+    let host = FakeHost {
+        inbox: Arc::new(inbox),
+        client,
+        client_fails_with: Mutex::new(None),
+        statuses: Mutex::new(Vec::new()),
+        queue_sizes: Mutex::new(Vec::new()),
+        notifications: Mutex::new(Vec::new()),
+    };
+    (sandbox, dir, Background::with_intervals(host, POLL, PROBE))
+}
+
+fn last_status(bg: &Background<FakeHost>) -> SyncStatus {
+    bg.host().statuses.lock().unwrap().last().cloned().unwrap()
+}
+
+#[tokio::test]
+async fn the_background_notifies_new_reviews_but_never_a_first_sync() {
+    let (sandbox, _dir, bg) = background().await;
+    assert_eq!(bg.cycle(SyncMode::Auto).await, POLL);
+    assert_eq!(last_status(&bg).phase, SyncPhase::Done);
+    assert!(
+        bg.host().notifications.lock().unwrap().is_empty(),
+        "a first sync brings the whole history: no notification"
+    );
+    let product = demo::product_ids()[0].to_string();
+    for (stars, who) in [(1, "Ada"), (5, "Bob")] {
+        bg.host()
+            .client
+            .create_review(&NewReview::new(product.as_str(), stars, who))
+            .await
+            .unwrap();
+    }
+    bg.cycle(SyncMode::Auto).await;
+    assert_eq!(
+        *bg.host().notifications.lock().unwrap(),
+        ["2 new reviews, 1 with 1★"]
+    );
+    drop(sandbox);
+}
+
+#[tokio::test]
+async fn the_background_probes_while_offline_and_replays_the_queue_when_trustoo_is_back() {
+    let (sandbox, _dir, bg) = background().await;
+    bg.cycle(SyncMode::Auto).await;
+    let inbox = bg.host().inbox.clone();
+    let ids = some_ids(&inbox, 2);
+    set_offline(&sandbox, true);
+    let was_offline = inbox.is_offline();
+    inbox
+        .delete_reviews(Some(&bg.host().client), &ids)
+        .await
+        .unwrap();
+    assert!(!bg.after_call(&inbox, was_offline), "still offline");
+    assert_eq!(bg.host().queue_sizes.lock().unwrap().last(), Some(&2));
+    assert_eq!(
+        bg.cycle(SyncMode::Auto).await,
+        PROBE,
+        "probes soon while offline"
+    );
+    assert_eq!(last_status(&bg).phase, SyncPhase::Offline);
+
+    set_offline(&sandbox, false);
+    assert_eq!(bg.cycle(SyncMode::Auto).await, POLL);
+    assert_eq!(last_status(&bg).phase, SyncPhase::Done);
+    assert_eq!(bg.host().queue_sizes.lock().unwrap().last(), Some(&0));
+    for id in &ids {
+        assert_eq!(deletions_of(&sandbox, id), 1, "sent once");
+    }
+}
+
+#[tokio::test]
+async fn a_client_the_host_cannot_get_is_reported_as_the_syncs_phase() {
+    let (_sandbox, _dir, bg) = background().await;
+    let fail_with = |error: fn() -> reviewdesk_trustoo::Error| {
+        *bg.host().client_fails_with.lock().unwrap() = Some(error);
+    };
+    // The token refresh could not connect: offline, and probed soon.
+    fail_with(|| reviewdesk_trustoo::Error::Network {
+        kind: reviewdesk_trustoo::NetworkKind::Connect,
+        source: None,
+    });
+    assert_eq!(bg.cycle(SyncMode::Auto).await, PROBE);
+    assert_eq!(last_status(&bg).phase, SyncPhase::Offline);
+    // Trustoo answered the refresh with a server error: in trouble, not offline.
+    fail_with(|| reviewdesk_trustoo::Error::Server {
+        status: 500,
+        code: Some(13),
+    });
+    bg.cycle(SyncMode::Auto).await;
+    let status = last_status(&bg);
+    assert_eq!(status.phase, SyncPhase::ServerTrouble);
+    assert_eq!(
+        status.message.as_deref(),
+        Some("Trustoo is having trouble (error 500), retrying.")
+    );
+    // The sign-in ended: say so, not "offline".
+    fail_with(|| reviewdesk_trustoo::Error::Unauthorized { expired: false });
+    assert_eq!(bg.cycle(SyncMode::Auto).await, POLL);
+    let status = last_status(&bg);
+    assert_eq!(status.phase, SyncPhase::Failed);
+    assert!(
+        status
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("Sign in again")),
+        "{status:?}"
+    );
 }
