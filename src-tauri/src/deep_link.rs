@@ -8,11 +8,17 @@
 //! forwarded by a second launch before `on_open_url` is subscribed is emitted to nobody and
 //! replaces the launch link in `get_current` (the genuine callback was lost). So the arguments
 //! are screened here, with `args_os()`, before the plugin sees them, and the single-instance
-//! callback feeds the same inbox. The plugin still registers the scheme with the OS.
+//! callback feeds the same inbox. The plugin still registers the scheme with the OS, and on
+//! macOS (where links come as an event, not as arguments) still delivers them.
 
 use std::ffi::OsString;
 use std::sync::Mutex;
 use tauri::{App, AppHandle, Manager};
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    all(debug_assertions, windows)
+))]
 use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The URL scheme ReviewDesk is registered for (tauri.conf.json, `plugins.deep-link`).
@@ -121,6 +127,22 @@ pub fn install(app: &mut App) {
         .unwrap_or_default();
     for link in waiting {
         handle(app.handle(), link);
+    }
+    // macOS hands links to the running app as an event (no second process, no argv): the
+    // plugin turns it into `on_open_url`, and keeps the one that started the app.
+    #[cfg(target_os = "macos")]
+    {
+        if let Ok(Some(urls)) = app.deep_link().get_current() {
+            for url in urls {
+                handle(app.handle(), url.to_string());
+            }
+        }
+        let for_event = app.handle().clone();
+        app.deep_link().on_open_url(move |event| {
+            for url in event.urls() {
+                handle(&for_event, url.to_string());
+            }
+        });
     }
 }
 
