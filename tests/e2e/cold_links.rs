@@ -154,21 +154,25 @@ async fn a_second_link_right_after_the_callback_does_not_lose_a_cold_start_sign_
         .await
         .expect("consent");
 
-    // The OS starts ReviewDesk with the redirect, and at once a second link follows through
-    // `gio open` (a browser that sends twice, a forged link): a second process that hands its
-    // link to the first one while that one is still starting.
+    // The browser hands the redirect to the OS, and at once a second link follows (a browser
+    // that sends twice, a forged link), both through `gio open`: the first starts ReviewDesk,
+    // the second starts another process that hands its link over while the first is starting.
     let forged = "reviewdesk://oauth/callback?code=AAAA&state=forged-state";
-    let body = [
-        b"\"$APP\" ".as_slice(),
-        &shell_quote(redirect.as_bytes()),
-        b" &\ngio open ",
-        &shell_quote(forged.as_bytes()),
-        b"\nwait\n",
-        // Had the second launch become the running instance, the first handed over and
-        // exited: stay as long as an instance runs.
-        b"while gdbus call --session --dest org.freedesktop.DBus \
+    let name_owned = b"gdbus call --session --dest org.freedesktop.DBus \
           --object-path /org/freedesktop/DBus --method org.freedesktop.DBus.NameHasOwner \
-          io.reviewdesk.desktop.SingleInstance | grep -q true; do sleep 1; done\n",
+          io.reviewdesk.desktop.SingleInstance | grep -q true";
+    let body = [
+        b"gio open ".as_slice(),
+        &shell_quote(redirect.as_bytes()),
+        b"\ngio open ",
+        &shell_quote(forged.as_bytes()),
+        // Whichever process became the running instance is the one WebDriver drives (it got
+        // the automation address through the environment); stay as long as it runs.
+        b"\nuntil ",
+        name_owned,
+        b"; do sleep 0.1; done\nwhile ",
+        name_owned,
+        b"; do sleep 1; done\n",
     ]
     .concat();
     let app = AppUnderTest::relaunch_through("cold-double", &env, home, &body)
