@@ -67,7 +67,60 @@ impl AppUnderTest {
         env: &[(&str, String)],
         home: tempfile::TempDir,
     ) -> Result<Self> {
+        Self::start(name, env, home, None).await
+    }
+
+    /// Like [`AppUnderTest::relaunch`], but the app is started the way the OS starts it for a
+    /// deep link at a cold start: with `argument` as its only command-line argument. The bytes
+    /// are passed as they are (a wrapper script in `home` execs the binary), so the argument may
+    /// hold bytes that are not UTF-8, which WebDriver's JSON capabilities cannot carry.
+    pub async fn relaunch_with_argument(
+        name: &str,
+        env: &[(&str, String)],
+        home: tempfile::TempDir,
+        argument: &std::ffi::OsStr,
+    ) -> Result<Self> {
+        let body = [
+            b"exec \"$APP\" ".as_slice(),
+            &shell_quote(argument.as_encoded_bytes()),
+            b"\n",
+        ]
+        .concat();
+        Self::relaunch_through(name, env, home, &body).await
+    }
+
+    /// Like [`AppUnderTest::relaunch`], with the app started by the shell script `body` instead
+    /// of directly: `$APP` names the binary, and the one process of it that ends up as the
+    /// running instance is the one WebDriver drives (WebKitWebDriver hands the automation
+    /// address down through the environment). The script must not exit before that instance
+    /// does.
+    pub async fn relaunch_through(
+        name: &str,
+        env: &[(&str, String)],
+        home: tempfile::TempDir,
+        body: &[u8],
+    ) -> Result<Self> {
         let harness = Harness::from_env()?;
+        let script = home.path().join(format!("{name}-launch.sh"));
+        let app = shell_quote(harness.app.as_os_str().as_encoded_bytes());
+        let text = [b"#!/bin/sh\nAPP=".as_slice(), &app, b"\n", body].concat();
+        std::fs::write(&script, text)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+        }
+        Self::start(name, env, home, Some(script)).await
+    }
+
+    async fn start(
+        name: &str,
+        env: &[(&str, String)],
+        home: tempfile::TempDir,
+        application: Option<PathBuf>,
+    ) -> Result<Self> {
+        let harness = Harness::from_env()?;
+        let application = application.unwrap_or_else(|| harness.app.clone());
         // A copy left over by an earlier test that failed half-way (one the OS started for a
         // deep link has no driver to stop it) would swallow this launch through single-instance.
         let app = harness.app.clone();
@@ -108,7 +161,7 @@ impl AppUnderTest {
             caps.insert("browserName".into(), "wry".into());
             caps.insert(
                 "tauri:options".into(),
-                serde_json::json!({ "application": harness.app }),
+                serde_json::json!({ "application": application }),
             );
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             let mut builder = ClientBuilder::new(connector);
@@ -433,6 +486,21 @@ fn descendants(root: u32) -> Vec<u32> {
     }
     found.remove(0);
     found
+}
+
+/// `bytes` as one word for `sh`: in single quotes, each `'` written as `'\\''`. Any other
+/// byte, including ones that are not UTF-8, stands for itself.
+pub fn shell_quote(bytes: &[u8]) -> Vec<u8> {
+    let mut quoted = vec![b'\''];
+    for &byte in bytes {
+        if byte == b'\'' {
+            quoted.extend_from_slice(b"'\\''");
+        } else {
+            quoted.push(byte);
+        }
+    }
+    quoted.push(b'\'');
+    quoted
 }
 
 async fn wait_for_port(port: u16, within: Duration) -> Result<()> {

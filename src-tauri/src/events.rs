@@ -76,14 +76,91 @@ pub fn session_changed(app: &AppHandle, session: Option<&ShopSession>) {
     }
 }
 
-/// Sends `notice`.
+/// Sends `notice`, or keeps it on the [`NoticeBoard`] while the window does not listen yet.
 pub fn notice(app: &AppHandle, level: &'static str, message: impl Into<String>) {
     let notice = Notice {
         level,
         message: message.into(),
     };
+    let notice = match app.try_state::<NoticeBoard>() {
+        Some(board) => match board.post(notice) {
+            Some(notice) => notice,
+            None => return,
+        },
+        None => notice,
+    };
     if let Err(err) = app.emit("notice", &notice) {
         tracing::warn!(%err, "could not send a notice to the window");
+    }
+}
+
+/// Most notices kept for a window that has not asked yet (the oldest go first).
+const MAX_HELD_NOTICES: usize = 20;
+
+/// Notices said before the window listens, kept until it asks for them.
+///
+/// Why a pull: at a cold start (a refused deep link that started the app) the notice is made
+/// during setup, before the page has loaded, and an event emitted then reaches nobody. The
+/// window first subscribes to `notice`, then calls `take_pending_notices`; from that call on,
+/// notices are emitted. Both steps hold the same lock, so each notice is either returned by
+/// that call or emitted to the listener already in place: none lost, none shown twice. (A
+/// "ui-ready" event from the page would need the same bookkeeping plus a listener in Rust; a
+/// late emit on a timer would guess.)
+#[derive(Debug, Default)]
+pub struct NoticeBoard {
+    inner: std::sync::Mutex<Board>,
+}
+
+#[derive(Debug, Default)]
+struct Board {
+    window_listens: bool,
+    held: std::collections::VecDeque<Notice>,
+}
+
+impl NoticeBoard {
+    /// Takes a notice: returns it when the window listens (send it now), keeps it otherwise.
+    pub fn post(&self, notice: Notice) -> Option<Notice> {
+        let mut board = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if board.window_listens {
+            return Some(notice);
+        }
+        if board.held.len() >= MAX_HELD_NOTICES {
+            board.held.pop_front();
+        }
+        board.held.push_back(notice);
+        None
+    }
+
+    /// The window listens from now on: returns what was kept for it, oldest first.
+    pub fn take_held(&self) -> Vec<Notice> {
+        let mut board = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        board.window_listens = true;
+        board.held.drain(..).collect()
+    }
+}
+
+/// What the sign-in logic tells the window. The app sends Tauri events ([`AppHandle`]); unit
+/// tests record them.
+pub trait SignInEvents {
+    /// `login-status` (and remembered for `auth_status`).
+    fn login_status(&self, status: &LoginStatus);
+    /// `session-changed`.
+    fn session_changed(&self, session: Option<&ShopSession>);
+    /// `notice` (held until the window listens).
+    fn notice(&self, level: &'static str, message: String);
+}
+
+impl SignInEvents for AppHandle {
+    fn login_status(&self, status: &LoginStatus) {
+        login_status(self, status);
+    }
+
+    fn session_changed(&self, session: Option<&ShopSession>) {
+        session_changed(self, session);
+    }
+
+    fn notice(&self, level: &'static str, message: String) {
+        notice(self, level, message);
     }
 }
 
@@ -92,4 +169,41 @@ pub fn unix_seconds(t: std::time::SystemTime) -> u64 {
     t.duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(message: &str) -> Notice {
+        Notice {
+            level: "warning",
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn notices_before_the_window_listens_are_kept_for_it_and_later_ones_go_out() {
+        let board = NoticeBoard::default();
+        assert_eq!(board.post(n("refused at start")), None);
+        assert_eq!(board.post(n("second")), None);
+        assert_eq!(
+            board.take_held(),
+            [n("refused at start"), n("second")],
+            "kept in order"
+        );
+        assert_eq!(board.post(n("later")), Some(n("later")), "sent at once");
+        assert!(board.take_held().is_empty(), "never handed out twice");
+    }
+
+    #[test]
+    fn a_window_that_never_asks_costs_a_bounded_list() {
+        let board = NoticeBoard::default();
+        for i in 0..(MAX_HELD_NOTICES + 5) {
+            assert_eq!(board.post(n(&i.to_string())), None);
+        }
+        let held = board.take_held();
+        assert_eq!(held.len(), MAX_HELD_NOTICES);
+        assert_eq!(held[0], n("5"), "the oldest went first");
+    }
 }

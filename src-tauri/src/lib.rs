@@ -16,19 +16,36 @@ use tauri::Manager;
 
 /// Builds and runs the app. Plugin order matters: single-instance first, so a second launch (how
 /// Linux and Windows deliver a deep link) forwards its URL to this process instead of starting a
-/// second app, then deep-link.
+/// second app, then deep-link (which only registers the scheme; links go through
+/// [`deep_link::LinkInbox`]).
 pub fn run() {
     init_logging();
-    let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            // The URL itself reaches `deep_link::handle` through the deep-link plugin; here we
-            // only bring the existing window forward. argv is not logged: it may hold a code.
+    // Before any plugin reads them: the deep-link plugin reads `std::env::args()`, which
+    // panics on an argument that is not UTF-8 (see `deep_link`).
+    let launch = deep_link::screen_args(std::env::args_os());
+    if !launch.plugin_safe {
+        tracing::warn!(
+            "an argument is not UTF-8: the reviewdesk:// scheme is not registered on this run"
+        );
+    }
+    let builder = tauri::Builder::default()
+        .manage(events::NoticeBoard::default())
+        .manage(deep_link::LinkInbox::new(launch.link))
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // A second launch: bring the existing window forward, and take its link (argv is
+            // not logged: it may hold a code).
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.set_focus();
             }
-        }))
-        .plugin(tauri_plugin_deep_link::init())
+            deep_link::forwarded(app, &argv);
+        }));
+    let builder = if launch.plugin_safe {
+        builder.plugin(tauri_plugin_deep_link::init())
+    } else {
+        builder
+    };
+    let app = builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
@@ -58,7 +75,7 @@ pub fn run() {
                     }
                 }
             });
-            deep_link::install(app)?;
+            deep_link::install(app);
             inbox::start(app.handle());
             Ok(())
         })
@@ -73,6 +90,7 @@ pub fn run() {
             commands::auth::list_shops,
             commands::auth::switch_shop,
             commands::auth::sign_out,
+            commands::auth::take_pending_notices,
             commands::media::media_check,
             commands::media::draft_save,
             commands::media::draft_list,

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod cold_links;
 mod composer;
 mod inbox;
 mod oauth;

@@ -212,6 +212,42 @@ describe("browser sign-in", () => {
     expect(screen.getByTestId("waiting-for-browser")).toBeInTheDocument();
   });
 
+  it("shows a notice Rust made before the window listened (a refused link that started the app), once", async () => {
+    const message = "ReviewDesk ignored a sign-in link: No sign-in is in progress. Please start the sign-in again.";
+    const backend = new FixtureBackend({ session: null }).holdNotice({ level: "warning", message });
+    render(App, { backend });
+    await flush();
+    expect(backend.calls.take_pending_notices).toBe(1);
+    expect(screen.getByTestId("toast")).toHaveTextContent(message);
+    expect(screen.getByTestId("not-signed-in")).toBeInTheDocument();
+
+    // Later notices arrive as events, and the held one is not shown again.
+    backend.emitNotice({ level: "info", message: "Synced 12 new reviews." });
+    await flush();
+    expect(screen.getAllByTestId("toast").map((t) => t.textContent?.trim())).toEqual([
+      expect.stringContaining(message),
+      expect.stringContaining("Synced 12 new reviews."),
+    ]);
+  });
+
+  it("stays on 'finishing sign-in' when a stray 'waiting' or 'idle' arrives during the exchange", async () => {
+    const backend = await signedOut();
+    await clickSignIn();
+    backend.emitLoginStatus({ phase: "exchanging", message: null, session: null, expires_at: null });
+    await flush();
+    backend.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link: This sign-in link was already used." });
+    backend.emitLoginStatus({ phase: "waiting_for_browser", message: null, session: null, expires_at: null });
+    backend.emitLoginStatus({ phase: "idle", message: null, session: null, expires_at: null });
+    await flush();
+    expect(screen.getByTestId("exchanging")).toHaveTextContent("Finishing sign-in…");
+    expect(screen.queryByTestId("waiting-for-browser")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("not-signed-in")).not.toBeInTheDocument();
+
+    backend.completeSignIn();
+    await flush();
+    expect(screen.getByTestId("shop-name")).toHaveTextContent(/^Aurora Outfitters$/);
+  });
+
   it("picks up a sign-in already under way when the window opens (?fixture=waiting)", async () => {
     render(App, { backend: createScenarioBackend("waiting", 0) });
     await flush();

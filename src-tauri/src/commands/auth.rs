@@ -2,7 +2,7 @@
 //! Public/Private Token connect, the list of shops and switching between them.
 
 use crate::error::{ErrorCode, IpcError};
-use crate::events::{self, LoginPhase, LoginStatus};
+use crate::events::{self, LoginPhase, LoginStatus, SignInEvents};
 use crate::state::AppState;
 use reviewdesk_auth::{LoginOutcome, Secret, SignOutStep, StepResult};
 use reviewdesk_core::ShopSession;
@@ -185,62 +185,65 @@ pub async fn sign_out(
     Ok(SignOutSummary { steps })
 }
 
-/// Finishes a browser sign-in from the deep link the OS delivered, and tells the window.
-pub async fn complete_from_deep_link(app: &AppHandle, state: &AppState, url: &url::Url) {
+/// Finishes a browser sign-in from the deep link the OS delivered (the raw argument), and
+/// tells the window.
+///
+/// A link that does not belong to the sign-in in progress (forged, replayed, a second copy of
+/// the genuine one, garbage, bytes that were not UTF-8) is refused with a notice and nothing
+/// else: the sign-in in progress keeps waiting or keeps exchanging, and the screen stays where
+/// it is. Only the accepted link moves the screen to "finishing sign-in".
+pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppState, link: &str) {
     let sessions = match state.sessions() {
         Ok(sessions) => sessions,
         Err(err) => {
-            events::notice(app, "error", err.message);
+            events.notice("error", err.message);
             return;
         }
     };
-    events::login_status(app, &LoginStatus::new(LoginPhase::Exchanging, None));
-    match sessions.complete_login(url.as_str()).await {
+    let accepted = match sessions.accept_callback(link).await {
+        Ok(accepted) => accepted,
+        Err(rejection) => {
+            tracing::warn!("refused a sign-in link");
+            events.notice(
+                "warning",
+                format!("ReviewDesk ignored a sign-in link: {rejection}"),
+            );
+            return;
+        }
+    };
+    events.login_status(&LoginStatus::new(LoginPhase::Exchanging, None));
+    match sessions.finish_login(accepted).await {
         Ok(LoginOutcome::SignedIn(session)) => {
             if let Ok(mut pending) = state.login_url.lock() {
                 *pending = None;
             }
             tracing::info!(shop = %session.domain, "signed in");
-            events::login_status(
-                app,
-                &LoginStatus {
-                    session: Some(session.clone()),
-                    ..LoginStatus::new(LoginPhase::SignedIn, None)
-                },
-            );
-            events::session_changed(app, Some(&session));
+            events.login_status(&LoginStatus {
+                session: Some(session.clone()),
+                ..LoginStatus::new(LoginPhase::SignedIn, None)
+            });
+            events.session_changed(Some(&session));
         }
         Ok(LoginOutcome::Declined) => {
-            events::login_status(
-                app,
-                &LoginStatus::new(LoginPhase::Declined, Some("You declined access.".into())),
-            );
-        }
-        Err(reviewdesk_auth::AuthError::Callback(rejection)) => {
-            // A link that does not belong to the sign-in in progress (forged, stale, replayed):
-            // refused, and the sign-in in progress (if any) keeps waiting.
-            tracing::warn!("refused a sign-in link");
-            events::notice(
-                app,
-                "warning",
-                format!("ReviewDesk ignored a sign-in link: {rejection}"),
-            );
-            let still_waiting = state.login_url.lock().map(|u| u.is_some()).unwrap_or(false);
-            let phase = if still_waiting {
-                LoginPhase::WaitingForBrowser
-            } else {
-                LoginPhase::Idle
-            };
-            events::login_status(app, &LoginStatus::new(phase, None));
+            events.login_status(&LoginStatus::new(
+                LoginPhase::Declined,
+                Some("You declined access.".into()),
+            ));
         }
         Err(err) => {
+            // The accepted attempt is spent: say why it failed (Trustoo refused the code, the
+            // keyring, the wrong shop, a provider error).
             let err = IpcError::from(err);
-            events::login_status(
-                app,
-                &LoginStatus::new(LoginPhase::Failed, Some(err.message)),
-            );
+            events.login_status(&LoginStatus::new(LoginPhase::Failed, Some(err.message)));
         }
     }
+}
+
+/// Notices said before the window listened (a refused link that started the app). The window
+/// calls this once it listens to `notice`; from then on notices arrive as events.
+#[tauri::command]
+pub fn take_pending_notices(board: State<'_, events::NoticeBoard>) -> Vec<events::Notice> {
+    board.take_held()
 }
 
 /// Opens `url` in the system browser (RFC 8252: never in a webview). `REVIEWDESK_BROWSER`
@@ -260,5 +263,116 @@ fn open_browser(url: &url::Url) -> Result<(), IpcError> {
             .map(drop)
             .map_err(|_| cannot()),
         None => open::that_detached(url.as_str()).map_err(|_| cannot()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::config::{AppConfig, REDIRECT_URI};
+    use reviewdesk_auth::MemoryStore;
+    use reviewdesk_core::ShopSession;
+    use std::sync::{Arc, Mutex};
+
+    /// Records what would go to the window.
+    #[derive(Default)]
+    struct RecordingWindow(Mutex<Vec<String>>);
+
+    impl RecordingWindow {
+        fn take(&self) -> Vec<String> {
+            std::mem::take(&mut self.0.lock().unwrap())
+        }
+    }
+
+    impl SignInEvents for RecordingWindow {
+        fn login_status(&self, status: &LoginStatus) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("login-status {:?}", status.phase));
+        }
+        fn session_changed(&self, _: Option<&ShopSession>) {
+            self.0.lock().unwrap().push("session-changed".into());
+        }
+        fn notice(&self, level: &'static str, message: String) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("notice {level}: {message}"));
+        }
+    }
+
+    async fn app_state(dir: &std::path::Path) -> AppState {
+        let config = AppConfig {
+            // Nothing listens there: no test here reaches Trustoo.
+            api_base: url::Url::parse("http://127.0.0.1:9/").unwrap(),
+            client_id: "reviewdesk".into(),
+            client_secret: "secret".into(),
+            redirect_uri: REDIRECT_URI.into(),
+            demo: false,
+        };
+        AppState::with_store(Ok(config), dir, Arc::new(MemoryStore::new())).await
+    }
+
+    fn only_refusals(events: &[String], count: usize) {
+        assert_eq!(events.len(), count, "{events:#?}");
+        for event in events {
+            assert!(
+                event.starts_with("notice warning: ReviewDesk ignored a sign-in link: "),
+                "a refused link only raises a notice, never moves the screen: {events:#?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_or_second_link_raises_a_notice_and_leaves_the_sign_in_screen_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = app_state(dir.path()).await;
+        let sessions = state.sessions().unwrap();
+        let window = RecordingWindow::default();
+
+        // Nothing in progress: a link is refused with a notice only.
+        complete_from_deep_link(
+            &window,
+            &state,
+            "reviewdesk://oauth/callback?code=a&state=b",
+        )
+        .await;
+        only_refusals(&window.take(), 1);
+
+        // Waiting for the browser: forged, wrong host, garbage, a byte that was not UTF-8.
+        let start = sessions.start_login("shop-a").await.unwrap();
+        let st = start
+            .authorize_url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .unwrap()
+            .1
+            .into_owned();
+        let genuine = format!("reviewdesk://oauth/callback?code=good&state={st}");
+        for link in [
+            "reviewdesk://oauth/callback?code=a&state=forged".to_owned(),
+            format!("reviewdesk://elsewhere/callback?code=a&state={st}"),
+            "not a link".to_owned(),
+            format!("reviewdesk://oauth/callback?code=\u{FFFD}&state={st}"),
+        ] {
+            complete_from_deep_link(&window, &state, &link).await;
+        }
+        only_refusals(&window.take(), 4);
+
+        // The genuine callback was accepted and its exchange runs: the same link again (a
+        // browser that sends twice) and a forged one are refused, and say so, only.
+        let exchanging = sessions.accept_callback(&genuine).await.unwrap();
+        for link in [
+            genuine.clone(),
+            "reviewdesk://oauth/callback?code=a&state=f".into(),
+        ] {
+            complete_from_deep_link(&window, &state, &link).await;
+        }
+        let events = window.take();
+        only_refusals(&events, 2);
+        assert!(events[0].contains("already used"), "{events:?}");
+        assert_eq!(exchanging.shop_domain(), "shop-a.myshopify.com");
     }
 }

@@ -35,7 +35,8 @@ pub use error::AuthError;
 pub use login::{LoginStart, LOGIN_TTL};
 pub use reviewdesk_trustoo::Secret;
 pub use session::{
-    AuthConfig, LoginOutcome, SessionManager, ShopStatus, SignOutReport, SignOutStep, StepResult,
+    AcceptedCallback, AuthConfig, LoginOutcome, SessionManager, ShopStatus, SignOutReport,
+    SignOutStep, StepResult,
 };
 pub use shops::{normalize_shop_domain, KnownShop};
 pub use store::{

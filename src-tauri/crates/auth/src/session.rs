@@ -255,6 +255,29 @@ struct Inner {
     load_problems: Mutex<HashMap<String, String>>,
 }
 
+/// A callback link that belongs to the sign-in in progress, which it has consumed: the next
+/// step is [`SessionManager::finish_login`]. Its `Debug` shows the shop only (the code and the
+/// PKCE verifier are credentials).
+pub struct AcceptedCallback {
+    pending: PendingLogin,
+    params: CallbackParams,
+}
+
+impl AcceptedCallback {
+    /// The shop the merchant is signing in to.
+    pub fn shop_domain(&self) -> &str {
+        &self.pending.shop_domain
+    }
+}
+
+impl std::fmt::Debug for AcceptedCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptedCallback")
+            .field("shop_domain", &self.pending.shop_domain)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Sign-in and per-shop sessions. Cheap to clone; clones share everything.
 #[derive(Debug, Clone)]
 pub struct SessionManager {
@@ -497,17 +520,46 @@ impl SessionManager {
 
     /// Handles the deep link `reviewdesk://oauth/callback?…` (pass the raw string the OS gave).
     /// On success the tokens are in the keyring, the shop is in the list and active.
+    /// Same as [`SessionManager::accept_callback`] then [`SessionManager::finish_login`].
     pub async fn complete_login(&self, callback_url: &str) -> Result<LoginOutcome, AuthError> {
+        let accepted = self.accept_callback(callback_url).await?;
+        self.finish_login(accepted).await
+    }
+
+    /// First half of [`SessionManager::complete_login`]: parses the link strictly and takes the
+    /// sign-in in progress if, and only if, the link belongs to it. Nothing slow happens here,
+    /// so the caller knows at once whether this link is the genuine callback (then show
+    /// "finishing sign-in" and call [`SessionManager::finish_login`]) or one to refuse.
+    ///
+    /// Why split: a refused link (forged, replayed, garbage, a second copy of the genuine one)
+    /// must leave the sign-in in progress, and what the merchant sees of it, untouched. The
+    /// pending attempt, in memory and in the keyring, is only consumed by its own `state`.
+    pub async fn accept_callback(
+        &self,
+        callback_url: &str,
+    ) -> Result<AcceptedCallback, CallbackRejection> {
         let params = parse_callback(callback_url, &self.inner.redirect)?;
         let taken = self.login_flow().take(params.state(), self.now());
-        if matches!(
-            taken,
-            Ok(_) | Err(CallbackRejection::StateExpired | CallbackRejection::StateReused)
-        ) {
-            // The attempt is spent either way.
+        // Only a link with the pending attempt's own state consumes it (a match, or a match
+        // that came too late); then its keyring copy goes too. A replayed state (an older,
+        // spent attempt) leaves the newer attempt pending, and its keyring copy with it, so a
+        // cold start can still finish it.
+        if matches!(taken, Ok(_) | Err(CallbackRejection::StateExpired)) {
             self.forget_pending_login().await;
         }
-        let pending = taken?;
+        Ok(AcceptedCallback {
+            pending: taken?,
+            params,
+        })
+    }
+
+    /// Second half of [`SessionManager::complete_login`]: exchanges the code of an accepted
+    /// callback, confirms the shop and stores the tokens.
+    pub async fn finish_login(
+        &self,
+        accepted: AcceptedCallback,
+    ) -> Result<LoginOutcome, AuthError> {
+        let AcceptedCallback { pending, params } = accepted;
         let code = match params {
             CallbackParams::Code { code, .. } => code,
             CallbackParams::Error {
@@ -1379,6 +1431,81 @@ mod tests {
         assert!(matches!(e, AuthError::WrongShop), "{e:?}");
         assert!(r.store.is_empty());
         assert_eq!(r.fake.revoked.lock().unwrap().as_slice(), ["refresh-1"]);
+    }
+
+    #[tokio::test]
+    async fn a_refused_link_never_cancels_the_pending_login() {
+        let r = rig().await;
+        let older = r.mgr.start_login(SHOP).await.unwrap();
+        let start = r.mgr.start_login(SHOP).await.unwrap();
+        let st = state_of(&start.authorize_url);
+        let refused = [
+            // Forged state.
+            "reviewdesk://oauth/callback?code=x&state=forged".to_owned(),
+            // The older attempt's link, replayed (its state is spent).
+            format!(
+                "reviewdesk://oauth/callback?code=x&state={}",
+                state_of(&older.authorize_url)
+            ),
+            // Wrong host, garbage, a byte that was not UTF-8 (replaced by U+FFFD).
+            format!("reviewdesk://evil/callback?code=x&state={st}"),
+            "garbage".to_owned(),
+            format!("reviewdesk://oauth/callback?code=\u{FFFD}&state={st}"),
+        ];
+        for link in &refused {
+            let e = r.mgr.complete_login(link).await.unwrap_err();
+            assert!(matches!(e, AuthError::Callback(_)), "{link}: {e:?}");
+        }
+        // The app is closed and the OS starts it again for the genuine callback: the attempt is
+        // still in the keyring.
+        let restarted = SessionManager::with_parts(
+            r.mgr.inner.cfg.clone(),
+            r.store.clone(),
+            r.fake.clone(),
+            r.clock.clone(),
+        )
+        .await
+        .unwrap();
+        let genuine = format!("reviewdesk://oauth/callback?code=good-code&state={st}");
+        assert!(
+            matches!(
+                restarted.complete_login(&genuine).await,
+                Ok(LoginOutcome::SignedIn(_))
+            ),
+            "the persisted attempt survived the refused links"
+        );
+        // And in the running app the attempt was still pending as well.
+        assert!(matches!(
+            r.mgr.complete_login(&genuine).await,
+            Ok(LoginOutcome::SignedIn(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_second_link_while_the_exchange_runs_leaves_the_sign_in_alone() {
+        let r = rig().await;
+        let start = r.mgr.start_login(SHOP).await.unwrap();
+        let st = state_of(&start.authorize_url);
+        let genuine = format!("reviewdesk://oauth/callback?code=good-code&state={st}");
+        let accepted = r.mgr.accept_callback(&genuine).await.unwrap();
+        assert_eq!(accepted.shop_domain(), SHOP);
+        // The browser sends the same link again, and a forged one follows.
+        assert_eq!(
+            r.mgr.accept_callback(&genuine).await.unwrap_err(),
+            CallbackRejection::StateReused
+        );
+        assert_eq!(
+            r.mgr
+                .accept_callback("reviewdesk://oauth/callback?code=x&state=forged")
+                .await
+                .unwrap_err(),
+            CallbackRejection::NoLoginInProgress
+        );
+        match r.mgr.finish_login(accepted).await.unwrap() {
+            LoginOutcome::SignedIn(s) => assert_eq!(s.domain, SHOP),
+            other => panic!("{other:?}"),
+        }
+        assert!(!stored_blob(&r).is_empty(), "the tokens are stored");
     }
 
     #[tokio::test]

@@ -68,6 +68,12 @@ export interface Backend {
   onLoginStatus(handler: (status: LoginStatus) => void): Promise<Unsubscribe>;
   /** Something the merchant should see in a toast (Rust event `notice`, payload `Notice`). */
   onNotice(handler: (notice: Notice) => void): Promise<Unsubscribe>;
+  /**
+   * Notices said before the window listened (e.g. a refused sign-in link that started the app),
+   * oldest first, each once. Call it after `onNotice` resolved: from then on notices arrive as
+   * events. Rust: `take_pending_notices`.
+   */
+  takePendingNotices(): Promise<Notice[]>;
 
   // ---- Review inbox (all filtering and search runs in Rust's local store) -----------------
 
@@ -123,6 +129,7 @@ export const COMMANDS = {
   listShops: "list_shops",
   switchShop: "switch_shop",
   signOut: "sign_out",
+  takePendingNotices: "take_pending_notices",
   queryReviews: "query_reviews",
   getReviewDetail: "get_review_detail",
   setTriage: "set_triage",

@@ -233,6 +233,8 @@ export class FixtureBackend implements Backend {
   #sessionHandlers = new Set<(session: ShopSession | null) => void>();
   #loginHandlers = new Set<(status: LoginStatus) => void>();
   #noticeHandlers = new Set<(notice: Notice) => void>();
+  /** Notices said before the window asked (`holdNotice`), for `takePendingNotices`. */
+  #heldNotices: Notice[] = [];
 
   // ---- Review inbox state (generated on first use) ----
   #reviewCount: number;
@@ -383,6 +385,10 @@ export class FixtureBackend implements Backend {
     };
   }
 
+  takePendingNotices(): Promise<Notice[]> {
+    return this.#answer(COMMANDS.takePendingNotices, () => this.#heldNotices.splice(0).map((n) => clone(n)));
+  }
+
   // ---- Test helpers: play the part of the browser and of Rust's events ---------------------
 
   /** Where the browser sign-in stands (a copy). */
@@ -413,6 +419,12 @@ export class FixtureBackend implements Backend {
   /** Sends any `login-status` (e.g. `exchanging` alone). */
   emitLoginStatus(status: LoginStatus): this {
     this.#emitLogin(status);
+    return this;
+  }
+
+  /** A notice Rust made before the window listened (a cold start): kept for `takePendingNotices`. */
+  holdNotice(notice: Notice): this {
+    this.#heldNotices.push(clone(notice));
     return this;
   }
 

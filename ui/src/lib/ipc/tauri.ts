@@ -77,6 +77,7 @@ export function createTauriBackend(): Backend {
       on<ShopSession | null>(EVENTS.sessionChanged, handler),
     onLoginStatus: (handler: (status: LoginStatus) => void) => on<LoginStatus>(EVENTS.loginStatus, handler),
     onNotice: (handler: (notice: Notice) => void) => on<Notice>(EVENTS.notice, handler),
+    takePendingNotices: () => call<Notice[]>(COMMANDS.takePendingNotices),
 
     queryReviews: (query: ReviewQuery) => call<ReviewPage>(COMMANDS.queryReviews, { query }),
     getReviewDetail: (id: string) => call<ReviewDetail>(COMMANDS.getReviewDetail, { id }),
