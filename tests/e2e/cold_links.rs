@@ -4,32 +4,10 @@
 //! handles it: a refused link is told to the merchant, a link with bytes that are not UTF-8 is
 //! refused without taking the app down, and a second link never costs the genuine sign-in.
 
-use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
+use crate::support::{toast_containing, SignInRig, WAIT};
+use reviewdesk_sandbox::demo;
 use reviewdesk_tests::app::{shell_quote, AppUnderTest};
-use reviewdesk_tests::merchant::{answer_consent, keyring_secret, RecordingBrowser};
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-/// The environment every launch gets: the sandbox and the recording browser.
-fn app_env(sandbox: &Sandbox, browser: &RecordingBrowser) -> [(&'static str, String); 2] {
-    [
-        ("REVIEWDESK_API_BASE", sandbox.base_url()),
-        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
-    ]
-}
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(
-        SandboxConfig {
-            reviews: 50,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .expect("sandbox")
-}
+use reviewdesk_tests::merchant::{answer_consent, keyring_secret};
 
 fn fresh_home() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -38,27 +16,10 @@ fn fresh_home() -> tempfile::TempDir {
         .expect("home")
 }
 
-/// Waits for a toast whose text contains `needle` (there may be several on screen) and
-/// returns its text.
-async fn toast_containing(app: &AppUnderTest, needle: &str) -> String {
-    let script = format!(
-        "return [...document.querySelectorAll('[data-testid=\"toast\"]')]\
-           .map((t) => t.textContent).find((t) => t.includes({})) ?? null;",
-        serde_json::Value::String(needle.to_owned())
-    );
-    let found = app
-        .wait_for_js(&format!("a toast saying {needle}"), &script, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
-    found.as_str().unwrap_or_default().to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_link_that_starts_the_app_is_shown_once_the_window_listens() {
-    let sandbox = sandbox().await;
-    let scratch = tempfile::tempdir().expect("scratch");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = app_env(&sandbox, &browser);
+    let rig = SignInRig::start(50).await;
+    let env = rig.env.clone();
     // No sign-in was started: the link is forged. The OS starts ReviewDesk with it.
     let app = AppUnderTest::relaunch_with_argument(
         "cold-refused",
@@ -78,17 +39,15 @@ async fn a_refused_link_that_starts_the_app_is_shown_once_the_window_listens() {
         .expect("the sign-in screen");
     app.screenshot("cold-link-1-refused").await.expect("shot");
     app.quit().await;
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_with_a_byte_that_is_not_utf8_is_refused_and_the_app_starts() {
     use std::os::unix::ffi::OsStrExt;
-    let sandbox = sandbox().await;
-    let scratch = tempfile::tempdir().expect("scratch");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = app_env(&sandbox, &browser);
+    let rig = SignInRig::start(50).await;
+    let env = rig.env.clone();
     // A raw 0xFF in the argument (not `%FF`, which is plain ASCII).
     let link = std::ffi::OsStr::from_bytes(b"reviewdesk://oauth/callback?code=\xFF&state=x");
     let app = AppUnderTest::relaunch_with_argument("cold-not-utf8", &env, fresh_home(), link)
@@ -126,28 +85,19 @@ async fn a_link_with_a_byte_that_is_not_utf8_is_refused_and_the_app_starts() {
         .await
         .expect("still the sign-in screen");
     app.quit().await;
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_link_right_after_the_callback_does_not_lose_a_cold_start_sign_in() {
-    let sandbox = sandbox().await;
-    let scratch = tempfile::tempdir().expect("scratch");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = app_env(&sandbox, &browser);
+    let rig = SignInRig::start(50).await;
+    let env = rig.env.clone();
 
     // The merchant starts a sign-in, then closes ReviewDesk while the browser is open.
     let mut app = AppUnderTest::launch("cold-double-start", &env)
         .await
         .expect("launch");
-    app.type_into("shop-domain", demo::SHOP_DOMAIN, WAIT)
-        .await
-        .expect("shop field");
-    app.click("sign-in", WAIT).await.expect("sign in");
-    app.text_of("waiting-for-browser", WAIT)
-        .await
-        .expect("waiting");
-    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    let authorize_url = rig.start_sign_in(&app).await;
     let home = app.keep_home();
     app.quit().await;
     let redirect = answer_consent(&authorize_url, "allow")
@@ -196,7 +146,7 @@ async fn a_second_link_right_after_the_callback_does_not_lose_a_cold_start_sign_
     app.quit().await;
     // The keyring is shared by every test of the run: leave no entry for the next one.
     forget_keyring_entry(&format!("{}/oauth", demo::SHOP_DOMAIN));
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }
 
 /// Deletes one ReviewDesk entry from the Secret Service (`secret-tool clear`).

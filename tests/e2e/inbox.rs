@@ -3,6 +3,7 @@
 //! excludes an author, then deletes one more while Trustoo is unreachable and sees it sent once
 //! when Trustoo is back. Every outcome is checked on the sandbox's side too.
 
+use crate::support::{id_of, selected_id};
 use reviewdesk_core::ReviewId;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
@@ -32,28 +33,6 @@ async fn times_deleted(sandbox: &Sandbox, id: &str) -> usize {
         .as_array()
         .map(|list| list.iter().filter(|r| id_of(&r["id"]) == id).count())
         .unwrap_or(0)
-}
-
-/// An id as text, whether the JSON has it as a string or a number.
-fn id_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The id of the review selected in the list (the one the detail pane shows).
-async fn selected_id(app: &AppUnderTest) -> String {
-    let v = app
-        .wait_for_js(
-            "a selected review",
-            "const r = document.querySelector('[data-testid=review-row][aria-selected=true]'); \
-             return r ? r.dataset.reviewId : null;",
-            WAIT,
-        )
-        .await
-        .expect("a selected review");
-    id_of(&v)
 }
 
 /// Waits until no row of review `id` is in the list.

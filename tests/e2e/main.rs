@@ -10,3 +10,4 @@ mod inbox;
 mod oauth;
 mod signin;
 mod skeleton;
+mod support;

@@ -3,17 +3,16 @@
 //! token runs out. The first sync, an exclusion and an unsubscribe each meet an expired token in
 //! the middle; each finishes after one refresh, and the sign-in screen never comes back.
 
+use crate::support::{selected_id, toast_containing, SignInRig, WAIT};
 use reviewdesk_core::ReviewId;
 use reviewdesk_sandbox::state::lock;
-use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
+use reviewdesk_sandbox::{demo, Sandbox};
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_tests::loop_until;
-use reviewdesk_tests::merchant::{answer_consent, os_open, RecordingBrowser};
+use reviewdesk_tests::merchant::{answer_consent, os_open};
 use reviewdesk_trustoo::{Auth, ClientConfig, Secret, TrustooClient};
 use serde_json::json;
 use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
 const REVIEWS: usize = 600;
 
 /// Lets `after` requests under `path` through, then ends every access token (as an hour would).
@@ -45,31 +44,14 @@ async fn still_signed_in(app: &AppUnderTest, when: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expires() {
-    let sandbox = Sandbox::start(
-        SandboxConfig {
-            reviews: REVIEWS,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .expect("sandbox");
-    let scratch = tempfile::tempdir().expect("scratch dir");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = [
-        ("REVIEWDESK_API_BASE", sandbox.base_url()),
-        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
-    ];
-    let app = AppUnderTest::launch("oauth-work", &env)
+    let rig = SignInRig::start(REVIEWS).await;
+    let (sandbox, env) = (&rig.sandbox, &rig.env);
+    let app = AppUnderTest::launch("oauth-work", env)
         .await
         .expect("launch");
 
     // Sign in through the browser, as a merchant does.
-    app.type_into("shop-domain", demo::SHOP_DOMAIN, WAIT)
-        .await
-        .expect("shop domain");
-    app.click("sign-in", WAIT).await.expect("sign in");
-    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    let authorize_url = rig.start_sign_in(&app).await;
     let scope = url::Url::parse(&authorize_url)
         .expect("authorize URL")
         .query_pairs()
@@ -81,11 +63,11 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
         "the sign-in asks for what exclusions need: {scope}"
     );
     // The token will run out after the first three pages of the first sync.
-    expire_tokens_after(&sandbox, 3, "/api/v1/openapi/get_reviews").await;
+    expire_tokens_after(sandbox, 3, "/api/v1/openapi/get_reviews").await;
     let redirect = answer_consent(&authorize_url, "allow")
         .await
         .expect("consent");
-    os_open(&redirect, app.home.path(), &env).expect("deliver the redirect");
+    os_open(&redirect, app.home.path(), env).expect("deliver the redirect");
     app.text_of("shop-name", WAIT).await.expect("signed in");
 
     // The first sync refreshed once in the middle and stored every review.
@@ -100,7 +82,7 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
     )
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(refreshes(&sandbox), 1, "one refresh for the sync");
+    assert_eq!(refreshes(sandbox), 1, "one refresh for the sync");
     still_signed_in(&app, "during the sync").await;
     app.screenshot("oauth-1-synced-after-refresh")
         .await
@@ -108,16 +90,7 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
 
     // Exclude the selected review's author (e); the token has just expired again.
     app.press("j").await.expect("j");
-    let selected = app
-        .wait_for_js(
-            "a selected review",
-            "const r = document.querySelector('[data-testid=review-row][aria-selected=true]'); \
-             return r ? r.dataset.reviewId : null;",
-            WAIT,
-        )
-        .await
-        .expect("a selected review");
-    let id = selected.as_str().map(str::to_owned).unwrap_or_default();
+    let id = selected_id(&app).await;
     let direct = TrustooClient::new(ClientConfig::new(
         url::Url::parse(&sandbox.base_url()).expect("sandbox url"),
         Auth::Hmac {
@@ -132,22 +105,15 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
         .expect("the review on Trustoo")
         .author_email;
     assert!(!email.is_empty(), "the seeded review has an email");
-    expire_tokens_after(&sandbox, 0, "/api/v1/openapi/create_customer_exclude").await;
+    expire_tokens_after(sandbox, 0, "/api/v1/openapi/create_customer_exclude").await;
     app.press("e").await.expect("e");
-    app.wait_for_js(
-        "the toast that the exclusion was sent",
-        "return [...document.querySelectorAll('[data-testid=toast]')] \
-           .some((t) => t.textContent.includes('no more review requests')) || null;",
-        WAIT,
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e:#}"));
+    toast_containing(&app, "no more review requests").await;
     let excluded = sandbox.state().world().shops[0]
         .exclusions
         .iter()
         .any(|x| x.email == email);
     assert!(excluded, "{email} is on Trustoo's exclusion list");
-    assert_eq!(refreshes(&sandbox), 2, "one refresh for the exclusion");
+    assert_eq!(refreshes(sandbox), 2, "one refresh for the exclusion");
     still_signed_in(&app, "after the exclusion").await;
 
     // Unsubscribe an address from the Exclusions page; the token expires once more.
@@ -157,7 +123,7 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
     app.text_of("exclusions-count", WAIT)
         .await
         .expect("the exclusion list loaded");
-    expire_tokens_after(&sandbox, 0, "/api/v1/openapi/email_unsubscribe").await;
+    expire_tokens_after(sandbox, 0, "/api/v1/openapi/email_unsubscribe").await;
     app.type_into("unsubscribe-email", "lea.martin@example.com", WAIT)
         .await
         .expect("email");
@@ -174,7 +140,7 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
         unsubscribed.is_some(),
         "the address is unsubscribed on Trustoo"
     );
-    assert_eq!(refreshes(&sandbox), 3, "one refresh for the unsubscribe");
+    assert_eq!(refreshes(sandbox), 3, "one refresh for the unsubscribe");
     still_signed_in(&app, "after the unsubscribe").await;
     app.screenshot("oauth-2-unsubscribed").await.expect("shot");
 
@@ -188,5 +154,5 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
         .await
         .expect("signed out");
     app.quit().await;
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }

@@ -3,14 +3,11 @@
 //! merchant, and `gio open` delivers the redirect through the OS to the running app. Tokens must
 //! then be in the Secret Service and nowhere in the app's files or logs.
 
-use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
+use crate::support::{SignInRig, WAIT};
+use reviewdesk_sandbox::{demo, Sandbox};
 use reviewdesk_tests::app::AppUnderTest;
-use reviewdesk_tests::merchant::{
-    answer_consent, files_containing, keyring_secret, os_open, RecordingBrowser,
-};
+use reviewdesk_tests::merchant::{answer_consent, files_containing, keyring_secret, os_open};
 use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
 
 async fn token_status(sandbox: &Sandbox, token: &str) -> String {
     let answer: serde_json::Value = reqwest::Client::new()
@@ -28,38 +25,6 @@ async fn token_status(sandbox: &Sandbox, token: &str) -> String {
     answer["status"].as_str().unwrap_or_default().to_owned()
 }
 
-/// A sandbox, a recording browser and the environment the app is launched with.
-struct Rig {
-    sandbox: Sandbox,
-    _scratch: tempfile::TempDir,
-    browser: RecordingBrowser,
-    env: [(&'static str, String); 2],
-}
-
-async fn rig() -> Rig {
-    let sandbox = Sandbox::start(
-        SandboxConfig {
-            reviews: 300,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .expect("sandbox");
-    let scratch = tempfile::tempdir().expect("scratch dir");
-    let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-    let env = [
-        ("REVIEWDESK_API_BASE", sandbox.base_url()),
-        ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
-    ];
-    Rig {
-        sandbox,
-        _scratch: scratch,
-        browser,
-        env,
-    }
-}
-
 /// True once the app's shop list (`$XDG_DATA_HOME/<identifier>/shops.json`, with the data
 /// home the harness gives the app under `home`) names `domain`.
 fn shop_listed(home: &std::path::Path, domain: &str) -> bool {
@@ -67,39 +32,18 @@ fn shop_listed(home: &std::path::Path, domain: &str) -> bool {
         .is_ok_and(|list| list.contains(domain))
 }
 
-async fn click(app: &AppUnderTest, test_id: &str) {
-    app.click(test_id, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
-}
-
-async fn type_into(app: &AppUnderTest, test_id: &str, text: &str) {
-    app.type_into(test_id, text, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring() {
-    let Rig {
-        sandbox,
-        _scratch,
-        browser,
-        env,
-    } = rig().await;
-    let app = AppUnderTest::launch("signin", &env).await.expect("launch");
+    let rig = SignInRig::start(300).await;
+    let (sandbox, env) = (&rig.sandbox, &rig.env);
+    let app = AppUnderTest::launch("signin", env).await.expect("launch");
 
     // Signed out at first: the sign-in screen.
     app.text_of("not-signed-in", WAIT)
         .await
         .expect("sign-in screen");
     app.screenshot("signin-1-signed-out").await.expect("shot");
-    type_into(&app, "shop-domain", demo::SHOP_DOMAIN).await;
-    click(&app, "sign-in").await;
-    app.text_of("waiting-for-browser", WAIT)
-        .await
-        .expect("waiting");
-    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    let authorize_url = rig.start_sign_in(&app).await;
     assert!(
         authorize_url.contains("code_challenge_method=S256"),
         "PKCE is sent"
@@ -110,7 +54,7 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
     os_open(
         "reviewdesk://oauth/callback?code=AAAA&state=forged-state",
         app.home.path(),
-        &env,
+        env,
     )
     .expect("deliver forged link");
     let toast = app.text_of("toast", WAIT).await.expect("a visible refusal");
@@ -123,7 +67,7 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
     let redirect = answer_consent(&authorize_url, "allow")
         .await
         .expect("consent");
-    os_open(&redirect, app.home.path(), &env).expect("deliver the redirect");
+    os_open(&redirect, app.home.path(), env).expect("deliver the redirect");
 
     // The running app finishes the sign-in and shows the shop.
     let shop = app.text_of("shop-name", WAIT).await.expect("signed in");
@@ -146,7 +90,7 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
         .as_str()
         .expect("refresh token")
         .to_owned();
-    assert_eq!(token_status(&sandbox, &access).await, "active");
+    assert_eq!(token_status(sandbox, &access).await, "active");
 
     // No token in any file of the app (data, config, cache, the handler registration) or its
     // log.
@@ -159,9 +103,13 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
     }
 
     // Sign out from the shop menu: keyring entries gone, tokens revoked on the sandbox.
-    click(&app, "shop-switcher").await;
-    click(&app, "sign-out").await;
-    click(&app, "confirm-sign-out").await;
+    app.click("shop-switcher", WAIT)
+        .await
+        .expect("shop-switcher");
+    app.click("sign-out", WAIT).await.expect("sign-out");
+    app.click("confirm-sign-out", WAIT)
+        .await
+        .expect("confirm-sign-out");
     app.text_of("not-signed-in", WAIT)
         .await
         .expect("signed out");
@@ -173,30 +121,21 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
         None,
         "sign-out leaves no keyring entry"
     );
-    assert_eq!(token_status(&sandbox, &access).await, "revoked");
-    assert_eq!(token_status(&sandbox, &refresh).await, "revoked");
+    assert_eq!(token_status(sandbox, &access).await, "revoked");
+    assert_eq!(token_status(sandbox, &refresh).await, "revoked");
 
     app.quit().await;
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
-    let Rig {
-        sandbox,
-        _scratch,
-        browser,
-        env,
-    } = rig().await;
-    let mut app = AppUnderTest::launch("signin-cold", &env)
+    let rig = SignInRig::start(300).await;
+    let (sandbox, env) = (&rig.sandbox, &rig.env);
+    let mut app = AppUnderTest::launch("signin-cold", env)
         .await
         .expect("launch");
-    type_into(&app, "shop-domain", demo::SHOP_DOMAIN).await;
-    click(&app, "sign-in").await;
-    app.text_of("waiting-for-browser", WAIT)
-        .await
-        .expect("waiting");
-    let authorize_url = browser.wait_for(1, WAIT).await.expect("browser opened");
+    let authorize_url = rig.start_sign_in(&app).await;
     let home = app.keep_home();
     // The merchant closes ReviewDesk while the browser is open.
     app.quit().await;
@@ -205,7 +144,7 @@ async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
         .await
         .expect("consent");
     // The OS starts ReviewDesk afresh with the redirect (cold start).
-    os_open(&redirect, home.path(), &env).expect("deliver the redirect");
+    os_open(&redirect, home.path(), env).expect("deliver the redirect");
     let user = format!("{}/oauth", demo::SHOP_DOMAIN);
     let start = std::time::Instant::now();
     let blob = loop {
@@ -223,7 +162,7 @@ async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
         .as_str()
         .expect("access token")
         .to_owned();
-    assert_eq!(token_status(&sandbox, &access).await, "active");
+    assert_eq!(token_status(sandbox, &access).await, "active");
     // The tokens go to the keyring a moment before the shop list is written: wait for both
     // before closing the app, as a merchant would see the shop appear first.
     let start = std::time::Instant::now();
@@ -237,7 +176,7 @@ async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
     reviewdesk_tests::app::stop_app_instances().await;
 
     // Next start: the shop comes back from the keyring, signed in.
-    let app = AppUnderTest::relaunch("signin-cold-again", &env, home)
+    let app = AppUnderTest::relaunch("signin-cold-again", env, home)
         .await
         .expect("relaunch");
     let shop = app.text_of("shop-name", WAIT).await.expect("restored shop");
@@ -251,5 +190,5 @@ async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
     let leaks = files_containing(app.home.path(), &access);
     assert!(leaks.is_empty(), "a token was written to {leaks:?}");
     app.quit().await;
-    sandbox.shutdown().await;
+    rig.sandbox.shutdown().await;
 }

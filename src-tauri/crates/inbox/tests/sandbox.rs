@@ -57,14 +57,28 @@ fn config() -> InboxConfig {
 }
 
 fn open_inbox(dir: &Path) -> Inbox {
+    open_inbox_with(dir, config())
+}
+
+fn open_inbox_with(dir: &Path, config: InboxConfig) -> Inbox {
     let store = Store::open(dir.join("reviewdesk.db")).unwrap();
-    Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config()).unwrap()
+    Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config).unwrap()
 }
 
 async fn rig() -> Rig {
+    rig_with(SEEDED as usize, client, config()).await
+}
+
+/// A sandbox of `reviews` reviews of the demo shop, an inbox with `config` over a new store,
+/// and the client `client` makes for the sandbox.
+async fn rig_with(
+    reviews: usize,
+    client: fn(&Sandbox) -> TrustooClient,
+    config: InboxConfig,
+) -> Rig {
     let sandbox = Sandbox::start(
         SandboxConfig {
-            reviews: SEEDED as usize,
+            reviews,
             second_shop_reviews: 10,
             ..SandboxConfig::default()
         },
@@ -74,7 +88,7 @@ async fn rig() -> Rig {
     .unwrap();
     let client = client(&sandbox);
     let dir = tempfile::tempdir().unwrap();
-    let inbox = open_inbox(dir.path());
+    let inbox = open_inbox_with(dir.path(), config);
     Rig {
         sandbox,
         client,
@@ -868,32 +882,13 @@ fn retrying_client(base_url: &str) -> TrustooClient {
 /// A sandbox of [`MANY`] reviews, an inbox paging by 100 and writing batches of up to 1,000
 /// (so a pass has several batches), and a retrying client.
 async fn many_rig() -> Rig {
-    let sandbox = Sandbox::start(
-        SandboxConfig {
-            reviews: MANY as usize,
-            second_shop_reviews: 10,
-            ..SandboxConfig::default()
-        },
-        0,
-    )
-    .await
-    .unwrap();
-    let client = retrying_client(&sandbox.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("reviewdesk.db")).unwrap();
     let config = InboxConfig {
         concurrency: 3,
         page_size: 100,
         batch_rows: 1000,
         ..InboxConfig::default()
     };
-    let inbox = Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config).unwrap();
-    Rig {
-        sandbox,
-        client,
-        dir,
-        inbox,
-    }
+    rig_with(MANY as usize, |s| retrying_client(&s.base_url()), config).await
 }
 
 /// Arms a malformed-JSON answer on one page of `get_reviews`, `count` times (0 = until cleared).

@@ -6,6 +6,7 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: invokeMock }));
 vi.mock("@tauri-apps/api/event", () => ({ listen: listenMock }));
 
 import { call, createTauriBackend } from "./tauri";
+import { TRUSTOO_CAPABILITIES } from "./fixture";
 
 describe("tauri backend", () => {
   beforeEach(() => {
@@ -21,19 +22,7 @@ describe("tauri backend", () => {
       scopes: ["read_reviews"],
       missing_scopes: [],
       provider: "trustoo",
-      capabilities: {
-        delete_reviews: true,
-        create_reviews: true,
-        exclusions: true,
-        reply: "none",
-        tags: false,
-        find_reviewer: false,
-        product_review_conversations: false,
-        invitations: false,
-        webhooks: true,
-        orders: true,
-        customer_events: true,
-      },
+      capabilities: TRUSTOO_CAPABILITIES,
       auth_mode: "hmac",
       environment: "production",
       api_base: "https://rapi.trustoo.io",
