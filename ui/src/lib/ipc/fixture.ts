@@ -973,6 +973,9 @@ export function createScenarioBackend(scenario: string | null, latencyMs = 350):
     case "million":
       // A 1,000,000-review shop (unfiltered listing only; filters fall back to 5,000 reviews).
       return new MillionFixtureBackend({ latencyMs: Math.min(latencyMs, 40) });
+    case "narrow-scopes":
+      // An OAuth sign-in that did not grant `write_customers`: exclusions say so.
+      return new FixtureBackend({ session: FIXTURE_NARROW_SESSION, latencyMs });
     case "offline":
       // Trustoo unreachable: the local reviews show, write actions are queued.
       return new FixtureBackend({ offline: true, latencyMs });

@@ -69,7 +69,7 @@ let selected: Backend | undefined;
 
 /**
  * The backend for this window: Tauri inside the app, else the fixture
- * (`?fixture=empty|error|rate-limited|signed-out|waiting|loading` picks a scenario).
+ * (`?fixture=empty|error|rate-limited|signed-out|waiting|loading|narrow-scopes|…` picks a scenario).
  */
 export function getBackend(): Backend {
   if (!selected) {
