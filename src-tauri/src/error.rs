@@ -3,6 +3,7 @@
 //! Every command returns `Result<T, IpcError>`. The message is a plain sentence for the merchant;
 //! it never carries a token, a raw response body or a stack trace.
 
+use reviewdesk_inbox::InboxError;
 use serde::Serialize;
 
 /// Stable machine-readable error codes; the UI chooses actions from them.
@@ -153,9 +154,63 @@ impl From<reviewdesk_auth::AuthError> for IpcError {
     }
 }
 
+impl From<InboxError> for IpcError {
+    fn from(err: InboxError) -> Self {
+        match err {
+            InboxError::Api(api) => api.into(),
+            InboxError::NotFound(message) => IpcError::new(ErrorCode::NotFound, message),
+            InboxError::Invalid(message) => IpcError::new(ErrorCode::Validation, message),
+            InboxError::Store(e) => {
+                tracing::error!(err = %e, "store error");
+                IpcError::new(
+                    ErrorCode::Internal,
+                    "ReviewDesk's review database failed. Try again; restart the app if it persists.",
+                )
+            }
+            InboxError::Io(e) => IpcError::new(
+                ErrorCode::Internal,
+                format!("ReviewDesk could not write the file: {e}."),
+            ),
+            InboxError::Internal(e) => {
+                tracing::error!(err = %e, "inbox internal error");
+                IpcError::new(
+                    ErrorCode::Internal,
+                    "Something went wrong inside ReviewDesk. Try again.",
+                )
+            }
+        }
+    }
+}
+
+impl From<reviewdesk_store::StoreError> for IpcError {
+    fn from(err: reviewdesk_store::StoreError) -> Self {
+        InboxError::Store(err).into()
+    }
+}
+
+impl From<reviewdesk_auth::demo::DemoError> for IpcError {
+    fn from(err: reviewdesk_auth::demo::DemoError) -> Self {
+        use reviewdesk_auth::demo::DemoError as D;
+        let code = match err {
+            D::Unreachable { .. } => ErrorCode::Network,
+            D::NotASandbox => ErrorCode::Internal,
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inbox_errors_become_plain_sentences() {
+        let e: IpcError =
+            InboxError::Invalid("That email address does not look right.".into()).into();
+        assert_eq!(e.code, ErrorCode::Validation);
+        let e: IpcError = InboxError::Api(reviewdesk_trustoo::Error::NotFound).into();
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
 
     #[test]
     fn json_shape_is_pinned() {

@@ -20,6 +20,7 @@
 pub mod backend;
 pub mod callback;
 pub mod clock;
+pub mod demo;
 pub mod error;
 pub mod login;
 pub mod session;
