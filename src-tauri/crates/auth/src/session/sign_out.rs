@@ -1,0 +1,137 @@
+//! Signing a shop out, every step reported.
+
+use reviewdesk_trustoo::Auth;
+
+use crate::shops::normalize_shop_domain;
+use crate::store::{SecretKind, StoreKey};
+
+use super::codec::OAuthTokens;
+use super::{Creds, SessionManager};
+
+/// One step of sign-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutStep {
+    /// `POST oauth/disconnect` with the Bearer token.
+    Disconnect,
+    /// Revoke the refresh token.
+    RevokeRefreshToken,
+    /// Revoke the access token.
+    RevokeAccessToken,
+    /// Delete the shop's keyring entries.
+    DeleteKeyringEntries,
+    /// Remove the shop from the known-shops file.
+    ForgetShop,
+}
+
+/// How one sign-out step went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// Done.
+    Done,
+    /// Not applicable (e.g. no OAuth tokens for an HMAC shop).
+    Skipped,
+    /// Failed; the message is safe to show (no secrets).
+    Failed(String),
+}
+
+/// What sign-out did. Every step runs even when an earlier one fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOutReport {
+    /// The shop.
+    pub shop_domain: String,
+    /// Each step in order.
+    pub steps: Vec<(SignOutStep, StepResult)>,
+}
+
+impl SignOutReport {
+    /// True when no step failed.
+    pub fn is_clean(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|(_, r)| !matches!(r, StepResult::Failed(_)))
+    }
+
+    /// The result of one step.
+    pub fn step(&self, step: SignOutStep) -> Option<&StepResult> {
+        self.steps.iter().find(|(s, _)| *s == step).map(|(_, r)| r)
+    }
+}
+
+impl SessionManager {
+    // ---- Sign-out -----------------------------------------------------------------------
+
+    /// Signs a shop out: disconnect (Bearer), revoke the refresh and access token, delete the
+    /// keyring entries, forget the shop. Every step runs even if an earlier one failed.
+    /// Drafts and cached reviews are the caller's and are not touched.
+    pub async fn sign_out(&self, shop: &str) -> SignOutReport {
+        let domain = normalize_shop_domain(shop).unwrap_or_else(|_| shop.to_owned());
+        let mut steps = Vec::new();
+        let fail = |e: &dyn std::fmt::Display| StepResult::Failed(e.to_string());
+        let live = self.set_live(&domain, None);
+        let creds = match &live {
+            Some(l) => std::mem::replace(&mut *l.creds.lock().await, Creds::Expired),
+            None => Creds::Expired,
+        };
+        match (creds, live) {
+            (Creds::OAuth(mut t), Some(live)) => {
+                // Disconnect needs a working Bearer token; refresh once if it was refused.
+                let mut r = live.client.disconnect().await;
+                if matches!(r, Err(reviewdesk_trustoo::Error::Unauthorized { .. })) {
+                    if let Some(rt) = t.refresh.clone() {
+                        if let Ok(ts) = self.inner.oauth.refresh(&rt).await {
+                            t = OAuthTokens::from_set(ts, self.now(), Some(rt));
+                            live.client.set_auth(Auth::Bearer(t.access.clone()));
+                            r = live.client.disconnect().await;
+                        }
+                    }
+                }
+                steps.push((
+                    SignOutStep::Disconnect,
+                    r.map_or_else(|e| fail(&e), |_| StepResult::Done),
+                ));
+                let refresh = match &t.refresh {
+                    Some(rt) => self
+                        .inner
+                        .oauth
+                        .revoke(rt)
+                        .await
+                        .map_or_else(|e| fail(&e), |_| StepResult::Done),
+                    None => StepResult::Skipped,
+                };
+                steps.push((SignOutStep::RevokeRefreshToken, refresh));
+                let access = self
+                    .inner
+                    .oauth
+                    .revoke(&t.access)
+                    .await
+                    .map_or_else(|e| fail(&e), |_| StepResult::Done);
+                steps.push((SignOutStep::RevokeAccessToken, access));
+            }
+            _ => {
+                steps.push((SignOutStep::Disconnect, StepResult::Skipped));
+                steps.push((SignOutStep::RevokeRefreshToken, StepResult::Skipped));
+                steps.push((SignOutStep::RevokeAccessToken, StepResult::Skipped));
+            }
+        }
+        let mut deleted = StepResult::Done;
+        for kind in [SecretKind::OAuth, SecretKind::Hmac] {
+            if let Err(e) = self.inner.store.delete(&StoreKey::new(&domain, kind)).await {
+                deleted = fail(&e);
+            }
+        }
+        steps.push((SignOutStep::DeleteKeyringEntries, deleted));
+        let forgot = self
+            .inner
+            .shops
+            .lock()
+            .await
+            .remove(&domain)
+            .await
+            .map_or_else(|e| fail(&e), |_| StepResult::Done);
+        steps.push((SignOutStep::ForgetShop, forgot));
+        SignOutReport {
+            shop_domain: domain,
+            steps,
+        }
+    }
+}
