@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+#[cfg(any(test, feature = "testing"))]
 pub mod bench;
 pub mod check;
 pub mod compose;

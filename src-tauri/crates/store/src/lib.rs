@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 mod audit;
+#[cfg(any(test, feature = "testing"))]
 pub mod bench;
 mod csv;
 mod drafts;

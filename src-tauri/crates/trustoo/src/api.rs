@@ -363,7 +363,7 @@ fn exclusion_body(target: &ExclusionTarget) -> Value {
 }
 
 /// Decoders for the fixture test (typed responses of every documented example).
-#[doc(hidden)]
+#[cfg(any(test, feature = "testing"))]
 pub mod decode {
     use super::*;
 

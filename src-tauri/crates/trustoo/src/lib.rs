@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod auth;
+#[cfg(any(test, feature = "testing"))]
 pub mod bench;
 pub mod client;
 pub mod error;
