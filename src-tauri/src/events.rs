@@ -57,6 +57,24 @@ pub struct Notice {
     pub message: String,
 }
 
+/// The status the window should show: the sign-in in progress as the auth crate knows it
+/// (also one an earlier run started and this run resumed at a cold start), else the last
+/// outcome this run announced. A finishing exchange is never hidden.
+pub fn current_login_status(
+    last: LoginStatus,
+    pending: Option<&reviewdesk_auth::LoginStart>,
+) -> LoginStatus {
+    match (pending, last.phase) {
+        (_, LoginPhase::Exchanging) => last,
+        (Some(start), _) => LoginStatus {
+            expires_at: Some(unix_seconds(start.expires_at)),
+            ..LoginStatus::new(LoginPhase::WaitingForBrowser, None)
+        },
+        (None, LoginPhase::WaitingForBrowser) => LoginStatus::new(LoginPhase::Idle, None),
+        (None, _) => last,
+    }
+}
+
 /// Sends `login-status` and remembers it for [`crate::commands::auth::auth_status`].
 pub fn login_status(app: &AppHandle, status: &LoginStatus) {
     if let Some(state) = app.try_state::<crate::state::AppState>() {
@@ -174,6 +192,32 @@ pub fn unix_seconds(t: std::time::SystemTime) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_the_auth_crate_resumed_at_a_cold_start_is_shown_as_waiting() {
+        let start = reviewdesk_auth::LoginStart {
+            authorize_url: url::Url::parse("http://127.0.0.1:1/authorize")
+                .unwrap_or_else(|_| unreachable!("a valid URL")),
+            shop_domain: "aurora-outfitters.myshopify.com".into(),
+            expires_at: std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_600),
+        };
+        // This run announced nothing yet (the window of a cold start asks at once).
+        let idle = LoginStatus::new(LoginPhase::Idle, None);
+        let shown = current_login_status(idle.clone(), Some(&start));
+        assert_eq!(shown.phase, LoginPhase::WaitingForBrowser);
+        assert_eq!(shown.expires_at, Some(1_800_000_600));
+        // Cancelled or expired in the auth crate: no longer waiting.
+        let waiting = current_login_status(shown, None);
+        assert_eq!(waiting.phase, LoginPhase::Idle);
+        // An exchange under way, or an outcome, is what it is.
+        let exchanging = LoginStatus::new(LoginPhase::Exchanging, None);
+        assert_eq!(
+            current_login_status(exchanging.clone(), Some(&start)),
+            exchanging
+        );
+        let failed = LoginStatus::new(LoginPhase::Failed, Some("Trustoo said no.".into()));
+        assert_eq!(current_login_status(failed.clone(), None), failed);
+    }
 
     fn n(message: &str) -> Notice {
         Notice {

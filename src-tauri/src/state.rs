@@ -24,9 +24,9 @@ pub struct AppState {
     config: Result<AppConfig, ConfigError>,
     sessions: Result<SessionManager, IpcError>,
     demo: Mutex<Option<Arc<ActiveShop>>>,
-    /// The authorize URL of the sign-in in progress, to open the browser again.
-    pub login_url: std::sync::Mutex<Option<url::Url>>,
-    /// The last `login-status` sent, for a window that starts listening late (cold start).
+    /// The last `login-status` this run sent (an outcome: signed in, declined, failed…).
+    /// Whether a sign-in is in progress is the auth crate's to say
+    /// (`SessionManager::pending_sign_in`), see [`crate::events::current_login_status`].
     pub login_status: std::sync::Mutex<crate::events::LoginStatus>,
 }
 
@@ -62,7 +62,6 @@ impl AppState {
             config,
             sessions,
             demo: Mutex::new(None),
-            login_url: std::sync::Mutex::new(None),
             login_status: std::sync::Mutex::new(crate::events::LoginStatus::new(
                 crate::events::LoginPhase::Idle,
                 None,

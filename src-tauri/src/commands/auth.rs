@@ -18,9 +18,6 @@ pub async fn auth_start(
     shop_domain: String,
 ) -> Result<LoginStatus, IpcError> {
     let start = state.sessions()?.start_login(&shop_domain).await?;
-    if let Ok(mut url) = state.login_url.lock() {
-        *url = Some(start.authorize_url.clone());
-    }
     open_browser(&start.authorize_url)?;
     let status = LoginStatus {
         expires_at: Some(events::unix_seconds(start.expires_at)),
@@ -33,20 +30,19 @@ pub async fn auth_start(
 /// Where the browser sign-in stands now (the window asks at start, in case it missed events).
 #[tauri::command]
 pub async fn auth_status(state: State<'_, AppState>) -> Result<LoginStatus, IpcError> {
-    Ok(state
+    let last = state
         .login_status
         .lock()
         .map(|s| s.clone())
-        .unwrap_or_else(|_| LoginStatus::new(LoginPhase::Idle, None)))
+        .unwrap_or_else(|_| LoginStatus::new(LoginPhase::Idle, None));
+    let pending = state.sessions()?.pending_sign_in();
+    Ok(events::current_login_status(last, pending.as_ref()))
 }
 
 /// Abandons the sign-in in progress; its callback will be refused.
 #[tauri::command]
 pub async fn auth_cancel(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
     state.sessions()?.cancel_login().await;
-    if let Ok(mut url) = state.login_url.lock() {
-        *url = None;
-    }
     events::login_status(&app, &LoginStatus::new(LoginPhase::Idle, None));
     Ok(())
 }
@@ -54,9 +50,8 @@ pub async fn auth_cancel(app: AppHandle, state: State<'_, AppState>) -> Result<(
 /// Opens the consent page again (the merchant closed the tab).
 #[tauri::command]
 pub async fn auth_reopen_browser(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let url = state.login_url.lock().ok().and_then(|u| u.clone());
-    match url {
-        Some(url) => open_browser(&url),
+    match state.sessions()?.pending_sign_in() {
+        Some(start) => open_browser(&start.authorize_url),
         None => Err(IpcError::new(
             ErrorCode::Validation,
             "No sign-in is in progress. Start it again.",
@@ -214,9 +209,6 @@ pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppStat
     events.login_status(&LoginStatus::new(LoginPhase::Exchanging, None));
     match sessions.finish_login(accepted).await {
         Ok(LoginOutcome::SignedIn(session)) => {
-            if let Ok(mut pending) = state.login_url.lock() {
-                *pending = None;
-            }
             tracing::info!(shop = %session.domain, "signed in");
             events.login_status(&LoginStatus {
                 session: Some(session.clone()),

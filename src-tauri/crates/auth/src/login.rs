@@ -191,6 +191,11 @@ impl LoginFlow {
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
     }
+
+    /// The pending attempt, if any (expired or not).
+    pub fn pending(&self) -> Option<&PendingLogin> {
+        self.pending.as_ref()
+    }
 }
 
 /// Exposes a PKCE verifier for the token request only.

@@ -2,7 +2,7 @@
 //! across a restart) and connecting with a shop's Public and Private Token.
 
 use reviewdesk_core::{AuthMode, ShopId, ShopSession};
-use reviewdesk_trustoo::{Auth, AuthorizeRequest, RatingQuery, Secret};
+use reviewdesk_trustoo::{Auth, AuthorizeRequest, RatingQuery, Secret, Url};
 
 use crate::callback::{parse_callback, CallbackParams, CallbackRejection, ProviderError};
 use crate::error::AuthError;
@@ -54,17 +54,7 @@ impl SessionManager {
         let shop_domain = normalize_shop_domain(shop)?;
         let now = self.now();
         let pending = PendingLogin::new(shop_domain.clone(), now);
-        let mut url = self
-            .inner
-            .oauth
-            .authorize_url(&AuthorizeRequest {
-                redirect_uri: self.inner.cfg.redirect_uri.clone(),
-                state: pending.state.clone(),
-                scopes: self.inner.cfg.scopes.clone(),
-                code_challenge: Some(pending.pkce.challenge.clone()),
-            })
-            .map_err(|e| AuthError::Config(e.to_string()))?;
-        url.query_pairs_mut().append_pair("shop", &shop_domain);
+        let url = self.authorize_url_of(&pending)?;
         self.inner
             .store
             .set(&Self::pending_key(), pending.to_secret())
@@ -76,6 +66,39 @@ impl SessionManager {
             authorize_url: url,
             shop_domain,
             expires_at: now + LOGIN_TTL,
+        })
+    }
+
+    /// The consent page of `pending`: `client_id, redirect_uri, state, scope,
+    /// response_type=code, code_challenge, code_challenge_method=S256`, plus `shop`.
+    fn authorize_url_of(&self, pending: &PendingLogin) -> Result<Url, AuthError> {
+        let mut url = self
+            .inner
+            .oauth
+            .authorize_url(&AuthorizeRequest {
+                redirect_uri: self.inner.cfg.redirect_uri.clone(),
+                state: pending.state.clone(),
+                scopes: self.inner.cfg.scopes.clone(),
+                code_challenge: Some(pending.pkce.challenge.clone()),
+            })
+            .map_err(|e| AuthError::Config(e.to_string()))?;
+        url.query_pairs_mut()
+            .append_pair("shop", &pending.shop_domain);
+        Ok(url)
+    }
+
+    /// The sign-in in progress, if one waits for its callback and has not expired: the one
+    /// truth of "a sign-in is in progress", also right after a cold start that resumed it.
+    pub fn pending_sign_in(&self) -> Option<LoginStart> {
+        let pending = self.login_flow().pending().cloned()?;
+        if pending.is_expired(self.now()) {
+            return None;
+        }
+        let authorize_url = self.authorize_url_of(&pending).ok()?;
+        Some(LoginStart {
+            authorize_url,
+            expires_at: pending.started_at + LOGIN_TTL,
+            shop_domain: pending.shop_domain,
         })
     }
 

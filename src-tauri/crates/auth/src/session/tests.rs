@@ -255,6 +255,33 @@ async fn twenty_concurrent_401s_cause_exactly_one_refresh() {
 }
 
 #[tokio::test]
+async fn the_sign_in_in_progress_is_known_to_a_restarted_app_and_its_page_can_open_again() {
+    let r = rig().await;
+    assert!(r.mgr.pending_sign_in().is_none());
+    let start = r.mgr.start_login(SHOP).await.unwrap();
+    // The app is closed while the browser is open, and started again.
+    let cfg = AuthConfig::new(
+        Url::parse("http://127.0.0.1:9/").unwrap(),
+        Environment::Sandbox,
+        "fake",
+        Secret::new("CLIENTSECRETxyz"),
+        r.dir.join("shops.json"),
+    );
+    let restarted =
+        SessionManager::with_parts(cfg, r.store.clone(), r.fake.clone(), r.clock.clone())
+            .await
+            .unwrap();
+    let again = restarted.pending_sign_in().expect("still in progress");
+    assert_eq!(again, start, "the same consent page, shop and expiry");
+    r.clock.advance(LOGIN_TTL);
+    assert!(restarted.pending_sign_in().is_none(), "expired");
+    let fresh = restarted.start_login(SHOP).await.unwrap();
+    assert!(restarted.cancel_login().await);
+    assert!(restarted.pending_sign_in().is_none(), "cancelled");
+    assert_ne!(fresh.authorize_url, start.authorize_url);
+}
+
+#[tokio::test]
 async fn a_shop_whose_tokens_cannot_be_loaded_says_why_in_every_listing() {
     let r = rig().await;
     sign_in(&r).await;
