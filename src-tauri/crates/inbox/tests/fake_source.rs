@@ -51,7 +51,7 @@ fn review(n: usize) -> Review {
         product_title: String::new(),
         product_handle: String::new(),
         is_store_review: true,
-        rating: if n % 7 == 0 { 1 } else { 5 },
+        rating: if n.is_multiple_of(7) { 1 } else { 5 },
         author: format!("Author {n}"),
         author_email: String::new(),
         author_country: "FR".into(),
