@@ -277,6 +277,40 @@ mod tests {
     }
 
     #[test]
+    fn review_source_errors_keep_trustoos_mapping_and_map_other_providers_by_kind() {
+        // A Trustoo error keeps its finer mapping (the missing scope is named).
+        let e: IpcError = InboxError::from(reviewdesk_trustoo::Error::Forbidden {
+            scope: Some("write_reviews".into()),
+        })
+        .into();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert!(e.message.contains("`write_reviews`"), "{}", e.message);
+        // Another provider's error is mapped by its kind, in the same words.
+        let e: IpcError = SourceError::new(
+            "Fakepilot",
+            SourceErrorKind::Unreachable,
+            "connection refused",
+        )
+        .into();
+        assert_eq!(e.code, ErrorCode::Network);
+        assert_eq!(
+            e.message,
+            "Could not reach Fakepilot. Check your internet connection and try again."
+        );
+        let e: IpcError = InboxError::Source(SourceError::new(
+            "Fakepilot",
+            SourceErrorKind::RateLimited {
+                retry_after: Some(std::time::Duration::from_secs(12)),
+            },
+            "rate limited",
+        ))
+        .into();
+        assert_eq!(e.code, ErrorCode::RateLimited);
+        assert_eq!(e.retry_after_s, Some(12));
+        assert_eq!(e.message, "Fakepilot is busy. Retry in 12 s.");
+    }
+
+    #[test]
     fn json_shape_is_pinned() {
         let err = IpcError {
             code: ErrorCode::RateLimited,
