@@ -6,8 +6,9 @@
 //!
 //! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
 //! `reviewdesk-store`) through a mutex, reads for the window on a read-only connection of its
-//! own ([`Inbox::with_reader`]), and takes a [`reviewdesk_trustoo::TrustooClient`] per call, so
-//! the app can hand it a client with a fresh token each time.
+//! own ([`Inbox::with_reader`]), and takes a [`ReviewSource`] per call (Trustoo's client is
+//! one, see `trustoo.rs`), so the app can hand it a client with a fresh token each time, of
+//! whichever provider the account has.
 //!
 //! # How the inbox learns about the server
 //!
