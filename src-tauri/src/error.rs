@@ -3,7 +3,7 @@
 //! Every command returns `Result<T, IpcError>`. The message is a plain sentence for the merchant;
 //! it never carries a token, a raw response body or a stack trace.
 
-use reviewdesk_inbox::InboxError;
+use reviewdesk_inbox::{InboxError, SourceError, SourceErrorKind};
 use serde::Serialize;
 
 /// Stable machine-readable error codes; the UI chooses actions from them.
@@ -132,6 +132,70 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
     }
 }
 
+impl From<SourceError> for IpcError {
+    /// Trustoo's own error keeps its finer mapping (scopes, session expiry); another
+    /// provider's is mapped by kind, in the same words.
+    fn from(err: SourceError) -> Self {
+        let err = match err.into_origin::<reviewdesk_trustoo::Error>() {
+            Ok(trustoo) => return trustoo.into(),
+            Err(err) => err,
+        };
+        let provider = err.provider();
+        match err.kind() {
+            SourceErrorKind::Unreachable => Self::new(
+                ErrorCode::Network,
+                format!(
+                    "Could not reach {provider}. Check your internet connection and try again."
+                ),
+            ),
+            SourceErrorKind::Unauthorized => Self::new(
+                ErrorCode::SessionExpired,
+                format!("{provider} did not accept this account's credentials — sign in again."),
+            ),
+            SourceErrorKind::Forbidden => Self::new(
+                ErrorCode::Forbidden,
+                "ReviewDesk is not allowed to do this for this account.",
+            ),
+            SourceErrorKind::NotFound => Self::new(
+                ErrorCode::NotFound,
+                format!("{provider} could not find it; it may have been deleted."),
+            ),
+            SourceErrorKind::Refused { message } => Self::new(
+                ErrorCode::Validation,
+                format!("{provider} rejected the request: {message}"),
+            ),
+            SourceErrorKind::AlreadyExists => Self::new(
+                ErrorCode::Validation,
+                format!("{provider} already has this, so nothing was changed."),
+            ),
+            SourceErrorKind::RateLimited { retry_after } => {
+                let seconds = retry_after.map(|d| d.as_secs().max(1)).unwrap_or(30);
+                Self {
+                    code: ErrorCode::RateLimited,
+                    message: format!("{provider} is busy. Retry in {seconds} s."),
+                    retry_after_s: Some(seconds),
+                }
+            }
+            SourceErrorKind::Server {
+                error,
+                transient: true,
+            } => Self::new(
+                ErrorCode::Internal,
+                format!("{provider} is having trouble (error {error}). Try again in a moment."),
+            ),
+            _ => {
+                tracing::warn!(error = %err, "unexpected review source error");
+                Self::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "{provider} answered in a way ReviewDesk did not understand. Try again in a moment."
+                    ),
+                )
+            }
+        }
+    }
+}
+
 impl From<reviewdesk_auth::AuthError> for IpcError {
     fn from(err: reviewdesk_auth::AuthError) -> Self {
         use reviewdesk_auth::AuthError as A;
@@ -157,7 +221,7 @@ impl From<reviewdesk_auth::AuthError> for IpcError {
 impl From<InboxError> for IpcError {
     fn from(err: InboxError) -> Self {
         match err {
-            InboxError::Api(api) => api.into(),
+            InboxError::Source(source) => source.into(),
             InboxError::NotFound(message) => IpcError::new(ErrorCode::NotFound, message),
             InboxError::Invalid(message) => IpcError::new(ErrorCode::Validation, message),
             InboxError::Store(e) => {
@@ -208,8 +272,42 @@ mod tests {
         let e: IpcError =
             InboxError::Invalid("That email address does not look right.".into()).into();
         assert_eq!(e.code, ErrorCode::Validation);
-        let e: IpcError = InboxError::Api(reviewdesk_trustoo::Error::NotFound).into();
+        let e: IpcError = InboxError::from(reviewdesk_trustoo::Error::NotFound).into();
         assert_eq!(e.code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn review_source_errors_keep_trustoos_mapping_and_map_other_providers_by_kind() {
+        // A Trustoo error keeps its finer mapping (the missing scope is named).
+        let e: IpcError = InboxError::from(reviewdesk_trustoo::Error::Forbidden {
+            scope: Some("write_reviews".into()),
+        })
+        .into();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert!(e.message.contains("`write_reviews`"), "{}", e.message);
+        // Another provider's error is mapped by its kind, in the same words.
+        let e: IpcError = SourceError::new(
+            "Fakepilot",
+            SourceErrorKind::Unreachable,
+            "connection refused",
+        )
+        .into();
+        assert_eq!(e.code, ErrorCode::Network);
+        assert_eq!(
+            e.message,
+            "Could not reach Fakepilot. Check your internet connection and try again."
+        );
+        let e: IpcError = InboxError::Source(SourceError::new(
+            "Fakepilot",
+            SourceErrorKind::RateLimited {
+                retry_after: Some(std::time::Duration::from_secs(12)),
+            },
+            "rate limited",
+        ))
+        .into();
+        assert_eq!(e.code, ErrorCode::RateLimited);
+        assert_eq!(e.retry_after_s, Some(12));
+        assert_eq!(e.message, "Fakepilot is busy. Retry in 12 s.");
     }
 
     #[test]

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use reviewdesk_core::{Feature, NewReviews, QueuedAction, SyncStatus};
 use reviewdesk_inbox::background::HostFuture;
-use reviewdesk_inbox::{Background, Inbox, InboxConfig, InboxError, InboxHost, SharedStore};
+use reviewdesk_inbox::{
+    Background, Inbox, InboxConfig, InboxError, InboxHost, ReviewSource, SharedStore, SourceError,
+};
 use reviewdesk_store::Store;
-use reviewdesk_trustoo::TrustooClient;
 use tauri::{AppHandle, Emitter, Listener, Manager};
 
 use crate::error::{ErrorCode, IpcError};
@@ -86,9 +87,9 @@ impl InboxState {
 
 /// A client for a write action, or `None` when none can be had right now (e.g. the token
 /// refresh itself cannot reach Trustoo): the action is then queued instead of lost.
-pub async fn client_for_action(app: &AppState) -> Option<TrustooClient> {
+pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> {
     match app.client().await {
-        Ok(c) => Some(c),
+        Ok(c) => Some(Box::new(c)),
         Err(err) => {
             tracing::info!(code = ?err.code, "no Trustoo client; the action will be queued");
             None
@@ -119,8 +120,13 @@ impl InboxHost for AppHost {
         })
     }
 
-    fn client(&self) -> HostFuture<'_, Result<TrustooClient, reviewdesk_trustoo::Error>> {
-        Box::pin(async move { self.handle.state::<AppState>().background_client().await })
+    fn client(&self) -> HostFuture<'_, Result<Box<dyn ReviewSource>, SourceError>> {
+        Box::pin(async move {
+            match self.handle.state::<AppState>().background_client().await {
+                Ok(client) => Ok(Box::new(client) as Box<dyn ReviewSource>),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     fn sync_progress(&self, status: &SyncStatus) {
@@ -165,7 +171,7 @@ pub async fn write_action<T, F, Fut>(
     action: F,
 ) -> Result<T, IpcError>
 where
-    F: FnOnce(Arc<Inbox>, Option<TrustooClient>) -> Fut,
+    F: FnOnce(Arc<Inbox>, Option<Box<dyn ReviewSource>>) -> Fut,
     Fut: std::future::Future<Output = Result<T, InboxError>>,
 {
     app.require(feature).await?;

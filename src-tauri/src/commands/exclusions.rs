@@ -23,7 +23,7 @@ pub async fn exclude_author(
         Feature::Exclusions,
         |inbox, client| async move {
             inbox
-                .exclude_author(client.as_ref(), &ReviewId(review_id))
+                .exclude_author(client.as_deref(), &ReviewId(review_id))
                 .await
         },
     )
@@ -60,7 +60,7 @@ pub async fn add_exclusion(
         &app,
         &inboxes,
         Feature::Exclusions,
-        |inbox, client| async move { inbox.add_exclusion(client.as_ref(), &target).await },
+        |inbox, client| async move { inbox.add_exclusion(client.as_deref(), &target).await },
     )
     .await
 }
@@ -78,7 +78,7 @@ pub async fn remove_exclusion(
         &app,
         &inboxes,
         Feature::Exclusions,
-        |inbox, client| async move { inbox.remove_exclusion(client.as_ref(), &target).await },
+        |inbox, client| async move { inbox.remove_exclusion(client.as_deref(), &target).await },
     )
     .await
 }
@@ -99,7 +99,7 @@ pub async fn unsubscribe_email(
         Feature::Exclusions,
         |inbox, client| async move {
             inbox
-                .unsubscribe_email(client.as_ref(), &email, &email_type)
+                .unsubscribe_email(client.as_deref(), &email, &email_type)
                 .await
         },
     )

@@ -60,7 +60,7 @@ pub async fn delete_reviews(
         &app,
         &inboxes,
         Feature::WriteReviews,
-        |inbox, client| async move { inbox.delete_reviews(client.as_ref(), &ids).await },
+        |inbox, client| async move { inbox.delete_reviews(client.as_deref(), &ids).await },
     )
     .await
 }

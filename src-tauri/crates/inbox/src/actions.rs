@@ -11,16 +11,16 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use reviewdesk_core::{
     ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage, ExclusionTarget,
     QueuedAction, ReviewDetail, ReviewId,
 };
 use reviewdesk_store::{NewAction, StoreError};
-use reviewdesk_trustoo::types::{EmailType, ExclusionTarget as ApiTarget};
-use reviewdesk_trustoo::{Error as ApiError, TrustooClient};
+use reviewdesk_trustoo::types::EmailType;
+use reviewdesk_trustoo::TrustooClient;
 use serde_json::{json, Value};
 
+use crate::source::{ReviewSource, SourceError, SourceErrorKind as Kind};
 use crate::{lock, Inbox, InboxError};
 
 /// Exclusions per page of `list_exclusions` (the UI pages 1-based).
@@ -53,18 +53,11 @@ pub struct ReplayReport {
 }
 
 /// A queued action's parameters, read back from its JSON payload.
-fn payload_str<'a>(payload: &'a Value, key: &str) -> Option<&'a str> {
+pub(crate) fn payload_str<'a>(payload: &'a Value, key: &str) -> Option<&'a str> {
     payload
         .get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-}
-
-fn api_target(payload: &Value) -> Option<ApiTarget> {
-    if let Some(email) = payload_str(payload, "email") {
-        return Some(ApiTarget::Email(email.to_owned()));
-    }
-    payload_str(payload, "customer_id").map(|c| ApiTarget::CustomerId(c.into()))
 }
 
 /// Checks a target from the UI: exactly one of email / customer id, plausible.
@@ -116,28 +109,29 @@ fn outcome(id: &str, status: ActionStatus, message: impl Into<String>) -> Action
 }
 
 /// A sentence for a conflict.
-fn conflict_message(kind: ActionKind, e: &ApiError) -> String {
-    match (kind, e) {
-        (ActionKind::DeleteReview, ApiError::NotFound) => {
-            "This review was already deleted on Trustoo.".into()
+fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
+    let provider = e.provider();
+    match (kind, e.kind()) {
+        (ActionKind::DeleteReview, Kind::NotFound) => {
+            format!("This review was already deleted on {provider}.")
         }
-        (ActionKind::DeleteExclusion, ApiError::NotFound) => {
+        (ActionKind::DeleteExclusion, Kind::NotFound) => {
             "This customer is not on the exclusion list.".into()
         }
-        (_, ApiError::AlreadyExists) => "This customer is already excluded.".into(),
-        (_, ApiError::NotFound) => "Trustoo does not know this review or customer.".into(),
-        (_, ApiError::Validation { message }) => format!("Trustoo refused it: {message}"),
-        _ => format!("Trustoo refused it: {e}."),
+        (_, Kind::AlreadyExists) => "This customer is already excluded.".into(),
+        (_, Kind::NotFound) => format!("{provider} does not know this review or customer."),
+        (_, Kind::Refused { message }) => format!("{provider} refused it: {message}"),
+        _ => format!("{provider} refused it: {e}."),
     }
 }
 
-fn done_message(kind: ActionKind) -> &'static str {
+fn done_message(kind: ActionKind, provider: &str) -> String {
     match kind {
-        ActionKind::DeleteReview => "Deleted on Trustoo.",
-        ActionKind::CreateExclusion => "The customer will get no more review requests.",
-        ActionKind::DeleteExclusion => "The customer can get review requests again.",
-        ActionKind::Unsubscribe => "The address is unsubscribed.",
-        ActionKind::CreateReview => "Sent to Trustoo.",
+        ActionKind::DeleteReview => format!("Deleted on {provider}."),
+        ActionKind::CreateExclusion => "The customer will get no more review requests.".into(),
+        ActionKind::DeleteExclusion => "The customer can get review requests again.".into(),
+        ActionKind::Unsubscribe => "The address is unsubscribed.".into(),
+        ActionKind::CreateReview => format!("Sent to {provider}."),
     }
 }
 
@@ -169,7 +163,7 @@ impl Inbox {
     /// Trustoo now or queued while it is unreachable. One outcome per id, in order.
     pub async fn delete_reviews(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         ids: &[ReviewId],
     ) -> Result<Vec<ActionOutcome>, InboxError> {
         let mut out = Vec::with_capacity(ids.len());
@@ -227,7 +221,7 @@ impl Inbox {
     /// review's email; the review carries no customer id).
     pub async fn exclude_author(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         review_id: &ReviewId,
     ) -> Result<ActionOutcome, InboxError> {
         let row = lock(&self.store)
@@ -254,7 +248,7 @@ impl Inbox {
     /// Adds a customer (by email or customer id) to the exclusion list.
     pub async fn add_exclusion(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         target: &ExclusionTarget,
     ) -> Result<ActionOutcome, InboxError> {
         let (payload, _) = check_target(target)?;
@@ -271,7 +265,7 @@ impl Inbox {
     /// Removes a customer (by email or customer id) from the exclusion list.
     pub async fn remove_exclusion(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         target: &ExclusionTarget,
     ) -> Result<ActionOutcome, InboxError> {
         let (payload, _) = check_target(target)?;
@@ -288,7 +282,7 @@ impl Inbox {
     /// Unsubscribes an address from one category of emails (`email_type` as documented).
     pub async fn unsubscribe_email(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         email: &str,
         email_type: &str,
     ) -> Result<ActionOutcome, InboxError> {
@@ -317,7 +311,7 @@ impl Inbox {
     /// Queues an action (so it survives a crash or an outage), then tries to send it now.
     async fn queue_and_send(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         kind: ActionKind,
         payload: Value,
         audit_action: &str,
@@ -329,7 +323,7 @@ impl Inbox {
 
     async fn send_one(
         &self,
-        client: Option<&TrustooClient>,
+        client: Option<&dyn ReviewSource>,
         action: &QueuedAction,
     ) -> Result<ActionOutcome, InboxError> {
         let Some(client) = client else {
@@ -349,7 +343,7 @@ impl Inbox {
     /// finds Trustoo still unreachable. Actions a crashed run left in flight, and actions tried
     /// before, are first checked against Trustoo so none lands twice. `create_review` actions
     /// belong to the composer and are left alone.
-    pub async fn replay(&self, client: &TrustooClient) -> Result<ReplayReport, InboxError> {
+    pub async fn replay(&self, client: &dyn ReviewSource) -> Result<ReplayReport, InboxError> {
         let _one_at_a_time = self.replay_lock.lock().await;
         let waiting = lock(&self.store)
             .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?;
@@ -418,7 +412,8 @@ impl Inbox {
     ) -> Result<ExclusionPage, InboxError> {
         let result = client
             .list_exclusions(page.max(1), EXCLUSION_PAGE_SIZE)
-            .await;
+            .await
+            .map_err(SourceError::from);
         self.note_result(&result);
         let p = result?;
         Ok(ExclusionPage {
@@ -430,7 +425,7 @@ impl Inbox {
     /// Claims, (checks,) sends and settles one action. `Err` only for store failures.
     async fn send(
         &self,
-        client: &TrustooClient,
+        client: &dyn ReviewSource,
         action: &QueuedAction,
         needs_check: bool,
     ) -> Result<Sent, InboxError> {
@@ -440,12 +435,16 @@ impl Inbox {
         }
         let about = subject(action);
         if needs_check {
-            match self.landed(client, action).await {
+            match client.landed(action).await {
                 Ok(true) => {
                     self.note_reachable(true);
                     lock(&self.store).mark_done(id)?;
                     return Ok(Sent::Outcome(
-                        outcome(&about, ActionStatus::Done, done_message(action.kind)),
+                        outcome(
+                            &about,
+                            ActionStatus::Done,
+                            done_message(action.kind, client.provider()),
+                        ),
                         false,
                     ));
                 }
@@ -453,13 +452,17 @@ impl Inbox {
                 Err(e) => return self.settle(action, &about, e),
             }
         }
-        let result = self.call(client, action).await;
+        let result = client.send(action).await;
         match result {
             Ok(()) => {
                 self.note_reachable(true);
                 lock(&self.store).mark_done(id)?;
                 Ok(Sent::Outcome(
-                    outcome(&about, ActionStatus::Done, done_message(action.kind)),
+                    outcome(
+                        &about,
+                        ActionStatus::Done,
+                        done_message(action.kind, client.provider()),
+                    ),
                     false,
                 ))
             }
@@ -468,15 +471,20 @@ impl Inbox {
     }
 
     /// Records a failed attempt: queued again, conflict or failed.
-    fn settle(&self, action: &QueuedAction, about: &str, e: ApiError) -> Result<Sent, InboxError> {
+    fn settle(
+        &self,
+        action: &QueuedAction,
+        about: &str,
+        e: SourceError,
+    ) -> Result<Sent, InboxError> {
         let id = action.id;
         let mut store = lock(&self.store);
         // An unreadable answer means the request reached Trustoo and may have acted: keep it
         // queued; the replay checks whether it landed before sending it again.
-        let retry = e.is_transient() || matches!(e, ApiError::Decode { .. });
+        let retry = e.is_transient() || matches!(e.kind(), Kind::Undecodable);
         if retry {
-            let delay = match &e {
-                ApiError::RateLimited { retry_after } => retry_after.unwrap_or(Duration::ZERO),
+            let delay = match e.kind() {
+                Kind::RateLimited { retry_after } => retry_after.unwrap_or(Duration::ZERO),
                 _ => Duration::ZERO,
             };
             store.mark_failed(id, &e.to_string(), Some(delay))?;
@@ -486,26 +494,32 @@ impl Inbox {
                 outcome(
                     about,
                     ActionStatus::Queued,
-                    "Trustoo cannot be reached right now; this will be sent when it is back.",
+                    format!(
+                        "{} cannot be reached right now; this will be sent when it is back.",
+                        e.provider()
+                    ),
                 ),
                 e.is_transient(),
             ));
         }
-        if let ApiError::Unauthorized { .. } = e {
+        if let Kind::Unauthorized = e.kind() {
             // Not the action's fault: it waits for the merchant to sign in again.
             store.mark_failed(id, &e.to_string(), Some(Duration::ZERO))?;
             return Ok(Sent::Outcome(
                 outcome(
                     about,
                     ActionStatus::Queued,
-                    "Trustoo needs you to sign in again; this will be sent after that.",
+                    format!(
+                        "{} needs you to sign in again; this will be sent after that.",
+                        e.provider()
+                    ),
                 ),
                 false,
             ));
         }
         let conflict = matches!(
-            e,
-            ApiError::NotFound | ApiError::AlreadyExists | ApiError::Validation { .. }
+            e.kind(),
+            Kind::NotFound | Kind::AlreadyExists | Kind::Refused { .. }
         );
         let review = payload_str(&action.payload, "review_id")
             .or_else(|| payload_str(&action.payload, "id"))
@@ -513,7 +527,7 @@ impl Inbox {
         let message = if conflict {
             conflict_message(action.kind, &e)
         } else {
-            format!("Trustoo refused it: {e}.")
+            format!("{} refused it: {e}.", e.provider())
         };
         if conflict {
             store.mark_conflict(id, &message)?;
@@ -533,7 +547,7 @@ impl Inbox {
         )?;
         // A deletion Trustoo refused (not one it had already done) is undone locally, so the
         // review shows again in the list.
-        let gone_anyway = matches!(e, ApiError::NotFound);
+        let gone_anyway = matches!(e.kind(), Kind::NotFound);
         if action.kind == ActionKind::DeleteReview && !gone_anyway {
             if let Some(review) = &review {
                 store.restore_review(&self.shop, review, "system")?;
@@ -553,85 +567,6 @@ impl Inbox {
             ),
             false,
         ))
-    }
-
-    /// The API call of an action.
-    async fn call(&self, client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiError> {
-        let p = &action.payload;
-        let bad = |what: &str| ApiError::Validation {
-            message: format!("the queued action has no {what}"),
-        };
-        match action.kind {
-            ActionKind::DeleteReview => {
-                let id = payload_str(p, "id").ok_or_else(|| bad("review id"))?;
-                client.delete_review(&ReviewId::from(id)).await
-            }
-            ActionKind::CreateExclusion => {
-                let target = api_target(p).ok_or_else(|| bad("email or customer id"))?;
-                client.create_exclusion(&target).await.map(|_| ())
-            }
-            ActionKind::DeleteExclusion => {
-                let target = api_target(p).ok_or_else(|| bad("email or customer id"))?;
-                client.delete_exclusion(&target).await
-            }
-            ActionKind::Unsubscribe => {
-                let email = payload_str(p, "email").ok_or_else(|| bad("email"))?;
-                let kind = payload_str(p, "email_type")
-                    .and_then(parse_email_type)
-                    .ok_or_else(|| bad("known email type"))?;
-                client.email_unsubscribe(email, kind).await
-            }
-            ActionKind::CreateReview => Err(ApiError::Config(
-                "create_review actions are sent by the composer".into(),
-            )),
-        }
-    }
-
-    /// Whether an action sent before already took effect on Trustoo.
-    async fn landed(
-        &self,
-        client: &TrustooClient,
-        action: &QueuedAction,
-    ) -> Result<bool, ApiError> {
-        let p = &action.payload;
-        match action.kind {
-            ActionKind::DeleteReview => {
-                let Some(id) = payload_str(p, "id") else {
-                    return Ok(false);
-                };
-                match client.get_review(&ReviewId::from(id)).await {
-                    Ok(_) => Ok(false),
-                    Err(ApiError::NotFound) => Ok(true),
-                    Err(e) => Err(e),
-                }
-            }
-            ActionKind::CreateExclusion => Ok(self.find_exclusion(client, p).await?),
-            ActionKind::DeleteExclusion => Ok(!self.find_exclusion(client, p).await?),
-            // Unsubscribing twice leaves the same state on Trustoo, so it is simply sent again.
-            ActionKind::Unsubscribe | ActionKind::CreateReview => Ok(false),
-        }
-    }
-
-    /// Whether the exclusion list holds the payload's email / customer id.
-    async fn find_exclusion(&self, client: &TrustooClient, p: &Value) -> Result<bool, ApiError> {
-        let email = payload_str(p, "email").map(str::to_lowercase);
-        let customer = payload_str(p, "customer_id").map(str::to_owned);
-        let mut pages = client.exclusion_pages(100, 2);
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            let hit = page.list.iter().any(|x| {
-                email
-                    .as_deref()
-                    .is_some_and(|e| x.email.to_lowercase() == e)
-                    || customer
-                        .as_deref()
-                        .is_some_and(|c| x.customer_id.as_str() == c)
-            });
-            if hit {
-                return Ok(true);
-            }
-        }
-        Ok(false)
     }
 }
 

@@ -14,9 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reviewdesk_core::{NewReviews, QueuedAction, SyncStatus};
-use reviewdesk_trustoo::TrustooClient;
 
-use crate::{Inbox, InboxError, SyncMode};
+use crate::{Inbox, InboxError, ReviewSource, SourceError, SyncMode};
 
 /// How often the background poll runs while the app is open.
 pub const POLL_EVERY: Duration = Duration::from_secs(5 * 60);
@@ -30,10 +29,10 @@ pub type HostFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait InboxHost: Send + Sync {
     /// The inbox of the active account, `None` while no account is open.
     fn active_inbox(&self) -> HostFuture<'_, Option<Arc<Inbox>>>;
-    /// A client for the active account (its token refreshed first when about to expire), or
-    /// why none can be had: a refresh that could not reach Trustoo is a network error, a
-    /// sign-in that ended is `Unauthorized`.
-    fn client(&self) -> HostFuture<'_, Result<TrustooClient, reviewdesk_trustoo::Error>>;
+    /// The review source of the active account (a client whose token was refreshed first
+    /// when about to expire), or why none can be had: a refresh that could not reach the
+    /// provider is `Unreachable`, a sign-in that ended is `Unauthorized`.
+    fn client(&self) -> HostFuture<'_, Result<Box<dyn ReviewSource>, SourceError>>;
     /// The sync's status changed (the window's `sync-progress`).
     fn sync_progress(&self, status: &SyncStatus);
     /// What still waits in the offline queue (the window's `queue-changed`).
@@ -111,22 +110,23 @@ impl<H: InboxHost> Background<H> {
         let client = match self.host.client().await {
             Ok(client) => client,
             Err(e) => {
-                let status = inbox.report_failure(&InboxError::Api(e));
+                let status = inbox.report_failure(&InboxError::Source(e));
                 self.host.sync_progress(&status);
                 return self.wait_after(&inbox);
             }
         };
-        self.replay_with(&inbox, &client).await;
+        let client = &*client;
+        self.replay_with(&inbox, client).await;
         let was_offline = inbox.is_offline();
         let progress = |s: &SyncStatus| self.host.sync_progress(s);
-        match inbox.sync(&client, mode, &progress).await {
+        match inbox.sync(client, mode, &progress).await {
             Ok(report) => {
                 if !report.first_sync && report.new.count > 0 {
                     self.host
                         .new_reviews(&report.new, &notification_text(&report.new));
                 }
                 if was_offline {
-                    self.replay_with(&inbox, &client).await;
+                    self.replay_with(&inbox, client).await;
                 }
             }
             Err(err) => tracing::info!(%err, shop = inbox.shop(), "sync did not finish"),
@@ -165,10 +165,10 @@ impl<H: InboxHost> Background<H> {
         let Ok(client) = self.host.client().await else {
             return;
         };
-        self.replay_with(inbox, &client).await;
+        self.replay_with(inbox, &*client).await;
     }
 
-    async fn replay_with(&self, inbox: &Inbox, client: &TrustooClient) {
+    async fn replay_with(&self, inbox: &Inbox, client: &dyn ReviewSource) {
         if !has_waiting(inbox) {
             return;
         }

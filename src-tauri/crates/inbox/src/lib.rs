@@ -6,8 +6,9 @@
 //!
 //! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
 //! `reviewdesk-store`) through a mutex, reads for the window on a read-only connection of its
-//! own ([`Inbox::with_reader`]), and takes a [`reviewdesk_trustoo::TrustooClient`] per call, so
-//! the app can hand it a client with a fresh token each time.
+//! own ([`Inbox::with_reader`]), and takes a [`ReviewSource`] per call (Trustoo's client is
+//! one, see `trustoo.rs`), so the app can hand it a client with a fresh token each time, of
+//! whichever provider the account has.
 //!
 //! # How the inbox learns about the server
 //!
@@ -44,7 +45,9 @@
 mod actions;
 pub mod background;
 mod export;
+pub mod source;
 mod sync;
+mod trustoo;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,6 +59,9 @@ use reviewdesk_store::{Store, StoreError};
 pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE};
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
+pub use source::{
+    PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
+};
 pub use sync::{SyncMode, SyncReport, MAX_NEW_IDS};
 
 /// The store as the inbox shares it: one connection behind a mutex (the store is not `Sync`).
@@ -75,9 +81,9 @@ pub enum InboxError {
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Trustoo answered with an error (or could not be reached).
+    /// The review platform answered with an error (or could not be reached).
     #[error(transparent)]
-    Api(#[from] reviewdesk_trustoo::Error),
+    Source(#[from] SourceError),
     /// The caller asked about something the store does not have.
     #[error("{0}")]
     NotFound(String),
@@ -90,6 +96,12 @@ pub enum InboxError {
     /// A background task died (a bug).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<reviewdesk_trustoo::Error> for InboxError {
+    fn from(e: reviewdesk_trustoo::Error) -> Self {
+        InboxError::Source(e.into())
+    }
 }
 
 /// Tuning of one inbox; the defaults suit the real API.
@@ -142,6 +154,9 @@ pub struct Inbox {
     pub(crate) status: Mutex<SyncStatus>,
     /// True after a call failed because Trustoo was unreachable, until one succeeds.
     pub(crate) offline: AtomicBool,
+    /// Where a stopped full pass continues, as the source paged it (shared with the pass's
+    /// writer thread, which records it after each batch).
+    pub(crate) resume_at: Arc<Mutex<Option<sync::ResumePoint>>>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -180,6 +195,7 @@ impl Inbox {
                 ..SyncStatus::default()
             }),
             offline: AtomicBool::new(false),
+            resume_at: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -230,7 +246,7 @@ impl Inbox {
 
     /// Records how a call to Trustoo ended. Returns true when a call succeeded after the inbox
     /// was offline: the moment to replay the queue.
-    pub fn note_result<T>(&self, result: &Result<T, reviewdesk_trustoo::Error>) -> bool {
+    pub fn note_result<T>(&self, result: &Result<T, SourceError>) -> bool {
         // Any answer other than a transient failure came from the server, so it is reachable.
         self.note_reachable(!matches!(result, Err(e) if e.is_transient()))
     }
@@ -253,7 +269,7 @@ impl Inbox {
     }
 
     pub(crate) fn fail_with(&self, mut status: SyncStatus, e: &InboxError) -> SyncStatus {
-        self.note_reachable(!matches!(e, InboxError::Api(api) if api.is_transient()));
+        self.note_reachable(!matches!(e, InboxError::Source(source) if source.is_transient()));
         status.phase = Inbox::failure_phase(e);
         status.message = Some(Inbox::failure_message(e));
         self.set_status(&status);
@@ -264,8 +280,8 @@ impl Inbox {
     /// a server that answers with errors is having trouble, not offline.
     pub(crate) fn failure_phase(e: &InboxError) -> SyncPhase {
         match e {
-            InboxError::Api(reviewdesk_trustoo::Error::Network { .. }) => SyncPhase::Offline,
-            InboxError::Api(api) if api.is_transient() => SyncPhase::ServerTrouble,
+            InboxError::Source(source) if source.is_unreachable() => SyncPhase::Offline,
+            InboxError::Source(source) if source.is_transient() => SyncPhase::ServerTrouble,
             _ => SyncPhase::Failed,
         }
     }
@@ -273,30 +289,29 @@ impl Inbox {
     /// The sentence a failed sync shows the merchant (its phase from
     /// [`Inbox::failure_phase`]).
     pub(crate) fn failure_message(e: &InboxError) -> String {
-        use reviewdesk_trustoo::Error as E;
-        match e {
-            InboxError::Api(E::Network { .. }) => {
-                "Trustoo cannot be reached; showing the reviews saved on this computer.".to_owned()
+        let InboxError::Source(source) = e else {
+            return format!("The sync stopped: {e}.");
+        };
+        let provider = source.provider();
+        match source.kind() {
+            SourceErrorKind::Unreachable => {
+                format!("{provider} cannot be reached; showing the reviews saved on this computer.")
             }
-            InboxError::Api(E::RateLimited { .. }) => {
-                "Trustoo is busy (error 429), retrying.".to_owned()
+            SourceErrorKind::RateLimited { .. } => {
+                format!("{provider} is busy (error 429), retrying.")
             }
-            InboxError::Api(E::Server { status, code }) => {
-                // An error envelope inside an HTTP 200 names its code instead.
-                let error = match code {
-                    Some(code) if *status < 500 => *code,
-                    _ => i64::from(*status),
-                };
-                format!("Trustoo is having trouble (error {error}), retrying.")
+            SourceErrorKind::Server { error, .. } => {
+                format!("{provider} is having trouble (error {error}), retrying.")
             }
-            InboxError::Api(E::Decode { .. }) => "Trustoo sent an answer ReviewDesk could not \
-                 read, even after asking again. The reviews fetched so far are saved, and the \
-                 next sync continues from there."
-                .to_owned(),
+            SourceErrorKind::Undecodable => format!(
+                "{provider} sent an answer ReviewDesk could not read, even after asking again. \
+                 The reviews fetched so far are saved, and the next sync continues from there."
+            ),
             // The client has already tried a refresh: only a new sign-in helps.
-            InboxError::Api(E::Unauthorized { .. }) => "Trustoo no longer accepts this shop's \
-                 sign-in. Sign in again to sync; the reviews saved on this computer stay."
-                .to_owned(),
+            SourceErrorKind::Unauthorized => format!(
+                "{provider} no longer accepts this shop's sign-in. Sign in again to sync; the \
+                 reviews saved on this computer stay."
+            ),
             _ => format!("The sync stopped: {e}."),
         }
     }

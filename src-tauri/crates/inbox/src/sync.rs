@@ -7,9 +7,8 @@ use reviewdesk_core::{
     NewReviews, Review, ReviewFilter, ReviewId, SyncCursor, SyncPhase, SyncStatus,
 };
 use reviewdesk_store::{FullPassProgress, Store, StoreError};
-use reviewdesk_trustoo::types::{ReviewQuery, SortOrder};
-use reviewdesk_trustoo::TrustooClient;
 
+use crate::source::{PagePosition, ReviewSource};
 use crate::{lock, now, Inbox, InboxError, SharedStore};
 
 /// At most this many ids are listed in [`NewReviews::ids`] (the count stays exact): enough to
@@ -47,6 +46,32 @@ pub struct SyncReport {
 /// The smallest batches of a full pass, at its start and in its last stretch, are this many
 /// times smaller than the full size (see `Inbox::full_pass`).
 const SMALL_BATCH_DIVISOR: usize = 5;
+
+/// Where a stopped full pass continues, as the source paged it (a page token cannot be
+/// recomputed from the stored count the store keeps, so the inbox remembers it while it runs;
+/// after a restart the source's [`ReviewSource::position_after`] decides).
+#[derive(Debug, Clone)]
+pub(crate) struct ResumePoint {
+    /// The pass it belongs to ([`FullPassProgress::started_at`]).
+    started_at: i64,
+    /// [`FullPassProgress::stored`] when it was recorded.
+    stored: u64,
+    /// Where the last stored page was asked from.
+    at: PagePosition,
+    /// Reviews of the listing before that page.
+    before: u64,
+}
+
+/// The last page of a batch handed to the writer.
+#[derive(Debug, Clone)]
+struct Mark {
+    /// Its number in the pass (1-based, counting the pages a resumed pass skipped).
+    page: u32,
+    /// Where it was asked from.
+    at: PagePosition,
+    /// Reviews of the listing before it.
+    before: u64,
+}
 
 /// Accumulates what was new.
 #[derive(Default)]
@@ -120,7 +145,7 @@ impl Inbox {
     /// [`Inbox::sync_status`]). Syncs of one inbox run one at a time.
     pub async fn sync(
         &self,
-        client: &TrustooClient,
+        source: &dyn ReviewSource,
         mode: SyncMode,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
     ) -> Result<SyncReport, InboxError> {
@@ -133,7 +158,7 @@ impl Inbox {
         };
         self.set_status(&status);
         progress(&status);
-        let result = self.run_sync(client, mode, &mut status, progress).await;
+        let result = self.run_sync(source, mode, &mut status, progress).await;
         match &result {
             Ok(report) => {
                 self.note_reachable(true);
@@ -151,7 +176,7 @@ impl Inbox {
 
     async fn run_sync(
         &self,
-        client: &TrustooClient,
+        source: &dyn ReviewSource,
         mode: SyncMode,
         status: &mut SyncStatus,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
@@ -180,25 +205,29 @@ impl Inbox {
         // leaves them to the next poll: nothing stored is older than what it already has).
         if !full || (resume.is_some() && !first_sync) {
             let server_count = self
-                .incremental(client, &mut cursor, &mut news, status, progress)
+                .incremental(source, &mut cursor, &mut news, status, progress)
                 .await?;
-            let local = lock(&self.store).count_reviews(&self.shop, &ReviewFilter::default())?;
-            report.total = Some(server_count);
+            report.total = server_count;
             // The count differs when the server lost reviews (deleted there) or the store
-            // missed some (a listing shift): both need the full pass.
-            if server_count != local {
-                tracing::info!(
-                    shop = %self.shop,
-                    server_count,
-                    local,
-                    "review counts differ; running a full pass"
-                );
-                full = true;
+            // missed some (a listing shift): both need the full pass. A source that does not
+            // say its count leaves deletions to the interval's pass.
+            if let Some(server_count) = server_count {
+                let local =
+                    lock(&self.store).count_reviews(&self.shop, &ReviewFilter::default())?;
+                if server_count != local {
+                    tracing::info!(
+                        shop = %self.shop,
+                        server_count,
+                        local,
+                        "review counts differ; running a full pass"
+                    );
+                    full = true;
+                }
             }
         }
         if full {
             report.deleted_remotely = self
-                .full_pass(client, resume, &mut cursor, &mut news, status, progress)
+                .full_pass(source, resume, &mut cursor, &mut news, status, progress)
                 .await?;
             report.full_pass = true;
             cursor.last_full_sync_at = Some(now());
@@ -209,6 +238,7 @@ impl Inbox {
             store.set_sync_cursor(&self.shop, &cursor)?;
             if report.full_pass {
                 store.set_full_pass_progress(&self.shop, None)?;
+                *lock_resume(&self.resume_at) = None;
             }
         }
         report.fetched = status.fetched;
@@ -217,51 +247,53 @@ impl Inbox {
         Ok(report)
     }
 
-    /// Newest-first pages until one holds a known review. Returns the server's review count.
+    /// Newest-first pages until one holds a known review. Returns the server's review count,
+    /// when the source says it.
     async fn incremental(
         &self,
-        client: &TrustooClient,
+        source: &dyn ReviewSource,
         cursor: &mut SyncCursor,
         news: &mut News,
         status: &mut SyncStatus,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
-    ) -> Result<u64, InboxError> {
-        let mut page = 1;
-        loop {
-            let query = ReviewQuery::new()
-                .sort(SortOrder::CreatedDescending)
-                .page(page)
-                .page_size(self.config.page_size);
-            let got = client.list_reviews(&query).await?;
-            status.total = Some(got.page.count);
-            status.fetched += got.list.len() as u64;
-            let len = got.list.len();
-            let last_page = page >= got.page.total_page;
-            newest(cursor, &got.list);
-            let fresh = store_batch_blocking(&self.store, &self.shop, got.list).await?;
+    ) -> Result<Option<u64>, InboxError> {
+        // One page in flight: the pages after the one with a known review are never asked.
+        let mut pages = source.newest_pages(&PagePosition::Newest, self.config.page_size, 1);
+        let mut total = None;
+        while let Some(got) = pages.next().await {
+            let got = got?;
+            if got.total.is_some() {
+                total = got.total;
+                status.total = got.total;
+            }
+            status.fetched += got.reviews.len() as u64;
+            let len = got.reviews.len();
+            newest(cursor, &got.reviews);
+            let fresh = store_batch_blocking(&self.store, &self.shop, got.reviews).await?;
             let reached_known = (fresh.0.count as usize) < len;
             news.merge(fresh);
             status.new_count = news.0.count;
             self.set_status(status);
             progress(status);
-            if reached_known || last_page || len == 0 {
-                return Ok(got.page.count);
+            if reached_known || len == 0 {
+                break;
             }
-            page += 1;
         }
+        Ok(total)
     }
 
     /// Every page, written by a writer thread in batches while the next pages download; ends
     /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
     /// the server.
     ///
-    /// After each batch the writer records how far the pass got ([`FullPassProgress`]); a
-    /// page that fails (after the client's retries) stops the pass with what came before it
-    /// written, and the next pass (`resume`) starts again at the last stored page (asked
-    /// again, in case the listing moved a little meanwhile), not at page 1.
+    /// After each batch the writer records how far the pass got ([`FullPassProgress`], and
+    /// the source's position of the batch's last page in [`ResumePoint`]); a page that fails
+    /// (after the client's retries) stops the pass with what came before it written, and the
+    /// next pass (`resume`) starts again at the last stored page (asked again, in case the
+    /// listing moved a little meanwhile), not at the newest.
     async fn full_pass(
         &self,
-        client: &TrustooClient,
+        source: &dyn ReviewSource,
         resume: Option<FullPassProgress>,
         cursor: &mut SyncCursor,
         news: &mut News,
@@ -269,20 +301,15 @@ impl Inbox {
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
     ) -> Result<usize, InboxError> {
         let page_size = self.config.page_size.max(1);
-        let (first_page, started_at, sweep, sweep_started_at) = match resume {
+        let (from, before, started_at, sweep, sweep_started_at) = match resume {
             Some(p) => {
-                let first = p.stored.saturating_sub(1) / u64::from(page_size) + 1;
+                let (from, before) = self.resume_position(source, &p, page_size);
                 // Every review an earlier attempt wrote has `synced_at >= started_at`, so the
                 // sweep leaves it alone (its ids are not in `seen`). A review synced in that
                 // same second just before the pass is left alone too: a deletion among those
                 // is missed here, never wrongly flagged, and the count check of the next sync
                 // runs a whole pass again.
-                (
-                    u32::try_from(first).unwrap_or(u32::MAX),
-                    p.started_at,
-                    p.sweep,
-                    p.started_at,
-                )
+                (from, before, p.started_at, p.sweep, p.started_at)
             }
             None => {
                 let started_at = now();
@@ -293,9 +320,10 @@ impl Inbox {
                 // With nothing stored before the pass (a first sync), nothing can have gone
                 // missing.
                 let sweep = lock(&self.store).has_reviews(&self.shop)?;
-                (1, started_at, sweep, started_at + 1)
+                (PagePosition::Newest, 0, started_at, sweep, started_at + 1)
             }
         };
+        let first_page = u32::try_from(before / u64::from(page_size) + 1).unwrap_or(u32::MAX);
         if first_page > 1 {
             tracing::info!(shop = %self.shop, first_page, "resuming an unfinished full pass");
         }
@@ -305,24 +333,25 @@ impl Inbox {
         // one holds the fetch back and leaves the writer the CPU during the pass.
         // Each batch goes with the number of its last page, which the writer records once the
         // batch is written.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, u32)>(1);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, Mark)>(1);
         let store = self.store.clone();
         let shop = self.shop.clone();
+        let remember = self.resume_at.clone();
         // One transaction holds the writing connection (and so the window's own writes,
         // triage or a delete, which wait for it; its reads have a connection of their own) for
         // its whole length: at most one full batch, ~0.2 s for 20,000 reviews.
         let max_rows = self.config.batch_rows;
         let writer = tokio::task::spawn_blocking(move || {
             let mut news = News::default();
-            while let Some((mut batch, mut last_page)) = rx.blocking_recv() {
+            while let Some((mut batch, mut last)) = rx.blocking_recv() {
                 // When the writer falls behind, the smaller batches waiting for it (start and
                 // end of a pass) go into the same transaction, up to the full batch size:
                 // fewer commits and FTS segments let it catch up.
                 while batch.len() < max_rows {
                     match rx.try_recv() {
-                        Ok((more, page)) => {
+                        Ok((more, mark)) => {
                             batch.extend(more);
-                            last_page = page;
+                            last = mark;
                         }
                         Err(_) => break,
                     }
@@ -330,28 +359,35 @@ impl Inbox {
                 let mut store = lock(&store);
                 store_batch(&mut store, &shop, &batch, &mut news)?;
                 // One small write per batch (a handful per pass).
+                let stored = u64::from(last.page) * u64::from(page_size);
                 store.set_full_pass_progress(
                     &shop,
                     Some(&FullPassProgress {
-                        stored: u64::from(last_page) * u64::from(page_size),
+                        stored,
                         started_at,
                         sweep,
                     }),
                 )?;
+                drop(store);
+                *lock_resume(&remember) = Some(ResumePoint {
+                    started_at,
+                    stored,
+                    at: last.at,
+                    before: last.before,
+                });
             }
             Ok::<_, StoreError>(news)
         });
-        let query = ReviewQuery::new()
-            .sort(SortOrder::CreatedDescending)
-            .page_size(self.config.page_size);
-        let mut pages = client.review_pages_from(query, first_page, self.config.concurrency);
+        let mut pages = source.newest_pages(&from, self.config.page_size, self.config.concurrency);
         let mut batch: Vec<Review> = Vec::with_capacity(self.config.batch_rows);
         // Reviews handed to the writer so far.
         let mut sent = 0usize;
-        // The listing's reviews before `first_page` are stored already: progress counts them.
-        status.fetched = u64::from(first_page - 1) * u64::from(page_size);
+        // The listing's reviews before `from` are stored already: progress counts them.
+        status.fetched = before;
         // The last page received (pages come in order).
         let mut page_no = first_page - 1;
+        // The last page received, as the writer records it.
+        let mut mark: Option<Mark> = None;
         let mut failure = None;
         while let Some(page) = pages.next().await {
             let page = match page {
@@ -363,13 +399,20 @@ impl Inbox {
                 }
             };
             page_no += 1;
-            status.total = Some(page.page.count);
-            status.fetched += page.list.len() as u64;
-            newest(cursor, &page.list);
-            if sweep {
-                seen.extend(page.list.iter().map(|r| r.id.clone()));
+            let this = Mark {
+                page: page_no,
+                at: page.at,
+                before: status.fetched,
+            };
+            if page.total.is_some() {
+                status.total = page.total;
             }
-            batch.extend(page.list);
+            status.fetched += page.reviews.len() as u64;
+            newest(cursor, &page.reviews);
+            if sweep {
+                seen.extend(page.reviews.iter().map(|r| r.id.clone()));
+            }
+            batch.extend(page.reviews);
             // Near the end, smaller batches go to the writer: what is still unwritten when the
             // last page arrives is written with nothing left to overlap it. Not page by page:
             // each transaction has a fixed cost (commit, an FTS segment), measured at twice the
@@ -395,17 +438,18 @@ impl Inbox {
                 sent += batch.len();
                 let full =
                     std::mem::replace(&mut batch, Vec::with_capacity(self.config.batch_rows));
-                if tx.send((full, page_no)).await.is_err() {
+                if tx.send((full, this.clone())).await.is_err() {
                     break; // the writer failed; its error is reported below
                 }
             }
+            mark = Some(this);
             self.set_status(status);
             progress(status);
         }
         // Also after a failure: every page before the failed one is here, in order, and is
         // kept (and the next pass resumes after it).
-        if !batch.is_empty() {
-            let _ = tx.send((batch, page_no)).await;
+        if let Some(last) = mark.filter(|_| !batch.is_empty()) {
+            let _ = tx.send((batch, last)).await;
         }
         drop(tx);
         let fresh = writer
@@ -431,4 +475,36 @@ impl Inbox {
         }
         Ok(flagged)
     }
+}
+
+impl Inbox {
+    /// Where a stopped pass continues: the position remembered for it, else where the source
+    /// can jump to for the stored count, else the newest (the pass is asked whole again; what
+    /// the earlier attempt stored is still left alone by the sweep). Also how many reviews of
+    /// the listing come before that position.
+    fn resume_position(
+        &self,
+        source: &dyn ReviewSource,
+        progress: &FullPassProgress,
+        page_size: u32,
+    ) -> (PagePosition, u64) {
+        let remembered = lock_resume(&self.resume_at)
+            .take()
+            .filter(|r| r.started_at == progress.started_at && r.stored == progress.stored);
+        match remembered {
+            Some(r) => (r.at, r.before),
+            None => source
+                .position_after(progress.stored, page_size)
+                .unwrap_or((PagePosition::Newest, 0)),
+        }
+    }
+}
+
+/// Locks the remembered resume point, recovering from a panic in another holder.
+pub(crate) fn lock_resume(
+    resume: &std::sync::Mutex<Option<ResumePoint>>,
+) -> std::sync::MutexGuard<'_, Option<ResumePoint>> {
+    resume
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

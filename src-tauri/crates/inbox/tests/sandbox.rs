@@ -13,7 +13,9 @@ use reviewdesk_core::{
     ReviewView, SyncPhase, SyncStatus,
 };
 use reviewdesk_inbox::background::HostFuture;
-use reviewdesk_inbox::{Background, Inbox, InboxConfig, InboxHost, SyncMode};
+use reviewdesk_inbox::{
+    Background, Inbox, InboxConfig, InboxHost, ReviewSource, SourceError, SyncMode,
+};
 use reviewdesk_sandbox::state::{lock, Fault};
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_store::Store;
@@ -1185,11 +1187,11 @@ impl InboxHost for FakeHost {
         Box::pin(async move { Some(self.inbox.clone()) })
     }
 
-    fn client(&self) -> HostFuture<'_, Result<TrustooClient, reviewdesk_trustoo::Error>> {
+    fn client(&self) -> HostFuture<'_, Result<Box<dyn ReviewSource>, SourceError>> {
         Box::pin(async move {
             match *self.client_fails_with.lock().unwrap() {
-                Some(error) => Err(error()),
-                None => Ok(self.client.clone()),
+                Some(error) => Err(error().into()),
+                None => Ok(Box::new(self.client.clone()) as Box<dyn ReviewSource>),
             }
         })
     }
