@@ -1,0 +1,65 @@
+/**
+ * The inbox's keyboard shortcuts as data: which key does what, when it is offered, and how the
+ * help sheet words it. Pure (no DOM, no state), so the page, the help sheet and the tests read
+ * the same table, and an action the account's provider does not allow has no key.
+ */
+import type { Capabilities } from "../ipc";
+
+/** What a key asks the inbox to do. */
+export type InboxCommand =
+  | "next"
+  | "previous"
+  | "toggle"
+  | "reviewed"
+  | "flag"
+  | "delete"
+  | "exclude"
+  | "search"
+  | "help"
+  | "clear";
+
+/** What decides whether a shortcut is offered. */
+export interface KeymapContext {
+  /** The account's capabilities; without them every action is offered. */
+  capabilities?: Capabilities;
+}
+
+interface Shortcut {
+  keys: string[];
+  command: InboxCommand;
+  /** The help sheet's sentence. */
+  what: string;
+  /** Offered only when this holds. */
+  offered?: (c: Capabilities) => boolean;
+}
+
+const SHORTCUTS: Shortcut[] = [
+  { keys: ["j", "ArrowDown"], command: "next", what: "Next review" },
+  { keys: ["k", "ArrowUp"], command: "previous", what: "Previous review" },
+  { keys: ["x"], command: "toggle", what: "Select or unselect the review" },
+  { keys: ["r"], command: "reviewed", what: "Mark reviewed" },
+  { keys: ["f"], command: "flag", what: "Flag (again: unflag)" },
+  { keys: ["d"], command: "delete", what: "Delete (Enter confirms, Escape cancels)", offered: (c) => c.delete_reviews },
+  { keys: ["e"], command: "exclude", what: "Exclude the author from review requests", offered: (c) => c.exclusions },
+  { keys: ["/"], command: "search", what: "Search" },
+  { keys: ["?"], command: "help", what: "This list" },
+  { keys: ["Escape"], command: "clear", what: "Close, or clear the selection" },
+];
+
+function offered(shortcut: Shortcut, ctx: KeymapContext): boolean {
+  return !shortcut.offered || !ctx.capabilities || shortcut.offered(ctx.capabilities);
+}
+
+/** The command of `key` (a `KeyboardEvent.key`), or null when the key means nothing here. */
+export function commandFor(key: string, ctx: KeymapContext = {}): InboxCommand | null {
+  const shortcut = SHORTCUTS.find((s) => s.keys.includes(key));
+  return shortcut && offered(shortcut, ctx) ? shortcut.command : null;
+}
+
+/** How a key is shown on the help sheet. */
+const LABELS: Record<string, string> = { ArrowDown: "↓", ArrowUp: "↑", Escape: "Esc" };
+
+/** The help sheet's rows: the keys as shown ("j / ↓") and what they do, offered ones only. */
+export function helpRows(ctx: KeymapContext = {}): [string, string][] {
+  return SHORTCUTS.filter((s) => offered(s, ctx)).map((s) => [s.keys.map((k) => LABELS[k] ?? k).join(" / "), s.what]);
+}
