@@ -263,6 +263,33 @@ impl From<reviewdesk_auth::demo::DemoError> for IpcError {
     }
 }
 
+impl From<reviewdesk_media::service::ComposerError> for IpcError {
+    fn from(err: reviewdesk_media::service::ComposerError) -> Self {
+        use reviewdesk_media::service::ComposerError as C;
+        use reviewdesk_media::CreateError;
+        match err {
+            C::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            C::Invalid(message) => Self::new(ErrorCode::Validation, message),
+            C::Store(e) => {
+                tracing::error!(err = %e, "draft store error");
+                Self::new(
+                    ErrorCode::Internal,
+                    "ReviewDesk could not read or save the draft in its local database. Try again; if it keeps happening, restart ReviewDesk.",
+                )
+            }
+            C::Api(e) => e.into(),
+            C::Create(CreateError::NotCreated(inner)) => {
+                let base = IpcError::from(inner);
+                IpcError {
+                    message: format!("The review was not created. {}", base.message),
+                    ..base
+                }
+            }
+            C::Create(e @ CreateError::Unknown(_)) => Self::new(ErrorCode::Network, e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

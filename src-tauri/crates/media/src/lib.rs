@@ -24,6 +24,7 @@ pub mod create;
 pub mod error;
 pub mod progress;
 pub mod samples;
+pub mod service;
 pub mod thumb;
 pub mod upload;
 
