@@ -7,7 +7,7 @@
 use crate::support::{toast_containing, SignInRig, WAIT};
 use reviewdesk_sandbox::demo;
 use reviewdesk_tests::app::{shell_quote, AppUnderTest};
-use reviewdesk_tests::merchant::{answer_consent, keyring_secret};
+use reviewdesk_tests::merchant::keyring_secret;
 
 fn fresh_home() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -94,15 +94,7 @@ async fn a_second_link_right_after_the_callback_does_not_lose_a_cold_start_sign_
     let env = rig.env.clone();
 
     // The merchant starts a sign-in, then closes ReviewDesk while the browser is open.
-    let mut app = AppUnderTest::launch("cold-double-start", &env)
-        .await
-        .expect("launch");
-    let authorize_url = rig.start_sign_in(&app).await;
-    let home = app.keep_home();
-    app.quit().await;
-    let redirect = answer_consent(&authorize_url, "allow")
-        .await
-        .expect("consent");
+    let (home, redirect) = rig.sign_in_then_close("cold-double-start").await;
 
     // The browser hands the redirect to the OS, and at once a second link follows (a browser
     // that sends twice, a forged link), both through `gio open`: the first starts ReviewDesk,

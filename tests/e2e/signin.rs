@@ -132,17 +132,8 @@ async fn browser_sign_in_reaches_the_running_app_and_keeps_tokens_in_the_keyring
 async fn browser_sign_in_completes_when_the_app_was_closed_meanwhile() {
     let rig = SignInRig::start(300).await;
     let (sandbox, env) = (&rig.sandbox, &rig.env);
-    let mut app = AppUnderTest::launch("signin-cold", env)
-        .await
-        .expect("launch");
-    let authorize_url = rig.start_sign_in(&app).await;
-    let home = app.keep_home();
     // The merchant closes ReviewDesk while the browser is open.
-    app.quit().await;
-
-    let redirect = answer_consent(&authorize_url, "allow")
-        .await
-        .expect("consent");
+    let (home, redirect) = rig.sign_in_then_close("signin-cold").await;
     // The OS starts ReviewDesk afresh with the redirect (cold start).
     os_open(&redirect, home.path(), env).expect("deliver the redirect");
     let user = format!("{}/oauth", demo::SHOP_DOMAIN);

@@ -61,6 +61,20 @@ impl SignInRig {
             .await
             .expect("browser opened")
     }
+
+    /// Launches the app as `name`, starts a browser sign-in, then the merchant closes
+    /// ReviewDesk while the browser is open and clicks Allow there. Returns the app's home
+    /// (kept for the next launch) and the redirect the browser hands to the OS.
+    pub async fn sign_in_then_close(&self, name: &str) -> (tempfile::TempDir, String) {
+        let mut app = AppUnderTest::launch(name, &self.env).await.expect("launch");
+        let authorize_url = self.start_sign_in(&app).await;
+        let home = app.keep_home();
+        app.quit().await;
+        let redirect = reviewdesk_tests::merchant::answer_consent(&authorize_url, "allow")
+            .await
+            .expect("consent");
+        (home, redirect)
+    }
 }
 
 /// Waits for a toast whose text contains `needle` (there may be several on screen) and

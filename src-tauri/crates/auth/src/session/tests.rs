@@ -132,15 +132,32 @@ impl Drop for Rig {
 
 const SHOP: &str = "shop-a.myshopify.com";
 
-async fn rig() -> Rig {
-    let dir = std::env::temp_dir().join(format!("rd-auth-{}", crate::login::random_state()));
-    let cfg = AuthConfig::new(
+/// The app's configuration for the fake endpoint, with its shop list under `dir`.
+fn config(dir: &std::path::Path) -> AuthConfig {
+    AuthConfig::new(
         Url::parse("http://127.0.0.1:9/").unwrap(),
         Environment::Sandbox,
         "fake",
         Secret::new("CLIENTSECRETxyz"),
         dir.join("shops.json"),
-    );
+    )
+}
+
+/// The app started again over the same keyring, shop list, fake endpoint and clock.
+async fn restart(r: &Rig) -> SessionManager {
+    SessionManager::with_parts(
+        config(&r.dir),
+        r.store.clone(),
+        r.fake.clone(),
+        r.clock.clone(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn rig() -> Rig {
+    let dir = std::env::temp_dir().join(format!("rd-auth-{}", crate::login::random_state()));
+    let cfg = config(&dir);
     let fake = Arc::new(CountingFakeTokenEndpoint::default());
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(ManualClock::at_unix(1_800_000_000));
@@ -260,17 +277,7 @@ async fn the_sign_in_in_progress_is_known_to_a_restarted_app_and_its_page_can_op
     assert!(r.mgr.pending_sign_in().is_none());
     let start = r.mgr.start_login(SHOP).await.unwrap();
     // The app is closed while the browser is open, and started again.
-    let cfg = AuthConfig::new(
-        Url::parse("http://127.0.0.1:9/").unwrap(),
-        Environment::Sandbox,
-        "fake",
-        Secret::new("CLIENTSECRETxyz"),
-        r.dir.join("shops.json"),
-    );
-    let restarted =
-        SessionManager::with_parts(cfg, r.store.clone(), r.fake.clone(), r.clock.clone())
-            .await
-            .unwrap();
+    let restarted = restart(&r).await;
     let again = restarted.pending_sign_in().expect("still in progress");
     assert_eq!(again, start, "the same consent page, shop and expiry");
     r.clock.advance(LOGIN_TTL);
@@ -292,17 +299,7 @@ async fn a_shop_whose_tokens_cannot_be_loaded_says_why_in_every_listing() {
             &Secret::new("not json"),
         )
         .unwrap();
-    let cfg = AuthConfig::new(
-        Url::parse("http://127.0.0.1:9/").unwrap(),
-        Environment::Sandbox,
-        "fake",
-        Secret::new("CLIENTSECRETxyz"),
-        r.dir.join("shops.json"),
-    );
-    let restarted =
-        SessionManager::with_parts(cfg, r.store.clone(), r.fake.clone(), r.clock.clone())
-            .await
-            .unwrap();
+    let restarted = restart(&r).await;
     let at_start = restarted.restore().await;
     assert!(!at_start[0].signed_in);
     let problem = at_start[0].problem.clone();
