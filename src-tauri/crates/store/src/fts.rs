@@ -76,7 +76,7 @@ pub(crate) fn quoted(word: &str) -> String {
 /// ASCII letters and digits is exactly one token, lowercased, and is counted here (almost all
 /// of any review). A piece holding other characters may be one token or several (`naïve`,
 /// `don’t`), with Unicode case folding and diacritics removed: those pieces are collected in
-/// [`TermCounter::other`] and tokenized by SQLite itself (see `reviews::index_terms`), so the
+/// [`TermCounter::other`] and tokenized by SQLite itself (see `fts_write::index_terms`), so the
 /// folding is exactly the index's.
 #[derive(Default)]
 pub(crate) struct TermCounter<'a> {

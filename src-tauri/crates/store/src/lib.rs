@@ -22,6 +22,7 @@ pub mod bench;
 mod csv;
 mod drafts;
 mod fts;
+mod fts_write;
 mod products;
 mod query;
 mod queue;

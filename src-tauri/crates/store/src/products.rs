@@ -4,7 +4,7 @@
 //! deleted here or on the server). The count changes only where a review becomes active or
 //! stops being so: the writer's inserts and updates (a batch's changes applied at once, see
 //! [`ProductCounts`]) and a change of a review's deleted state, which always goes through
-//! `reviews::refresh_facets` (its view facet token flips between active and deleted there).
+//! `fts_write::refresh_facets` (its view facet token flips between active and deleted there).
 
 use std::collections::HashMap;
 

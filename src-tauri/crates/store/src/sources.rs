@@ -3,7 +3,7 @@
 //! `sources` holds one row per source of a shop (`Store front`, `Email request`, …, exactly as
 //! Trustoo sends them) with the count of its active reviews. Kept like `products` (see
 //! `products.rs`): by the writer's inserts and updates, one statement per source and batch, and
-//! by every change of a review's deleted state, which goes through `reviews::refresh_facets`.
+//! by every change of a review's deleted state, which goes through `fts_write::refresh_facets`.
 
 use std::collections::HashMap;
 

@@ -186,7 +186,7 @@ impl Store {
                 tx.prepare_cached("UPDATE reviews SET deleted_remotely_at = ?2 WHERE rid = ?1")?;
             for rid in &missing {
                 flag.execute(params![rid, at])?;
-                crate::reviews::refresh_facets(&tx, *rid)?;
+                crate::fts_write::refresh_facets(&tx, *rid)?;
             }
         }
         let n = missing.len();
