@@ -240,6 +240,18 @@ impl T {
         )
     }
 
+    /// `GET` a sandbox control endpoint (`/__sandbox/…`) and its JSON.
+    async fn control(&self, path: &str) -> Value {
+        self.c
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn token_status(&self, token: &str) -> String {
         let (_, v) = self
             .post_json("/__sandbox/state/token_status", json!({"token": token}))
@@ -426,14 +438,7 @@ async fn oauth_full_flow() {
         )
         .await;
     assert_error(s, &v, 400, 3);
-    let st: Value =
-        t.c.get(t.url("/__sandbox/stats"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let st: Value = t.control("/__sandbox/stats").await;
     assert_eq!(st["token_refreshes"], 1);
     // Authorization info reflects the grant.
     let r = t
@@ -867,14 +872,7 @@ async fn reviews_crud_and_rating() {
         )
         .await;
     assert_error(s, &v, 404, 5);
-    let v: Value =
-        t.c.get(t.url("/__sandbox/state/deleted_reviews"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/state/deleted_reviews").await;
     assert_eq!(v["list"][0]["id"], id);
     // Rating of the whole shop by handle and store.
     let (s, v) = t
@@ -1452,14 +1450,7 @@ async fn customers_exclusions_unsubscribe() {
         )
         .await;
     assert_error(s, &v, 400, 3);
-    let v: Value =
-        t.c.get(t.url("/__sandbox/state/exclusions"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/state/exclusions").await;
     assert_eq!(v["unsubscribes"].as_array().unwrap().len(), 2);
     // Scope.
     let (tok, _) = t.token_for("read_reviews").await;
@@ -1642,14 +1633,7 @@ async fn faults_status_rate_limit_slow_malformed() {
     assert_eq!(r.status(), 401);
     assert!(started.elapsed() >= Duration::from_millis(200));
     // Stats counted every request to the path.
-    let v: Value =
-        t.c.get(t.url("/__sandbox/stats"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/stats").await;
     assert!(v["per_path"][&p].as_u64().unwrap() >= 10);
     t.sb.shutdown().await;
 }
@@ -1665,14 +1649,7 @@ async fn a_fault_can_aim_at_one_page_and_requests_are_logged() {
         json!({"kind": "malformed", "count": 2, "path_prefix": p, "query": {"page": 3}}),
     )
     .await;
-    let listed: Value =
-        t.c.get(t.url("/__sandbox/faults"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let listed: Value = t.control("/__sandbox/faults").await;
     assert_eq!(listed["faults"][0]["query"]["page"], "3");
     // Pages 1, 2 and 4 are untouched; page 3 is malformed twice (count 2), then served.
     let expect = [
@@ -1696,14 +1673,7 @@ async fn a_fault_can_aim_at_one_page_and_requests_are_logged() {
             "page {page}: {text}"
         );
     }
-    let log: Value =
-        t.c.get(t.url("/__sandbox/requests"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let log: Value = t.control("/__sandbox/requests").await;
     let pages: Vec<&str> = log["requests"]
         .as_array()
         .unwrap()
@@ -1757,14 +1727,7 @@ async fn faults_cut_offline_expire() {
         let res = async { t.c.get(t.url(&p)).send().await?.bytes().await }.await;
         assert!(res.is_err());
     }
-    let v: Value =
-        t.c.get(t.url("/__sandbox/faults"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/faults").await;
     assert_eq!(v["offline"], true);
     t.c.delete(t.url("/__sandbox/faults")).send().await.unwrap();
     let (s, _) = t.hget(&p, &[]).await;
@@ -1808,14 +1771,7 @@ async fn faults_cut_offline_expire() {
     let (s, v) = t.bget(&fresh, &p, &[]).await;
     assert_error(s, &v, 401, 16);
     assert_eq!(v["message"], "access token expired");
-    let v: Value =
-        t.c.get(t.url("/__sandbox/faults"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/faults").await;
     assert_eq!(v["faults"], json!([]), "the trigger is spent");
     t.sb.shutdown().await;
 }
@@ -1823,14 +1779,7 @@ async fn faults_cut_offline_expire() {
 #[tokio::test]
 async fn controls_and_unknown_routes() {
     let t = start().await;
-    let v: Value =
-        t.c.get(t.url("/__sandbox/demo"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let v: Value = t.control("/__sandbox/demo").await;
     assert_eq!(v["shop"]["name"], demo::SHOP_NAME);
     assert_eq!(v["shop"]["public_token"], demo::PUBLIC_TOKEN);
     assert_eq!(v["client_id"], demo::CLIENT_ID);
