@@ -4,7 +4,7 @@
 use crate::error::{ErrorCode, IpcError};
 use crate::events::{self, LoginPhase, LoginStatus, SignInEvents};
 use crate::state::AppState;
-use reviewdesk_auth::{LoginOutcome, Secret, SignOutStep, StepResult};
+use reviewdesk_auth::{LoginOutcome, Secret, StepResult};
 use reviewdesk_core::ShopSession;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -162,13 +162,7 @@ pub async fn sign_out(
         .steps
         .into_iter()
         .map(|(step, result)| SignOutLine {
-            step: match step {
-                SignOutStep::Disconnect => "Disconnect ReviewDesk on Trustoo",
-                SignOutStep::RevokeRefreshToken => "Revoke the refresh token",
-                SignOutStep::RevokeAccessToken => "Revoke the access token",
-                SignOutStep::DeleteKeyringEntries => "Delete the keyring entries",
-                SignOutStep::ForgetShop => "Remove the shop from ReviewDesk",
-            },
+            step: step.sentence(),
             ok: !matches!(result, StepResult::Failed(_)),
             message: match result {
                 StepResult::Failed(message) => Some(message),

@@ -23,6 +23,19 @@ pub enum SignOutStep {
     ForgetShop,
 }
 
+impl SignOutStep {
+    /// What the step does, as the sign-out report shows it to the merchant.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            SignOutStep::Disconnect => "Disconnect ReviewDesk on Trustoo",
+            SignOutStep::RevokeRefreshToken => "Revoke the refresh token",
+            SignOutStep::RevokeAccessToken => "Revoke the access token",
+            SignOutStep::DeleteKeyringEntries => "Delete the keyring entries",
+            SignOutStep::ForgetShop => "Remove the shop from ReviewDesk",
+        }
+    }
+}
+
 /// How one sign-out step went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepResult {
