@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::data::{self, MediaItem, OwnedText, Review, Text, STORE};
+use crate::render;
 use crate::state::{authenticate, AppState, Principal};
 use crate::util::{
     json_id, json_str, ok, ok_empty, page_obj, paging, q_array, q_get, q_int, query_pairs,
@@ -181,7 +182,7 @@ pub async fn get_reviews(State(st): State<AppState>, req: Request) -> Response {
         let sd = &w.shops[p.shop];
         let f = ReviewFilter::parse(&r.pairs, sd, &w.sources)?;
         let skip = (page - 1).saturating_mul(size);
-        let render = |rev: &Review| data::render_review(rev, sd, &w.sources, &st.base_url);
+        let render = |rev: &Review| render::render_review(rev, sd, &w.sources, &st.base_url);
         if f.is_everything() {
             // Unfiltered (a sync's listing): the page is a slice, no walk over every review
             // per request, which made a 100,000-review listing cost the server O(n) per page.
@@ -245,7 +246,7 @@ pub async fn get_review(State(st): State<AppState>, req: Request) -> Response {
             .ok_or_else(|| ApiError::not_found(format!("review {id} not found")))?;
         Ok(ok(
             st.now(),
-            data::render_review(&sd.reviews[pos], sd, &w.sources, &st.base_url),
+            render::render_review(&sd.reviews[pos], sd, &w.sources, &st.base_url),
         ))
     })
     .await
@@ -478,7 +479,7 @@ pub async fn delete_review(State(st): State<AppState>, req: Request) -> Response
             .ok_or_else(|| ApiError::not_found(format!("review {id} not found")))?;
         let rendered = {
             let sd = &w.shops[p.shop];
-            data::render_review(&sd.reviews[pos], sd, &w.sources, &st.base_url)
+            render::render_review(&sd.reviews[pos], sd, &w.sources, &st.base_url)
         };
         let sd = &mut w.shops[p.shop];
         sd.reviews.remove(pos);
@@ -614,7 +615,7 @@ pub async fn create_webhook(State(st): State<AppState>, req: Request) -> Respons
             created: now,
             updated: now,
         };
-        let out = data::render_webhook(&hook);
+        let out = render::render_webhook(&hook);
         sd.webhooks.push(hook);
         w.next_webhook_id += 1;
         Ok(ok(now, out))
@@ -650,7 +651,7 @@ pub async fn update_webhook(State(st): State<AppState>, req: Request) -> Respons
         hook.topic = topic;
         hook.url = url;
         hook.updated = now;
-        Ok(ok(now, data::render_webhook(hook)))
+        Ok(ok(now, render::render_webhook(hook)))
     })
     .await
 }
@@ -687,7 +688,7 @@ pub async fn list_webhooks(State(st): State<AppState>, req: Request) -> Response
             .webhooks
             .iter()
             .filter(|h| h.platform == p.client_id)
-            .map(data::render_webhook)
+            .map(render::render_webhook)
             .collect();
         Ok(ok(st.now(), Value::Array(list)))
     })
@@ -801,7 +802,7 @@ pub async fn create_exclusion(State(st): State<AppState>, req: Request) -> Respo
         }) {
             return Err(ApiError::exists("customer already excluded"));
         }
-        let out = data::render_exclusion(&x);
+        let out = render::render_exclusion(&x);
         let new_id = x.customer_id == next_id;
         sd.exclusions.push(x);
         if new_id {
@@ -859,7 +860,7 @@ pub async fn list_exclusions(State(st): State<AppState>, req: Request) -> Respon
             .iter()
             .skip((page - 1).saturating_mul(size))
             .take(size)
-            .map(data::render_exclusion)
+            .map(render::render_exclusion)
             .collect();
         Ok(ok(
             st.now(),
@@ -915,7 +916,7 @@ pub async fn get_orders(State(st): State<AppState>, req: Request) -> Response {
             .iter()
             .skip((page - 1).saturating_mul(size))
             .take(size)
-            .map(|o| data::render_order(o, sd))
+            .map(|o| render::render_order(o, sd))
             .collect();
         Ok(ok(
             st.now(),
@@ -950,7 +951,7 @@ pub async fn get_events(State(st): State<AppState>, req: Request) -> Response {
             .iter()
             .skip((page - 1).saturating_mul(size))
             .take(size)
-            .map(|e| data::render_event(e))
+            .map(|e| render::render_event(e))
             .collect();
         Ok(ok(
             st.now(),

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::data;
 use crate::demo;
+use crate::render;
 use crate::state::{lock, AppState, Fault, LoggedRequest, TokenKind, MAX_LOGGED_REQUESTS};
 use crate::util::{json_response, ApiError};
 
@@ -377,7 +378,7 @@ pub async fn exclusions(State(st): State<AppState>, req: Request) -> Response {
     json_response(
         StatusCode::OK,
         &json!({
-            "list": sd.exclusions.iter().map(data::render_exclusion).collect::<Vec<_>>(),
+            "list": sd.exclusions.iter().map(render::render_exclusion).collect::<Vec<_>>(),
             "unsubscribes": sd.unsubscribes.iter().map(|(e, t, at)| json!({"email": e, "email_type": t, "at": at})).collect::<Vec<_>>(),
         }),
     )

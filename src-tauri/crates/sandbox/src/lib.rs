@@ -9,6 +9,7 @@ pub mod control;
 pub mod data;
 pub mod media;
 pub mod oauth;
+pub mod render;
 pub mod state;
 pub mod util;
 
