@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use reviewdesk_auth::{AuthConfig, LoginOutcome, MemoryStore, SessionManager};
 use reviewdesk_core::{ActionStatus, Environment, ReviewFilter, ReviewId, ReviewQuery};
-use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode};
+use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode, SyncReport};
 use reviewdesk_media::check::check_selection;
 use reviewdesk_media::compose::{submit, ComposerForm, Submission, SubmitOptions};
 use reviewdesk_media::create::CreateOnceConfig;
@@ -124,12 +124,13 @@ impl Rig {
         );
     }
 
-    async fn synced(&self) {
+    /// Syncs with the app's client for the shop, as the background work does.
+    async fn synced(&self) -> SyncReport {
         let client = self.client().await;
         self.inbox
             .sync(&client, SyncMode::Auto, &|_| {})
             .await
-            .unwrap();
+            .unwrap()
     }
 
     /// Ids of the newest stored reviews.
@@ -176,14 +177,9 @@ impl Rig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_sync_refreshes_once_in_the_middle_and_goes_on_from_its_page() {
     let rig = Rig::signed_in().await;
-    let client = rig.client().await;
     rig.expire_tokens_after(4, "/api/v1/openapi/get_reviews")
         .await;
-    let report = rig
-        .inbox
-        .sync(&client, SyncMode::Auto, &|_| {})
-        .await
-        .unwrap();
+    let report = rig.synced().await;
     rig.trigger_fired();
     assert!(report.first_sync);
     assert_eq!(report.total, Some(SEEDED as u64));
@@ -203,14 +199,9 @@ async fn a_first_sync_refreshes_once_in_the_middle_and_goes_on_from_its_page() {
 async fn an_incremental_sync_refreshes_once_and_completes() {
     let rig = Rig::signed_in().await;
     rig.synced().await;
-    let client = rig.client().await;
     rig.expire_tokens_after(0, "/api/v1/openapi/get_reviews")
         .await;
-    let report = rig
-        .inbox
-        .sync(&client, SyncMode::Auto, &|_| {})
-        .await
-        .unwrap();
+    let report = rig.synced().await;
     rig.trigger_fired();
     assert!(!report.first_sync && !report.full_pass);
     assert_eq!(rig.refreshes(), 1);
