@@ -55,6 +55,7 @@ describe("actions come from the account's capabilities", () => {
     expect(help).not.toHaveTextContent("Delete (Enter confirms");
     expect(help).not.toHaveTextContent("Exclude the author");
     expect(help).toHaveTextContent("Mark reviewed");
+    expect(help).toHaveTextContent("r and f act on the checked reviews");
   });
 
   it("Trustoo's capabilities offer every action", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRUSTOO_CAPABILITIES } from "../ipc/fixture";
-import { commandFor, helpRows } from "./keymap";
+import { commandFor, helpNote, helpRows, offers } from "./keymap";
 
 describe("inbox keymap", () => {
   it("maps the documented keys, arrows included, and nothing else", () => {
@@ -26,6 +26,10 @@ describe("inbox keymap", () => {
     const listed = helpRows({ capabilities }).map(([keys]) => keys);
     expect(listed).not.toContain("d");
     expect(listed).not.toContain("e");
+    expect(offers("delete", { capabilities })).toBe(false);
+    expect(offers("exclude", { capabilities })).toBe(false);
+    expect(offers("reviewed", { capabilities })).toBe(true);
+    expect(helpNote({ capabilities })).toBe("r and f act on the checked reviews when any are checked.");
     expect(helpRows({ capabilities: TRUSTOO_CAPABILITIES }).map(([keys]) => keys)).toEqual([
       "j / ↓",
       "k / ↑",
@@ -38,5 +42,13 @@ describe("inbox keymap", () => {
       "?",
       "Esc",
     ]);
+  });
+
+  it("offers every action without capabilities (nothing known yet) and with Trustoo's", () => {
+    for (const ctx of [{}, { capabilities: TRUSTOO_CAPABILITIES }]) {
+      expect(offers("delete", ctx)).toBe(true);
+      expect(offers("exclude", ctx)).toBe(true);
+      expect(helpNote(ctx)).toBe("r, f and d act on the checked reviews when any are checked.");
+    }
   });
 });

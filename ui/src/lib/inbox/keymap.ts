@@ -50,6 +50,14 @@ function offered(shortcut: Shortcut, ctx: KeymapContext): boolean {
   return !shortcut.offered || !ctx.capabilities || shortcut.offered(ctx.capabilities);
 }
 
+/**
+ * Whether the inbox offers `command` at all (its key, its button, its bulk action): the one rule
+ * the page and the detail pane ask, so a button never shows for an action whose key is gone.
+ */
+export function offers(command: InboxCommand, ctx: KeymapContext = {}): boolean {
+  return SHORTCUTS.some((s) => s.command === command && offered(s, ctx));
+}
+
 /** The command of `key` (a `KeyboardEvent.key`), or null when the key means nothing here. */
 export function commandFor(key: string, ctx: KeymapContext = {}): InboxCommand | null {
   const shortcut = SHORTCUTS.find((s) => s.keys.includes(key));
@@ -63,3 +71,13 @@ const LABELS: Record<string, string> = { ArrowDown: "↓", ArrowUp: "↑", Escap
 export function helpRows(ctx: KeymapContext = {}): [string, string][] {
   return SHORTCUTS.filter((s) => offered(s, ctx)).map((s) => [s.keys.map((k) => LABELS[k] ?? k).join(" / "), s.what]);
 }
+
+/** The help sheet's footnote: which keys act on the checked reviews (only the offered ones). */
+export function helpNote(ctx: KeymapContext = {}): string {
+  const bulk = SHORTCUTS.filter((s) => BULK.includes(s.command) && offered(s, ctx)).map((s) => s.keys[0]);
+  const named = bulk.length > 1 ? `${bulk.slice(0, -1).join(", ")} and ${bulk.at(-1)}` : (bulk[0] ?? "");
+  return `${named} act${bulk.length > 1 ? "" : "s"} on the checked reviews when any are checked.`;
+}
+
+/** The commands that act on every checked review (the others act on the selected one). */
+const BULK: InboxCommand[] = ["reviewed", "flag", "delete"];
