@@ -125,7 +125,7 @@ describe("shop switcher", () => {
     expect(await screen.findByTestId("not-signed-in")).toHaveTextContent("Add another shop");
     await fireEvent.click(screen.getByTestId("sign-in"));
     await screen.findByTestId("waiting-for-browser");
-    backend.completeSignIn(FIXTURE_SECOND_SESSION);
+    backend.auth.completeSignIn(FIXTURE_SECOND_SESSION);
     expect(await screen.findByText("436 reviews")).toBeInTheDocument();
     expect(screen.getByTestId("shop-name")).toHaveTextContent(/^Birch & Pine Home$/);
   });
@@ -166,7 +166,8 @@ describe("sign-out", () => {
   });
 
   it("says what could not be undone, and shows the sign-in screen after the last shop", async () => {
-    const backend = new FixtureBackend({ shops: [FIXTURE_SESSION] }).setSignOutReport({
+    const backend = new FixtureBackend({ shops: [FIXTURE_SESSION] });
+    backend.auth.setSignOutReport({
       steps: [
         { step: "Disconnect ReviewDesk on Trustoo", ok: false, message: "Offline" },
         { step: "Revoke the refresh token", ok: false, message: "Offline" },
@@ -197,7 +198,7 @@ describe("notices", () => {
     render(App, { backend });
     await screen.findByTestId("not-signed-in");
 
-    backend.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link it did not expect." });
+    backend.auth.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link it did not expect." });
 
     const toast = await screen.findByTestId("toast");
     expect(toast).toHaveTextContent("ReviewDesk ignored a sign-in link it did not expect.");
@@ -208,7 +209,7 @@ describe("notices", () => {
     const backend = new FixtureBackend();
     render(App, { backend });
     await screen.findByTestId("rating-average");
-    backend.emitNotice({ level: "error", message: "The system keychain is locked." });
+    backend.auth.emitNotice({ level: "error", message: "The system keychain is locked." });
     expect(await screen.findByRole("alert")).toHaveTextContent("The system keychain is locked.");
   });
 });

@@ -50,11 +50,11 @@ describe("browser sign-in", () => {
     expect(backend.calls.auth_start).toBe(1);
     expect(backend.args).toEqual([{ command: "auth_start", arg: "aurora-outfitters.myshopify.com" }]);
 
-    backend.emitLoginStatus({ phase: "exchanging", message: null, session: null, expires_at: null });
+    backend.auth.emitLoginStatus({ phase: "exchanging", message: null, session: null, expires_at: null });
     await flush();
     expect(screen.getByTestId("exchanging")).toHaveTextContent("Finishing sign-in…");
 
-    backend.completeSignIn();
+    backend.auth.completeSignIn();
     await flush();
     expect(screen.getByTestId("shop-name")).toHaveTextContent(/^Aurora Outfitters$/);
     expect(screen.getByTestId("rating-average")).toHaveTextContent(/^4\.3$/);
@@ -107,7 +107,7 @@ describe("browser sign-in", () => {
     expect(screen.getByTestId("not-signed-in")).toHaveTextContent("Sign in with Trustoo");
     expect(screen.queryByTestId("waiting-for-browser")).not.toBeInTheDocument();
     expect(backend.calls.auth_cancel).toBe(1);
-    expect(backend.loginStatus.phase).toBe("idle");
+    expect(backend.auth.loginStatus.phase).toBe("idle");
   });
 
   it("opens the browser again and says so", async () => {
@@ -125,8 +125,8 @@ describe("browser sign-in", () => {
   it("keeps the countdown when a refused link re-announces waiting without an expiry", async () => {
     const backend = await signedOut();
     await clickSignIn();
-    backend.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link it did not expect." });
-    backend.emitLoginStatus({ phase: "waiting_for_browser", message: null, session: null, expires_at: null });
+    backend.auth.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link it did not expect." });
+    backend.auth.emitLoginStatus({ phase: "waiting_for_browser", message: null, session: null, expires_at: null });
     await flush();
 
     expect(screen.getByTestId("sign-in-countdown")).toHaveTextContent("10:00");
@@ -137,7 +137,7 @@ describe("browser sign-in", () => {
     const backend = await signedOut();
     await clickSignIn();
 
-    backend.declineSignIn();
+    backend.auth.declineSignIn();
     await flush();
 
     expect(screen.getByTestId("auth-message")).toHaveTextContent(/^You declined access\.$/);
@@ -153,7 +153,7 @@ describe("browser sign-in", () => {
     const backend = await signedOut();
     await clickSignIn();
 
-    backend.failSignIn("Trustoo couldn't confirm the sign-in. Please try again.");
+    backend.auth.failSignIn("Trustoo couldn't confirm the sign-in. Please try again.");
     await flush();
 
     const failed = screen.getByTestId("sign-in-failed");
@@ -214,7 +214,8 @@ describe("browser sign-in", () => {
 
   it("shows a notice Rust made before the window listened (a refused link that started the app), once", async () => {
     const message = "ReviewDesk ignored a sign-in link: No sign-in is in progress. Please start the sign-in again.";
-    const backend = new FixtureBackend({ session: null }).holdNotice({ level: "warning", message });
+    const backend = new FixtureBackend({ session: null });
+    backend.auth.holdNotice({ level: "warning", message });
     render(App, { backend });
     await flush();
     expect(backend.calls.take_pending_notices).toBe(1);
@@ -222,7 +223,7 @@ describe("browser sign-in", () => {
     expect(screen.getByTestId("not-signed-in")).toBeInTheDocument();
 
     // Later notices arrive as events, and the held one is not shown again.
-    backend.emitNotice({ level: "info", message: "Synced 12 new reviews." });
+    backend.auth.emitNotice({ level: "info", message: "Synced 12 new reviews." });
     await flush();
     expect(screen.getAllByTestId("toast").map((t) => t.textContent?.trim())).toEqual([
       expect.stringContaining(message),
@@ -233,17 +234,17 @@ describe("browser sign-in", () => {
   it("stays on 'finishing sign-in' when a stray 'waiting' or 'idle' arrives during the exchange", async () => {
     const backend = await signedOut();
     await clickSignIn();
-    backend.emitLoginStatus({ phase: "exchanging", message: null, session: null, expires_at: null });
+    backend.auth.emitLoginStatus({ phase: "exchanging", message: null, session: null, expires_at: null });
     await flush();
-    backend.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link: This sign-in link was already used." });
-    backend.emitLoginStatus({ phase: "waiting_for_browser", message: null, session: null, expires_at: null });
-    backend.emitLoginStatus({ phase: "idle", message: null, session: null, expires_at: null });
+    backend.auth.emitNotice({ level: "warning", message: "ReviewDesk ignored a sign-in link: This sign-in link was already used." });
+    backend.auth.emitLoginStatus({ phase: "waiting_for_browser", message: null, session: null, expires_at: null });
+    backend.auth.emitLoginStatus({ phase: "idle", message: null, session: null, expires_at: null });
     await flush();
     expect(screen.getByTestId("exchanging")).toHaveTextContent("Finishing sign-in…");
     expect(screen.queryByTestId("waiting-for-browser")).not.toBeInTheDocument();
     expect(screen.queryByTestId("not-signed-in")).not.toBeInTheDocument();
 
-    backend.completeSignIn();
+    backend.auth.completeSignIn();
     await flush();
     expect(screen.getByTestId("shop-name")).toHaveTextContent(/^Aurora Outfitters$/);
   });
@@ -375,7 +376,7 @@ describe("session expiry", () => {
 
     await fireEvent.click(screen.getByTestId("sign-in"));
     await screen.findByTestId("waiting-for-browser");
-    backend.completeSignIn(FIXTURE_SESSION);
+    backend.auth.completeSignIn(FIXTURE_SESSION);
 
     expect(await screen.findByTestId("rating-average")).toHaveTextContent(/^4\.3$/);
     expect(screen.getByTestId("shop-name")).toHaveTextContent("Aurora Outfitters");
@@ -386,7 +387,7 @@ describe("session expiry", () => {
     const backend = new FixtureBackend();
     render(App, { backend });
     await screen.findByTestId("rating-average");
-    backend.emitNotice({ level: "info", message: "Synced 12 new reviews." });
+    backend.auth.emitNotice({ level: "info", message: "Synced 12 new reviews." });
     backend.failWith(COMMANDS.switchShop, EXPIRED);
 
     await fireEvent.click(screen.getByTestId("shop-switcher"));

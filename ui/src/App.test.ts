@@ -143,7 +143,7 @@ describe("App", () => {
     render(App, { backend });
     await screen.findByTestId("not-signed-in");
 
-    backend.setSession(FIXTURE_SESSION);
+    backend.auth.setSession(FIXTURE_SESSION);
 
     expect(await screen.findByTestId("rating-average")).toHaveTextContent(/^4\.3$/);
     expect(screen.getByTestId("shop-name")).toHaveTextContent("Aurora Outfitters");

@@ -11,7 +11,7 @@ const TAURI_IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)["']@tauri-apps\//;
 
 describe("architecture", () => {
   it("sees the source files", () => {
-    expect(Object.keys(sources)).toContain("/src/lib/ipc/tauri.ts");
+    expect(Object.keys(sources)).toContain("/src/lib/ipc/tauri/index.ts");
     expect(Object.keys(sources)).toContain("/src/App.svelte");
   });
 

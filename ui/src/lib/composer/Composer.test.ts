@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { FixtureComposer } from "../ipc/fixture-composer";
+import { FixtureComposer } from "../ipc/fixture";
 import type { IpcError } from "../ipc";
 import ComposerPage from "./ComposerPage.svelte";
 import { emptyFields } from "./model";

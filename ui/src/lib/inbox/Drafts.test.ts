@@ -1,25 +1,22 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { emptyFields } from "../composer/model";
-import { getComposerBackend } from "../ipc/composer";
 import { FixtureBackend } from "../ipc/fixture";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
 
-function setup() {
-  const backend = new FixtureBackend({ reviews: 20, latencyMs: 0, syncStepMs: 5 });
-  render(WorkspaceHarness, { backend, initialPage: "inbox" });
+function backend(): FixtureBackend {
+  return new FixtureBackend({ reviews: 20, latencyMs: 0, syncStepMs: 5 });
 }
 
-afterEach(async () => {
-  const composer = await getComposerBackend();
-  for (const d of await composer.listDrafts()) await composer.discardDraft(d.id);
-});
+function setup(given = backend()) {
+  render(WorkspaceHarness, { backend: given, initialPage: "inbox" });
+}
 
 describe("drafts left from an earlier run", () => {
   it("are offered on arrival and Resume opens them", async () => {
-    const composer = await getComposerBackend();
-    await composer.saveDraft("new-review:1", { ...emptyFields(), author: "Mina", title: "Warm" }, []);
-    setup();
+    const given = backend();
+    await given.composer.saveDraft("new-review:1", { ...emptyFields(), author: "Mina", title: "Warm" }, []);
+    setup(given);
     expect(await screen.findByText("You have an unfinished review from last time.")).toBeInTheDocument();
     expect(screen.getByTestId("drafts-badge")).toHaveTextContent("1 draft");
     await fireEvent.click(screen.getByRole("button", { name: "Resume" }));

@@ -13,7 +13,7 @@ function setup(options: ConstructorParameters<typeof FixtureBackend>[0] = {}) {
 describe("exclusions page", () => {
   it("lists the excluded customers page by page", async () => {
     const backend = setup();
-    expect(await screen.findByTestId("exclusions-count")).toHaveTextContent(`${backend.exclusions.length} in all`);
+    expect(await screen.findByTestId("exclusions-count")).toHaveTextContent(`${backend.reviews.exclusions.length} in all`);
     expect(screen.getAllByTestId("exclusion-row")).toHaveLength(10);
     expect(screen.getByTestId("exclusions-page")).toHaveTextContent("Page 1 of 3");
     await fireEvent.click(screen.getByTestId("exclusions-next"));
@@ -32,7 +32,7 @@ describe("exclusions page", () => {
 
     await fireEvent.input(input, { target: { value: "  spam@example.com " } });
     await fireEvent.click(screen.getByTestId("add-exclusion"));
-    await waitFor(() => expect(backend.exclusions.some((e) => e.email === "spam@example.com")).toBe(true));
+    await waitFor(() => expect(backend.reviews.exclusions.some((e) => e.email === "spam@example.com")).toBe(true));
     expect(await screen.findByText("spam@example.com won't get review requests any more.")).toBeInTheDocument();
     await waitFor(() => expect(screen.getAllByTestId("exclusion-row")[0]?.dataset.email).toBe("spam@example.com"));
     expect(input).toHaveValue("");
@@ -56,11 +56,11 @@ describe("exclusions page", () => {
     await screen.findByTestId("exclusions-table");
     const first = screen.getAllByTestId("exclusion-row")[0] as HTMLElement;
     const email = first.dataset.email ?? "";
-    const before = backend.exclusions.length;
+    const before = backend.reviews.exclusions.length;
     await fireEvent.click(within(first).getByTestId("remove-exclusion"));
     expect(await screen.findByTestId("confirm-dialog")).toHaveTextContent(`${email} will get review-request emails again.`);
     await fireEvent.click(screen.getByTestId("confirm-remove-exclusion"));
-    await waitFor(() => expect(backend.exclusions.length).toBe(before - 1));
+    await waitFor(() => expect(backend.reviews.exclusions.length).toBe(before - 1));
     await waitFor(() => expect(screen.getAllByTestId("exclusion-row").some((r) => r.dataset.email === email)).toBe(false));
   });
 
@@ -83,12 +83,12 @@ describe("exclusions page", () => {
     await fireEvent.input(screen.getByTestId("exclusion-input"), { target: { value: "later@example.com" } });
     await fireEvent.click(screen.getByTestId("add-exclusion"));
     expect(await screen.findByText(/The exclusion will be sent when Trustoo is reachable/)).toBeInTheDocument();
-    expect(backend.exclusions.some((e) => e.email === "later@example.com")).toBe(false);
+    expect(backend.reviews.exclusions.some((e) => e.email === "later@example.com")).toBe(false);
     await fireEvent.click(screen.getByTestId("nav-inbox"));
     expect(await screen.findByTestId("pending-actions")).toHaveTextContent("1 action waiting to be sent");
-    backend.setOffline(false);
+    backend.reviews.setOffline(false);
     await waitFor(() => expect(screen.queryByTestId("pending-actions")).not.toBeInTheDocument());
-    expect(backend.exclusions.some((e) => e.email === "later@example.com")).toBe(true);
+    expect(backend.reviews.exclusions.some((e) => e.email === "later@example.com")).toBe(true);
   });
 
   it("shows why the list could not be loaded, and retries", async () => {

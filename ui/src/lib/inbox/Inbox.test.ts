@@ -49,7 +49,7 @@ describe("inbox list", () => {
     const { backend } = setup();
     await firstRows();
     await fireEvent.click(screen.getByTestId("filter-rating-1"));
-    await waitFor(() => expect(backend.queries.at(-1)?.filter.ratings).toEqual([1]));
+    await waitFor(() => expect(backend.reviews.queries.at(-1)?.filter.ratings).toEqual([1]));
     await waitFor(() => {
       const shown = rows();
       expect(shown.length).toBeGreaterThan(0);
@@ -63,11 +63,11 @@ describe("inbox list", () => {
     await firstRows();
     await fireEvent.input(screen.getByTestId("search"), { target: { value: "qqqzzz" } });
     await waitFor(() => expect(screen.getByTestId("no-results")).toBeInTheDocument());
-    expect(backend.queries.at(-1)?.filter.keyword).toBe("qqqzzz");
+    expect(backend.reviews.queries.at(-1)?.filter.keyword).toBe("qqqzzz");
     expect(screen.getByTestId("no-results")).toHaveTextContent("No reviews match these filters.");
     await fireEvent.click(within(screen.getByTestId("no-results")).getByRole("button", { name: "Clear filters" }));
     await firstRows();
-    expect(backend.queries.at(-1)?.filter.keyword).toBeNull();
+    expect(backend.reviews.queries.at(-1)?.filter.keyword).toBeNull();
     expect(screen.getByTestId("search")).toHaveValue("");
   });
 
@@ -108,12 +108,12 @@ describe("inbox list", () => {
     await fireEvent.change(screen.getByTestId("filter-date"), { target: { value: "30d" } });
     await fireEvent.change(screen.getByTestId("filter-triage"), { target: { value: "flagged" } });
     await waitFor(() =>
-      expect(backend.queries.at(-1)).toMatchObject({
+      expect(backend.reviews.queries.at(-1)).toMatchObject({
         sort: "rating_low",
         filter: { source: "Email request", has_image: true, verified: true, triage: "flagged" },
       }),
     );
-    expect(backend.queries.at(-1)?.filter.commented_from).toEqual(expect.any(Number));
+    expect(backend.reviews.queries.at(-1)?.filter.commented_from).toEqual(expect.any(Number));
   });
 
   it("exports the current filter as CSV and says where the file went", async () => {
@@ -150,10 +150,10 @@ describe("keyboard triage", () => {
     const id = row(0).dataset.reviewId ?? "";
     key("f");
     await waitFor(() => expect(row(0).dataset.triage).toBe("flagged"));
-    expect(backend.storedRow(id)?.triage).toBe("flagged");
+    expect(backend.reviews.storedRow(id)?.triage).toBe("flagged");
     key("r");
     await waitFor(() => expect(row(0).dataset.triage).toBe("reviewed"));
-    expect(backend.storedRow(id)?.triage).toBe("reviewed");
+    expect(backend.reviews.storedRow(id)?.triage).toBe("reviewed");
   });
 
   it("selects with x, shows the bulk bar and acts on every selected review", async () => {
@@ -166,8 +166,8 @@ describe("keyboard triage", () => {
     await waitFor(() => expect(screen.getByTestId("bulk-count")).toHaveTextContent("2 selected"));
     const ids = [row(0).dataset.reviewId ?? "", row(1).dataset.reviewId ?? ""];
     await fireEvent.click(screen.getByTestId("bulk-flag"));
-    await waitFor(() => expect(backend.storedRow(ids[1] ?? "")?.triage).toBe("flagged"));
-    expect(backend.storedRow(ids[0] ?? "")?.triage).toBe("flagged");
+    await waitFor(() => expect(backend.reviews.storedRow(ids[1] ?? "")?.triage).toBe("flagged"));
+    expect(backend.reviews.storedRow(ids[0] ?? "")?.triage).toBe("flagged");
     key("Escape");
     await waitFor(() => expect(screen.queryByTestId("bulk-bar")).not.toBeInTheDocument());
   });
@@ -186,7 +186,7 @@ describe("keyboard triage", () => {
     await waitFor(() => expect(screen.queryByTestId("confirm-dialog")).not.toBeInTheDocument());
     await waitFor(() => expect(rows().some((r) => r.dataset.reviewId === id)).toBe(false));
     expect(screen.getByTestId("review-total")).toHaveTextContent("399 reviews");
-    expect(backend.storedRow(id)?.deleted_at).not.toBeNull();
+    expect(backend.reviews.storedRow(id)?.deleted_at).not.toBeNull();
     expect(screen.getByText("Review deleted.")).toBeInTheDocument();
 
     await fireEvent.click(screen.getByTestId("nav-deleted"));
@@ -214,9 +214,9 @@ describe("keyboard triage", () => {
     const { backend } = setup();
     await firstRows();
     await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
-    const before = backend.exclusions.length;
+    const before = backend.reviews.exclusions.length;
     key("e");
-    await waitFor(() => expect(backend.exclusions.length).toBe(before + 1));
+    await waitFor(() => expect(backend.reviews.exclusions.length).toBe(before + 1));
     expect(await screen.findByText(/won't get review requests any more/)).toBeInTheDocument();
   });
 
@@ -246,26 +246,26 @@ describe("offline and errors", () => {
     await fireEvent.click(await screen.findByTestId("confirm-delete"));
     await waitFor(() => expect(within(row(0)).getByTestId("row-pending")).toBeInTheDocument());
     expect(screen.getByTestId("pending-actions")).toHaveTextContent("1 action waiting to be sent");
-    expect(backend.storedRow(id)?.deleted_at).toBeNull();
+    expect(backend.reviews.storedRow(id)?.deleted_at).toBeNull();
     expect(await screen.findByTestId("detail-pending")).toBeInTheDocument();
 
-    backend.setOffline(false);
+    backend.reviews.setOffline(false);
     await waitFor(() => expect(rows().some((r) => r.dataset.reviewId === id)).toBe(false));
     expect(screen.queryByTestId("pending-actions")).not.toBeInTheDocument();
     expect(screen.queryByTestId("offline-banner")).not.toBeInTheDocument();
-    expect(backend.storedRow(id)?.deleted_at).not.toBeNull();
+    expect(backend.reviews.storedRow(id)?.deleted_at).not.toBeNull();
   });
 
   it("says Trustoo is having trouble on server errors, without the offline banner", async () => {
     const { backend } = setup();
     await firstRows();
     const idle = { phase: "idle", fetched: 0, total: null, new_count: 0, last_synced_at: null, message: null } as const;
-    backend.emitSyncProgress({ ...idle, phase: "server_trouble", message: "Trustoo is having trouble (error 500), retrying." });
+    backend.reviews.emitSyncProgress({ ...idle, phase: "server_trouble", message: "Trustoo is having trouble (error 500), retrying." });
     expect(await screen.findByTestId("sync-trouble")).toHaveTextContent("Trustoo is having trouble (error 500), retrying.");
     expect(screen.queryByTestId("offline-banner")).not.toBeInTheDocument();
     expect(screen.queryByTestId("sync-failed")).not.toBeInTheDocument();
     // A connection that fails is offline: the banner, and no trouble line.
-    backend.emitSyncProgress({ ...idle, phase: "offline", message: "Trustoo cannot be reached; showing the reviews saved on this computer." });
+    backend.reviews.emitSyncProgress({ ...idle, phase: "offline", message: "Trustoo cannot be reached; showing the reviews saved on this computer." });
     expect(await screen.findByTestId("offline-banner")).toBeInTheDocument();
     expect(screen.queryByTestId("sync-trouble")).not.toBeInTheDocument();
   });
@@ -275,7 +275,7 @@ describe("offline and errors", () => {
     await firstRows();
     await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
     const id = row(0).dataset.reviewId ?? "";
-    backend.forceOutcome("conflict", "Trustoo no longer has this review.");
+    backend.reviews.forceOutcome("conflict", "Trustoo no longer has this review.");
     key("d");
     await fireEvent.click(await screen.findByTestId("confirm-delete"));
     expect(await screen.findByText("Trustoo no longer has this review.")).toBeInTheDocument();
@@ -321,11 +321,11 @@ describe("sync and new reviews", () => {
   it("shows the sync's progress with counts, then the new reviews behind a badge", async () => {
     const { backend } = setup();
     await firstRows();
-    backend.emitSyncProgress({ phase: "fetching", fetched: 1200, total: 5000, new_count: 0, last_synced_at: null, message: null });
+    backend.reviews.emitSyncProgress({ phase: "fetching", fetched: 1200, total: 5000, new_count: 0, last_synced_at: null, message: null });
     expect(await screen.findByTestId("sync-progress")).toHaveTextContent("Syncing 1,200 / 5,000");
     expect(screen.getByTestId("sync-now")).toBeDisabled();
 
-    backend.addNewReviews(3);
+    backend.reviews.addNewReviews(3);
     const badge = await screen.findByTestId("new-badge");
     expect(badge).toHaveTextContent("3 new");
     await fireEvent.click(badge);

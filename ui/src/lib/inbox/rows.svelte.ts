@@ -9,7 +9,7 @@
  * The first page counts matches only up to `COUNT_LIMIT` (instant on any shop; "1,000+"); when
  * there are more, a second count-only request brings the exact total and the list grows to it.
  */
-import type { Backend, IpcError, ReviewFilter, ReviewRow, ReviewSort, TriageState } from "../ipc";
+import type { IpcError, ReviewsArea, ReviewFilter, ReviewRow, ReviewSort, TriageState } from "../ipc";
 import { COUNT_LIMIT, PAGE_SIZE, pageQuery } from "./query";
 
 /** How many requests may be under way at once (newer ranges wait for a free slot). */
@@ -42,12 +42,12 @@ export class ReviewList {
   #wanted: Range = { start: 0, end: PAGE_SIZE };
   /** Set while the list shows a fixed set of reviews (the new ones of a sync) instead of a query. */
   #only: string[] | null = null;
-  readonly #backend: Backend;
+  readonly #reviews: ReviewsArea;
   readonly #onerror: (reason: unknown) => IpcError;
   readonly maxRows: number;
 
-  constructor(backend: Backend, onerror: (reason: unknown) => IpcError, maxRows = 2000) {
-    this.#backend = backend;
+  constructor(reviews: ReviewsArea, onerror: (reason: unknown) => IpcError, maxRows = 2000) {
+    this.#reviews = reviews;
     this.#onerror = onerror;
     this.maxRows = maxRows;
   }
@@ -97,7 +97,7 @@ export class ReviewList {
     this.ready = false;
     this.error = null;
     this.version++;
-    const answers = await Promise.allSettled(ids.map((id) => this.#backend.getReviewDetail(id)));
+    const answers = await Promise.allSettled(ids.map((id) => this.#reviews.getReviewDetail(id)));
     if (mine !== this.#generation) return;
     const rows = answers
       .flatMap((a) => (a.status === "fulfilled" ? [a.value.row] : []))
@@ -138,7 +138,7 @@ export class ReviewList {
     const mine = ++this.#generation;
     this.#inFlight = [{ start, end: start + PAGE_SIZE }];
     try {
-      const page = await this.#backend.queryReviews(pageQuery(filter, this.#sort, start, null, COUNT_LIMIT));
+      const page = await this.#reviews.queryReviews(pageQuery(filter, this.#sort, start, null, COUNT_LIMIT));
       if (mine !== this.#generation) return;
       this.#inFlight = [];
       this.#take(start, page.rows);
@@ -161,7 +161,7 @@ export class ReviewList {
     const filter = this.#filter;
     if (!filter) return;
     try {
-      const page = await this.#backend.queryReviews(pageQuery(filter, this.#sort, 0, null, null, 1));
+      const page = await this.#reviews.queryReviews(pageQuery(filter, this.#sort, 0, null, null, 1));
       if (mine !== this.#generation) return;
       this.count = page.total;
       this.exact = true;
@@ -197,7 +197,7 @@ export class ReviewList {
     const range = { start, end: start + PAGE_SIZE };
     this.#inFlight.push(range);
     try {
-      const page = await this.#backend.queryReviews(pageQuery(filter, this.#sort, start, after, 0));
+      const page = await this.#reviews.queryReviews(pageQuery(filter, this.#sort, start, after, 0));
       if (mine !== this.#generation) return;
       this.#take(start, page.rows);
       if (!this.exact) {

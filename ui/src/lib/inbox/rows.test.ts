@@ -16,7 +16,7 @@ async function settle(rounds = 20): Promise<void> {
 function make(reviews = 5000, maxRows = 2000) {
   const backend = new FixtureBackend({ reviews, latencyMs: 0 });
   const errors: IpcError[] = [];
-  const list = new ReviewList(backend, (reason) => {
+  const list = new ReviewList(backend.reviews, (reason) => {
     const error = toIpcError(reason);
     errors.push(error);
     return error;
@@ -29,11 +29,11 @@ describe("ReviewList (the inbox rows)", () => {
     const { backend, list } = make(5000);
     await list.reset(ALL, "newest");
     expect(list.ready).toBe(true);
-    expect(backend.queries[0]).toMatchObject({ offset: 0, after: null, limit: PAGE_SIZE, count_limit: COUNT_LIMIT });
+    expect(backend.reviews.queries[0]).toMatchObject({ offset: 0, after: null, limit: PAGE_SIZE, count_limit: COUNT_LIMIT });
     await settle();
     expect(list.count).toBe(5000);
     expect(list.exact).toBe(true);
-    expect(backend.queries.some((q) => q.count_limit === null && q.limit === 1)).toBe(true);
+    expect(backend.reviews.queries.some((q) => q.count_limit === null && q.limit === 1)).toBe(true);
     expect(list.rowAt(0)?.review.id).toBeDefined();
     // Newest first.
     const first = list.rowAt(0)?.review.commented_at ?? 0;
@@ -47,24 +47,24 @@ describe("ReviewList (the inbox rows)", () => {
     expect(list.count).toBe(0);
     expect(list.exact).toBe(true);
     await settle();
-    expect(backend.queries).toHaveLength(1);
+    expect(backend.reviews.queries).toHaveLength(1);
   });
 
   it("continues right after a loaded row with its cursor, and jumps far by offset", async () => {
     const { backend, list } = make(5000);
     await list.reset(ALL, "newest");
     await settle();
-    const before = backend.queries.length;
+    const before = backend.reviews.queries.length;
     list.ensure(100, 120);
     await settle();
-    const next = backend.queries.slice(before).find((q) => q.limit === PAGE_SIZE);
+    const next = backend.reviews.queries.slice(before).find((q) => q.limit === PAGE_SIZE);
     expect(next?.after).toEqual(list.rowAt(99)?.cursor);
     expect(list.rowAt(100)).toBeDefined();
 
-    const mark = backend.queries.length;
+    const mark = backend.reviews.queries.length;
     list.ensure(3210, 3225);
     await settle();
-    const far = backend.queries.slice(mark).find((q) => q.limit === PAGE_SIZE);
+    const far = backend.reviews.queries.slice(mark).find((q) => q.limit === PAGE_SIZE);
     expect(far).toMatchObject({ after: null, offset: 3200 });
     expect(list.rowAt(3210)).toBeDefined();
     expect(list.rowAt(3150)).toBeUndefined();
@@ -118,7 +118,7 @@ describe("ReviewList (the inbox rows)", () => {
 
   it("drops the answer of a query that was replaced meanwhile", async () => {
     const backend = new FixtureBackend({ reviews: 300, latencyMs: 30 });
-    const list = new ReviewList(backend, toIpcError);
+    const list = new ReviewList(backend.reviews, toIpcError);
     const old = list.reset({ ...ALL, ratings: [5] }, "newest");
     const current = list.reset({ ...ALL, ratings: [1] }, "newest");
     await Promise.all([old, current]);

@@ -1,3 +1,12 @@
+import type {
+  CheckResult,
+  ComposerFields,
+  DraftSummary,
+  DraftView,
+  ProductChoice,
+  ProgressEvent,
+  PublishOutcome,
+} from "./composer";
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type {
   ActionOutcome,
@@ -19,17 +28,27 @@ import type {
 export type Unsubscribe = () => void;
 
 /**
- * Everything the UI can ask of the back end. Every method rejects with an
- * `IpcError` (see `errors.ts`), never with anything else.
+ * Everything the UI can ask of the back end, by area: one object, one place that picks Tauri or
+ * the fixture (`getBackend()` in `index.ts`), so a screen is handed the backend and asks the area
+ * it needs (`backend.reviews.queryReviews(…)`, `backend.composer.checkFiles(…)`). Every method
+ * rejects with an `IpcError` (see `errors.ts`), never with anything else.
  *
- * Implementations: `tauri.ts` (the real app) and `fixture.ts` (vitest and a
- * plain browser). Pick one through `getBackend()` in `index.ts`.
+ * Implementations: `tauri/` (the real app) and `fixture/` (vitest and a plain browser), each split
+ * the same way.
  */
 export interface Backend {
+  /** Accounts, sign-in and the notices about them. */
+  readonly auth: AuthArea;
+  /** The review inbox (all filtering and search runs in Rust's local store), sync and actions. */
+  readonly reviews: ReviewsArea;
+  /** The review composer: drafts, files, publishing. */
+  readonly composer: ComposerArea;
+}
+
+/** Sign-in, the known shops and the events about them. */
+export interface AuthArea {
   /** The shop the app is connected to, or `null` when not signed in. Rust: `current_session`. */
   currentSession(): Promise<ShopSession | null>;
-  /** Aggregate rating of the shop. Rust: `get_rating`. */
-  getRating(): Promise<RatingSummary>;
 
   // ---- Sign-in -------------------------------------------------------------------------
 
@@ -74,8 +93,12 @@ export interface Backend {
    * events. Rust: `take_pending_notices`.
    */
   takePendingNotices(): Promise<Notice[]>;
+}
 
-  // ---- Review inbox (all filtering and search runs in Rust's local store) -----------------
+/** The shop's reviews: the local store's listing, triage and write actions, sync, events. */
+export interface ReviewsArea {
+  /** Aggregate rating of the shop. Rust: `get_rating`. */
+  getRating(): Promise<RatingSummary>;
 
   /** One page of the local review listing. Rust: `query_reviews` `{ query }`. */
   queryReviews(query: ReviewQuery): Promise<ReviewPage>;
@@ -115,6 +138,33 @@ export interface Backend {
   onQueueChanged(handler: (actions: QueuedAction[]) => void): Promise<Unsubscribe>;
   /** Rust event `new-reviews`, payload `NewReviews`. */
   onNewReviews(handler: (news: NewReviews) => void): Promise<Unsubscribe>;
+}
+
+/**
+ * The review composer. Files cross as paths only (Tauri's native drop gives paths); Rust checks
+ * them, makes the thumbnails (small `data:` URLs) and uploads straight from disk.
+ */
+export interface ComposerArea {
+  /** Rust: `media_check` `{ existing, paths }`. */
+  checkFiles(existing: string[], paths: string[]): Promise<CheckResult>;
+  /** Rust: `draft_save` `{ id, fields, attachments }`. */
+  saveDraft(id: string, fields: ComposerFields, attachments: string[]): Promise<DraftSummary>;
+  /** Rust: `draft_list`. */
+  listDrafts(): Promise<DraftSummary[]>;
+  /** Rust: `draft_load` `{ id }`. */
+  loadDraft(id: string): Promise<DraftView>;
+  /** Rust: `draft_discard` `{ id }`. */
+  discardDraft(id: string): Promise<boolean>;
+  /** Rust: `composer_products`. */
+  products(): Promise<ProductChoice[]>;
+  /** Rust: `composer_publish` `{ id, onProgress }` (a `Channel`). */
+  publish(id: string, onProgress: (ev: ProgressEvent) => void): Promise<PublishOutcome>;
+  /** Rust: `composer_cancel` `{ id, index }` (`null` = all). */
+  cancel(id: string, index: number | null): Promise<boolean>;
+  /** Files dropped on the window (Tauri's native drag-and-drop: paths). `over` tells hovering. */
+  onFileDrop(handler: (ev: { type: "over" | "drop" | "leave"; paths: string[] }) => void): Promise<() => void>;
+  /** The system file picker for keyboard users; `[]` when dismissed. */
+  pickFiles(): Promise<string[]>;
 }
 
 /** Names of the Rust commands, in one place so tests and implementations agree. */
@@ -158,4 +208,16 @@ export const EVENTS = {
   syncProgress: "sync-progress",
   queueChanged: "queue-changed",
   newReviews: "new-reviews",
+} as const;
+
+/** Names of the composer's Rust commands (`src-tauri/src/commands/media.rs`). */
+export const COMPOSER_COMMANDS = {
+  checkFiles: "media_check",
+  saveDraft: "draft_save",
+  listDrafts: "draft_list",
+  loadDraft: "draft_load",
+  discardDraft: "draft_discard",
+  products: "composer_products",
+  publish: "composer_publish",
+  cancel: "composer_cancel",
 } as const;

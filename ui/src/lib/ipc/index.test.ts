@@ -10,8 +10,9 @@ describe("getBackend", () => {
   it("uses the fixture in a plain browser", async () => {
     const { getBackend, isTauri } = await import("./index");
     expect(isTauri()).toBe(false);
-    const session = await getBackend().currentSession();
+    const session = await getBackend().auth.currentSession();
     expect(session?.shop_name).toBe("Aurora Outfitters");
+    await expect(getBackend().composer.listDrafts()).resolves.toEqual([]);
   });
 
   it("uses Tauri when __TAURI_INTERNALS__ exists", async () => {
@@ -23,7 +24,10 @@ describe("getBackend", () => {
     const { getBackend, isTauri } = await import("./index");
     expect(isTauri()).toBe(true);
     expect(isTauri({})).toBe(false);
-    await expect(getBackend().currentSession()).resolves.toBeNull();
+    await expect(getBackend().auth.currentSession()).resolves.toBeNull();
     expect(invokeMock).toHaveBeenCalledWith("current_session", undefined);
+    // The composer goes through the same door.
+    await getBackend().composer.listDrafts();
+    expect(invokeMock).toHaveBeenLastCalledWith("draft_list", undefined);
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The UI's only door to the back end. Components import from `$lib/ipc`
- * (this file), never from `@tauri-apps/*`.
+ * The UI's only door to the back end: `getBackend()` picks Tauri or the fixture once, for every
+ * area (auth, reviews, composer). Components import from `$lib/ipc` (this file), never from
+ * `@tauri-apps/*`.
  */
 import type { Backend } from "./backend";
 import { createScenarioBackend } from "./fixture";
 import { createTauriBackend } from "./tauri";
 
-export type { Backend, Unsubscribe, CommandName } from "./backend";
+export type { AuthArea, Backend, ComposerArea, CommandName, ReviewsArea, Unsubscribe } from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
 export type {
   IpcError,

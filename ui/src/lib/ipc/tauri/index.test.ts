@@ -5,8 +5,8 @@ const { invokeMock, listenMock } = vi.hoisted(() => ({ invokeMock: vi.fn(), list
 vi.mock("@tauri-apps/api/core", () => ({ invoke: invokeMock }));
 vi.mock("@tauri-apps/api/event", () => ({ listen: listenMock }));
 
-import { call, createTauriBackend } from "./tauri";
-import { TRUSTOO_CAPABILITIES } from "./fixture";
+import { call, createTauriBackend } from "./index";
+import { TRUSTOO_CAPABILITIES } from "../fixture";
 
 describe("tauri backend", () => {
   beforeEach(() => {
@@ -30,14 +30,14 @@ describe("tauri backend", () => {
     invokeMock.mockResolvedValueOnce(session).mockResolvedValueOnce({ average: 4, count: 2, stars: [0, 0, 0, 2, 0] });
     const backend = createTauriBackend();
 
-    await expect(backend.currentSession()).resolves.toEqual(session);
-    await expect(backend.getRating()).resolves.toEqual({ average: 4, count: 2, stars: [0, 0, 0, 2, 0] });
+    await expect(backend.auth.currentSession()).resolves.toEqual(session);
+    await expect(backend.reviews.getRating()).resolves.toEqual({ average: 4, count: 2, stars: [0, 0, 0, 2, 0] });
     expect(invokeMock.mock.calls.map((c) => c[0])).toEqual(["current_session", "get_rating"]);
   });
 
   it("rejects with the IpcError the command returned", async () => {
     invokeMock.mockRejectedValueOnce({ code: "SESSION_EXPIRED", message: "Sign in again.", retry_after_s: null });
-    await expect(createTauriBackend().getRating()).rejects.toEqual({
+    await expect(createTauriBackend().reviews.getRating()).rejects.toEqual({
       code: "SESSION_EXPIRED",
       message: "Sign in again.",
       retry_after_s: null,
@@ -51,7 +51,7 @@ describe("tauri backend", () => {
 
   it("turns a plain string rejection into INTERNAL", async () => {
     invokeMock.mockRejectedValueOnce("Command current_session not found");
-    await expect(createTauriBackend().currentSession()).rejects.toEqual({
+    await expect(createTauriBackend().auth.currentSession()).rejects.toEqual({
       code: "INTERNAL",
       message: "Command current_session not found",
       retry_after_s: null,
@@ -65,7 +65,7 @@ describe("tauri backend", () => {
       return unlisten;
     });
     const seen: unknown[] = [];
-    const off = await createTauriBackend().onSessionChanged((s) => seen.push(s));
+    const off = await createTauriBackend().auth.onSessionChanged((s) => seen.push(s));
 
     expect(listenMock).toHaveBeenCalledWith("session-changed", expect.any(Function));
     expect(seen).toEqual([null]);
@@ -78,13 +78,13 @@ describe("tauri backend", () => {
     invokeMock.mockResolvedValueOnce(waiting).mockResolvedValue(null);
     const backend = createTauriBackend();
 
-    await expect(backend.startSignIn()).resolves.toEqual(waiting);
-    await backend.startSignIn("aurora-outfitters.myshopify.com");
-    await backend.authStatus();
-    await backend.cancelSignIn();
-    await backend.reopenBrowser();
-    await backend.connectWithTokens({ public_token: "pub", private_token: "priv" });
-    await backend.connectWithTokens({ public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" });
+    await expect(backend.auth.startSignIn()).resolves.toEqual(waiting);
+    await backend.auth.startSignIn("aurora-outfitters.myshopify.com");
+    await backend.auth.authStatus();
+    await backend.auth.cancelSignIn();
+    await backend.auth.reopenBrowser();
+    await backend.auth.connectWithTokens({ public_token: "pub", private_token: "priv" });
+    await backend.auth.connectWithTokens({ public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" });
 
     expect(invokeMock.mock.calls).toEqual([
       ["auth_start", undefined],
@@ -104,9 +104,9 @@ describe("tauri backend", () => {
     invokeMock.mockResolvedValueOnce([entry]).mockResolvedValueOnce(shop).mockResolvedValueOnce(report);
     const backend = createTauriBackend();
 
-    await expect(backend.listShops()).resolves.toEqual([entry]);
-    await expect(backend.switchShop(shop)).resolves.toEqual(shop);
-    await expect(backend.signOut(shop)).resolves.toEqual(report);
+    await expect(backend.auth.listShops()).resolves.toEqual([entry]);
+    await expect(backend.auth.switchShop(shop)).resolves.toEqual(shop);
+    await expect(backend.auth.signOut(shop)).resolves.toEqual(report);
     expect(invokeMock.mock.calls).toEqual([
       ["list_shops", undefined],
       ["switch_shop", { shopId: "7", domain: "b.myshopify.com" }],
@@ -121,7 +121,7 @@ describe("tauri backend", () => {
       { session: { ...shop, shop_id: "8", domain: "c.myshopify.com" }, signed_in: true, active: true, problem: null },
     ];
     invokeMock.mockResolvedValueOnce(entries);
-    await expect(createTauriBackend().listShops()).resolves.toEqual(entries);
+    await expect(createTauriBackend().auth.listShops()).resolves.toEqual(entries);
   });
 
   it("normalises sign-in errors like every other command", async () => {
@@ -130,13 +130,13 @@ describe("tauri backend", () => {
       message: "Install gnome-keyring.",
       retry_after_s: "soon",
     });
-    await expect(createTauriBackend().startSignIn()).rejects.toEqual({
+    await expect(createTauriBackend().auth.startSignIn()).rejects.toEqual({
       code: "KEYCHAIN_UNAVAILABLE",
       message: "Install gnome-keyring.",
       retry_after_s: null,
     });
     invokeMock.mockRejectedValueOnce(new Error("IPC down"));
-    await expect(createTauriBackend().signOut({ shop_id: "1", domain: "a.myshopify.com" })).rejects.toEqual({
+    await expect(createTauriBackend().auth.signOut({ shop_id: "1", domain: "a.myshopify.com" })).rejects.toEqual({
       code: "INTERNAL",
       message: "IPC down",
       retry_after_s: null,
@@ -152,8 +152,8 @@ describe("tauri backend", () => {
     const backend = createTauriBackend();
     const logins: unknown[] = [];
     const notices: unknown[] = [];
-    await backend.onLoginStatus((s) => logins.push(s.phase));
-    await backend.onNotice((n) => notices.push(n.message));
+    await backend.auth.onLoginStatus((s) => logins.push(s.phase));
+    await backend.auth.onNotice((n) => notices.push(n.message));
 
     handlers.get("login-status")?.({ payload: { phase: "declined", message: "You declined access." } });
     handlers.get("notice")?.({ payload: { level: "warning", message: "ReviewDesk ignored a sign-in link." } });
@@ -165,7 +165,7 @@ describe("tauri backend", () => {
 
   it("turns a failed listen into an IpcError", async () => {
     listenMock.mockRejectedValueOnce("event plugin missing");
-    await expect(createTauriBackend().onNotice(() => {})).rejects.toEqual({
+    await expect(createTauriBackend().auth.onNotice(() => {})).rejects.toEqual({
       code: "INTERNAL",
       message: "event plugin missing",
       retry_after_s: null,

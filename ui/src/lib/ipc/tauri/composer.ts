@@ -1,20 +1,20 @@
 /**
- * The composer's real back end: commands in `src-tauri/src/commands/media.rs`, Tauri's native
+ * The composer area over Tauri: commands in `src-tauri/src/commands/media.rs`, Tauri's native
  * drag-and-drop (paths, never bytes), the dialog plugin's file picker, and a `Channel` for
  * upload progress.
  */
 import { Channel } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
-import { COMPOSER_COMMANDS as C, type ComposerBackend, type ProgressEvent } from "./composer";
-import type { CheckResult, DraftSummary, DraftView, ProductChoice, PublishOutcome } from "./composer";
-import { toIpcError } from "./errors";
-import { call } from "./tauri";
+import { COMPOSER_COMMANDS as C, type ComposerArea } from "../backend";
+import type { CheckResult, DraftSummary, DraftView, ProductChoice, ProgressEvent, PublishOutcome } from "../composer";
+import { toIpcError } from "../errors";
+import { call } from "./invoke";
 
 /** Extensions the picker shows; Rust still checks the content of whatever is chosen. */
 export const PICKER_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "heic", "heif", "mp4", "mov", "m4v", "webm"];
 
-export function createTauriComposer(): ComposerBackend {
+export function createTauriComposer(): ComposerArea {
   return {
     checkFiles: (existing, paths) => call<CheckResult>(C.checkFiles, { existing, paths }),
     saveDraft: (id, fields, attachments) => call<DraftSummary>(C.saveDraft, { id, fields, attachments }),

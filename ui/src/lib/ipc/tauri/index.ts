@@ -1,0 +1,16 @@
+/**
+ * The real back end: Tauri commands in `src-tauri/src/commands/`, one file per area of `Backend`
+ * (`auth.ts`, `reviews.ts`, `composer.ts`) over one bridge (`invoke.ts`).
+ *
+ * This folder is the only place in the UI that imports `@tauri-apps/*`.
+ */
+import type { Backend } from "../backend";
+import { createTauriAuth } from "./auth";
+import { createTauriComposer } from "./composer";
+import { createTauriReviews } from "./reviews";
+
+export { call } from "./invoke";
+
+export function createTauriBackend(): Backend {
+  return { auth: createTauriAuth(), reviews: createTauriReviews(), composer: createTauriComposer() };
+}

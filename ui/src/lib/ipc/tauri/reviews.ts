@@ -1,0 +1,52 @@
+/** The reviews area over Tauri: the inbox's commands (`src-tauri/src/commands/`) and events. */
+import { COMMANDS, EVENTS, type ReviewsArea } from "../backend";
+import type {
+  ActionOutcome,
+  ExclusionPage,
+  ExclusionTarget,
+  ExportResult,
+  NewReviews,
+  ProductSummary,
+  QueuedAction,
+  RatingSummary,
+  SourceSummary,
+  ReviewDetail,
+  ReviewPage,
+  ReviewQuery,
+  SyncStatus,
+  TriageState,
+} from "../types";
+import { call, on } from "./invoke";
+
+/** Only the key that is given (`{ email }` or `{ customer_id }`), trimmed, so Rust's untagged enum matches. */
+function exclusionTarget(target: ExclusionTarget): ExclusionTarget {
+  return target.email !== undefined ? { email: target.email.trim() } : { customer_id: (target.customer_id ?? "").trim() };
+}
+
+export function createTauriReviews(): ReviewsArea {
+  return {
+    getRating: () => call<RatingSummary>(COMMANDS.getRating),
+    queryReviews: (query: ReviewQuery) => call<ReviewPage>(COMMANDS.queryReviews, { query }),
+    getReviewDetail: (id: string) => call<ReviewDetail>(COMMANDS.getReviewDetail, { id }),
+    setTriage: (ids: string[], state: TriageState) => call<void>(COMMANDS.setTriage, { ids, state }),
+    deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
+    excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
+    listExclusions: (page: number) => call<ExclusionPage>(COMMANDS.listExclusions, { page }),
+    addExclusion: (target: ExclusionTarget) =>
+      call<ActionOutcome>(COMMANDS.addExclusion, { target: exclusionTarget(target) }),
+    removeExclusion: (target: ExclusionTarget) =>
+      call<ActionOutcome>(COMMANDS.removeExclusion, { target: exclusionTarget(target) }),
+    unsubscribeEmail: (email: string, emailType: string) =>
+      call<ActionOutcome>(COMMANDS.unsubscribeEmail, { email, emailType }),
+    syncNow: () => call<void>(COMMANDS.syncNow),
+    syncStatus: () => call<SyncStatus>(COMMANDS.syncStatus),
+    pendingActions: () => call<QueuedAction[]>(COMMANDS.pendingActions),
+    exportCsv: (query: ReviewQuery) => call<ExportResult>(COMMANDS.exportCsv, { query }),
+    localRating: (productId: string | null) => call<RatingSummary>(COMMANDS.localRating, { productId }),
+    listProducts: () => call<ProductSummary[]>(COMMANDS.listProducts),
+    listSources: () => call<SourceSummary[]>(COMMANDS.listSources),
+    onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
+    onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
+    onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),
+  };
+}
