@@ -27,7 +27,7 @@ async function open(session: ShopSession) {
 }
 
 describe("actions come from the account's capabilities", () => {
-  it("a provider that cannot delete, create or exclude: no Delete, Exclude, Deleted, New review, d or e", async () => {
+  it("a provider that can reply but not delete, create or exclude: its replies show; no Delete, Exclude, Deleted, New review, d or e", async () => {
     const backend = await open(CANNOT_DELETE);
     const nav = screen.getByRole("navigation", { name: "Sections" });
     expect(within(nav).queryByTestId("nav-exclusions")).not.toBeInTheDocument();
@@ -56,6 +56,22 @@ describe("actions come from the account's capabilities", () => {
     expect(help).not.toHaveTextContent("Exclude the author");
     expect(help).toHaveTextContent("Mark reviewed");
     expect(help).toHaveTextContent("r and f act on the checked reviews");
+    const keys = within(help).getAllByRole("term").map((dt) => dt.textContent?.trim());
+    expect(keys).toContain("r");
+    expect(keys).not.toContain("d");
+    expect(keys).not.toContain("e");
+    await fireEvent.keyDown(window, { key: "Escape" });
+
+    // The provider answers reviews in public: a review's reply is shown with it. (Writing a reply
+    // from ReviewDesk comes with the first provider that allows it; there is no reply action yet.)
+    const replied = screen
+      .getAllByTestId("review-row")
+      .find((row) => backend.reviews.storedRow(row.dataset.reviewId ?? "")?.review.reply);
+    if (!replied) throw new Error("no review with a reply among the rows shown");
+    await fireEvent.click(replied);
+    const reply = await screen.findByTestId("review-reply");
+    expect(reply).toHaveTextContent(backend.reviews.storedRow(replied.dataset.reviewId ?? "")?.review.reply?.content ?? "missing");
+    expect(screen.queryByTestId("delete")).not.toBeInTheDocument();
   });
 
   it("Trustoo's capabilities offer every action", async () => {
@@ -65,7 +81,14 @@ describe("actions come from the account's capabilities", () => {
       expect(within(nav).getByTestId(`nav-${page}`)).toBeInTheDocument();
     }
     await fireEvent.keyDown(window, { key: "j" });
-    expect(await screen.findByTestId("delete")).toBeInTheDocument();
+    expect(await screen.findByTestId("delete")).toHaveAttribute("title", "Delete (d)");
+    expect(screen.getByTestId("delete")).toHaveTextContent(/^Delete\s*d$/);
     expect(screen.getByTestId("exclude-author")).toBeInTheDocument();
+    await fireEvent.keyDown(window, { key: "?" });
+    const help = await screen.findByTestId("shortcuts-help");
+    const keys = within(help).getAllByRole("term").map((dt) => dt.textContent?.trim());
+    expect(keys).toContain("d");
+    expect(keys).toContain("e");
+    expect(help).toHaveTextContent("r, f and d act on the checked reviews");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRUSTOO_CAPABILITIES } from "../ipc/fixture";
-import { commandFor, helpNote, helpRows, offers } from "./keymap";
+import { commandFor, helpNote, helpRows, keyFor, offers } from "./keymap";
 
 describe("inbox keymap", () => {
   it("maps the documented keys, arrows included, and nothing else", () => {
@@ -16,6 +16,8 @@ describe("inbox keymap", () => {
     expect(commandFor("Escape")).toBe("clear");
     expect(commandFor("q")).toBeNull();
     expect(commandFor("J")).toBeNull();
+    expect(keyFor("next")).toBe("j");
+    expect(keyFor("delete")).toBe("d");
   });
 
   it("has no key for an action the provider does not allow, and does not list it", () => {

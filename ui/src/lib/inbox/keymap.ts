@@ -64,6 +64,11 @@ export function commandFor(key: string, ctx: KeymapContext = {}): InboxCommand |
   return shortcut && offered(shortcut, ctx) ? shortcut.command : null;
 }
 
+/** The key that runs `command` (its first), as the detail pane's buttons show it. */
+export function keyFor(command: InboxCommand): string {
+  return SHORTCUTS.find((s) => s.command === command)?.keys[0] ?? "";
+}
+
 /** How a key is shown on the help sheet. */
 const LABELS: Record<string, string> = { ArrowDown: "↓", ArrowUp: "↑", Escape: "Esc" };
 
