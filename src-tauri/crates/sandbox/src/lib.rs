@@ -211,15 +211,15 @@ pub fn router(state: AppState) -> Router {
     let control = Router::new()
         .route(
             "/__sandbox/faults",
-            get(control::list_faults)
-                .post(control::arm_fault)
-                .delete(control::clear_faults),
+            get(control::list_faults::<AppState>)
+                .post(control::arm_fault::<AppState>)
+                .delete(control::clear_faults::<AppState>),
         )
         .route("/__sandbox/demo", get(control::demo_info))
-        .route("/__sandbox/requests", get(control::requests))
+        .route("/__sandbox/requests", get(control::requests::<AppState>))
         .route(
             "/__sandbox/stats",
-            get(control::stats).delete(control::reset_stats),
+            get(control::stats::<AppState>).delete(control::reset_stats::<AppState>),
         )
         .route(
             "/__sandbox/state/deleted_reviews",
@@ -233,7 +233,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { util::ApiError::not_found("no such endpoint").into_response() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            control::fault_layer,
+            control::fault_layer::<AppState>,
         ))
         .with_state(state)
 }
