@@ -1679,3 +1679,111 @@ fn a_million_reviews_seed_compactly() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn the_invitations_host_makes_links_and_queues_emails() {
+    let t = start().await;
+    let inv = t.sb.trustpilot().invitations_url();
+    let token = t.access().await;
+    let post = |path: &'static str, tok: String, body: Value, user: Option<&'static str>| {
+        let t = &t;
+        let inv = inv.clone();
+        async move {
+            let mut rb =
+                t.c.post(format!(
+                    "{inv}/v1/private/business-units/{}/{path}",
+                    demo::BUSINESS_UNIT_ID
+                ))
+                .bearer_auth(tok)
+                .json(&body);
+            if let Some(u) = user {
+                rb = rb.header("x-business-user-id", u);
+            }
+            let r = rb.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let link = json!({"referenceId": "1042", "email": "pat@example.com", "name": "Pat Lee", "locale": "en-US", "tags": ["spring"], "redirectUri": "https://aurora-outfitters.com/thanks"});
+    let (s, v) = post("invitation-links", token.clone(), link.clone(), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(is_hex24(v["id"].as_str().unwrap()));
+    assert!(v["url"].as_str().unwrap().starts_with("https://"));
+    let (s, e) = post(
+        "invitation-links",
+        token.clone(),
+        json!({"name": "Pat"}),
+        None,
+    )
+    .await;
+    assert_tp_error(s, &e, 400);
+    // The API host does not serve invitations (another host), nor the reverse.
+    let r =
+        t.c.post(t.url(&format!(
+            "/v1/private/business-units/{}/invitation-links",
+            demo::BUSINESS_UNIT_ID
+        )))
+        .bearer_auth(&token)
+        .json(&link)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r =
+        t.c.get(format!(
+            "{inv}/v1/business-units/{}?apikey={}",
+            demo::BUSINESS_UNIT_ID,
+            demo::API_KEY
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Email invitations: queued (202); a client-credentials token needs x-business-user-id.
+    let email = json!({"consumerEmail": "sam@example.com", "consumerName": "Sam", "referenceNumber": "1043", "locale": "en-US", "type": "email", "serviceReviewInvitation": {"preferredSendTime": "2026-12-10T09:00:00", "tags": []}});
+    let (s, _) = post("email-invitations", token.clone(), email.clone(), None).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (_, cc) = t
+        .token_req(
+            "accesstoken",
+            Some((demo::API_KEY, demo::API_SECRET)),
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+    let cc = cc["access_token"].as_str().unwrap().to_string();
+    let (s, e) = post("email-invitations", cc.clone(), email.clone(), None).await;
+    assert_tp_error(s, &e, 400);
+    let (s, _) = post(
+        "email-invitations",
+        cc.clone(),
+        email.clone(),
+        Some(demo::BUSINESS_USER_ID),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let mut both = email.clone();
+    both["productReviewInvitation"] = json!({"products": [{"sku": "A"}], "productSkus": ["A"]});
+    let (s, e) = post("email-invitations", token.clone(), both, None).await;
+    assert_tp_error(s, &e, 400);
+    let (s, e) = post(
+        "email-invitations",
+        token.clone(),
+        json!({"consumerName": "Sam", "referenceNumber": "1"}),
+        None,
+    )
+    .await;
+    assert_tp_error(s, &e, 400);
+    let rec: Value =
+        t.c.get(t.url("/__sandbox/state/invitations"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let list = rec["invitations"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[2]["businessUserId"], demo::BUSINESS_USER_ID);
+    assert_eq!(list[0]["kind"], "invitation-link");
+    t.sb.shutdown().await;
+}

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod control;
 pub mod data;
+pub mod invitations;
 pub mod oauth;
 pub(crate) mod pools;
 pub mod render;
@@ -137,6 +138,8 @@ pub struct TpWorld {
     pub auth_log: HashMap<usize, VecDeque<i64>>,
     /// Counter of the next review id.
     pub next_counter: u32,
+    /// Invitations received by the invitations host, as sent plus who and when.
+    pub invitations: Vec<serde_json::Value>,
 }
 
 impl TpWorld {
@@ -430,7 +433,8 @@ pub fn api_router(state: TpState) -> Router {
         .route(
             "/__sandbox/reviews/{id}/report",
             post(control::report_review),
-        );
+        )
+        .route("/__sandbox/state/invitations", get(invitations::recorded));
     r.merge(controls)
         .fallback(|| async { not_found() })
         .layer(axum::middleware::from_fn_with_state(
@@ -456,6 +460,14 @@ pub fn auth_router(state: TpState) -> Router {
 /// The invitations host's router.
 pub fn invitations_router(state: TpState) -> Router {
     Router::new()
+        .route(
+            "/v1/private/business-units/{id}/invitation-links",
+            post(invitations::invitation_link),
+        )
+        .route(
+            "/v1/private/business-units/{id}/email-invitations",
+            post(invitations::email_invitation),
+        )
         .fallback(|| async { not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
