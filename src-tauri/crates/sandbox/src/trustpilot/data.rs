@@ -436,6 +436,26 @@ pub fn seed_reviews(unit: &mut BusinessUnit, n: usize, rng: &mut Rng, counter: &
     }
     // Created times only grow, so ids are sorted; keep that true even if a step rounds to 0.
     unit.reviews.sort_by_key(|a| a.id);
+    ensure_some_reported(unit, n);
+}
+
+/// A seeded unit always has a few reported reviews (one in 150, at least one from ten
+/// reviews on), so a small demo or test world shows `status: reported` too, not only by luck.
+fn ensure_some_reported(unit: &mut BusinessUnit, n: usize) {
+    let want = if n >= 10 { (n / 150).max(1) } else { 0 };
+    let mut have = unit.reviews.iter().filter(|r| r.reported()).count();
+    let (mut i, mut tries) = (7usize, 0usize);
+    while have < want && tries < n {
+        let r = &mut unit.reviews[i % n];
+        // Poor reviews first; past half the tries, any review.
+        if !r.reported() && (r.stars <= 2 || tries * 2 >= n) {
+            r.flags |= flag::REPORTED;
+            r.report_reason = (i % REPORT_REASONS.len()) as u8;
+            have += 1;
+        }
+        i += 37;
+        tries += 1;
+    }
 }
 
 /// Tag pairs of a bit set.
@@ -495,6 +515,11 @@ mod tests {
         assert!((0.55..0.65).contains(&share(&|r| r.stars == 5)));
         assert!((0.25..0.45).contains(&share(&|r| r.responded())));
         assert!((0.003..0.03).contains(&share(&|r| r.reported())));
+        for n in [10, 300] {
+            let mut u = unit();
+            seed_reviews(&mut u, n, &mut Rng::new(7), &mut 0);
+            assert!(u.reviews.iter().any(TpReview::reported), "{n}");
+        }
         assert!((0.1..0.3).contains(&share(&|r| r.tags != 0)));
         assert!((0.5..0.75).contains(&share(&|r| r.lang == 0)));
         assert!(a.reviews.iter().all(|r| r.created < ANCHOR));
