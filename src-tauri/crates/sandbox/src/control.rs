@@ -13,8 +13,57 @@ use serde_json::{json, Value};
 use crate::data;
 use crate::demo;
 use crate::render;
-use crate::state::{lock, AppState, Fault, LoggedRequest, TokenKind, MAX_LOGGED_REQUESTS};
+use crate::state::{lock, AppState, Fault, LoggedRequest, Stats, TokenKind, MAX_LOGGED_REQUESTS};
 use crate::util::{json_response, ApiError};
+
+/// What one half of the sandbox (Trustoo, Trustpilot) lends the shared fault machinery: its
+/// armed faults, offline switch and counters, and how its API answers a faulted request. Why a
+/// trait: both emulators get the same faults and controls from one implementation, each in
+/// the error shape of the API it emulates.
+pub trait FaultHost: Clone + Send + Sync + 'static {
+    /// Armed faults.
+    fn faults(&self) -> &std::sync::Mutex<Vec<Fault>>;
+    /// Offline mode (API connections dropped before any byte).
+    fn offline(&self) -> &std::sync::atomic::AtomicBool;
+    /// Request counters and log.
+    fn stats(&self) -> &std::sync::Mutex<Stats>;
+    /// Path prefix of the API (offline mode and the default `path_prefix` of a fault).
+    fn api_prefix(&self) -> &'static str;
+    /// Ends every live access token now; returns how many were live.
+    fn expire_access_tokens(&self) -> usize;
+    /// The API's answer to a faulted status (`retry_after` for a 429).
+    fn fault_response(&self, status: StatusCode, retry_after: u64) -> Response;
+    /// A JSON body cut off in the middle, in the shape of this API's lists.
+    fn malformed_body(&self) -> &'static str;
+}
+
+impl FaultHost for AppState {
+    fn faults(&self) -> &std::sync::Mutex<Vec<Fault>> {
+        &self.0.faults
+    }
+    fn offline(&self) -> &std::sync::atomic::AtomicBool {
+        &self.0.offline
+    }
+    fn stats(&self) -> &std::sync::Mutex<Stats> {
+        &self.0.stats
+    }
+    fn api_prefix(&self) -> &'static str {
+        "/api/"
+    }
+    fn expire_access_tokens(&self) -> usize {
+        self.0.expire_access_tokens()
+    }
+    fn fault_response(&self, status: StatusCode, retry_after: u64) -> Response {
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            ApiError::rate_limited(retry_after).into_response()
+        } else {
+            ApiError::status(status).into_response()
+        }
+    }
+    fn malformed_body(&self) -> &'static str {
+        "{\"code\":0,\"message\":\"success\",\"data\":{\"list\":[{\"id\":\"1\","
+    }
+}
 
 /// What to do with one request.
 enum Action {
@@ -57,14 +106,14 @@ fn parse_header_fault(v: &str) -> Option<Action> {
 }
 
 /// Counts requests, then applies offline mode, the `X-Sandbox-Fault` header and armed faults.
-pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn fault_layer<H: FaultHost>(State(st): State<H>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/__sandbox/") {
         return next.run(req).await;
     }
     let query = crate::util::query_pairs(req.uri().query());
     {
-        let mut s = lock(&st.stats);
+        let mut s = lock(st.stats());
         s.total += 1;
         *s.per_path.entry(path.clone()).or_insert(0) += 1;
         if s.requests.len() >= MAX_LOGGED_REQUESTS {
@@ -77,7 +126,7 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
         });
     }
     let mut action = Action::Pass;
-    if path.starts_with("/api/") && st.offline.load(Ordering::SeqCst) {
+    if path.starts_with(st.api_prefix()) && st.offline().load(Ordering::SeqCst) {
         action = Action::Offline;
     } else if let Some(a) = req
         .headers()
@@ -87,7 +136,7 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
     {
         action = a;
     } else {
-        let mut faults = lock(&st.faults);
+        let mut faults = lock(st.faults());
         if let Some(i) = faults.iter().position(|f| f.matches(&path, &query)) {
             let f = &mut faults[i];
             action = match f.kind.as_str() {
@@ -116,18 +165,14 @@ pub async fn fault_layer(State(st): State<AppState>, req: Request, next: Next) -
             st.expire_access_tokens();
             next.run(req).await
         }
-        Action::Status(s) => ApiError::status(s).into_response(),
-        Action::RateLimit(ra) => ApiError::rate_limited(ra).into_response(),
+        Action::Status(s) => st.fault_response(s, 0),
+        Action::RateLimit(ra) => st.fault_response(StatusCode::TOO_MANY_REQUESTS, ra),
         Action::Slow(ms) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(req).await
         }
         Action::Malformed => {
-            let mut r = (
-                StatusCode::OK,
-                "{\"code\":0,\"message\":\"success\",\"data\":{\"list\":[{\"id\":\"1\",",
-            )
-                .into_response();
+            let mut r = (StatusCode::OK, st.malformed_body()).into_response();
             r.headers_mut()
                 .insert("content-type", HeaderValue::from_static("application/json"));
             r
@@ -177,7 +222,7 @@ fn bad(msg: &str) -> Response {
 }
 
 /// `POST /__sandbox/faults` — arms a fault (JSON, see module docs and CHOICES).
-pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
+pub async fn arm_fault<H: FaultHost>(State(st): State<H>, body: Bytes) -> Response {
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => return bad(&format!("body must be JSON: {e}")),
@@ -198,7 +243,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
     let prefix = v
         .get("path_prefix")
         .and_then(Value::as_str)
-        .unwrap_or("/api/")
+        .unwrap_or(st.api_prefix())
         .to_string();
     match kind.as_str() {
         "expire_tokens" => match v.get("after") {
@@ -213,7 +258,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
             },
         },
         "offline" => {
-            st.offline.store(true, Ordering::SeqCst);
+            st.offline().store(true, Ordering::SeqCst);
             return json_response(StatusCode::OK, &json!({"ok": true}));
         }
         "status" | "rate_limit" | "slow" | "cut" | "malformed" => {}
@@ -246,7 +291,7 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
     if kind == "status" && StatusCode::from_u16(status).is_err() {
         return bad("status must be an HTTP status");
     }
-    lock(&st.faults).push(Fault {
+    lock(st.faults()).push(Fault {
         kind,
         status,
         remaining,
@@ -259,21 +304,21 @@ pub async fn arm_fault(State(st): State<AppState>, body: Bytes) -> Response {
 }
 
 /// `DELETE /__sandbox/faults` — clears every fault and offline mode.
-pub async fn clear_faults(State(st): State<AppState>) -> Response {
-    lock(&st.faults).clear();
-    st.offline.store(false, Ordering::SeqCst);
+pub async fn clear_faults<H: FaultHost>(State(st): State<H>) -> Response {
+    lock(st.faults()).clear();
+    st.offline().store(false, Ordering::SeqCst);
     json_response(StatusCode::OK, &json!({"ok": true}))
 }
 
 /// `GET /__sandbox/faults` — lists armed faults.
-pub async fn list_faults(State(st): State<AppState>) -> Response {
-    let f: Vec<Value> = lock(&st.faults)
+pub async fn list_faults<H: FaultHost>(State(st): State<H>) -> Response {
+    let f: Vec<Value> = lock(st.faults())
         .iter()
         .map(|f| json!({"kind": f.kind, "status": f.status, "remaining": f.remaining, "path_prefix": f.path_prefix, "delay_ms": f.delay_ms, "retry_after": f.retry_after, "query": f.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<serde_json::Map<String, Value>>()}))
         .collect();
     json_response(
         StatusCode::OK,
-        &json!({"faults": f, "offline": st.offline.load(Ordering::SeqCst)}),
+        &json!({"faults": f, "offline": st.offline().load(Ordering::SeqCst)}),
     )
 }
 
@@ -312,8 +357,8 @@ pub async fn demo_info(State(st): State<AppState>) -> Response {
 }
 
 /// `GET /__sandbox/stats` — request counters and token-refresh count.
-pub async fn stats(State(st): State<AppState>) -> Response {
-    let s = lock(&st.stats);
+pub async fn stats<H: FaultHost>(State(st): State<H>) -> Response {
+    let s = lock(st.stats());
     json_response(
         StatusCode::OK,
         &json!({
@@ -328,8 +373,8 @@ pub async fn stats(State(st): State<AppState>) -> Response {
 /// `GET /__sandbox/requests` — the request log, oldest first: `{"requests": [{method, path,
 /// query: {name: value}}]}` (a repeated parameter keeps its last value here; in-process callers
 /// read `Stats::requests` for every pair).
-pub async fn requests(State(st): State<AppState>) -> Response {
-    let s = lock(&st.stats);
+pub async fn requests<H: FaultHost>(State(st): State<H>) -> Response {
+    let s = lock(st.stats());
     let list: Vec<Value> = s
         .requests
         .iter()
@@ -345,8 +390,8 @@ pub async fn requests(State(st): State<AppState>) -> Response {
 }
 
 /// `DELETE /__sandbox/stats` — resets counters and the request log.
-pub async fn reset_stats(State(st): State<AppState>) -> Response {
-    let mut s = lock(&st.stats);
+pub async fn reset_stats<H: FaultHost>(State(st): State<H>) -> Response {
+    let mut s = lock(st.stats());
     *s = Default::default();
     json_response(StatusCode::OK, &json!({"ok": true}))
 }

@@ -1,8 +1,10 @@
-//! `reviewdesk-sandbox`: a faithful, offline emulator of the Trustoo Open API.
+//! `reviewdesk-sandbox`: a faithful, offline emulator of the Trustoo Open API and of the
+//! Trustpilot Business APIs (the `trustpilot` module, on listeners of its own).
 //!
 //! Every test, benchmark and the demo talk to this server because no machine here reaches
-//! the real API. What the docs SEE is implemented as documented; every UNKNOWN follows
-//! `CHOICES.md` beside this crate (the wire contract shared with `reviewdesk-trustoo`).
+//! the real APIs. What the docs SEE is implemented as documented; every UNKNOWN follows
+//! `CHOICES.md` (Trustoo) or `CHOICES-trustpilot.md` beside this crate (the wire contracts
+//! shared with the client crates).
 
 pub mod api;
 pub mod control;
@@ -11,6 +13,7 @@ pub mod media;
 pub mod oauth;
 pub mod render;
 pub mod state;
+pub mod trustpilot;
 pub mod util;
 
 use std::net::SocketAddr;
@@ -42,6 +45,17 @@ pub struct SandboxConfig {
     pub image_max_bytes: u64,
     /// Max video upload size.
     pub video_max_bytes: u64,
+    /// Trustpilot service reviews seeded for the demo shop's business unit (10..=1,000,000).
+    pub trustpilot_reviews: usize,
+    /// Trustpilot service reviews of the second shop's business unit.
+    pub trustpilot_second_reviews: usize,
+    /// Trustpilot access-token lifetime in seconds (Trustpilot's is 100 h).
+    pub trustpilot_token_ttl_secs: u64,
+    /// Token requests one API key may make per minute before the "too frequent
+    /// authentication" 429.
+    pub trustpilot_auth_per_minute: u32,
+    /// Ports of the Trustpilot API, authenticate and invitations listeners (0 = ephemeral).
+    pub trustpilot_ports: [u16; 3],
 }
 
 impl Default for SandboxConfig {
@@ -54,6 +68,11 @@ impl Default for SandboxConfig {
             storage_dir: None,
             image_max_bytes: 20 * 1024 * 1024,
             video_max_bytes: 2 * 1024 * 1024 * 1024,
+            trustpilot_reviews: 1500,
+            trustpilot_second_reviews: 60,
+            trustpilot_token_ttl_secs: 100 * 3600,
+            trustpilot_auth_per_minute: 30,
+            trustpilot_ports: [0, 0, 0],
         }
     }
 }
@@ -211,15 +230,15 @@ pub fn router(state: AppState) -> Router {
     let control = Router::new()
         .route(
             "/__sandbox/faults",
-            get(control::list_faults)
-                .post(control::arm_fault)
-                .delete(control::clear_faults),
+            get(control::list_faults::<AppState>)
+                .post(control::arm_fault::<AppState>)
+                .delete(control::clear_faults::<AppState>),
         )
         .route("/__sandbox/demo", get(control::demo_info))
-        .route("/__sandbox/requests", get(control::requests))
+        .route("/__sandbox/requests", get(control::requests::<AppState>))
         .route(
             "/__sandbox/stats",
-            get(control::stats).delete(control::reset_stats),
+            get(control::stats::<AppState>).delete(control::reset_stats::<AppState>),
         )
         .route(
             "/__sandbox/state/deleted_reviews",
@@ -233,15 +252,17 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { util::ApiError::not_found("no such endpoint").into_response() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            control::fault_layer,
+            control::fault_layer::<AppState>,
         ))
         .with_state(state)
 }
 
-/// A running sandbox: bound to 127.0.0.1, served by a background tokio task.
+/// A running sandbox: bound to 127.0.0.1, served by background tokio tasks (the Trustoo
+/// router on one port, the Trustpilot hosts on three more).
 pub struct Sandbox {
     addr: SocketAddr,
     state: AppState,
+    trustpilot: trustpilot::TrustpilotServers,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -252,6 +273,7 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let base = format!("http://{addr}");
+        let trustpilot = trustpilot::TrustpilotServers::start(config.clone()).await?;
         // Seeding a million reviews takes a moment; keep it off the async workers.
         let state = tokio::task::spawn_blocking(move || build_state(config, base)).await??;
         let app = router(state.clone());
@@ -269,6 +291,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             state,
+            trustpilot,
             stop,
             task,
         })
@@ -289,9 +312,15 @@ impl Sandbox {
         &self.state
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    /// The Trustpilot half: its base URLs (API, authenticate page, invitations) and state.
+    pub fn trustpilot(&self) -> &trustpilot::TrustpilotServers {
+        &self.trustpilot
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server tasks.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
+        self.trustpilot.shutdown().await;
     }
 }

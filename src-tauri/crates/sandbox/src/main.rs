@@ -1,4 +1,4 @@
-//! `reviewdesk-sandbox` binary: serves the Trustoo emulator on 127.0.0.1.
+//! `reviewdesk-sandbox` binary: serves the Trustoo emulator and the Trustpilot one on 127.0.0.1.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use reviewdesk_sandbox::{Sandbox, SandboxConfig};
 #[derive(Debug, Parser)]
 #[command(
     name = "reviewdesk-sandbox",
-    about = "Offline emulator of the Trustoo Open API"
+    about = "Offline emulator of the Trustoo Open API and the Trustpilot Business APIs"
 )]
 struct Args {
     /// Port on 127.0.0.1 (0 = ephemeral).
@@ -36,6 +36,27 @@ struct Args {
     /// Max video upload size in bytes.
     #[arg(long, default_value_t = 2 * 1024 * 1024 * 1024)]
     video_max_bytes: u64,
+    /// Trustpilot service reviews of the demo shop's business unit.
+    #[arg(long, default_value_t = 1500)]
+    trustpilot_reviews: usize,
+    /// Trustpilot service reviews of the second shop's business unit.
+    #[arg(long, default_value_t = 60)]
+    trustpilot_second_reviews: usize,
+    /// Trustpilot access-token lifetime in seconds (100 h, as Trustpilot's).
+    #[arg(long = "trustpilot-token-ttl", default_value_t = 360_000)]
+    trustpilot_token_ttl: u64,
+    /// Token requests per API key per minute before Trustpilot's "too frequent" 429.
+    #[arg(long, default_value_t = 30)]
+    trustpilot_auth_per_minute: u32,
+    /// Port of the Trustpilot API host (0 = ephemeral).
+    #[arg(long, default_value_t = 0, env = "SANDBOX_TRUSTPILOT_API_PORT")]
+    trustpilot_api_port: u16,
+    /// Port of the Trustpilot authenticate page (0 = ephemeral).
+    #[arg(long, default_value_t = 0, env = "SANDBOX_TRUSTPILOT_AUTH_PORT")]
+    trustpilot_auth_port: u16,
+    /// Port of the Trustpilot invitations host (0 = ephemeral).
+    #[arg(long, default_value_t = 0, env = "SANDBOX_TRUSTPILOT_INVITATIONS_PORT")]
+    trustpilot_invitations_port: u16,
 }
 
 #[tokio::main]
@@ -55,8 +76,28 @@ async fn main() -> anyhow::Result<()> {
         storage_dir: a.storage_dir,
         image_max_bytes: a.image_max_bytes,
         video_max_bytes: a.video_max_bytes,
+        trustpilot_reviews: a.trustpilot_reviews,
+        trustpilot_second_reviews: a.trustpilot_second_reviews,
+        trustpilot_token_ttl_secs: a.trustpilot_token_ttl,
+        trustpilot_auth_per_minute: a.trustpilot_auth_per_minute,
+        trustpilot_ports: [
+            a.trustpilot_api_port,
+            a.trustpilot_auth_port,
+            a.trustpilot_invitations_port,
+        ],
     };
     let sb = Sandbox::start(cfg, a.port).await?;
+    // The Trustpilot lines come first, so whoever waits for the Trustoo line has them all.
+    let tp = sb.trustpilot();
+    println!("trustpilot api listening on {}", tp.api_url());
+    println!(
+        "trustpilot authenticate listening on {}",
+        tp.authenticate_url()
+    );
+    println!(
+        "trustpilot invitations listening on {}",
+        tp.invitations_url()
+    );
     println!("sandbox listening on {}", sb.base_url());
     wait_for_signal().await?;
     tracing::info!("shutting down");

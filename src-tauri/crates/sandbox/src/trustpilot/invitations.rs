@@ -1,0 +1,181 @@
+//! The invitations host (`invitations-api.trustpilot.com`): service-review invitation links
+//! and email invitations, recorded for `GET /__sandbox/state/invitations` on the API host.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::api::{caller, Caller, TpError, TpResult};
+use super::TpState;
+use crate::util::{json_response, query_pairs};
+
+/// The JSON body of an invitation request (`415` unless JSON, `400` unless an object).
+fn body_json(headers: &HeaderMap, body: &[u8]) -> TpResult<Value> {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return Err(TpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    let v: Value =
+        serde_json::from_slice(body).map_err(|_| TpError::bad("body must be a JSON object"))?;
+    if !v.is_object() {
+        return Err(TpError::bad("body must be a JSON object"));
+    }
+    Ok(v)
+}
+
+/// The caller, the unit (which its business must own) and, for a client-credentials token,
+/// the `x-business-user-id` the docs ask for (SEEN-DOC: required then; CHOICES-trustpilot).
+fn authorize(
+    st: &TpState,
+    headers: &HeaderMap,
+    q: Option<&str>,
+    unit_id: &str,
+) -> TpResult<(Caller, String)> {
+    let who = caller(st, headers, &query_pairs(q))?;
+    let w = st.world();
+    let u = w
+        .unit(unit_id)
+        .ok_or_else(|| TpError::not_found("Business unit not found"))?;
+    if w.units[u].business != who.business {
+        return Err(TpError::unauth(
+            "Unauthorized: the token has no access to this business unit",
+        ));
+    }
+    let user = match (who.user, headers.get("x-business-user-id")) {
+        (_, Some(h)) => {
+            let id = h.to_str().unwrap_or("").trim().to_string();
+            if !w
+                .users
+                .iter()
+                .any(|x| x.id == id && x.business == who.business)
+            {
+                return Err(TpError::bad(
+                    "x-business-user-id is not a user of this business",
+                ));
+            }
+            id
+        }
+        (Some(u), None) => w.users[u].id.clone(),
+        (None, None) => {
+            return Err(TpError::bad(
+                "x-business-user-id is required with a client-credentials token",
+            ))
+        }
+    };
+    Ok((who, user))
+}
+
+fn str_field(v: &Value, k: &str) -> Option<String> {
+    v.get(k)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+fn valid_email(s: &str) -> bool {
+    s.split_once('@')
+        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
+}
+
+/// `POST /v1/private/business-units/{id}/invitation-links` (SEEN-DOC body `{locationId,
+/// referenceId, email, name, locale, tags[], redirectUri}`, answer `{id, url}`). `email` and
+/// `name` are required, `locale` defaults to `en-US` (CHOICES-trustpilot).
+pub async fn invitation_link(
+    State(st): State<TpState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    (|| {
+        let (_, user) = authorize(&st, &headers, q.as_deref(), &id)?;
+        let v = body_json(&headers, &body)?;
+        let email = str_field(&v, "email").ok_or_else(|| TpError::bad("email is required"))?;
+        if !valid_email(&email) {
+            return Err(TpError::bad("email is not an email address"));
+        }
+        let name = str_field(&v, "name").ok_or_else(|| TpError::bad("name is required"))?;
+        let link_id = super::data::oid_hex(&super::data::derived_oid(rand::random()));
+        let url = format!("https://www.trustpilot.com/evaluate-link/{link_id}");
+        let record = json!({
+            "kind": "invitation-link", "businessUnitId": id, "businessUserId": user,
+            "id": link_id, "url": url, "email": email, "name": name,
+            "referenceId": str_field(&v, "referenceId"),
+            "locale": str_field(&v, "locale").unwrap_or_else(|| "en-US".into()),
+            "tags": v.get("tags").cloned().unwrap_or(json!([])),
+            "redirectUri": str_field(&v, "redirectUri"),
+            "at": st.now(),
+        });
+        st.world().invitations.push(record);
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({"id": link_id, "url": url}),
+        ))
+    })()
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /v1/private/business-units/{id}/email-invitations` (SEEN-DOC body). `consumerEmail`,
+/// `consumerName` and `referenceNumber` are required; a `productReviewInvitation` needs
+/// `products` or `productSkus`, not both (SEEN-DOC). Answers `202` with an empty body: the
+/// invitation is queued (success body UNKNOWN, CHOICES-trustpilot).
+pub async fn email_invitation(
+    State(st): State<TpState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    (|| {
+        let (_, user) = authorize(&st, &headers, q.as_deref(), &id)?;
+        let v = body_json(&headers, &body)?;
+        let email = str_field(&v, "consumerEmail")
+            .ok_or_else(|| TpError::bad("consumerEmail is required"))?;
+        if !valid_email(&email) {
+            return Err(TpError::bad("consumerEmail is not an email address"));
+        }
+        for k in ["consumerName", "referenceNumber"] {
+            if str_field(&v, k).is_none() {
+                return Err(TpError::bad(format!("{k} is required")));
+            }
+        }
+        if let Some(p) = v.get("productReviewInvitation").filter(|p| !p.is_null()) {
+            let has = |k: &str| p.get(k).is_some_and(|x| !x.is_null());
+            if has("products") == has("productSkus") {
+                return Err(TpError::bad(
+                    "productReviewInvitation needs products or productSkus, not both",
+                ));
+            }
+        }
+        if v.get("serviceReviewInvitation").is_none_or(Value::is_null)
+            && v.get("productReviewInvitation").is_none_or(Value::is_null)
+        {
+            return Err(TpError::bad(
+                "serviceReviewInvitation or productReviewInvitation is required",
+            ));
+        }
+        let mut record = v.clone();
+        record["kind"] = json!("email-invitation");
+        record["businessUnitId"] = json!(id);
+        record["businessUserId"] = json!(user);
+        record["at"] = json!(st.now());
+        st.world().invitations.push(record);
+        Ok(StatusCode::ACCEPTED.into_response())
+    })()
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /__sandbox/state/invitations` (API host): every invitation the sandbox received.
+pub async fn recorded(State(st): State<TpState>) -> Response {
+    let list = st.world().invitations.clone();
+    json_response(StatusCode::OK, &json!({ "invitations": list }))
+}
