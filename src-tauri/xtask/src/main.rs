@@ -21,6 +21,8 @@ commands:
                         set up, build, start the sandbox with demo data and open the app on it
                         (--screenshot: run under Xvfb, save a picture of the window, then quit)
   test                  set up, then run every check and test; prints `N passed, N failed`
+  bindings              write the TypeScript bindings of every type that crosses IPC (ts-rs)
+                        into ui/src/lib/ipc/bindings (the UI must have been built once)
   e2e [FILTER]          build the app and run only the end-to-end WebDriver tests (those whose
                         name contains FILTER)
   bench                 run the benchmarks and print each figure beside its reference
@@ -46,6 +48,7 @@ fn run() -> Result<()> {
         "setup" => setup::run(),
         "demo" => demo::run(&rest),
         "test" => test::run(),
+        "bindings" => test::generate(),
         "e2e" => {
             setup::run()?;
             let mut tally = test::Tally::default();

@@ -460,6 +460,7 @@ pub enum ExclusionTarget {
 /// Email categories of `email_unsubscribe` (the documented list). Deserialize reads the wire
 /// spelling back, e.g. what the UI or a queued action holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum EmailType {
     /// Every email.

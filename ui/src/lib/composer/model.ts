@@ -15,8 +15,8 @@ export const SOURCES = ["Shop", "Email request", "Store front", "Store link", "C
 
 export function emptyFields(): ComposerFields {
   return {
-    productId: "",
-    productTitle: "",
+    product_id: "",
+    product_title: "",
     rating: 5,
     author: "",
     email: "",
@@ -43,7 +43,7 @@ const chars = (s: string) => [...s].length;
 /** Field errors, keyed by field; empty when the form can be published. */
 export function validate(f: ComposerFields, attachments: Attachment[]): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!f.productId.trim()) e.productId = 'Choose a product, or "Store review" for a review of the shop';
+  if (!f.product_id.trim()) e.product_id = 'Choose a product, or "Store review" for a review of the shop';
   if (!(Number.isInteger(f.rating) && f.rating >= 1 && f.rating <= 5)) e.rating = "Choose a rating from 1 to 5 stars";
   if (!f.author.trim()) e.author = "Enter the reviewer's name";
   else if (chars(f.author) > LIMITS.author)

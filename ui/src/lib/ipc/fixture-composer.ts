@@ -36,7 +36,7 @@ interface StoredDraft {
   id: string;
   fields: ComposerFields;
   attachments: string[];
-  updatedAt: number;
+  updated_at: number;
   uploaded: string[];
 }
 
@@ -133,13 +133,13 @@ export class FixtureComposer implements ComposerBackend {
     return {
       id: d.id,
       author: d.fields.author,
-      productTitle: d.fields.productTitle,
+      product_title: d.fields.product_title,
       title: d.fields.title,
       rating: d.fields.rating,
       attachments: d.attachments.length,
       missing: d.attachments.filter((p) => this.missing.has(p)).map((p) => `${baseName(p)} was moved or deleted`),
       interrupted: d.uploaded.length > 0,
-      updatedAt: d.updatedAt,
+      updated_at: d.updated_at,
     };
   }
 
@@ -150,7 +150,7 @@ export class FixtureComposer implements ComposerBackend {
       id,
       fields: { ...fields },
       attachments: [...attachments],
-      updatedAt: Math.floor(Date.now() / 1000),
+      updated_at: Math.floor(Date.now() / 1000),
       uploaded: prev?.uploaded ?? [],
     };
     this.drafts.set(id, d);
@@ -158,7 +158,7 @@ export class FixtureComposer implements ComposerBackend {
   }
 
   async listDrafts(): Promise<DraftSummary[]> {
-    return [...this.drafts.values()].sort((a, b) => b.updatedAt - a.updatedAt).map((d) => this.summary(d));
+    return [...this.drafts.values()].sort((a, b) => b.updated_at - a.updated_at).map((d) => this.summary(d));
   }
 
   async loadDraft(id: string): Promise<DraftView> {
@@ -246,7 +246,7 @@ export class FixtureComposer implements ComposerBackend {
     const reviewId = String(900000 + this.created.length + 1);
     this.created.push({ id: reviewId, fields: { ...d.fields }, media: [...d.attachments] });
     this.drafts.delete(id);
-    return { status: "created", reviewId, foundExisting: false };
+    return { status: "created", review_id: reviewId, found_existing: false };
   }
 
   async cancel(_id: string, index: number | null): Promise<boolean> {

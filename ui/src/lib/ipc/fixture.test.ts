@@ -11,9 +11,9 @@ import {
   FixtureBackend,
   LOGIN_TTL_S,
 } from "./fixture";
-import type { LoginStatus } from "./types";
+import type { IpcError, LoginStatus } from "./types";
 
-const RATE_LIMITED = { code: "RATE_LIMITED", message: "Slow down.", retry_after_s: 5 };
+const RATE_LIMITED: IpcError = { code: "RATE_LIMITED", message: "Slow down.", retry_after_s: 5 };
 
 describe("FixtureBackend", () => {
   afterEach(() => {
@@ -163,9 +163,13 @@ describe("FixtureBackend sign-in and shops", () => {
   it("connects with tokens: Birch's public token picks Birch; blanks are refused", async () => {
     const backend = new FixtureBackend({ session: null });
     await expect(
-      backend.connectWithTokens({ public_token: ` ${FIXTURE_SECOND_PUBLIC_TOKEN} `, private_token: "x" }),
+      backend.connectWithTokens({
+        public_token: ` ${FIXTURE_SECOND_PUBLIC_TOKEN} `,
+        private_token: "x",
+        shop_domain: FIXTURE_SECOND_SESSION.domain,
+      }),
     ).resolves.toEqual(FIXTURE_SECOND_SESSION);
-    await expect(backend.connectWithTokens({ public_token: "a", private_token: " " })).rejects.toMatchObject({
+    await expect(backend.connectWithTokens({ public_token: "a", private_token: " ", shop_domain: "a.myshopify.com" })).rejects.toMatchObject({
       code: "VALIDATION",
     });
   });
