@@ -10,6 +10,7 @@ import type {
   ComposerFields,
   DraftSummary,
   DraftView,
+  FileFailure,
   ProductChoice,
   ProgressEvent,
   PublishOutcome,
@@ -197,7 +198,7 @@ export class FixtureComposer implements ComposerBackend {
     const fail = new Set(this.failNext);
     this.failNext = [];
     let doneBytes = files.filter((f) => d.uploaded.includes(f.path)).length * this.fileSize;
-    const failures: { index: number; name: string; message: string; retryable: boolean; cancelled: boolean }[] = [];
+    const failures: FileFailure[] = [];
     const ev = (i: number, f: Attachment, state: ProgressEvent["state"], sent: number): ProgressEvent => {
       const totalSent = doneBytes + (state === "done" ? 0 : sent);
       const allDone = state === "done" && doneBytes >= total;
