@@ -3,15 +3,16 @@
  * rules Rust applies before sending), reordering, progress text. Unit tested.
  */
 import type { Attachment, ComposerFields, FieldError } from "../ipc/composer";
+import { REVIEW_SOURCES } from "../ipc/types";
 
 export const LIMITS = { author: 120, title: 300, content: 10_000, images: 10, videos: 1 } as const;
 
 /**
  * Where a review can come from: the values of Trustoo's `source` documented for Create Review
- * (reference trustoo-api.md; the sandbox sends the same). Suggestions only, free text is
- * accepted too (newer sources such as `ChatWILL` exist).
+ * (Rust `DocumentedSource`). Suggestions only, free text is accepted too (newer sources such as
+ * `ChatWILL` exist).
  */
-export const SOURCES = ["Shop", "Email request", "Store front", "Store link", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "QR Code", "Auto"];
+export const SOURCES = REVIEW_SOURCES;
 
 export function emptyFields(): ComposerFields {
   return {

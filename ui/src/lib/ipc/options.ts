@@ -5,6 +5,7 @@
  * gains a value the list lacks, or loses one the list still has. The keys' order is the order
  * the UI shows them in.
  */
+import type { DocumentedSource } from "./bindings/DocumentedSource";
 import type { EmailType } from "./bindings/EmailType";
 import type { ErrorCode } from "./bindings/ErrorCode";
 
@@ -46,3 +47,22 @@ const EMAIL_TYPE_OPTIONS = {
 
 /** Values of Trustoo's `email_type` for `unsubscribe_email` (Rust `reviewdesk_trustoo::EmailType`). */
 export const EMAIL_TYPES: readonly EmailType[] = Object.keys(EMAIL_TYPE_OPTIONS) as EmailType[];
+
+const SOURCE_OPTIONS = {
+  Shop: true,
+  "Email request": true,
+  "Store front": true,
+  "Store link": true,
+  "CSV uploaded": true,
+  AliExpress: true,
+  Amazon: true,
+  Shopee: true,
+  "QR Code": true,
+  Auto: true,
+} as const satisfies Record<DocumentedSource, true>;
+
+/**
+ * Trustoo's documented `source` values for a new review (Rust `reviewdesk_trustoo::DocumentedSource`),
+ * the composer's suggestions: the field takes free text too (newer sources such as `ChatWILL` exist).
+ */
+export const REVIEW_SOURCES: readonly DocumentedSource[] = Object.keys(SOURCE_OPTIONS) as DocumentedSource[];

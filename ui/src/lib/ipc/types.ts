@@ -78,5 +78,9 @@ export type { TriageState } from "./bindings/TriageState";
 
 export type { EmailType } from "./bindings/EmailType";
 
+// ---- Creating reviews (reviewdesk-trustoo) ----
+
+export type { DocumentedSource } from "./bindings/DocumentedSource";
+
 // The value lists the UI offers or checks, each held to its generated type (see ./options).
-export { EMAIL_TYPES, IPC_ERROR_CODES } from "./options";
+export { EMAIL_TYPES, IPC_ERROR_CODES, REVIEW_SOURCES } from "./options";
