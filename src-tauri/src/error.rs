@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// Stable machine-readable error codes; the UI chooses actions from them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// No shop is connected.
@@ -34,6 +35,7 @@ pub enum ErrorCode {
 
 /// Error returned by every Tauri command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[error("{message}")]
 pub struct IpcError {
     /// What went wrong, for code.
@@ -41,6 +43,7 @@ pub struct IpcError {
     /// What went wrong, for the merchant.
     pub message: String,
     /// When `code` is `RATE_LIMITED`, seconds to wait before retrying.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub retry_after_s: Option<u64>,
 }
 

@@ -7,6 +7,7 @@ use tauri::{AppHandle, Emitter, Manager};
 
 /// Where a browser sign-in stands (event `login-status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginPhase {
     /// No sign-in in progress.
@@ -25,6 +26,7 @@ pub enum LoginPhase {
 
 /// Payload of `login-status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct LoginStatus {
     /// Where it stands.
     pub phase: LoginPhase,
@@ -33,6 +35,7 @@ pub struct LoginStatus {
     /// The shop, once signed in.
     pub session: Option<ShopSession>,
     /// When the pending sign-in stops being accepted (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub expires_at: Option<u64>,
 }
 
@@ -48,11 +51,25 @@ impl LoginStatus {
     }
 }
 
+/// How a notice's toast looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    /// Something the merchant may like to know.
+    Info,
+    /// Something was refused or skipped; nothing broke.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
 /// Payload of `notice`: something the merchant should see in a toast.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Notice {
-    /// `info`, `warning` or `error`.
-    pub level: &'static str,
+    /// How the toast looks.
+    pub level: NoticeLevel,
     /// The sentence.
     pub message: String,
 }
@@ -95,7 +112,7 @@ pub fn session_changed(app: &AppHandle, session: Option<&ShopSession>) {
 }
 
 /// Sends `notice`, or keeps it on the [`NoticeBoard`] while the window does not listen yet.
-pub fn notice(app: &AppHandle, level: &'static str, message: impl Into<String>) {
+pub fn notice(app: &AppHandle, level: NoticeLevel, message: impl Into<String>) {
     let notice = Notice {
         level,
         message: message.into(),
@@ -165,7 +182,7 @@ pub trait SignInEvents {
     /// `session-changed`.
     fn session_changed(&self, session: Option<&ShopSession>);
     /// `notice` (held until the window listens).
-    fn notice(&self, level: &'static str, message: String);
+    fn notice(&self, level: NoticeLevel, message: String);
 }
 
 impl SignInEvents for AppHandle {
@@ -177,7 +194,7 @@ impl SignInEvents for AppHandle {
         session_changed(self, session);
     }
 
-    fn notice(&self, level: &'static str, message: String) {
+    fn notice(&self, level: NoticeLevel, message: String) {
         notice(self, level, message);
     }
 }
@@ -221,9 +238,18 @@ mod tests {
 
     fn n(message: &str) -> Notice {
         Notice {
-            level: "warning",
+            level: NoticeLevel::Warning,
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn a_notice_is_its_level_and_sentence_in_json() {
+        let json = serde_json::to_value(n("Link refused.")).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"level": "warning", "message": "Link refused."})
+        );
     }
 
     #[test]

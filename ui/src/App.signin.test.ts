@@ -363,7 +363,7 @@ describe("Public Token and Private Token", () => {
 });
 
 describe("session expiry", () => {
-  const EXPIRED = { code: "SESSION_EXPIRED", message: "Sign in again.", retry_after_s: null };
+  const EXPIRED = { code: "SESSION_EXPIRED", message: "Sign in again.", retry_after_s: null } as const;
 
   it("returns to the sign-in screen, and signing in again brings the shop back", async () => {
     const backend = new FixtureBackend().failWith(COMMANDS.getRating, EXPIRED);

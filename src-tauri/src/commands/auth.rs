@@ -2,7 +2,7 @@
 //! Public/Private Token connect, the list of shops and switching between them.
 
 use crate::error::{ErrorCode, IpcError};
-use crate::events::{self, LoginPhase, LoginStatus, SignInEvents};
+use crate::events::{self, LoginPhase, LoginStatus, NoticeLevel, SignInEvents};
 use crate::state::AppState;
 use reviewdesk_auth::{LoginOutcome, Secret, StepResult};
 use reviewdesk_core::ShopSession;
@@ -61,9 +61,13 @@ pub async fn auth_reopen_browser(state: State<'_, AppState>) -> Result<(), IpcEr
 
 /// The Public and Private Token a shop owner copies from the Trustoo admin.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TokenInput {
+    /// The shop's `*.myshopify.com` domain.
     shop_domain: String,
+    /// The Public Token (the UI trims it before sending).
     public_token: String,
+    /// The Private Token (the UI trims it before sending).
     private_token: String,
 }
 
@@ -90,6 +94,7 @@ pub async fn auth_connect_tokens(
 
 /// A shop in the header's switcher.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ShopEntry {
     /// Shop facts (no token).
     pub session: ShopSession,
@@ -132,6 +137,7 @@ pub async fn switch_shop(
 
 /// One line of the sign-out summary.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SignOutLine {
     /// What was done.
     pub step: &'static str,
@@ -143,6 +149,7 @@ pub struct SignOutLine {
 
 /// What sign-out did.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SignOutSummary {
     /// Each step in order.
     pub steps: Vec<SignOutLine>,
@@ -185,7 +192,7 @@ pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppStat
     let sessions = match state.sessions() {
         Ok(sessions) => sessions,
         Err(err) => {
-            events.notice("error", err.message);
+            events.notice(NoticeLevel::Error, err.message);
             return;
         }
     };
@@ -194,7 +201,7 @@ pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppStat
         Err(rejection) => {
             tracing::warn!("refused a sign-in link");
             events.notice(
-                "warning",
+                NoticeLevel::Warning,
                 format!("ReviewDesk ignored a sign-in link: {rejection}"),
             );
             return;
@@ -281,11 +288,11 @@ mod tests {
         fn session_changed(&self, _: Option<&ShopSession>) {
             self.0.lock().unwrap().push("session-changed".into());
         }
-        fn notice(&self, level: &'static str, message: String) {
+        fn notice(&self, level: NoticeLevel, message: String) {
             self.0
                 .lock()
                 .unwrap()
-                .push(format!("notice {level}: {message}"));
+                .push(format!("notice {level:?}: {message}"));
         }
     }
 
@@ -305,7 +312,7 @@ mod tests {
         assert_eq!(events.len(), count, "{events:#?}");
         for event in events {
             assert!(
-                event.starts_with("notice warning: ReviewDesk ignored a sign-in link: "),
+                event.starts_with("notice Warning: ReviewDesk ignored a sign-in link: "),
                 "a refused link only raises a notice, never moves the screen: {events:#?}"
             );
         }

@@ -21,6 +21,9 @@ commands:
                         set up, build, start the sandbox with demo data and open the app on it
                         (--screenshot: run under Xvfb, save a picture of the window, then quit)
   test                  set up, then run every check and test; prints `N passed, N failed`
+  bindings [--check]    write the TypeScript bindings of every type that crosses IPC (ts-rs)
+                        into ui/src/lib/ipc/bindings (the UI must have been built once);
+                        --check: then fail when they differ from what git has (as `test` does)
   e2e [FILTER]          build the app and run only the end-to-end WebDriver tests (those whose
                         name contains FILTER)
   bench                 run the benchmarks and print each figure beside its reference
@@ -46,6 +49,12 @@ fn run() -> Result<()> {
         "setup" => setup::run(),
         "demo" => demo::run(&rest),
         "test" => test::run(),
+        "bindings" if rest.iter().any(|a| a == "--check") => {
+            let mut tally = test::Tally::default();
+            test::bindings(&mut tally);
+            tally.finish()
+        }
+        "bindings" => test::generate(),
         "e2e" => {
             setup::run()?;
             let mut tally = test::Tally::default();

@@ -49,8 +49,11 @@ export interface TokenErrors {
   private_token?: string;
 }
 
+/** The two tokens the token form collects; the sign-in screen adds the shop's domain it knows. */
+export type TokenPair = Omit<TokenInput, "shop_domain">;
+
 /** Trims both tokens and says which one is missing. `errors` is empty when `input` can be sent. */
-export function checkTokens(publicToken: string, privateToken: string): { input: TokenInput; errors: TokenErrors } {
+export function checkTokens(publicToken: string, privateToken: string): { input: TokenPair; errors: TokenErrors } {
   const input = { public_token: publicToken.trim(), private_token: privateToken.trim() };
   const errors: TokenErrors = {};
   if (input.public_token === "") errors.public_token = "Enter the Public Token.";

@@ -34,12 +34,13 @@ pub const MAX_IMAGES: usize = 10;
 /// Documented limit of videos per review.
 pub const MAX_VIDEOS: usize = 1;
 
-/// The composer's fields, exactly as the UI holds them (camelCase JSON), saved in the draft.
+/// The composer's fields, exactly as the UI holds them, saved in the draft.
 ///
 /// Why strings everywhere: a half-typed form must round-trip through the draft unchanged;
 /// conversion to the wire type happens once, in [`to_new_review`], after [`validate`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(default)]
 pub struct ComposerForm {
     /// Product id; `"0"` for a store review; empty while none is chosen.
     pub product_id: String,
@@ -98,6 +99,7 @@ impl Default for ComposerForm {
 
 /// One invalid field and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldError {
     /// Field name as in [`ComposerForm`]'s JSON (`author`, `title`, …) or `attachments`.
     pub field: String,
@@ -120,7 +122,7 @@ pub fn validate(form: &ComposerForm, images: usize, videos: usize) -> Vec<FieldE
     let len = |s: &str| s.chars().count();
     if form.product_id.trim().is_empty() {
         out.push(field(
-            "productId",
+            "product_id",
             "Choose a product, or \"Store review\" for a review of the shop",
         ));
     }
@@ -290,7 +292,19 @@ impl DraftDoc {
     /// Reads a stored draft's JSON; anything unreadable becomes an empty form rather than an
     /// error, so one odd draft never blocks the composer.
     pub fn from_json(v: &serde_json::Value) -> Self {
-        serde_json::from_value(v.clone()).unwrap_or_default()
+        let mut v = v.clone();
+        // Drafts saved while the form's JSON was camelCase spell its two-word fields so.
+        if let Some(fields) = v.get_mut("fields").and_then(|f| f.as_object_mut()) {
+            for (old, new) in [
+                ("productId", "product_id"),
+                ("productTitle", "product_title"),
+            ] {
+                if let Some(value) = fields.remove(old) {
+                    fields.entry(new).or_insert(value);
+                }
+            }
+        }
+        serde_json::from_value(v).unwrap_or_default()
     }
 
     /// The JSON to store.
@@ -537,7 +551,7 @@ mod tests {
         let fields: Vec<String> = validate(&f, 0, 0).into_iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            ["productId", "rating", "author", "email", "country", "date"]
+            ["product_id", "rating", "author", "email", "country", "date"]
         );
     }
 
@@ -592,6 +606,26 @@ mod tests {
         assert_eq!((f.author.as_str(), f.rating, f.published), ("Bo", 3, true));
         let back: ComposerForm = serde_json::from_value(serde_json::to_value(&f).unwrap()).unwrap();
         assert_eq!(back, f);
+    }
+
+    #[test]
+    fn the_form_is_snake_case_and_drafts_saved_in_camel_case_still_read() {
+        let mut f = valid();
+        f.product_id = "7001".into();
+        f.product_title = "Mug".into();
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["product_id"], "7001");
+        assert_eq!(v["product_title"], "Mug");
+        assert!(v.get("productId").is_none(), "{v}");
+        let stored = serde_json::json!({
+            "fields": {"productId": "7001", "productTitle": "Mug", "author": "Bo"},
+            "submission": {"createStarted": true}
+        });
+        let doc = DraftDoc::from_json(&stored);
+        assert_eq!(doc.fields.product_id, "7001");
+        assert_eq!(doc.fields.product_title, "Mug");
+        assert_eq!(doc.fields.author, "Bo");
+        assert!(doc.submission.create_started);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Where one file is in its upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum FileState {
     /// Not started yet.
@@ -28,6 +29,7 @@ pub enum FileState {
 
 /// One progress event for the UI (sent over a `tauri::ipc::Channel`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProgressEvent {
     /// Index of the file in the batch.
     pub index: usize,
@@ -36,14 +38,18 @@ pub struct ProgressEvent {
     /// Its state.
     pub state: FileState,
     /// Bytes of this file handed to the network.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub sent: u64,
     /// Size of this file.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     /// 0–100; 100 only when `state` is `Done`.
     pub percent: u8,
     /// Bytes of the whole batch handed to the network (done files count in full).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total_sent: u64,
     /// Size of the whole batch.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total_size: u64,
     /// 0–100 for the batch; 100 only when every file is `Done`.
     pub total_percent: u8,

@@ -36,13 +36,14 @@ pub const THUMB_BOX: u32 = 240;
 
 /// One attached file as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Attachment {
     /// The local path (what the draft stores and the upload reads).
     pub path: String,
     /// File name.
     pub name: String,
     /// Size in bytes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     /// `image` or `video`.
     pub kind: MediaKind,
@@ -54,7 +55,7 @@ pub struct Attachment {
 
 /// A refused file and why, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Refusal {
     /// File name (empty for a count limit).
     pub name: String,
@@ -64,7 +65,7 @@ pub struct Refusal {
 
 /// Result of checking dropped or picked paths.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CheckResult {
     /// Accepted files, in drop order.
     pub accepted: Vec<Attachment>,
@@ -74,7 +75,7 @@ pub struct CheckResult {
 
 /// A draft in the list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DraftSummary {
     /// Draft id.
     pub id: String,
@@ -93,17 +94,18 @@ pub struct DraftSummary {
     /// Some files are already uploaded or a create was started (publishing was interrupted).
     pub interrupted: bool,
     /// Last saved (unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 
 /// A draft opened in the composer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DraftView {
     /// Draft id.
     pub id: String,
-    /// The form fields (the UI's own JSON).
-    pub fields: serde_json::Value,
+    /// The form fields.
+    pub fields: ComposerForm,
     /// Attached files still present, checked again, with thumbnails.
     pub attachments: Vec<Attachment>,
     /// Sentences about attached files that are gone or no longer acceptable.
@@ -114,7 +116,7 @@ pub struct DraftView {
 
 /// A product the composer can attach a review to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProductChoice {
     /// Product id.
     pub id: String,
@@ -124,7 +126,7 @@ pub struct ProductChoice {
 
 /// One file that did not reach the storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FileFailure {
     /// Index in the attachments.
     pub index: usize,
@@ -140,15 +142,14 @@ pub struct FileFailure {
 
 /// How a publish ended (failures that the merchant fixes in the form are outcomes, not errors).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PublishOutcome {
     /// The review exists (now, or from an interrupted earlier attempt).
     Created {
         /// Its id.
-        #[serde(rename = "reviewId")]
         review_id: String,
         /// True when an earlier attempt had already created it.
-        #[serde(rename = "foundExisting")]
         found_existing: bool,
     },
     /// Fields to fix; nothing was uploaded.
@@ -375,7 +376,7 @@ impl Composer {
         let checked = self.check(&[], &d.attachments).await;
         Ok(DraftView {
             id: d.id,
-            fields: serde_json::to_value(&doc.fields).unwrap_or_default(),
+            fields: doc.fields,
             attachments: checked.accepted,
             problems: checked.refused.into_iter().map(|r| r.message).collect(),
             uploaded: doc

@@ -41,9 +41,9 @@ pub use oauth::{
 pub use retry::{Decision, MethodKind, RetryConfig, Sleeper};
 pub use secret::Secret;
 pub use types::{
-    CreatedReview, EmailType, EventQuery, ExclusionTarget, ImageUploadPolicy, LegacyMedia,
-    NewMedia, NewMediaItem, NewReply, NewReview, OrderQuery, RatingQuery, ReviewQuery, SortOrder,
-    VideoUploadTarget, WebhookTopic,
+    CreatedReview, DocumentedSource, EmailType, EventQuery, ExclusionTarget, ImageUploadPolicy,
+    LegacyMedia, NewMedia, NewMediaItem, NewReply, NewReview, OrderQuery, RatingQuery, ReviewQuery,
+    SortOrder, VideoUploadTarget, WebhookTopic,
 };
 pub use upload::{UploadProgress, UploadedImage};
 pub use url::Url;

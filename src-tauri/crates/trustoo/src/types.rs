@@ -460,6 +460,7 @@ pub enum ExclusionTarget {
 /// Email categories of `email_unsubscribe` (the documented list). Deserialize reads the wire
 /// spelling back, e.g. what the UI or a queued action holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum EmailType {
     /// Every email.
@@ -496,6 +497,45 @@ pub enum EmailType {
     AutoLeaveReview,
     /// Requests to update a review.
     RequestUpdateReview,
+}
+
+/// The `source` values Trustoo documents for Create Review (its older table, in that order).
+///
+/// [`NewReview::source`] stays free text, since newer sources such as `ChatWILL` exist; the
+/// composer offers these as its suggestions, so the list lives here with the API's other facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum DocumentedSource {
+    /// Imported from a CSV file.
+    #[serde(rename = "CSV uploaded")]
+    CsvUploaded,
+    /// Imported from AliExpress.
+    #[serde(rename = "AliExpress")]
+    AliExpress,
+    /// Imported from Amazon.
+    #[serde(rename = "Amazon")]
+    Amazon,
+    /// Written in the storefront's review form.
+    #[serde(rename = "Store front")]
+    StoreFront,
+    /// Written through a shared review link.
+    #[serde(rename = "Store link")]
+    StoreLink,
+    /// Written from a review-request email.
+    #[serde(rename = "Email request")]
+    EmailRequest,
+    /// Left automatically.
+    #[serde(rename = "Auto")]
+    Auto,
+    /// Added by the shop (Trustoo's default).
+    #[serde(rename = "Shop")]
+    Shop,
+    /// Written after scanning a QR code.
+    #[serde(rename = "QR Code")]
+    QrCode,
+    /// Imported from Shopee.
+    #[serde(rename = "Shopee")]
+    Shopee,
 }
 
 /// Temporary OSS PostObject credentials from `get_image_upload_policy_token`.
@@ -541,6 +581,48 @@ pub struct CreatedReview {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn documented_sources_are_spelled_as_the_create_review_table() {
+        use DocumentedSource as S;
+        let all = [
+            S::CsvUploaded,
+            S::AliExpress,
+            S::Amazon,
+            S::StoreFront,
+            S::StoreLink,
+            S::EmailRequest,
+            S::Auto,
+            S::Shop,
+            S::QrCode,
+            S::Shopee,
+        ];
+        let spelled: Vec<String> = all
+            .iter()
+            .map(|s| {
+                serde_json::to_value(s)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            spelled,
+            [
+                "CSV uploaded",
+                "AliExpress",
+                "Amazon",
+                "Store front",
+                "Store link",
+                "Email request",
+                "Auto",
+                "Shop",
+                "QR Code",
+                "Shopee"
+            ]
+        );
+    }
 
     #[test]
     fn review_query_pairs_cover_every_filter() {

@@ -79,7 +79,7 @@ describe("review composer", () => {
     await fireEvent.click(screen.getByTestId("publish"));
     expect(await screen.findByTestId("published-notice")).toHaveTextContent("Review 900001 was created");
     expect(backend.created).toHaveLength(1);
-    expect(backend.created[0]?.fields.productId).toBe("7002");
+    expect(backend.created[0]?.fields.product_id).toBe("7002");
     expect(backend.created[0]?.fields.author).toBe("Mina Oduya");
     expect(backend.created[0]?.media).toEqual(["/p/a.jpg", "/p/b.jpg", "/p/c.mp4"]);
     expect(backend.drafts.size).toBe(0);

@@ -6,7 +6,7 @@ const img = (n: number): Attachment => ({ path: `/p/${n}.jpg`, name: `${n}.jpg`,
 const vid = (n: number): Attachment => ({ path: `/p/${n}.mp4`, name: `${n}.mp4`, size: 1, kind: "video", mime: "video/mp4", thumbnail: null });
 
 describe("composer validation", () => {
-  const ok = { ...emptyFields(), productId: "0", author: "Ana" };
+  const ok = { ...emptyFields(), product_id: "0", author: "Ana" };
 
   it("accepts a minimal form and the limits themselves", () => {
     expect(validate(ok, [])).toEqual({});
@@ -27,7 +27,7 @@ describe("composer validation", () => {
 
   it("asks for product, author, and well-formed optional fields", () => {
     const e = validate({ ...emptyFields(), rating: 0, email: "x@", country: "USA", date: "tomorrow" }, []);
-    expect(Object.keys(e).sort()).toEqual(["author", "country", "date", "email", "productId", "rating"]);
+    expect(Object.keys(e).sort()).toEqual(["author", "country", "date", "email", "product_id", "rating"]);
     expect(validate({ ...ok, email: "a@b.co", country: "de", date: "2025-06-01" }, [])).toEqual({});
   });
 });

@@ -3,20 +3,21 @@
  * rules Rust applies before sending), reordering, progress text. Unit tested.
  */
 import type { Attachment, ComposerFields, FieldError } from "../ipc/composer";
+import { REVIEW_SOURCES } from "../ipc/types";
 
 export const LIMITS = { author: 120, title: 300, content: 10_000, images: 10, videos: 1 } as const;
 
 /**
  * Where a review can come from: the values of Trustoo's `source` documented for Create Review
- * (reference trustoo-api.md; the sandbox sends the same). Suggestions only, free text is
- * accepted too (newer sources such as `ChatWILL` exist).
+ * (Rust `DocumentedSource`). Suggestions only, free text is accepted too (newer sources such as
+ * `ChatWILL` exist).
  */
-export const SOURCES = ["Shop", "Email request", "Store front", "Store link", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "QR Code", "Auto"];
+export const SOURCES = REVIEW_SOURCES;
 
 export function emptyFields(): ComposerFields {
   return {
-    productId: "",
-    productTitle: "",
+    product_id: "",
+    product_title: "",
     rating: 5,
     author: "",
     email: "",
@@ -43,7 +44,7 @@ const chars = (s: string) => [...s].length;
 /** Field errors, keyed by field; empty when the form can be published. */
 export function validate(f: ComposerFields, attachments: Attachment[]): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!f.productId.trim()) e.productId = 'Choose a product, or "Store review" for a review of the shop';
+  if (!f.product_id.trim()) e.product_id = 'Choose a product, or "Store review" for a review of the shop';
   if (!(Number.isInteger(f.rating) && f.rating >= 1 && f.rating <= 5)) e.rating = "Choose a rating from 1 to 5 stars";
   if (!f.author.trim()) e.author = "Enter the reviewer's name";
   else if (chars(f.author) > LIMITS.author)

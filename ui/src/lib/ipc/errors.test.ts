@@ -38,6 +38,15 @@ describe("toIpcError", () => {
     expect(toIpcError({ code: "RATE_LIMITED", message: "Wait.", retry_after_s: -3 }).retry_after_s).toBeNull();
   });
 
+  it("turns a code Rust does not have into INTERNAL, keeping the sentence", () => {
+    expect(toIpcError({ code: "TEAPOT", message: "Short and stout.", retry_after_s: null })).toEqual({
+      code: "INTERNAL",
+      message: "Short and stout.",
+      retry_after_s: null,
+    });
+    expect(isIpcError({ code: "TEAPOT", message: "Short and stout.", retry_after_s: null })).toBe(false);
+  });
+
   it("always returns the exact three-field shape", () => {
     const error = toIpcError({ code: "FORBIDDEN", message: "No.", retry_after_s: null, extra: 1 });
     expect(Object.keys(error).sort()).toEqual(["code", "message", "retry_after_s"]);

@@ -8,6 +8,7 @@ export function isIpcError(value: unknown): value is IpcError {
   const v = value as Record<string, unknown>;
   return (
     typeof v.code === "string" &&
+    isKnownErrorCode(v.code) &&
     typeof v.message === "string" &&
     (v.retry_after_s === null || isRetryAfter(v.retry_after_s))
   );
@@ -25,7 +26,8 @@ export function ipcError(code: IpcErrorCode, message: string, retry_after_s: num
  * Turns whatever a failed `invoke` rejected with into an `IpcError`.
  *
  * - an object shaped like `IpcError` (what our Rust commands return) keeps its
- *   code and message; a missing/invalid `retry_after_s` becomes `null`;
+ *   code and message; a missing/invalid `retry_after_s` becomes `null`; a code
+ *   Rust's `ErrorCode` does not have becomes `INTERNAL`;
  * - a plain string (a Tauri-internal failure, or a command returning
  *   `Result<_, String>`) becomes `INTERNAL` with that string as the message;
  * - an `Error` becomes `INTERNAL` with its message;
@@ -41,7 +43,7 @@ export function toIpcError(reason: unknown): IpcError {
     const r = reason as Record<string, unknown>;
     if (typeof r.code === "string" && r.code.length > 0) {
       return {
-        code: r.code,
+        code: isKnownErrorCode(r.code) ? r.code : "INTERNAL",
         message: typeof r.message === "string" ? nonEmpty(r.message) : FALLBACK_MESSAGE,
         retry_after_s: isRetryAfter(r.retry_after_s) ? r.retry_after_s : null,
       };

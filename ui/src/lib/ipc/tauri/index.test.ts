@@ -83,7 +83,6 @@ describe("tauri backend", () => {
     await backend.auth.authStatus();
     await backend.auth.cancelSignIn();
     await backend.auth.reopenBrowser();
-    await backend.auth.connectWithTokens({ public_token: "pub", private_token: "priv" });
     await backend.auth.connectWithTokens({ public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" });
 
     expect(invokeMock.mock.calls).toEqual([
@@ -92,7 +91,6 @@ describe("tauri backend", () => {
       ["auth_status", undefined],
       ["auth_cancel", undefined],
       ["auth_reopen_browser", undefined],
-      ["auth_connect_tokens", { input: { public_token: "pub", private_token: "priv" } }],
       ["auth_connect_tokens", { input: { public_token: "pub", private_token: "priv", shop_domain: "b.myshopify.com" } }],
     ]);
   });
