@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
     TriageState,
@@ -600,8 +601,8 @@ impl Store {
 
     /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
     /// of the next page.
-    pub fn query_reviews(&self, shop: &str, query: &ReviewQuery) -> Result<ReviewPage> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn query_reviews(&self, account: &AccountKey, query: &ReviewQuery) -> Result<ReviewPage> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(ReviewPage {
                 rows: Vec::new(),
                 total: 0,
@@ -654,8 +655,8 @@ impl Store {
 
     /// Counts the reviews matching `filter` exactly (for a "N reviews" badge computed after the
     /// page is shown).
-    pub fn count_reviews(&self, shop: &str, filter: &ReviewFilter) -> Result<u64> {
-        match self.shop_id(shop)? {
+    pub fn count_reviews(&self, account: &AccountKey, filter: &ReviewFilter) -> Result<u64> {
+        match self.account_id(account)? {
             None => Ok(0),
             Some(shop_id) => {
                 let keyword = self.keyword(shop_id, filter)?;
@@ -674,13 +675,13 @@ impl Store {
     /// See [`crate::write_csv_cell`] for quoting and the formula-injection guard.
     pub fn export_csv(
         &self,
-        shop: &str,
+        account: &AccountKey,
         filter: &ReviewFilter,
         sort: ReviewSort,
         out: &mut dyn Write,
     ) -> Result<u64> {
         crate::csv::write_header(out)?;
-        let Some(shop_id) = self.shop_id(shop)? else {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(0);
         };
         let mut line = String::new();
@@ -706,8 +707,8 @@ impl Store {
 
     /// The query plan SQLite picks for a page query, for tests and diagnosis.
     #[doc(hidden)]
-    pub fn explain_page_query(&self, shop: &str, query: &ReviewQuery) -> Result<String> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn explain_page_query(&self, account: &AccountKey, query: &ReviewQuery) -> Result<String> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(String::new());
         };
         let star = match query.sort {

@@ -769,7 +769,7 @@ export class FixtureBackend implements Backend {
     const id = this.#nextId++;
     this.#queue.push({
       id,
-      shop_key: this.#session?.domain ?? "",
+      account: { provider: this.#session?.provider ?? "trustoo", id: this.#session?.domain ?? "" },
       kind,
       payload,
       state: "pending",

@@ -3,6 +3,7 @@
 //! The key scheme is in `keys`, the merchant's triage and local deletion in `triage`, the FTS
 //! write path in `crate::fts_write`.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     Media, RatingSummary, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewReply, ReviewRow,
     TriageState,
@@ -207,8 +208,12 @@ impl Store {
     /// Server fields are overwritten (the server is the truth); local state (triage, local
     /// deletion) is kept. A review previously noticed as gone from the server and now seen again
     /// loses its `deleted_remotely_at` mark. Idempotent: the same batch twice changes nothing.
-    pub fn upsert_reviews(&mut self, shop: &str, reviews: &[Review]) -> Result<UpsertStats> {
-        self.upsert_reviews_inner(shop, reviews, None)
+    pub fn upsert_reviews(
+        &mut self,
+        account: &AccountKey,
+        reviews: &[Review],
+    ) -> Result<UpsertStats> {
+        self.upsert_reviews_inner(account, reviews, None)
     }
 
     /// [`Store::upsert_reviews`] that also says which reviews the store did not know before
@@ -219,17 +224,17 @@ impl Store {
     /// single writer thread).
     pub fn upsert_reviews_reporting_new(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &[Review],
     ) -> Result<(UpsertStats, Vec<usize>)> {
         let mut inserted = Vec::new();
-        let stats = self.upsert_reviews_inner(shop, reviews, Some(&mut inserted))?;
+        let stats = self.upsert_reviews_inner(account, reviews, Some(&mut inserted))?;
         Ok((stats, inserted))
     }
 
     fn upsert_reviews_inner(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &[Review],
         inserted: Option<&mut Vec<usize>>,
     ) -> Result<UpsertStats> {
@@ -249,20 +254,20 @@ impl Store {
             // stored, the terms are counted from what was really (re)indexed instead.
             let text_terms = (reviews.len() >= PARALLEL_TERMS_MIN)
                 .then(|| scope.spawn(|| count_terms(reviews.iter().flat_map(review_texts))));
-            self.write_batch(shop, reviews, inserted, text_terms)
+            self.write_batch(account, reviews, inserted, text_terms)
         })
     }
 
     fn write_batch<'scope, 'a>(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &'a [Review],
         mut inserted: Option<&mut Vec<usize>>,
         text_terms: Option<std::thread::ScopedJoinHandle<'scope, TermCounter<'a>>>,
     ) -> Result<UpsertStats> {
         let synced_at = now();
         let tx = self.conn.transaction()?;
-        let shop_id = Store::ensure_shop(&tx, shop)?;
+        let shop_id = Store::ensure_account(&tx, account)?;
         let mut stats = UpsertStats::default();
         {
             let mut find = tx.prepare_cached(
@@ -430,8 +435,8 @@ impl Store {
     }
 
     /// One review with its local state, deleted or not.
-    pub fn get_review(&self, shop: &str, id: &ReviewId) -> Result<Option<ReviewRow>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn get_review(&self, account: &AccountKey, id: &ReviewId) -> Result<Option<ReviewRow>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         let sql = format!("SELECT {ROW_COLUMNS} FROM reviews r WHERE r.shop = ?1 AND r.id = ?2");
@@ -446,7 +451,7 @@ impl Store {
     /// computed locally so it works offline and matches the list.
     pub fn rating_summary(
         &self,
-        shop: &str,
+        account: &AccountKey,
         product: Option<&reviewdesk_core::ProductId>,
     ) -> Result<RatingSummary> {
         // One count per star of its facet tokens in FTS5 (with the product's: schema V7 and V8
@@ -459,7 +464,7 @@ impl Store {
                 product_id: product.cloned(),
                 ..ReviewFilter::default()
             };
-            *slot = self.count_reviews(shop, &filter)?;
+            *slot = self.count_reviews(account, &filter)?;
         }
         Ok(RatingSummary::from_star_counts(stars))
     }
