@@ -95,6 +95,50 @@ pub struct ReviewReply {
     pub content: String,
     /// When it was written, as the API sent it.
     pub reply_at: String,
+    /// Who answered, when the provider says (Trustpilot names the business user; Trustoo
+    /// does not).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// When the reply last changed, as the API sent it (Trustpilot; Trustoo has no such field).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// A label on a review (Trustpilot's tags: a group and a value, group `generic` unless the
+/// business uses its own), filterable in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewTag {
+    /// The tag's group (`generic` by default).
+    #[serde(default = "ReviewTag::generic_group")]
+    pub group: String,
+    /// The tag itself.
+    pub value: String,
+}
+
+impl ReviewTag {
+    /// The group of a tag that names none (Trustpilot's default).
+    pub const GENERIC: &'static str = "generic";
+
+    /// A tag of the `generic` group.
+    pub fn generic(value: impl Into<String>) -> Self {
+        Self {
+            group: Self::GENERIC.to_owned(),
+            value: value.into(),
+        }
+    }
+
+    /// A tag of `group`.
+    pub fn new(group: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            group: group.into(),
+            value: value.into(),
+        }
+    }
+
+    fn generic_group() -> String {
+        Self::GENERIC.to_owned()
+    }
 }
 
 /// One customer review, normalised from the API's drifting field names and types.
@@ -147,6 +191,9 @@ pub struct Review {
     pub media: Vec<Media>,
     /// The merchant's reply, if any.
     pub reply: Option<ReviewReply>,
+    /// Labels on the review (none for Trustoo, which has no tags).
+    #[serde(default)]
+    pub tags: Vec<ReviewTag>,
 }
 
 impl Review {
@@ -808,9 +855,14 @@ pub struct ReviewFilter {
     pub triage: Option<TriageState>,
     /// Active, deleted only, or all.
     pub view: ReviewView,
-    /// The user's search words, matched as word prefixes in author, title, content and product
-    /// title. Any text is accepted; it is never interpreted as query syntax.
+    /// The user's search words, matched as word prefixes in author, title, content, product
+    /// title and reply. Any text is accepted; it is never interpreted as query syntax.
     pub keyword: Option<String>,
+    /// Only reviews carrying this tag (group and value exactly). Optional in TypeScript so
+    /// filters built before tags existed stay valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tag: Option<ReviewTag>,
 }
 
 /// Position after the last row of a page, for keyset pagination (stable while rows arrive).
@@ -1187,6 +1239,18 @@ pub struct SourceSummary {
     pub count: u64,
 }
 
+/// One entry of `list_tags`: a tag present on the account's reviews, with its count (the tag
+/// filter's options, from the data like sources).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct TagSummary {
+    /// The tag, the value the filter sends back.
+    pub tag: ReviewTag,
+    /// Active reviews with this tag in the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
 /// Who an exclusion is about: exactly one of the two is given (the UI sends only that key).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
@@ -1379,6 +1443,17 @@ mod tests {
             updated_at: 0,
             media: vec![],
             reply: None,
+            tags: vec![],
         }
+    }
+
+    #[test]
+    fn a_tag_without_a_group_is_generic() {
+        let tag: ReviewTag = serde_json::from_str(r#"{"value":"shipping"}"#).expect("decode");
+        assert_eq!(tag, ReviewTag::generic("shipping"));
+        let reply: ReviewReply =
+            serde_json::from_str(r#"{"content":"Thanks","reply_at":"2024-01-01"}"#)
+                .expect("decode");
+        assert_eq!((reply.author, reply.updated_at), (None, None));
     }
 }

@@ -69,6 +69,7 @@ fn review(n: usize) -> Review {
         updated_at: 1_700_000_000 + n as i64 * 60,
         media: Vec::new(),
         reply: None,
+        tags: Vec::new(),
     }
 }
 

@@ -256,7 +256,10 @@ pub fn synthetic_review(rng: &mut Rng, id: u64, commented_at: i64) -> Review {
         reply: rng.chance(10).then(|| ReviewReply {
             content: "Thank you for your review!".to_owned(),
             reply_at: "2024-01-01 00:00:00".to_owned(),
+            author: None,
+            updated_at: None,
         }),
+        tags: Vec::new(),
     }
 }
 

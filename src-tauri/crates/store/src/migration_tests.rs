@@ -64,7 +64,10 @@ fn review(id: u32, at: i64, content: &str) -> Review {
         reply: (id == 2).then(|| ReviewReply {
             content: "Thank you for the kind words".into(),
             reply_at: "2024-01-02 10:00:00".into(),
+            author: None,
+            updated_at: None,
         }),
+        tags: Vec::new(),
     }
 }
 
@@ -86,6 +89,7 @@ fn insert_v8_review(
         verified: r.is_verified,
         source: &r.source,
         triage: triage.as_str(),
+        tags: &[],
     }
     .text();
     conn.execute(
@@ -270,6 +274,9 @@ fn a_version_8_store_migrates_in_place_with_nothing_lost() {
     assert_eq!(store.count_reviews(&aurora, &keyword("forev")).unwrap(), 1);
     assert_eq!(store.count_reviews(&aurora, &keyword("zigzag")).unwrap(), 0);
     assert_eq!(store.count_reviews(&boreal, &keyword("zigzag")).unwrap(), 1);
+    // A word only in a reply finds its review (the index was rebuilt with the reply column).
+    assert_eq!(store.count_reviews(&aurora, &keyword("kind")).unwrap(), 1);
+    assert!(store.list_tags(&aurora).unwrap().is_empty());
     let products = store.list_products(&aurora).unwrap();
     assert_eq!(
         products.iter().map(|p| p.count).sum::<u64>(),

@@ -25,9 +25,14 @@ use reviewdesk_core::{
 use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 
-use crate::fts::{flag_token, product_token, quoted, search_words, source_token, view_token};
+use crate::fts::{
+    flag_token, product_token, quoted, search_words, source_token, tag_token, view_token,
+};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
+
+/// The FTS columns a search's words are matched in (every indexed text but the facets).
+const TEXT_COLUMNS: &str = "author title content product_title reply_content";
 
 /// Largest page the store hands out.
 pub const MAX_PAGE: u32 = 1000;
@@ -103,7 +108,9 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
         filter,
         keyword,
     } = *search;
-    let facet_walk = no_index && (!keyword.only_shop || names_product_or_stars(filter, star));
+    // A tag has no column or index to check it by: its facet token always answers it.
+    let facet_walk = (no_index && (!keyword.only_shop || names_product_or_stars(filter, star)))
+        || filter.tag.is_some();
     if keyword.terms.is_empty() && !facet_walk {
         return None;
     }
@@ -117,7 +124,7 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
     let mut parts: Vec<(i64, String)> = keyword
         .terms
         .iter()
-        .map(|(w, n)| (*n, format!("{{author title content product_title}} : {w}")))
+        .map(|(w, n)| (*n, format!("{{{TEXT_COLUMNS}}} : {w}")))
         .collect();
     let mut not = None;
     match (filter.view, keyword.only_shop) {
@@ -149,6 +156,9 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
     }
     if let Some(source) = &filter.source {
         parts.push(facet(source_token(source)));
+    }
+    if let Some(tag) = &filter.tag {
+        parts.push(facet(tag_token(tag)));
     }
     for (prefix, value) in [
         ('i', filter.has_image),
@@ -187,6 +197,9 @@ fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
     }
     if let Some(source) = &filter.source {
         tokens.push(source_token(source));
+    }
+    if let Some(tag) = &filter.tag {
+        tokens.push(tag_token(tag));
     }
     for (prefix, value) in [
         ('i', filter.has_image),
@@ -509,7 +522,11 @@ impl Store {
         let mut facet_docs = HashMap::new();
         // Facet counts order the parts of an FTS5 query: one with search words, or a walk of
         // the facet tokens (a product, a star rating, a shop sharing the store; see `plan`).
-        if !terms.is_empty() || !only_shop || names_product_or_stars(filter, None) {
+        if !terms.is_empty()
+            || !only_shop
+            || names_product_or_stars(filter, None)
+            || filter.tag.is_some()
+        {
             for token in facet_tokens(shop_id, filter) {
                 let n = self.term_docs(&token)?;
                 facet_docs.insert(token, n);

@@ -340,9 +340,69 @@ DROP TABLE shops;
 ALTER TABLE shops_v11 RENAME TO shops;
 "#;
 
+/// Version 12: replies with their author and last change, and tags, stored per review; a
+/// `tags` table, the tag filter's options with their counts.
+///
+/// `tags_json` holds the review's tags (`[]` for every Trustoo review); each tag is also a facet
+/// token (see `fts::tag_token`), so a tag filter is one more doclist for FTS5, like a product.
+/// `tags` is kept like `sources` (V10): one row per tag of an account with its count of active
+/// reviews, by the writer per batch and by every change of a review's deleted state. Stores
+/// written before hold no tags, so the table starts empty.
+pub(crate) const V12: &str = r#"
+ALTER TABLE reviews ADD COLUMN reply_author TEXT;
+ALTER TABLE reviews ADD COLUMN reply_updated_at TEXT;
+ALTER TABLE reviews ADD COLUMN tags_json TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE IF NOT EXISTS tags (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    tag_group TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    PRIMARY KEY (shop, tag_group, tag_value)
+) WITHOUT ROWID;
+"#;
+
+/// Version 13: the reply text is searchable: the FTS index gets a `reply_content` column.
+///
+/// FTS5 cannot add a column, so the index is recreated with the settings of V2, V4 and V6 and
+/// rebuilt from `reviews`, once (as V6: about 8 s for a million reviews), and the reply texts'
+/// terms are added to `search_terms` (prefix search needs every indexed term there). The
+/// column comes before `facets`, which stays last. Its own step (not part of V12) so it can run
+/// again after V6 (tests take files of this build back to older versions).
+pub(crate) const V13: &str = r#"
+DROP TRIGGER IF EXISTS reviews_fts_ad;
+DROP TABLE reviews_fts;
+CREATE VIRTUAL TABLE reviews_fts USING fts5(
+    author, title, content, product_title, reply_content, facets,
+    content = 'reviews', content_rowid = 'rid', columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 16);
+INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');
+CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title,
+        reply_content, facets)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title,
+        old.reply_content, old.facets);
+END;
+CREATE VIRTUAL TABLE temp.reviews_vocab_v13 USING fts5vocab(main, reviews_fts, col);
+INSERT INTO search_terms (term, docs)
+SELECT term, doc FROM temp.reviews_vocab_v13 WHERE col = 'reply_content'
+ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs;
+DROP TABLE temp.reviews_vocab_v13;
+"#;
+
 /// Whether V11 has run: `shops` has a `provider` column.
 const ACCOUNTS_EXIST: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('shops') \
      WHERE name = 'provider')";
+
+/// Whether V12 has run: `reviews` has a `tags_json` column.
+const TAGS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('reviews') \
+     WHERE name = 'tags_json')";
+
+/// Whether V13 has run: the FTS index has a `reply_content` column.
+const REPLIES_INDEXED: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_schema \
+     WHERE name = 'reviews_fts' AND sql LIKE '%reply_content%')";
 
 /// One schema step.
 pub(crate) struct Migration {
@@ -427,6 +487,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: true,
         done_if: Some(ACCOUNTS_EXIST),
+    },
+    Migration {
+        sql: V12,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(TAGS_STORED),
+    },
+    Migration {
+        sql: V13,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(REPLIES_INDEXED),
     },
 ];
 

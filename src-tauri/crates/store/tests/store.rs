@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use reviewdesk_core::{
     AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor,
-    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewView, SyncCursor,
-    TriageState, TrustpilotId,
+    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewTag, ReviewView,
+    SyncCursor, TriageState, TrustpilotId,
 };
 use reviewdesk_store::{FullPassProgress, NewAction, Store, StoreError, SCHEMA_VERSION};
 use tempfile::TempDir;
@@ -51,6 +51,7 @@ fn review(id: u32, rating: u8, at: i64, content: &str) -> Review {
         updated_at: at,
         media: vec![],
         reply: None,
+        tags: Vec::new(),
     }
 }
 
@@ -102,6 +103,8 @@ fn sample() -> Vec<Review> {
                 r.reply = Some(ReviewReply {
                     content: "Thanks!".into(),
                     reply_at: "2024-01-02 03:04:05".into(),
+                    author: None,
+                    updated_at: None,
                 });
             }
             r
@@ -130,6 +133,133 @@ fn with_filter(filter: ReviewFilter) -> ReviewQuery {
         filter,
         ..ReviewQuery::default()
     }
+}
+
+#[test]
+fn a_word_only_in_a_reply_finds_the_review() {
+    let (dir, mut store) = filled();
+    let mut r = review(11, 3, 1_700_100_000, "Nothing special");
+    r.reply = Some(ReviewReply {
+        content: "We replaced the zebrafish buttons for you".into(),
+        reply_at: "2024-03-01T10:00:00Z".into(),
+        author: Some("Ana from Support".into()),
+        updated_at: Some("2024-03-02T09:00:00Z".into()),
+    });
+    store
+        .upsert_reviews(&SHOP, std::slice::from_ref(&r))
+        .unwrap();
+    let search = |store: &Store, word: &str| {
+        ids(
+            store,
+            &with_filter(ReviewFilter {
+                keyword: Some(word.into()),
+                ..Default::default()
+            }),
+        )
+    };
+    assert_eq!(search(&store, "zebrafish"), [11]);
+    assert_eq!(search(&store, "zebraf"), [11], "prefix of a reply word");
+    assert_eq!(search(&store, "replaced zebra"), [11]);
+    // The reply of sample review 4 ("Thanks!") is searchable too.
+    assert_eq!(search(&store, "thanks"), [4]);
+    let store = reopen(&dir, store);
+    let row = store.get_review(&SHOP, &r.id).unwrap().unwrap();
+    assert_eq!(row.review.reply, r.reply, "author and updated time kept");
+    let mut store = store;
+    // A changed reply is re-indexed: the old word no longer finds it.
+    r.reply = Some(ReviewReply {
+        content: "Sorted out by phone".into(),
+        reply_at: "2024-03-01T10:00:00Z".into(),
+        author: None,
+        updated_at: None,
+    });
+    store
+        .upsert_reviews(&SHOP, std::slice::from_ref(&r))
+        .unwrap();
+    assert!(search(&store, "zebrafish").is_empty());
+    assert_eq!(search(&store, "phone"), [11]);
+    store.check_search_index().unwrap();
+}
+
+#[test]
+fn tags_are_stored_filterable_and_counted() {
+    let (_dir, mut store) = filled();
+    let shipping = ReviewTag::generic("shipping");
+    let ana = ReviewTag::new("team", "Ana Müller");
+    let at = |i: u32| 1_700_100_000 + i64::from(i) * 60;
+    let mut tagged: Vec<Review> = (11..=14)
+        .map(|i| review(i, 5, at(i), "Tagged review"))
+        .collect();
+    tagged[0].tags = vec![shipping.clone()];
+    tagged[1].tags = vec![shipping.clone(), ana.clone()];
+    tagged[2].tags = vec![ana.clone()];
+    store.upsert_reviews(&SHOP, &tagged).unwrap();
+    let summary = |store: &Store| -> Vec<(ReviewTag, u64)> {
+        store
+            .list_tags(&SHOP)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.tag, t.count))
+            .collect()
+    };
+    assert_eq!(summary(&store), [(shipping.clone(), 2), (ana.clone(), 2)]);
+    let row = store.get_review(&SHOP, &tagged[1].id).unwrap().unwrap();
+    assert_eq!(row.review.tags, [shipping.clone(), ana.clone()]);
+    let by_tag = |store: &Store, tag: &ReviewTag, more: ReviewFilter| {
+        ids(
+            store,
+            &with_filter(ReviewFilter {
+                tag: Some(tag.clone()),
+                ..more
+            }),
+        )
+    };
+    assert_eq!(by_tag(&store, &shipping, Default::default()), [12, 11]);
+    assert_eq!(by_tag(&store, &ana, Default::default()), [13, 12]);
+    // A tag that looks alike is another tag.
+    let near = ReviewTag::new("team", "ana müller");
+    assert!(by_tag(&store, &near, Default::default()).is_empty());
+    // With a keyword, a star rating, a triage state (an index of its own) and the deleted view.
+    let words = ReviewFilter {
+        keyword: Some("tagg".into()),
+        ratings: vec![5],
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &ana, words), [13, 12]);
+    store
+        .set_triage(&SHOP, &[tagged[2].id.clone()], TriageState::Flagged, "t")
+        .unwrap();
+    let flagged = ReviewFilter {
+        triage: Some(TriageState::Flagged),
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &ana, flagged.clone()), [13]);
+    assert!(by_tag(&store, &shipping, flagged).is_empty());
+    store.delete_review(&SHOP, &tagged[1].id, "t").unwrap();
+    assert_eq!(by_tag(&store, &shipping, Default::default()), [11]);
+    let deleted = ReviewFilter {
+        view: ReviewView::Deleted,
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &shipping, deleted), [12]);
+    assert_eq!(summary(&store), [(shipping.clone(), 1), (ana.clone(), 1)]);
+    let count = ReviewFilter {
+        tag: Some(ana.clone()),
+        ..Default::default()
+    };
+    assert_eq!(store.count_reviews(&SHOP, &count).unwrap(), 1);
+    // Tags changed on the server move the counts; a restored review counts again.
+    tagged[0].tags = vec![ana.clone()];
+    store.upsert_reviews(&SHOP, &tagged[..1]).unwrap();
+    assert_eq!(summary(&store), [(ana.clone(), 2)]);
+    store.restore_review(&SHOP, &tagged[1].id, "t").unwrap();
+    assert_eq!(summary(&store), [(ana.clone(), 3), (shipping.clone(), 1)]);
+    assert_eq!(by_tag(&store, &ana, Default::default()), [13, 12, 11]);
+    assert!(store
+        .list_tags(&AccountKey::trustoo("nobody"))
+        .unwrap()
+        .is_empty());
+    store.check_search_index().unwrap();
 }
 
 #[test]

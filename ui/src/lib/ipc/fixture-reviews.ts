@@ -258,8 +258,9 @@ export function generateReviews(count: number, seed = 20251124, nowS = FIXTURE_N
       media,
       reply:
         rand() < 0.12
-          ? { content: rating >= 4 ? (REPLIES[0] as string) : pick(rand, REPLIES.slice(1)), reply_at: new Date((commented_at + 86_400) * 1000).toISOString() }
+          ? { content: rating >= 4 ? (REPLIES[0] as string) : pick(rand, REPLIES.slice(1)), reply_at: new Date((commented_at + 86_400) * 1000).toISOString(), author: null, updated_at: null }
           : null,
+      tags: [],
     };
     const seq = i + 1;
     out.push({
