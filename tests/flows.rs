@@ -6,6 +6,7 @@
 //! refresh, queue nothing twice and never ask the merchant to sign in again.
 #![allow(clippy::unwrap_used)]
 
+use reviewdesk_core::AccountKey;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -139,7 +140,7 @@ impl Rig {
             .inbox
             .with_reader(|s| {
                 s.query_reviews(
-                    SHOP,
+                    &AccountKey::trustoo(SHOP),
                     &ReviewQuery {
                         filter: ReviewFilter::default(),
                         limit: n as u32,
@@ -190,7 +191,7 @@ async fn a_first_sync_refreshes_once_in_the_middle_and_goes_on_from_its_page() {
     assert_eq!(rig.refreshes(), 1);
     let stored = rig
         .inbox
-        .with_reader(|s| s.count_reviews(SHOP, &ReviewFilter::default()))
+        .with_reader(|s| s.count_reviews(&AccountKey::trustoo(SHOP), &ReviewFilter::default()))
         .unwrap();
     assert_eq!(stored, SEEDED as u64);
 }

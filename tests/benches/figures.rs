@@ -2,6 +2,7 @@
 //! Run with `cargo xtask bench [NAME…]` (release mode, the sandbox on loopback). With names, only
 //! the benchmarks whose name contains one of them run.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_trustoo::{Auth, ClientConfig, ReviewQuery, Secret, SortOrder, TrustooClient};
 use std::time::{Duration, Instant};
@@ -226,18 +227,18 @@ fn search() -> Result<()> {
     let shop = "bench.myshopify.com";
     let mut store = reviewdesk_store::Store::open(&path)?;
     let start = Instant::now();
-    let fill = fill_synthetic(&mut store, shop, REVIEWS, 42)?;
+    let fill = fill_synthetic(&mut store, &AccountKey::trustoo(shop), REVIEWS, 42)?;
     let fill_time = start.elapsed();
     store.checkpoint()?;
     let size = store.file_size()?;
     drop(store);
     // A fresh connection, as after an app start.
     let store = reviewdesk_store::Store::open(&path)?;
-    time_queries(&store, shop, &random_queries(20, 1))?;
+    time_queries(&store, &AccountKey::trustoo(shop), &random_queries(20, 1))?;
     let searches = random_queries(QUERIES, 7);
     let reference: Vec<_> = searches.iter().map(without_keyword).collect();
-    let search_times = time_queries(&store, shop, &searches)?;
-    let reference_times = time_queries(&store, shop, &reference)?;
+    let search_times = time_queries(&store, &AccountKey::trustoo(shop), &searches)?;
+    let reference_times = time_queries(&store, &AccountKey::trustoo(shop), &reference)?;
     let p = |t: &[Duration], q: f64| ms(percentile(t, q));
     println!("search: {QUERIES} filtered + full-text page queries over {REVIEWS} reviews");
     println!(
@@ -255,12 +256,15 @@ fn search() -> Result<()> {
     // The inbox's rating chart over the whole shop (five counts of star facet tokens) and the
     // product filter's list (products with their counts of active reviews).
     let chart = median_of_7(|| {
-        let summary = store.rating_summary(shop, None)?;
+        let summary = store.rating_summary(&AccountKey::trustoo(shop), None)?;
         anyhow::ensure!(summary.count == REVIEWS, "chart counted {}", summary.count);
         Ok(())
     })?;
     let product_list = median_of_7(|| {
-        anyhow::ensure!(!store.list_products(shop)?.is_empty(), "no products listed");
+        anyhow::ensure!(
+            !store.list_products(&AccountKey::trustoo(shop))?.is_empty(),
+            "no products listed"
+        );
         Ok(())
     })?;
     println!(
@@ -304,7 +308,7 @@ fn store_size() -> Result<()> {
     let path = dir.path().join("store.db");
     let shop = "bench.myshopify.com";
     let mut store = reviewdesk_store::Store::open(&path)?;
-    reviewdesk_store::bench::fill_synthetic(&mut store, shop, REVIEWS, 42)?;
+    reviewdesk_store::bench::fill_synthetic(&mut store, &AccountKey::trustoo(shop), REVIEWS, 42)?;
     store.checkpoint()?;
     let size = store.file_size()?;
     let breakdown = store.size_breakdown()?;
@@ -406,7 +410,7 @@ async fn sync_fetch() -> Result<()> {
         let stored = store
             .lock()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?
-            .count_reviews(demo::SHOP_DOMAIN, &Default::default())?;
+            .count_reviews(&AccountKey::trustoo(demo::SHOP_DOMAIN), &Default::default())?;
         anyhow::ensure!(
             report.fetched == REVIEWS as u64 && stored == REVIEWS as u64,
             "sync fetched {} and stored {stored} of {REVIEWS} reviews",
@@ -431,7 +435,7 @@ async fn sync_fetch() -> Result<()> {
         let mut store = reviewdesk_store::Store::open(dir.path().join("reviewdesk.db"))?;
         let start = Run::start(None);
         for batch in reviews.chunks(config.batch_rows) {
-            store.upsert_reviews_reporting_new(demo::SHOP_DOMAIN, batch)?;
+            store.upsert_reviews_reporting_new(&AccountKey::trustoo(demo::SHOP_DOMAIN), batch)?;
         }
         writer_runs.push(start.end());
     }

@@ -95,6 +95,50 @@ pub struct ReviewReply {
     pub content: String,
     /// When it was written, as the API sent it.
     pub reply_at: String,
+    /// Who answered, when the provider says (Trustpilot names the business user; Trustoo
+    /// does not).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// When the reply last changed, as the API sent it (Trustpilot; Trustoo has no such field).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// A label on a review (Trustpilot's tags: a group and a value, group `generic` unless the
+/// business uses its own), filterable in the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReviewTag {
+    /// The tag's group (`generic` by default).
+    #[serde(default = "ReviewTag::generic_group")]
+    pub group: String,
+    /// The tag itself.
+    pub value: String,
+}
+
+impl ReviewTag {
+    /// The group of a tag that names none (Trustpilot's default).
+    pub const GENERIC: &'static str = "generic";
+
+    /// A tag of the `generic` group.
+    pub fn generic(value: impl Into<String>) -> Self {
+        Self {
+            group: Self::GENERIC.to_owned(),
+            value: value.into(),
+        }
+    }
+
+    /// A tag of `group`.
+    pub fn new(group: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            group: group.into(),
+            value: value.into(),
+        }
+    }
+
+    fn generic_group() -> String {
+        Self::GENERIC.to_owned()
+    }
 }
 
 /// One customer review, normalised from the API's drifting field names and types.
@@ -147,6 +191,9 @@ pub struct Review {
     pub media: Vec<Media>,
     /// The merchant's reply, if any.
     pub reply: Option<ReviewReply>,
+    /// Labels on the review (none for Trustoo, which has no tags).
+    #[serde(default)]
+    pub tags: Vec<ReviewTag>,
 }
 
 impl Review {
@@ -384,6 +431,128 @@ pub enum Provider {
     Trustoo,
     /// Trustpilot: a business unit's service and product reviews.
     Trustpilot,
+}
+
+impl Provider {
+    /// The text the local store keeps (stable across releases; the serde spelling too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Trustoo => "trustoo",
+            Provider::Trustpilot => "trustpilot",
+        }
+    }
+
+    /// Parses the stored text; `None` for a provider this build does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "trustoo" => Some(Provider::Trustoo),
+            "trustpilot" => Some(Provider::Trustpilot),
+            _ => None,
+        }
+    }
+}
+
+/// One account of one provider: the provider plus the provider's own id of it (Trustoo: the
+/// shop's `*.myshopify.com` domain; Trustpilot: the business unit id).
+///
+/// Why a pair and not the id alone: ids of different providers live in one store and may be
+/// spelt alike; every stored review, draft, queued action, audit entry and sync state belongs
+/// to exactly one account, and two accounts never see each other's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub struct AccountKey {
+    /// Whose account.
+    pub provider: Provider,
+    /// The provider's own id of the account, as the provider spells it.
+    pub id: String,
+}
+
+impl AccountKey {
+    /// An account of `provider` with the provider's id `id`.
+    pub fn new(provider: Provider, id: impl Into<String>) -> Self {
+        Self {
+            provider,
+            id: id.into(),
+        }
+    }
+
+    /// A Trustoo account: a Shopify shop, by its domain.
+    pub fn trustoo(shop_domain: impl Into<String>) -> Self {
+        Self::new(Provider::Trustoo, shop_domain)
+    }
+
+    /// A Trustpilot account: a business unit, by its (validated) id.
+    pub fn trustpilot(business_unit: &TrustpilotId) -> Self {
+        Self::new(Provider::Trustpilot, business_unit.as_str())
+    }
+}
+
+impl std::fmt::Display for AccountKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.provider.as_str(), self.id)
+    }
+}
+
+/// A Trustpilot id (business unit, review, …): always 24 lowercase or uppercase hex digits.
+///
+/// Why validated: a Trustpilot id goes into URL paths of its API; anything but hex there is a
+/// bug or an attack, and refusing it at the edge means the rest of the code never checks again.
+/// Trustoo ids stay the decimal text of [`ReviewId`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export, type = "string"))]
+#[serde(try_from = "String", into = "String")]
+pub struct TrustpilotId(String);
+
+/// Why a text is not a [`TrustpilotId`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidTrustpilotId(pub String);
+
+impl std::fmt::Display for InvalidTrustpilotId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a Trustpilot id (24 hex digits): {:?}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidTrustpilotId {}
+
+impl TrustpilotId {
+    /// Digits of every Trustpilot id.
+    pub const LEN: usize = 24;
+
+    /// Accepts exactly 24 ASCII hex digits, nothing else (no spaces, no prefix).
+    pub fn parse(text: &str) -> Result<Self, InvalidTrustpilotId> {
+        if text.len() == Self::LEN && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(InvalidTrustpilotId(text.chars().take(64).collect()))
+        }
+    }
+
+    /// The id as Trustpilot spells it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TrustpilotId {
+    type Error = InvalidTrustpilotId;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TrustpilotId> for String {
+    fn from(value: TrustpilotId) -> Self {
+        value.0
+    }
+}
+
+impl std::fmt::Display for TrustpilotId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// How a provider lets a business answer a review in public.
@@ -686,9 +855,14 @@ pub struct ReviewFilter {
     pub triage: Option<TriageState>,
     /// Active, deleted only, or all.
     pub view: ReviewView,
-    /// The user's search words, matched as word prefixes in author, title, content and product
-    /// title. Any text is accepted; it is never interpreted as query syntax.
+    /// The user's search words, matched as word prefixes in author, title, content, product
+    /// title and reply. Any text is accepted; it is never interpreted as query syntax.
     pub keyword: Option<String>,
+    /// Only reviews carrying this tag (group and value exactly). Optional in TypeScript so
+    /// filters built before tags existed stay valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tag: Option<ReviewTag>,
 }
 
 /// Position after the last row of a page, for keyset pagination (stable while rows arrive).
@@ -876,8 +1050,8 @@ pub struct QueuedAction {
     /// Local id of the action.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
-    /// Shop it belongs to (myshopify domain or other shop key).
-    pub shop_key: String,
+    /// The account it belongs to.
+    pub account: AccountKey,
     /// What to do.
     pub kind: ActionKind,
     /// The request body or parameters, as JSON.
@@ -1065,6 +1239,18 @@ pub struct SourceSummary {
     pub count: u64,
 }
 
+/// One entry of `list_tags`: a tag present on the account's reviews, with its count (the tag
+/// filter's options, from the data like sources).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct TagSummary {
+    /// The tag, the value the filter sends back.
+    pub tag: ReviewTag,
+    /// Active reviews with this tag in the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
 /// Who an exclusion is about: exactly one of the two is given (the UI sends only that key).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
@@ -1103,6 +1289,44 @@ pub struct ExportResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trustpilot_ids_are_24_hex_digits_and_nothing_else() {
+        let id = TrustpilotId::parse("507f191e810c19729de860ea").expect("valid");
+        assert_eq!(id.as_str(), "507f191e810c19729de860ea");
+        for bad in [
+            "",
+            "507f191e810c19729de860e",
+            "507f191e810c19729de860eaa",
+            "507f191e810c19729de860eg",
+            " 507f191e810c19729de860e",
+            "507f191e810c19729de860é",
+            "123",
+        ] {
+            assert!(TrustpilotId::parse(bad).is_err(), "{bad:?}");
+        }
+        let json = serde_json::to_string(&id).expect("serialize");
+        assert_eq!(json, "\"507f191e810c19729de860ea\"");
+        assert!(serde_json::from_str::<TrustpilotId>("\"../../admin\"").is_err());
+    }
+
+    #[test]
+    fn an_account_is_a_provider_and_its_id() {
+        let shop = AccountKey::trustoo("aurora.myshopify.com");
+        assert_eq!(shop.provider, Provider::Trustoo);
+        let unit = TrustpilotId::parse("507f191e810c19729de860ea").expect("valid");
+        let tp = AccountKey::trustpilot(&unit);
+        assert_eq!(tp.provider, Provider::Trustpilot);
+        assert_ne!(AccountKey::trustoo(unit.as_str()), tp);
+        assert_eq!(
+            serde_json::to_value(&shop).expect("serialize"),
+            serde_json::json!({"provider": "trustoo", "id": "aurora.myshopify.com"})
+        );
+        for p in [Provider::Trustoo, Provider::Trustpilot] {
+            assert_eq!(Provider::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Provider::parse("yelp"), None);
+    }
 
     #[test]
     fn trustpilot_answers_reviews_but_never_deletes_or_creates_them() {
@@ -1219,6 +1443,17 @@ mod tests {
             updated_at: 0,
             media: vec![],
             reply: None,
+            tags: vec![],
         }
+    }
+
+    #[test]
+    fn a_tag_without_a_group_is_generic() {
+        let tag: ReviewTag = serde_json::from_str(r#"{"value":"shipping"}"#).expect("decode");
+        assert_eq!(tag, ReviewTag::generic("shipping"));
+        let reply: ReviewReply =
+            serde_json::from_str(r#"{"content":"Thanks","reply_at":"2024-01-01"}"#)
+                .expect("decode");
+        assert_eq!((reply.author, reply.updated_at), (None, None));
     }
 }

@@ -9,6 +9,7 @@
 //! or a failed attempt that may have reached the server), [`Inbox::replay`] asks Trustoo
 //! whether it landed — that check is what makes it exactly once.
 
+use reviewdesk_core::AccountKey;
 use std::time::Duration;
 
 use reviewdesk_core::{
@@ -146,14 +147,20 @@ impl Inbox {
     ) -> Result<QueuedAction, InboxError> {
         let mut store = lock(&self.store);
         let id = store.enqueue(
-            &self.shop,
+            &AccountKey::trustoo(&self.shop),
             &NewAction {
                 kind,
                 payload: payload.clone(),
                 idempotency_key: None,
             },
         )?;
-        store.record_audit(&self.shop, &self.actor, audit_action, review, &payload)?;
+        store.record_audit(
+            &AccountKey::trustoo(&self.shop),
+            &self.actor,
+            audit_action,
+            review,
+            &payload,
+        )?;
         store
             .get_action(id)?
             .ok_or_else(|| InboxError::Internal(format!("queued action {id} vanished")))
@@ -170,7 +177,8 @@ impl Inbox {
         // Once Trustoo proves unreachable, the rest are only queued (no point waiting on each).
         let mut reachable = client.is_some();
         for id in ids {
-            let queued = lock(&self.store).delete_review(&self.shop, id, &self.actor);
+            let queued =
+                lock(&self.store).delete_review(&AccountKey::trustoo(&self.shop), id, &self.actor);
             let action_id = match queued {
                 Ok(a) => a,
                 Err(StoreError::AlreadyDeleted(_)) => {
@@ -225,7 +233,7 @@ impl Inbox {
         review_id: &ReviewId,
     ) -> Result<ActionOutcome, InboxError> {
         let row = lock(&self.store)
-            .get_review(&self.shop, review_id)?
+            .get_review(&AccountKey::trustoo(&self.shop), review_id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
         let email = row.review.author_email.trim();
         if email.is_empty() {
@@ -345,8 +353,10 @@ impl Inbox {
     /// belong to the composer and are left alone.
     pub async fn replay(&self, client: &dyn ReviewSource) -> Result<ReplayReport, InboxError> {
         let _one_at_a_time = self.replay_lock.lock().await;
-        let waiting = lock(&self.store)
-            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?;
+        let waiting = lock(&self.store).list_actions(
+            &AccountKey::trustoo(&self.shop),
+            &[ActionState::Pending, ActionState::InFlight],
+        )?;
         let mut report = ReplayReport::default();
         let mut iter = waiting
             .into_iter()
@@ -374,19 +384,24 @@ impl Inbox {
 
     /// Actions of the shop that have not reached Trustoo yet (pending or in flight).
     pub fn pending_actions(&self) -> Result<Vec<QueuedAction>, InboxError> {
-        Ok(lock(&self.store)
-            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?)
+        Ok(lock(&self.store).list_actions(
+            &AccountKey::trustoo(&self.shop),
+            &[ActionState::Pending, ActionState::InFlight],
+        )?)
     }
 
     /// A review with its audit history and the actions still waiting for it.
     pub fn review_detail(&self, id: &ReviewId) -> Result<ReviewDetail, InboxError> {
         let store = lock(&self.reader);
         let row = store
-            .get_review(&self.shop, id)?
+            .get_review(&AccountKey::trustoo(&self.shop), id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
-        let audit = store.review_audit(&self.shop, id)?;
+        let audit = store.review_audit(&AccountKey::trustoo(&self.shop), id)?;
         let pending = store
-            .list_actions(&self.shop, &[ActionState::Pending, ActionState::InFlight])?
+            .list_actions(
+                &AccountKey::trustoo(&self.shop),
+                &[ActionState::Pending, ActionState::InFlight],
+            )?
             .into_iter()
             .filter(|a| {
                 let p = &a.payload;
@@ -535,7 +550,7 @@ impl Inbox {
             store.mark_failed(id, &message, None)?;
         }
         store.record_audit(
-            &self.shop,
+            &AccountKey::trustoo(&self.shop),
             "system",
             if conflict {
                 "action_conflict"
@@ -550,7 +565,7 @@ impl Inbox {
         let gone_anyway = matches!(e.kind(), Kind::NotFound);
         if action.kind == ActionKind::DeleteReview && !gone_anyway {
             if let Some(review) = &review {
-                store.restore_review(&self.shop, review, "system")?;
+                store.restore_review(&AccountKey::trustoo(&self.shop), review, "system")?;
             }
         }
         drop(store);

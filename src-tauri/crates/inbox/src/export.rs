@@ -1,5 +1,6 @@
 //! CSV export of the current filtered list into a file of its own.
 
+use reviewdesk_core::AccountKey;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -87,7 +88,8 @@ impl Inbox {
             let (path, file) = unique_export_path(&dir, &export_file_name(&shop, date))?;
             let write = || -> Result<u64, InboxError> {
                 let mut out = BufWriter::with_capacity(1 << 16, file);
-                let rows = reader.export_csv(&shop, &filter, sort, &mut out)?;
+                let rows =
+                    reader.export_csv(&AccountKey::trustoo(&shop), &filter, sort, &mut out)?;
                 out.flush()?;
                 out.into_inner()
                     .map_err(|e| InboxError::Io(e.into_error()))?

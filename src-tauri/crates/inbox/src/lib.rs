@@ -49,6 +49,7 @@ pub mod source;
 mod sync;
 mod trustoo;
 
+use reviewdesk_core::AccountKey;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -178,7 +179,7 @@ impl Inbox {
         let (last, reader) = {
             let writer = lock(&store);
             let last = writer
-                .sync_cursor(&shop)?
+                .sync_cursor(&AccountKey::trustoo(&shop))?
                 .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
             (last, Store::open_reader(writer.path())?)
         };

@@ -1,5 +1,6 @@
 //! The sync engine (strategy in the crate docs).
 
+use reviewdesk_core::AccountKey;
 use std::collections::HashSet;
 
 use futures::StreamExt;
@@ -107,7 +108,7 @@ fn store_batch(
     batch: &[Review],
     news: &mut News,
 ) -> Result<(), StoreError> {
-    let (_, inserted) = store.upsert_reviews_reporting_new(shop, batch)?;
+    let (_, inserted) = store.upsert_reviews_reporting_new(&AccountKey::trustoo(shop), batch)?;
     news.add(batch, &inserted);
     Ok(())
 }
@@ -184,8 +185,8 @@ impl Inbox {
         let (cursor, resume) = {
             let store = lock(&self.store);
             (
-                store.sync_cursor(&self.shop)?,
-                store.full_pass_progress(&self.shop)?,
+                store.sync_cursor(&AccountKey::trustoo(&self.shop))?,
+                store.full_pass_progress(&AccountKey::trustoo(&self.shop))?,
             )
         };
         let first_sync = cursor.as_ref().and_then(|c| c.last_full_sync_at).is_none();
@@ -212,8 +213,8 @@ impl Inbox {
             // missed some (a listing shift): both need the full pass. A source that does not
             // say its count leaves deletions to the interval's pass.
             if let Some(server_count) = server_count {
-                let local =
-                    lock(&self.store).count_reviews(&self.shop, &ReviewFilter::default())?;
+                let local = lock(&self.store)
+                    .count_reviews(&AccountKey::trustoo(&self.shop), &ReviewFilter::default())?;
                 if server_count != local {
                     tracing::info!(
                         shop = %self.shop,
@@ -235,9 +236,9 @@ impl Inbox {
         cursor.last_incremental_sync_at = Some(now());
         {
             let mut store = lock(&self.store);
-            store.set_sync_cursor(&self.shop, &cursor)?;
+            store.set_sync_cursor(&AccountKey::trustoo(&self.shop), &cursor)?;
             if report.full_pass {
-                store.set_full_pass_progress(&self.shop, None)?;
+                store.set_full_pass_progress(&AccountKey::trustoo(&self.shop), None)?;
                 *lock_resume(&self.resume_at) = None;
             }
         }
@@ -319,7 +320,7 @@ impl Inbox {
                 // from the server.
                 // With nothing stored before the pass (a first sync), nothing can have gone
                 // missing.
-                let sweep = lock(&self.store).has_reviews(&self.shop)?;
+                let sweep = lock(&self.store).has_reviews(&AccountKey::trustoo(&self.shop))?;
                 (PagePosition::Newest, 0, started_at, sweep, started_at + 1)
             }
         };
@@ -361,7 +362,7 @@ impl Inbox {
                 // One small write per batch (a handful per pass).
                 let stored = u64::from(last.page) * u64::from(page_size);
                 store.set_full_pass_progress(
-                    &shop,
+                    &AccountKey::trustoo(&shop),
                     Some(&FullPassProgress {
                         stored,
                         started_at,
@@ -466,7 +467,11 @@ impl Inbox {
         let store = self.store.clone();
         let shop = self.shop.clone();
         let flagged = tokio::task::spawn_blocking(move || {
-            lock(&store).mark_missing_as_deleted(&shop, &seen, sweep_started_at)
+            lock(&store).mark_missing_as_deleted(
+                &AccountKey::trustoo(&shop),
+                &seen,
+                sweep_started_at,
+            )
         })
         .await
         .map_err(|e| InboxError::Internal(e.to_string()))??;

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use reviewdesk_core::AccountKey;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -68,6 +69,7 @@ fn review(n: usize) -> Review {
         updated_at: 1_700_000_000 + n as i64 * 60,
         media: Vec::new(),
         reply: None,
+        tags: Vec::new(),
     }
 }
 
@@ -219,7 +221,7 @@ fn open_inbox(dir: &Path) -> Inbox {
 
 fn stored(inbox: &Inbox) -> u64 {
     inbox
-        .with_store(|s| s.count_reviews(ACCOUNT, &ReviewFilter::default()))
+        .with_store(|s| s.count_reviews(&AccountKey::trustoo(ACCOUNT), &ReviewFilter::default()))
         .unwrap()
 }
 
@@ -271,7 +273,7 @@ async fn a_cursor_paged_source_syncs_first_then_incrementally_and_sweeps_deletio
     assert_eq!(report.deleted_remotely, 1);
     assert_eq!(stored(&inbox), 97);
     let row = inbox
-        .with_store(|s| s.get_review(ACCOUNT, &hex_id(50)))
+        .with_store(|s| s.get_review(&AccountKey::trustoo(ACCOUNT), &hex_id(50)))
         .unwrap()
         .unwrap();
     assert!(row.deleted_remotely_at.is_some());
@@ -321,7 +323,9 @@ async fn a_stopped_cursor_paged_pass_resumes_from_its_last_stored_page_token() {
         assert_eq!(state.asked.len(), 4, "pages 2 to 5: {:?}", state.asked);
     }
     assert_eq!(
-        inbox.with_store(|s| s.full_pass_progress(ACCOUNT)).unwrap(),
+        inbox
+            .with_store(|s| s.full_pass_progress(&AccountKey::trustoo(ACCOUNT)))
+            .unwrap(),
         None
     );
 

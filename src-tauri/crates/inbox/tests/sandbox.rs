@@ -3,6 +3,7 @@
 //! sandbox side), replay across a store reopen (a restart), and conflicts.
 #![allow(clippy::unwrap_used)]
 
+use reviewdesk_core::AccountKey;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -139,7 +140,7 @@ fn arm(sandbox: &Sandbox, kind: &str, status: u16, count: u64, path: &str) {
 
 fn active_count(inbox: &Inbox) -> u64 {
     inbox
-        .with_store(|s| s.count_reviews(SHOP, &ReviewFilter::default()))
+        .with_store(|s| s.count_reviews(&AccountKey::trustoo(SHOP), &ReviewFilter::default()))
         .unwrap()
 }
 
@@ -150,7 +151,7 @@ fn some_ids(inbox: &Inbox, n: u32) -> Vec<ReviewId> {
         ..ReviewQuery::default()
     };
     inbox
-        .with_store(|s| s.query_reviews(SHOP, &q))
+        .with_store(|s| s.query_reviews(&AccountKey::trustoo(SHOP), &q))
         .unwrap()
         .rows
         .into_iter()
@@ -183,8 +184,10 @@ async fn the_windows_reads_do_not_wait_for_the_writer() {
     {
         let inbox = inbox.clone();
         std::thread::spawn(move || {
-            let page = inbox.with_reader(|s| s.query_reviews(SHOP, &ReviewQuery::default()));
-            let products = inbox.with_reader(|s| s.list_products(SHOP));
+            let page = inbox.with_reader(|s| {
+                s.query_reviews(&AccountKey::trustoo(SHOP), &ReviewQuery::default())
+            });
+            let products = inbox.with_reader(|s| s.list_products(&AccountKey::trustoo(SHOP)));
             let _ = answer.send((page, products));
         });
     }
@@ -218,7 +221,7 @@ async fn first_sync_fetches_every_review_with_progress() {
     // Written in several batches (the last ones smaller): every 1★ review counted once.
     let stars = r
         .inbox
-        .with_store(|s| s.rating_summary(SHOP, None))
+        .with_store(|s| s.rating_summary(&AccountKey::trustoo(SHOP), None))
         .unwrap()
         .stars;
     assert_eq!(report.new.one_star, stars[0]);
@@ -296,7 +299,7 @@ async fn a_retried_first_sync_still_notices_deletions() {
         .unwrap()
         .list;
     r.inbox
-        .with_store(|s| s.upsert_reviews(SHOP, &first_page))
+        .with_store(|s| s.upsert_reviews(&AccountKey::trustoo(SHOP), &first_page))
         .unwrap();
     let gone = first_page[3].id.clone();
     r.client.delete_review(&gone).await.unwrap();
@@ -334,7 +337,7 @@ async fn reviews_deleted_on_the_server_are_noticed_and_kept() {
     for id in &gone {
         let row = r
             .inbox
-            .with_store(|s| s.get_review(SHOP, id))
+            .with_store(|s| s.get_review(&AccountKey::trustoo(SHOP), id))
             .unwrap()
             .unwrap();
         assert!(row.deleted_remotely_at.is_some(), "copy kept, flagged");
@@ -346,7 +349,7 @@ async fn reviews_deleted_on_the_server_are_noticed_and_kept() {
     };
     assert_eq!(
         r.inbox
-            .with_store(|s| s.count_reviews(SHOP, &deleted_view))
+            .with_store(|s| s.count_reviews(&AccountKey::trustoo(SHOP), &deleted_view))
             .unwrap(),
         2
     );
@@ -449,7 +452,7 @@ async fn actions_online_reach_the_sandbox_and_the_audit_log() {
         .inbox
         .with_store(|s| {
             s.query_reviews(
-                SHOP,
+                &AccountKey::trustoo(SHOP),
                 &ReviewQuery {
                     limit: 200,
                     ..ReviewQuery::default()
@@ -532,7 +535,7 @@ async fn actions_online_reach_the_sandbox_and_the_audit_log() {
         .is_err());
     let log = r
         .inbox
-        .with_store(|s| s.list_audit(SHOP, None, 100))
+        .with_store(|s| s.list_audit(&AccountKey::trustoo(SHOP), None, 100))
         .unwrap();
     for action in [
         "delete_review",
@@ -742,12 +745,15 @@ async fn conflicts_are_reported_once_and_never_retried() {
         "{}",
         out[0].message
     );
-    let actions = r.inbox.with_store(|s| s.list_actions(SHOP, &[])).unwrap();
+    let actions = r
+        .inbox
+        .with_store(|s| s.list_actions(&AccountKey::trustoo(SHOP), &[]))
+        .unwrap();
     assert_eq!(actions[0].state, ActionState::Conflict);
     // The copy stays in the Deleted view (it is gone on the server either way).
     let row = r
         .inbox
-        .with_store(|s| s.get_review(SHOP, &ids[0]))
+        .with_store(|s| s.get_review(&AccountKey::trustoo(SHOP), &ids[0]))
         .unwrap()
         .unwrap();
     assert!(row.deleted_at.is_some());
@@ -787,7 +793,7 @@ async fn export_writes_the_filtered_list_to_a_new_file() {
     };
     let expected = r
         .inbox
-        .with_store(|s| s.count_reviews(SHOP, &q.filter))
+        .with_store(|s| s.count_reviews(&AccountKey::trustoo(SHOP), &q.filter))
         .unwrap();
     let date = time::macros::date!(2026 - 05 - 04);
     let first = r.inbox.export_csv(&q, &out_dir, date).await.unwrap();
@@ -810,7 +816,10 @@ async fn a_deletion_next_to_a_new_review_is_still_noticed() {
         .sync(&r.client, SyncMode::Auto, &quiet)
         .await
         .unwrap();
-    let products = r.inbox.with_store(|s| s.list_products(SHOP)).unwrap();
+    let products = r
+        .inbox
+        .with_store(|s| s.list_products(&AccountKey::trustoo(SHOP)))
+        .unwrap();
     assert_eq!(products.iter().map(|p| p.count).sum::<u64>(), SEEDED);
     assert!(products.windows(2).all(|w| w[0].count >= w[1].count));
     assert!(products
@@ -837,7 +846,7 @@ async fn a_deletion_next_to_a_new_review_is_still_noticed() {
     assert_eq!(report.deleted_remotely, 1);
     let row = r
         .inbox
-        .with_store(|s| s.get_review(SHOP, &old))
+        .with_store(|s| s.get_review(&AccountKey::trustoo(SHOP), &old))
         .unwrap()
         .unwrap();
     assert!(row.deleted_remotely_at.is_some());
@@ -1044,7 +1053,7 @@ async fn a_resumed_full_pass_flags_nothing_wrongly_and_deletions_are_noticed() {
     };
     let flagged: Vec<ReviewId> = r
         .inbox
-        .with_store(|s| s.query_reviews(SHOP, &deleted_view))
+        .with_store(|s| s.query_reviews(&AccountKey::trustoo(SHOP), &deleted_view))
         .unwrap()
         .rows
         .into_iter()
@@ -1061,7 +1070,7 @@ async fn a_resumed_full_pass_flags_nothing_wrongly_and_deletions_are_noticed() {
     for id in &gone {
         let row = r
             .inbox
-            .with_store(|s| s.get_review(SHOP, id))
+            .with_store(|s| s.get_review(&AccountKey::trustoo(SHOP), id))
             .unwrap()
             .unwrap();
         assert!(row.deleted_remotely_at.is_some());

@@ -6,6 +6,7 @@
 //! a time, progress saved in the draft, finished files never sent again, what a failure tells
 //! the merchant); the app's commands only hand over what the window sent and map the error.
 
+use reviewdesk_core::AccountKey;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -347,18 +348,18 @@ impl Composer {
         })?;
         let d = self.with_store(|s| {
             let submission = s
-                .load_draft(shop, id)?
+                .load_draft(&AccountKey::trustoo(shop), id)?
                 .map(|d| DraftDoc::from_json(&d.form).submission)
                 .unwrap_or_default();
             let doc = DraftDoc { fields, submission };
-            s.save_draft(shop, id, &doc.to_json(), attachments)
+            s.save_draft(&AccountKey::trustoo(shop), id, &doc.to_json(), attachments)
         })?;
         Ok(summary(&d))
     }
 
     /// `shop`'s review drafts, most recent first, with files that went missing.
     pub fn list_drafts(&self, shop: &str) -> Result<Vec<DraftSummary>, ComposerError> {
-        let drafts = self.with_store(|s| s.list_drafts(shop))?;
+        let drafts = self.with_store(|s| s.list_drafts(&AccountKey::trustoo(shop)))?;
         Ok(drafts
             .iter()
             .filter(|d| is_composer_draft(&d.id))
@@ -370,7 +371,7 @@ impl Composer {
     /// files that were moved, deleted or changed.
     pub async fn load_draft(&self, shop: &str, id: &str) -> Result<DraftView, ComposerError> {
         let d = self
-            .with_store(|s| s.load_draft(shop, id))?
+            .with_store(|s| s.load_draft(&AccountKey::trustoo(shop), id))?
             .ok_or(ComposerError::NotFound("This draft no longer exists."))?;
         let doc = DraftDoc::from_json(&d.form);
         let checked = self.check(&[], &d.attachments).await;
@@ -391,7 +392,7 @@ impl Composer {
     /// Deletes draft `id`, cancelling its upload (its local files are the merchant's).
     pub fn discard_draft(&self, shop: &str, id: &str) -> Result<bool, ComposerError> {
         self.cancel(id, None);
-        self.with_store(|s| s.discard_draft(shop, id))
+        self.with_store(|s| s.discard_draft(&AccountKey::trustoo(shop), id))
     }
 
     /// Products of the shop for the picker. Trustoo has no product listing, so they are
@@ -439,7 +440,7 @@ impl Composer {
         on_progress: impl Fn(ProgressEvent) + Send + Sync + 'static,
     ) -> Result<PublishOutcome, ComposerError> {
         let draft = self
-            .with_store(|s| s.load_draft(shop, id))?
+            .with_store(|s| s.load_draft(&AccountKey::trustoo(shop), id))?
             .ok_or(ComposerError::NotFound("Save the draft before publishing."))?;
         let mut doc = DraftDoc::from_json(&draft.form);
         let sel = check_files(
@@ -472,9 +473,9 @@ impl Composer {
         let mut sub: Submission = doc.submission.clone();
         let mut persist = |s: &Submission| {
             doc.submission = s.clone();
-            if let Err(err) =
-                self.with_store(|st| st.save_draft(shop, id, &doc.to_json(), &attachments))
-            {
+            if let Err(err) = self.with_store(|st| {
+                st.save_draft(&AccountKey::trustoo(shop), id, &doc.to_json(), &attachments)
+            }) {
                 tracing::error!(%err, "could not save upload progress in the draft");
             }
         };
@@ -494,7 +495,7 @@ impl Composer {
         self.finish(id);
         match result {
             Ok(done) => {
-                self.with_store(|s| s.discard_draft(shop, id))?;
+                self.with_store(|s| s.discard_draft(&AccountKey::trustoo(shop), id))?;
                 Ok(PublishOutcome::Created {
                     review_id: done.review_id,
                     found_existing: done.found_existing,
@@ -606,7 +607,14 @@ mod tests {
             .to_string_lossy()
             .into_owned();
         let d = state
-            .with_store(|s| s.save_draft("shop", "new-review:1", &doc, std::slice::from_ref(&gone)))
+            .with_store(|s| {
+                s.save_draft(
+                    &AccountKey::trustoo("shop"),
+                    "new-review:1",
+                    &doc,
+                    std::slice::from_ref(&gone),
+                )
+            })
             .unwrap();
         let s = summary(&d);
         assert_eq!(s.author, "Ana");

@@ -6,6 +6,7 @@
 //! which submits the draft until the parent kills it with SIGKILL.
 #![allow(clippy::unwrap_used)]
 
+use reviewdesk_core::AccountKey;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -50,7 +51,10 @@ fn fast() -> CreateOnceConfig {
 /// Submits draft `id` of the store at `db` once, saving progress into the draft.
 async fn submit_draft(base: &str, db: &Path, id: &str) -> Result<String, String> {
     let mut store = Store::open(db).unwrap();
-    let draft = store.load_draft(SHOP, id).unwrap().unwrap();
+    let draft = store
+        .load_draft(&AccountKey::trustoo(SHOP), id)
+        .unwrap()
+        .unwrap();
     let mut doc = DraftDoc::from_json(&draft.form);
     let paths: Vec<PathBuf> = draft.attachments.iter().map(PathBuf::from).collect();
     let sel = check_selection(&[], &paths, &MediaLimits::default());
@@ -64,7 +68,7 @@ async fn submit_draft(base: &str, db: &Path, id: &str) -> Result<String, String>
     let mut persist = |s: &Submission| {
         doc.submission = s.clone();
         store
-            .save_draft(SHOP, id, &doc.to_json(), &attachments)
+            .save_draft(&AccountKey::trustoo(SHOP), id, &doc.to_json(), &attachments)
             .unwrap();
     };
     submit(
@@ -136,7 +140,14 @@ fn spawn_child(base: &str, db: &Path, id: &str) -> std::process::Child {
 
 fn saved(db: &Path, id: &str) -> Submission {
     let store = Store::open(db).unwrap();
-    DraftDoc::from_json(&store.load_draft(SHOP, id).unwrap().unwrap().form).submission
+    DraftDoc::from_json(
+        &store
+            .load_draft(&AccountKey::trustoo(SHOP), id)
+            .unwrap()
+            .unwrap()
+            .form,
+    )
+    .submission
 }
 
 /// Waits until the saved submission satisfies `done` (the child is at the point to kill).
@@ -248,7 +259,9 @@ impl Rig {
             submission: Submission::default(),
         };
         let mut store = Store::open(&self.db).unwrap();
-        store.save_draft(SHOP, id, &doc.to_json(), &paths).unwrap();
+        store
+            .save_draft(&AccountKey::trustoo(SHOP), id, &doc.to_json(), &paths)
+            .unwrap();
         paths
     }
 }

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             dir.join("bench.db")
         }
     };
-    let shop = "bench.myshopify.com";
+    let shop = &reviewdesk_core::AccountKey::trustoo("bench.myshopify.com");
     let reuse = kept.is_some() && path.exists();
     let mut store = Store::open(&path)?;
     if !reuse {

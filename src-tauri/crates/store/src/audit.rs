@@ -1,5 +1,6 @@
 //! The merchant's audit log: who did what to which review, and when. Append-only.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{AuditEntry, ReviewId};
 use rusqlite::{params, Connection};
 
@@ -63,13 +64,13 @@ impl Store {
     /// directly, an exclusion created online). Returns the entry id.
     pub fn record_audit(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         actor: &str,
         action: &str,
         review_id: Option<&ReviewId>,
         details: &serde_json::Value,
     ) -> Result<i64> {
-        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        let shop_id = Store::ensure_account(&self.conn, account)?;
         insert(
             &self.conn,
             shop_id,
@@ -84,11 +85,11 @@ impl Store {
     /// The shop's audit log, newest first, `limit` entries older than `before_id` (paging).
     pub fn list_audit(
         &self,
-        shop: &str,
+        account: &AccountKey,
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(
@@ -105,8 +106,12 @@ impl Store {
     }
 
     /// Every audit entry about one review, oldest first (the review's history).
-    pub fn review_audit(&self, shop: &str, review_id: &ReviewId) -> Result<Vec<AuditEntry>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn review_audit(
+        &self,
+        account: &AccountKey,
+        review_id: &ReviewId,
+    ) -> Result<Vec<AuditEntry>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(

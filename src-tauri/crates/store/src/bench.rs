@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     Media, MediaKind, ProductId, Review, ReviewFilter, ReviewId, ReviewQuery, ReviewReply,
     ReviewSort, TriageState,
@@ -255,7 +256,10 @@ pub fn synthetic_review(rng: &mut Rng, id: u64, commented_at: i64) -> Review {
         reply: rng.chance(10).then(|| ReviewReply {
             content: "Thank you for your review!".to_owned(),
             reply_at: "2024-01-01 00:00:00".to_owned(),
+            author: None,
+            updated_at: None,
         }),
+        tags: Vec::new(),
     }
 }
 
@@ -282,7 +286,12 @@ pub const FILL_BATCH: usize = 20_000;
 ///
 /// Reviews are generated on a second thread while the store writes the previous batch (the
 /// writes use the real [`Store::upsert_reviews`], so the store is the one the app builds).
-pub fn fill_synthetic(store: &mut Store, shop: &str, n: u64, seed: u64) -> Result<FillStats> {
+pub fn fill_synthetic(
+    store: &mut Store,
+    shop: &AccountKey,
+    n: u64,
+    seed: u64,
+) -> Result<FillStats> {
     fill_synthetic_batched(store, shop, n, seed, FILL_BATCH)
 }
 
@@ -290,7 +299,7 @@ pub fn fill_synthetic(store: &mut Store, shop: &str, n: u64, seed: u64) -> Resul
 /// batches than the bench fill; this measures what that costs).
 pub fn fill_synthetic_batched(
     store: &mut Store,
-    shop: &str,
+    shop: &AccountKey,
     n: u64,
     seed: u64,
     batch: usize,
@@ -419,7 +428,11 @@ pub fn without_keyword(query: &ReviewQuery) -> ReviewQuery {
 }
 
 /// Runs each query as the list view does (page + capped total) and returns its wall time.
-pub fn time_queries(store: &Store, shop: &str, queries: &[ReviewQuery]) -> Result<Vec<Duration>> {
+pub fn time_queries(
+    store: &Store,
+    shop: &AccountKey,
+    queries: &[ReviewQuery],
+) -> Result<Vec<Duration>> {
     let mut times = Vec::with_capacity(queries.len());
     for q in queries {
         let start = Instant::now();
@@ -432,7 +445,12 @@ pub fn time_queries(store: &Store, shop: &str, queries: &[ReviewQuery]) -> Resul
 
 /// Runs `n` random filtered full-text page queries (page + capped total, as the list view
 /// does) and returns each one's wall time, for percentiles.
-pub fn run_random_queries(store: &Store, shop: &str, n: usize, seed: u64) -> Result<Vec<Duration>> {
+pub fn run_random_queries(
+    store: &Store,
+    shop: &AccountKey,
+    n: usize,
+    seed: u64,
+) -> Result<Vec<Duration>> {
     time_queries(store, shop, &random_queries(n, seed))
 }
 

@@ -3,6 +3,7 @@
 //! Saving is one prepared upsert in WAL mode with `synchronous = NORMAL` (no fsync per commit),
 //! so it is cheap enough to call on every form change.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::Draft;
 use rusqlite::{params, OptionalExtension};
 
@@ -36,12 +37,12 @@ impl Store {
     /// Creates or replaces the draft `id` of the shop; keeps its creation time.
     pub fn save_draft(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         id: &str,
         form: &serde_json::Value,
         attachments: &[String],
     ) -> Result<Draft> {
-        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        let shop_id = Store::ensure_account(&self.conn, account)?;
         let at = now();
         let (created_at, updated_at) = self
             .conn
@@ -72,8 +73,8 @@ impl Store {
     }
 
     /// The shop's drafts, most recently saved first.
-    pub fn list_drafts(&self, shop: &str) -> Result<Vec<Draft>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn list_drafts(&self, account: &AccountKey) -> Result<Vec<Draft>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(
@@ -87,8 +88,8 @@ impl Store {
     }
 
     /// One draft, if it exists.
-    pub fn load_draft(&self, shop: &str, id: &str) -> Result<Option<Draft>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn load_draft(&self, account: &AccountKey, id: &str) -> Result<Option<Draft>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         let found = self
@@ -104,8 +105,8 @@ impl Store {
 
     /// Removes a draft (sent or abandoned). Returns false when there was none. Attachment files
     /// are the caller's to delete.
-    pub fn discard_draft(&mut self, shop: &str, id: &str) -> Result<bool> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn discard_draft(&mut self, account: &AccountKey, id: &str) -> Result<bool> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(false);
         };
         let n = self

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use reviewdesk_core::ReviewTag;
+
 /// At most this many words are used (longer input is almost certainly pasted text).
 const MAX_TERMS: usize = 16;
 /// Words longer than this are cut (FTS5 has no use for a 5 kB "word").
@@ -155,6 +157,35 @@ pub(crate) fn source_token(source: &str) -> String {
     format!("s{}", alnum_lower(source))
 }
 
+/// Facet token of a tag: `k`, its group's UTF-8 bytes in hex, `z`, its value's in hex.
+///
+/// Why hex and not letters and digits as for sources: tags are the business's own free text
+/// (any script, punctuation that tells tags apart), and the token must survive the tokenizer
+/// whole and name exactly one tag; `z` is no hex digit, so group and value cannot run into
+/// each other.
+pub(crate) fn tag_token(tag: &ReviewTag) -> String {
+    let mut out = String::with_capacity(2 + 2 * (tag.group.len() + tag.value.len()));
+    push_tag_token(&mut out, tag);
+    out
+}
+
+/// Appends [`tag_token`] of `tag` to `out`.
+fn push_tag_token(out: &mut String, tag: &ReviewTag) {
+    out.push('k');
+    push_hex(out, &tag.group);
+    out.push('z');
+    push_hex(out, &tag.value);
+}
+
+/// Appends the UTF-8 bytes of `text` as lowercase hex.
+fn push_hex(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in text.bytes() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+}
+
 /// Facet token of a yes/no attribute.
 pub(crate) fn flag_token(prefix: char, value: bool) -> String {
     format!("{prefix}{}", u8::from(value))
@@ -171,6 +202,8 @@ pub(crate) struct Facets<'a> {
     pub verified: bool,
     pub source: &'a str,
     pub triage: &'a str,
+    /// The review's tags (none for most reviews: then the text is as before tags existed).
+    pub tags: &'a [ReviewTag],
 }
 
 /// Whether stored facets (as [`Facets::text`] wrote them) are those of an active review: the
@@ -205,6 +238,10 @@ impl Facets<'_> {
         push_alnum_lower(&mut out, self.source);
         out.push_str(" t");
         push_alnum_lower(&mut out, self.triage);
+        for tag in self.tags {
+            out.push(' ');
+            push_tag_token(&mut out, tag);
+        }
         out
     }
 }
@@ -269,6 +306,7 @@ mod tests {
                 verified: flag,
                 source: "Store front",
                 triage: "flagged",
+                tags: &[],
             };
             let want = [
                 view_token(12, gone),
@@ -283,6 +321,43 @@ mod tests {
             .join(" ");
             assert_eq!(f.text(), want);
         }
+    }
+
+    #[test]
+    fn tag_tokens_name_one_tag_and_survive_the_tokenizer_whole() {
+        let tags = [
+            ReviewTag::generic("shipping"),
+            ReviewTag::generic("Shipping"),
+            ReviewTag::new("gen", "ericshipping"),
+            ReviewTag::generic("ship ping"),
+            ReviewTag::generic("livraison-rapide é"),
+        ];
+        let tokens: Vec<String> = tags.iter().map(tag_token).collect();
+        for (i, t) in tokens.iter().enumerate() {
+            assert!(
+                t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                "{t}"
+            );
+            assert!(t.starts_with('k'));
+            assert!(!tokens[..i].contains(t), "{t} twice");
+        }
+        assert_eq!(tokens[0], "k67656e65726963z7368697070696e67");
+        let f = Facets {
+            shop_id: 1,
+            gone: false,
+            product_id: "1",
+            rating: 5,
+            has_image: false,
+            has_video: false,
+            verified: false,
+            source: "",
+            triage: "new",
+            tags: &tags[..2],
+        };
+        assert!(f
+            .text()
+            .ends_with(&format!(" tnew {} {}", tokens[0], tokens[1])));
     }
 
     #[test]

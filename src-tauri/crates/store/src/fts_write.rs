@@ -4,35 +4,40 @@
 
 use std::collections::HashMap;
 
-use reviewdesk_core::Review;
+use reviewdesk_core::{Review, ReviewTag};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::fts::{facets_are_active, Facets, TermCounter};
 use crate::products::ProductCounts;
 use crate::reviews::KeyAllocator;
 use crate::sources::SourceCounts;
+use crate::tags::TagCounts;
 use crate::{Result, StoreError};
 
 /// One pending change to the FTS index.
 pub(crate) struct FtsOp<'r> {
     pub(crate) rid: i64,
     pub(crate) delete: bool,
-    /// author, title, content, product_title, facets: borrowed from the batch for a new entry
+    /// author, title, content, product_title, reply_content, facets: borrowed from the batch
+    /// for a new entry
     /// (no copy of the review text per row), owned as stored for a delete.
     pub(crate) text: FtsText<'r>,
 }
 
 pub(crate) enum FtsText<'r> {
     New(&'r Review, String),
-    Old([String; 5]),
+    Old([String; FTS_COLUMNS]),
 }
 
+/// Columns of the FTS index: the review texts of [`review_texts`], then the facets.
+pub(crate) const FTS_COLUMNS: usize = 6;
+
 impl FtsText<'_> {
-    pub(crate) fn columns(&self) -> [&str; 5] {
+    pub(crate) fn columns(&self) -> [&str; FTS_COLUMNS] {
         match self {
             FtsText::New(r, facets) => {
-                let [author, title, content, product_title] = review_texts(r);
-                [author, title, content, product_title, facets]
+                let [author, title, content, product_title, reply] = review_texts(r);
+                [author, title, content, product_title, reply, facets]
             }
             FtsText::Old(text) => text.each_ref().map(String::as_str),
         }
@@ -48,26 +53,27 @@ impl FtsText<'_> {
 }
 
 /// Adds (or, with `delete`, removes) the FTS entry of one row; `text` holds the indexed columns
-/// author, title, content, product_title, facets (for a delete: exactly as indexed).
+/// author, title, content, product_title, reply_content, facets (for a delete: exactly as
+/// indexed).
 pub(crate) fn fts_write<S: AsRef<str>>(
     conn: &Connection,
     rid: i64,
     delete: bool,
-    text: &[S; 5],
+    text: &[S; FTS_COLUMNS],
 ) -> Result<()> {
-    let [a, t, c, p, f] = text.each_ref().map(AsRef::as_ref);
+    let [a, t, c, p, r, f] = text.each_ref().map(AsRef::as_ref);
     if delete {
         conn.prepare_cached(
             "INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title, \
-             facets) VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6)",
+             reply_content, facets) VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![rid, a, t, c, p, f])?;
+        .execute(params![rid, a, t, c, p, r, f])?;
     } else {
         conn.prepare_cached(
-            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, facets) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, \
+             reply_content, facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![rid, a, t, c, p, f])?;
+        .execute(params![rid, a, t, c, p, r, f])?;
     }
     Ok(())
 }
@@ -101,8 +107,9 @@ pub(crate) fn index_new_rows_at_once(
     );
     let indexed = conn
         .prepare_cached(
-            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, facets) \
-             SELECT rid, author, title, content, product_title, facets FROM reviews \
+            "INSERT INTO reviews_fts (rowid, author, title, content, product_title, \
+             reply_content, facets) SELECT rid, author, title, content, product_title, \
+             reply_content, facets FROM reviews \
              WHERE rid BETWEEN ?1 AND ?2 AND rid NOT IN rarray(?3) ORDER BY rid",
         )?
         .execute(params![lowest, highest, stored])?;
@@ -122,8 +129,9 @@ pub(crate) fn index_new_rows_at_once(
 pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
     let row = conn
         .prepare_cached(
-            "SELECT author, title, content, product_title, facets, shop, gone, product_id, \
-             rating, has_image, has_video, is_verified, source, triage FROM reviews WHERE rid = ?1",
+            "SELECT author, title, content, product_title, coalesce(reply_content, ''), facets, \
+             shop, gone, product_id, rating, has_image, has_video, is_verified, source, triage, \
+             tags_json FROM reviews WHERE rid = ?1",
         )?
         .query_row([rid], |r| {
             Ok((
@@ -133,28 +141,32 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
                     r.get(2)?,
                     r.get(3)?,
                     r.get(4)?,
+                    r.get(5)?,
                 ],
                 (
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, i64>(8)?,
-                    r.get::<_, bool>(9)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, bool>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, i64>(9)?,
                     r.get::<_, bool>(10)?,
                     r.get::<_, bool>(11)?,
-                    r.get::<_, String>(12)?,
+                    r.get::<_, bool>(12)?,
                     r.get::<_, String>(13)?,
+                    r.get::<_, String>(14)?,
+                    r.get::<_, String>(15)?,
                 ),
             ))
         })
         .optional()?;
     let Some((
         old,
-        (shop_id, gone, product_id, rating, has_image, has_video, verified, source, triage),
+        (shop_id, gone, product_id, rating, has_image, has_video, verified, source, triage, tags),
     )) = row
     else {
         return Ok(());
     };
+    let tags =
+        decode_tags(&tags).map_err(|e| StoreError::Corrupt(format!("tags of {rid}: {e}")))?;
     let facets = Facets {
         shop_id,
         gone,
@@ -165,14 +177,15 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
         verified,
         source: &source,
         triage: &triage,
+        tags: &tags,
     }
     .text();
-    if facets == old[4] {
+    if facets == old[FTS_COLUMNS - 1] {
         return Ok(());
     }
     // Every change of a review's deleted state comes through here: its view token tells
     // whether it was counted as active for its product and its source.
-    if facets_are_active(&old[4]) == gone {
+    if facets_are_active(&old[FTS_COLUMNS - 1]) == gone {
         let delta = if gone { -1 } else { 1 };
         let mut counts = ProductCounts::default();
         counts.add(&product_id, delta, None);
@@ -180,14 +193,19 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
         let mut sources = SourceCounts::default();
         sources.add(&source, delta);
         sources.write(conn, shop_id)?;
+        let mut tag_counts = TagCounts::default();
+        for tag in &tags {
+            tag_counts.add(tag, delta);
+        }
+        tag_counts.write(conn, shop_id)?;
     }
     fts_write(conn, rid, true, &old)?;
     conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?
         .execute(params![rid, facets])?;
     // Count the new facet tokens (e.g. the first "flagged"), so searches can order them.
     index_terms(conn, std::iter::once(facets.as_str()))?;
-    let [a, t, c, p, _] = old;
-    fts_write(conn, rid, false, &[a, t, c, p, facets])?;
+    let [a, t, c, p, r, _] = old;
+    fts_write(conn, rid, false, &[a, t, c, p, r, facets])?;
     Ok(())
 }
 
@@ -259,8 +277,25 @@ pub(crate) fn write_terms(conn: &Connection, terms: &TermCounter<'_>) -> Result<
 /// thread.
 pub(crate) const PARALLEL_TERMS_MIN: usize = 500;
 
-/// The four review texts the FTS index holds besides the facets (the facets differ per row
-/// state and are counted by the writer).
-pub(crate) fn review_texts(r: &Review) -> [&str; 4] {
-    [&r.author, &r.title, &r.content, &r.product_title]
+/// The review texts the FTS index holds besides the facets (the facets differ per row state and
+/// are counted by the writer): author, title, content, product title, reply.
+pub(crate) fn review_texts(r: &Review) -> [&str; FTS_COLUMNS - 1] {
+    let reply = r.reply.as_ref().map_or("", |reply| reply.content.as_str());
+    [&r.author, &r.title, &r.content, &r.product_title, reply]
+}
+
+/// The stored `tags_json` of a review (`[]` for almost every one, read without the parser).
+pub(crate) fn decode_tags(json: &str) -> serde_json::Result<Vec<ReviewTag>> {
+    if json == "[]" {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(json)
+}
+
+/// `tags` as stored in `tags_json` (`[]`, not written by the serializer, for none).
+pub(crate) fn encode_tags(tags: &[ReviewTag]) -> Result<std::borrow::Cow<'static, str>> {
+    if tags.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed("[]"));
+    }
+    Ok(std::borrow::Cow::Owned(serde_json::to_string(tags)?))
 }

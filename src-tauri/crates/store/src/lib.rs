@@ -14,7 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use reviewdesk_core::AccountKey;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 mod audit;
 #[cfg(any(test, feature = "testing"))]
@@ -23,6 +24,8 @@ mod csv;
 mod drafts;
 mod fts;
 mod fts_write;
+#[cfg(test)]
+mod migration_tests;
 mod products;
 mod query;
 mod queue;
@@ -30,6 +33,7 @@ mod reviews;
 mod schema;
 mod sources;
 mod sync;
+mod tags;
 
 pub use csv::write_csv_cell;
 pub use fts::fts_match_expression;
@@ -249,22 +253,23 @@ impl Store {
         Ok(())
     }
 
-    /// The integer id of a shop key, if the shop has any data here.
-    pub(crate) fn shop_id(&self, shop: &str) -> Result<Option<i64>> {
+    /// The integer id of an account, if the account has any data here.
+    pub(crate) fn account_id(&self, account: &AccountKey) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT id FROM shops WHERE shop_key = ?1")?
-            .query_row([shop], |r| r.get(0))
+            .prepare_cached("SELECT id FROM shops WHERE provider = ?1 AND key = ?2")?
+            .query_row(params![account.provider.as_str(), account.id], |r| r.get(0))
             .optional()?)
     }
 
-    /// The integer id of a shop key, creating the shop on first write.
-    pub(crate) fn ensure_shop(conn: &Connection, shop: &str) -> Result<i64> {
-        conn.prepare_cached("INSERT OR IGNORE INTO shops (shop_key) VALUES (?1)")?
-            .execute([shop])?;
+    /// The integer id of an account, creating the account on first write.
+    pub(crate) fn ensure_account(conn: &Connection, account: &AccountKey) -> Result<i64> {
+        let provider = account.provider.as_str();
+        conn.prepare_cached("INSERT OR IGNORE INTO shops (provider, key) VALUES (?1, ?2)")?
+            .execute(params![provider, account.id])?;
         Ok(conn
-            .prepare_cached("SELECT id FROM shops WHERE shop_key = ?1")?
-            .query_row([shop], |r| r.get(0))?)
+            .prepare_cached("SELECT id FROM shops WHERE provider = ?1 AND key = ?2")?
+            .query_row(params![provider, account.id], |r| r.get(0))?)
     }
 
     /// Direct access for tests inside the crate.
@@ -333,7 +338,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("s.db")).unwrap();
         let reviews = synthetic(3, 20, 1);
-        store.upsert_reviews("s", &reviews).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
         store.check_search_index().unwrap();
         // Bypassing upsert_reviews leaves the index stale, and the check notices.
         store
@@ -349,7 +356,7 @@ mod tests {
         let expr = fts_match_expression(keyword).unwrap();
         let expr = expr
             .split(' ')
-            .map(|t| format!("{{author title content product_title}} : {t}"))
+            .map(|t| format!("{{author title content product_title reply_content}} : {t}"))
             .collect::<Vec<_>>()
             .join(" AND ");
         store
@@ -357,7 +364,7 @@ mod tests {
             .prepare(
                 "SELECT r.id FROM reviews_fts JOIN reviews r ON r.rid = reviews_fts.rowid \
                  WHERE reviews_fts MATCH ?1 AND r.gone = 0 \
-                 AND r.shop = (SELECT id FROM shops WHERE shop_key = 's') \
+                 AND r.shop = (SELECT id FROM shops WHERE key = 's') \
                  ORDER BY reviews_fts.rowid",
             )
             .unwrap()
@@ -377,7 +384,9 @@ mod tests {
             count_limit: None,
             ..Default::default()
         };
-        let page = store.query_reviews("s", &query).unwrap();
+        let page = store
+            .query_reviews(&AccountKey::trustoo("s"), &query)
+            .unwrap();
         let ids = page.rows.iter().map(|r| r.review.id.0.clone()).collect();
         (ids, page.total)
     }
@@ -396,10 +405,14 @@ mod tests {
         reviews[6].content = "DON’T stop—naïve😀fitted, O'Neil’s Ωmega".into();
         // More terms than a prefix is expanded to ("zq"), and fewer ("zq1").
         reviews[5].content = (0..300).map(|i| format!("zq{i} ")).collect();
-        store.upsert_reviews("s", &reviews).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
         // A changed text brings new terms.
         reviews[4].content = "thixotropic gel, Naïveté".into();
-        store.upsert_reviews("s", &reviews[4..5]).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews[4..5])
+            .unwrap();
         store.check_search_index().unwrap();
         let keywords = [
             "thi", "Thi", "THICK", "thix", "chlo", "Chlo", "arg", "ärg", "naiv", "naïv", "them",
@@ -418,11 +431,13 @@ mod tests {
         // One shop: "active" is "not deleted".
         check(&store);
         store
-            .delete_review("s", &reviews[1].id, "test")
+            .delete_review(&AccountKey::trustoo("s"), &reviews[1].id, "test")
             .expect("delete");
         check(&store);
         // Two shops: "active in this shop" is a facet token.
-        store.upsert_reviews("t", &reviews[..50]).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("t"), &reviews[..50])
+            .unwrap();
         check(&store);
         // The interesting cases really match something.
         for keyword in [
@@ -439,7 +454,9 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         let mut reviews = synthetic(5, 50, 1);
         reviews[0].content = "Zyxwabc Éclair".into();
-        store.upsert_reviews("s", &reviews).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
         // Make it a version 1 file: no term list.
         store
             .conn()
@@ -465,12 +482,29 @@ mod tests {
     fn flag(store: &mut Store, id: &reviewdesk_core::ReviewId) {
         store
             .set_triage(
-                "s",
+                &AccountKey::trustoo("s"),
                 std::slice::from_ref(id),
                 reviewdesk_core::TriageState::Flagged,
                 "t",
             )
             .unwrap();
+    }
+
+    /// What this build's writer needs of later versions, run ahead in an older file (the later
+    /// steps then find their change there and only bump the version): the products and sources
+    /// tables (8, 10), accounts (11), tags and reply columns (12), the reply's FTS column (13,
+    /// with the column sizes an index had before version 6).
+    fn later_schema(store: &Store) {
+        let v13 = crate::schema::V13.replace("columnsize = 0,", "");
+        for sql in [
+            crate::schema::V8,
+            crate::schema::V10,
+            crate::schema::V11,
+            crate::schema::V12,
+            &v13,
+        ] {
+            store.conn().execute_batch(sql).unwrap();
+        }
     }
 
     #[test]
@@ -479,10 +513,16 @@ mod tests {
         let path = dir.path().join("s.db");
         let mut store = Store::open(&path).unwrap();
         let reviews = synthetic(8, 400, 60);
-        store.upsert_reviews("s", &reviews).unwrap();
-        store.delete_review("s", &reviews[7].id, "t").unwrap();
-        store.delete_review("s", &reviews[9].id, "t").unwrap();
-        let kept = store.list_products("s").unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
+        store
+            .delete_review(&AccountKey::trustoo("s"), &reviews[7].id, "t")
+            .unwrap();
+        store
+            .delete_review(&AccountKey::trustoo("s"), &reviews[9].id, "t")
+            .unwrap();
+        let kept = store.list_products(&AccountKey::trustoo("s")).unwrap();
         assert!(kept.len() > 1, "{kept:?}");
         // Make it a version 7 file: no products table, the product index back.
         store
@@ -496,7 +536,10 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(store.list_products("s").unwrap(), kept);
+        assert_eq!(
+            store.list_products(&AccountKey::trustoo("s")).unwrap(),
+            kept
+        );
         let total: u64 = kept.iter().map(|p| p.count).sum();
         assert_eq!(total, 398);
     }
@@ -507,9 +550,13 @@ mod tests {
         let path = dir.path().join("s.db");
         let mut store = Store::open(&path).unwrap();
         let reviews = synthetic(9, 400, 60);
-        store.upsert_reviews("s", &reviews).unwrap();
-        store.delete_review("s", &reviews[4].id, "t").unwrap();
-        let kept = store.list_sources("s").unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
+        store
+            .delete_review(&AccountKey::trustoo("s"), &reviews[4].id, "t")
+            .unwrap();
+        let kept = store.list_sources(&AccountKey::trustoo("s")).unwrap();
         assert!(kept.len() > 1, "{kept:?}");
         // Make it a version 9 file: no sources table.
         store
@@ -519,7 +566,7 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(store.list_sources("s").unwrap(), kept);
+        assert_eq!(store.list_sources(&AccountKey::trustoo("s")).unwrap(), kept);
         let total: u64 = kept.iter().map(|s| s.count).sum();
         assert_eq!(total, 399);
     }
@@ -529,11 +576,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 2).unwrap();
-        // This build's writer keeps the products and sources tables of versions 8 and 10.
-        store.conn().execute_batch(crate::schema::V8).unwrap();
-        store.conn().execute_batch(crate::schema::V10).unwrap();
+        later_schema(&store);
         let reviews = synthetic(3, 20, 1);
-        store.upsert_reviews("s", &reviews[..10]).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews[..10])
+            .unwrap();
         // A second connection open across the migration must see the new definition too.
         let other = Connection::open(&path).unwrap();
         let table_sql = |conn: &Connection| -> String {
@@ -564,9 +611,16 @@ mod tests {
             assert!(bad.is_err(), "{bad:?}");
         }
         // Rows written before and after the migration are all there and searchable.
-        store.upsert_reviews("s", &reviews[10..]).unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews[10..])
+            .unwrap();
         flag(&mut store, &reviews[0].id);
-        assert_eq!(store.count_reviews("s", &Default::default()).unwrap(), 20);
+        assert_eq!(
+            store
+                .count_reviews(&AccountKey::trustoo("s"), &Default::default())
+                .unwrap(),
+            20
+        );
         store.check_search_index().unwrap();
     }
 
@@ -595,12 +649,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let mut store = Store::open_to_version(&path, 5).unwrap();
-        // This build's writer keeps the products and sources tables of versions 8 and 10.
-        store.conn().execute_batch(crate::schema::V8).unwrap();
-        store.conn().execute_batch(crate::schema::V10).unwrap();
+        later_schema(&store);
         let reviews = synthetic(6, 300, 60);
-        store.upsert_reviews("s", &reviews).unwrap();
-        store.delete_review("s", &reviews[3].id, "t").unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
+        store
+            .delete_review(&AccountKey::trustoo("s"), &reviews[3].id, "t")
+            .unwrap();
         flag(&mut store, &reviews[5].id);
         let keywords = ["thi", "comf", "great fi", "size sma", "co", "s"];
         let before: Vec<_> = keywords.iter().map(|k| store_search(&store, k)).collect();
@@ -624,8 +680,12 @@ mod tests {
         assert_eq!(after, before);
         assert!(after.iter().any(|(ids, _)| !ids.is_empty()));
         // Writes and deletions keep the rebuilt index exact.
-        store.upsert_reviews("s", &reviews[..10]).unwrap();
-        store.delete_review("s", &reviews[7].id, "t").unwrap();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews[..10])
+            .unwrap();
+        store
+            .delete_review(&AccountKey::trustoo("s"), &reviews[7].id, "t")
+            .unwrap();
         store.check_search_index().unwrap();
     }
 
@@ -637,10 +697,14 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let mut store = Store::open(dir.path().join("s.db")).unwrap();
             for chunk in reviews.chunks(batch) {
-                store.upsert_reviews("s", chunk).unwrap();
+                store
+                    .upsert_reviews(&AccountKey::trustoo("s"), chunk)
+                    .unwrap();
             }
             // A batch of stored reviews again (the writer counts what it re-indexed: nothing).
-            store.upsert_reviews("s", &reviews[..600]).unwrap();
+            store
+                .upsert_reviews(&AccountKey::trustoo("s"), &reviews[..600])
+                .unwrap();
             store.check_search_index().unwrap();
             let mut stmt = store
                 .conn()
@@ -680,18 +744,30 @@ mod tests {
         let reviews: Vec<_> = (0..50)
             .map(|i| bench::synthetic_review(&mut rng, i, 0))
             .collect();
-        assert_eq!(store.upsert_reviews("s", &reviews).unwrap().inserted, 50);
+        assert_eq!(
+            store
+                .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+                .unwrap()
+                .inserted,
+            50
+        );
         // Later batches (another shop too: keys are store-wide) count on from the keys in use,
         // also when their span reaches seconds the batch itself does not use.
         let later: Vec<_> = (50..80)
             .map(|i| bench::synthetic_review(&mut rng, i, if i % 2 == 0 { 0 } else { 5 }))
             .collect();
         assert_eq!(
-            store.upsert_reviews("s", &later[..20]).unwrap().inserted,
+            store
+                .upsert_reviews(&AccountKey::trustoo("s"), &later[..20])
+                .unwrap()
+                .inserted,
             20
         );
         assert_eq!(
-            store.upsert_reviews("t", &later[20..]).unwrap().inserted,
+            store
+                .upsert_reviews(&AccountKey::trustoo("t"), &later[20..])
+                .unwrap()
+                .inserted,
             10
         );
         let (n, distinct): (i64, i64) = store

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{ProductId, ProductSummary};
 use rusqlite::{params, Connection};
 
@@ -61,8 +62,8 @@ impl Store {
     /// Products with active reviews in the shop, most reviewed first, with the title last seen
     /// on one of their reviews. Computed locally so the filter works offline and matches the
     /// list (the API has no product listing).
-    pub fn list_products(&self, shop: &str) -> Result<Vec<ProductSummary>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn list_products(&self, account: &AccountKey) -> Result<Vec<ProductSummary>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
     TriageState,
@@ -24,9 +25,14 @@ use reviewdesk_core::{
 use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 
-use crate::fts::{flag_token, product_token, quoted, search_words, source_token, view_token};
+use crate::fts::{
+    flag_token, product_token, quoted, search_words, source_token, tag_token, view_token,
+};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
+
+/// The FTS columns a search's words are matched in (every indexed text but the facets).
+const TEXT_COLUMNS: &str = "author title content product_title reply_content";
 
 /// Largest page the store hands out.
 pub const MAX_PAGE: u32 = 1000;
@@ -102,7 +108,9 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
         filter,
         keyword,
     } = *search;
-    let facet_walk = no_index && (!keyword.only_shop || names_product_or_stars(filter, star));
+    // A tag has no column or index to check it by: its facet token always answers it.
+    let facet_walk = (no_index && (!keyword.only_shop || names_product_or_stars(filter, star)))
+        || filter.tag.is_some();
     if keyword.terms.is_empty() && !facet_walk {
         return None;
     }
@@ -116,7 +124,7 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
     let mut parts: Vec<(i64, String)> = keyword
         .terms
         .iter()
-        .map(|(w, n)| (*n, format!("{{author title content product_title}} : {w}")))
+        .map(|(w, n)| (*n, format!("{{{TEXT_COLUMNS}}} : {w}")))
         .collect();
     let mut not = None;
     match (filter.view, keyword.only_shop) {
@@ -148,6 +156,9 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
     }
     if let Some(source) = &filter.source {
         parts.push(facet(source_token(source)));
+    }
+    if let Some(tag) = &filter.tag {
+        parts.push(facet(tag_token(tag)));
     }
     for (prefix, value) in [
         ('i', filter.has_image),
@@ -186,6 +197,9 @@ fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
     }
     if let Some(source) = &filter.source {
         tokens.push(source_token(source));
+    }
+    if let Some(tag) = &filter.tag {
+        tokens.push(tag_token(tag));
     }
     for (prefix, value) in [
         ('i', filter.has_image),
@@ -508,7 +522,11 @@ impl Store {
         let mut facet_docs = HashMap::new();
         // Facet counts order the parts of an FTS5 query: one with search words, or a walk of
         // the facet tokens (a product, a star rating, a shop sharing the store; see `plan`).
-        if !terms.is_empty() || !only_shop || names_product_or_stars(filter, None) {
+        if !terms.is_empty()
+            || !only_shop
+            || names_product_or_stars(filter, None)
+            || filter.tag.is_some()
+        {
             for token in facet_tokens(shop_id, filter) {
                 let n = self.term_docs(&token)?;
                 facet_docs.insert(token, n);
@@ -600,8 +618,8 @@ impl Store {
 
     /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
     /// of the next page.
-    pub fn query_reviews(&self, shop: &str, query: &ReviewQuery) -> Result<ReviewPage> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn query_reviews(&self, account: &AccountKey, query: &ReviewQuery) -> Result<ReviewPage> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(ReviewPage {
                 rows: Vec::new(),
                 total: 0,
@@ -654,8 +672,8 @@ impl Store {
 
     /// Counts the reviews matching `filter` exactly (for a "N reviews" badge computed after the
     /// page is shown).
-    pub fn count_reviews(&self, shop: &str, filter: &ReviewFilter) -> Result<u64> {
-        match self.shop_id(shop)? {
+    pub fn count_reviews(&self, account: &AccountKey, filter: &ReviewFilter) -> Result<u64> {
+        match self.account_id(account)? {
             None => Ok(0),
             Some(shop_id) => {
                 let keyword = self.keyword(shop_id, filter)?;
@@ -674,13 +692,13 @@ impl Store {
     /// See [`crate::write_csv_cell`] for quoting and the formula-injection guard.
     pub fn export_csv(
         &self,
-        shop: &str,
+        account: &AccountKey,
         filter: &ReviewFilter,
         sort: ReviewSort,
         out: &mut dyn Write,
     ) -> Result<u64> {
         crate::csv::write_header(out)?;
-        let Some(shop_id) = self.shop_id(shop)? else {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(0);
         };
         let mut line = String::new();
@@ -706,8 +724,8 @@ impl Store {
 
     /// The query plan SQLite picks for a page query, for tests and diagnosis.
     #[doc(hidden)]
-    pub fn explain_page_query(&self, shop: &str, query: &ReviewQuery) -> Result<String> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn explain_page_query(&self, account: &AccountKey, query: &ReviewQuery) -> Result<String> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(String::new());
         };
         let star = match query.sort {

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use reviewdesk_core::{ActionKind, ActionState, QueuedAction};
+use reviewdesk_core::{AccountKey, ActionKind, ActionState, Provider, QueuedAction};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -39,12 +39,13 @@ pub struct NextAction {
     pub needs_check: bool,
 }
 
-const ACTION_COLUMNS: &str = "a.id, s.shop_key, a.kind, a.payload_json, a.state, a.attempts, \
+const ACTION_COLUMNS: &str =
+    "a.id, s.provider, s.key, a.kind, a.payload_json, a.state, a.attempts, \
     a.last_error, a.idempotency_key, a.created_at, a.updated_at, a.claimed_by";
 
 type RawAction = (
     i64,
-    String,
+    (String, String),
     String,
     String,
     String,
@@ -59,8 +60,7 @@ type RawAction = (
 fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawAction> {
     Ok((
         row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
+        (row.get(1)?, row.get(2)?),
         row.get(3)?,
         row.get(4)?,
         row.get(5)?,
@@ -69,15 +69,29 @@ fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawAction> {
         row.get(8)?,
         row.get(9)?,
         row.get(10)?,
+        row.get(11)?,
     ))
 }
 
 fn decode(r: RawAction) -> Result<(QueuedAction, Option<String>)> {
-    let (id, shop_key, kind, payload, state, attempts, last_error, key, created, updated, claim) =
-        r;
+    let (
+        id,
+        (provider, account),
+        kind,
+        payload,
+        state,
+        attempts,
+        last_error,
+        key,
+        created,
+        updated,
+        claim,
+    ) = r;
+    let provider = Provider::parse(&provider)
+        .ok_or_else(|| StoreError::Corrupt(format!("action {id} provider {provider}")))?;
     let action = QueuedAction {
         id,
-        shop_key,
+        account: AccountKey::new(provider, account),
         kind: ActionKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("action {id} kind {kind}")))?,
         payload: serde_json::from_str(&payload)
@@ -123,9 +137,9 @@ pub(crate) fn insert(conn: &Connection, shop_id: i64, action: &NewAction, at: i6
 impl Store {
     /// Queues an action for the server; returns its id (the existing one if the idempotency key
     /// was queued before, so a double click queues once).
-    pub fn enqueue(&mut self, shop: &str, action: &NewAction) -> Result<i64> {
+    pub fn enqueue(&mut self, account: &AccountKey, action: &NewAction) -> Result<i64> {
         let tx = self.conn.transaction()?;
-        let shop_id = Store::ensure_shop(&tx, shop)?;
+        let shop_id = Store::ensure_account(&tx, account)?;
         let id = insert(&tx, shop_id, action, now())?;
         tx.commit()?;
         Ok(id)
@@ -134,8 +148,8 @@ impl Store {
     /// The next action to work on for the shop, oldest first: first any action a crashed run
     /// left in flight (`needs_check`), then pending actions whose retry delay has passed.
     /// Actions in flight in this session are not handed out again.
-    pub fn next_pending(&self, shop: &str) -> Result<Option<NextAction>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn next_pending(&self, account: &AccountKey) -> Result<Option<NextAction>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         let sql = format!(
@@ -177,8 +191,12 @@ impl Store {
 
     /// The shop's actions in the given states (all states when empty), oldest first, for the
     /// "outbox" view.
-    pub fn list_actions(&self, shop: &str, states: &[ActionState]) -> Result<Vec<QueuedAction>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn list_actions(
+        &self,
+        account: &AccountKey,
+        states: &[ActionState],
+    ) -> Result<Vec<QueuedAction>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let sql = format!(

@@ -315,6 +315,95 @@ INSERT INTO sources (shop, source, active)
 SELECT shop, source, sum(gone = 0) FROM reviews GROUP BY shop, source;
 "#;
 
+/// Version 11: a row of `shops` is an account, keyed by provider and the provider's own id.
+///
+/// An account is a provider plus its id (Trustoo: the shop domain; Trustpilot: a business unit
+/// id), and two providers may spell an id alike, so the key is the pair, unique together
+/// (`provider`, `key`; V1's `shop_key` becomes `key`). Every other table keeps pointing at the
+/// row by its integer id (their `shop` columns name an account), so nothing but this small table
+/// is rewritten. Existing rows keep their ids and become Trustoo accounts.
+///
+/// The table keeps its name: earlier steps create tables `REFERENCES shops(id)` and must stay
+/// able to run again (see [`Migration::done_if`]). V1's `UNIQUE` on `shop_key` can only go with
+/// a new table: SQLite's documented way to change a table (create the new one, copy, drop the
+/// old, rename the new to the old name), with foreign keys off around the step's transaction
+/// and a `foreign_key_check` before it commits (see [`migrate_to`]).
+pub(crate) const V11: &str = r#"
+CREATE TABLE shops_v11 (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL CHECK (provider = 'trustoo' OR provider = 'trustpilot'),
+    key TEXT NOT NULL,
+    UNIQUE (provider, key)
+);
+INSERT INTO shops_v11 (id, provider, key) SELECT id, 'trustoo', shop_key FROM shops;
+DROP TABLE shops;
+ALTER TABLE shops_v11 RENAME TO shops;
+"#;
+
+/// Version 12: replies with their author and last change, and tags, stored per review; a
+/// `tags` table, the tag filter's options with their counts.
+///
+/// `tags_json` holds the review's tags (`[]` for every Trustoo review); each tag is also a facet
+/// token (see `fts::tag_token`), so a tag filter is one more doclist for FTS5, like a product.
+/// `tags` is kept like `sources` (V10): one row per tag of an account with its count of active
+/// reviews, by the writer per batch and by every change of a review's deleted state. Stores
+/// written before hold no tags, so the table starts empty.
+pub(crate) const V12: &str = r#"
+ALTER TABLE reviews ADD COLUMN reply_author TEXT;
+ALTER TABLE reviews ADD COLUMN reply_updated_at TEXT;
+ALTER TABLE reviews ADD COLUMN tags_json TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE IF NOT EXISTS tags (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    tag_group TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    PRIMARY KEY (shop, tag_group, tag_value)
+) WITHOUT ROWID;
+"#;
+
+/// Version 13: the reply text is searchable: the FTS index gets a `reply_content` column.
+///
+/// FTS5 cannot add a column, so the index is recreated with the settings of V2, V4 and V6 and
+/// rebuilt from `reviews`, once (as V6: about 8 s for a million reviews), and the reply texts'
+/// terms are added to `search_terms` (prefix search needs every indexed term there). The
+/// column comes before `facets`, which stays last. Its own step (not part of V12) so it can run
+/// again after V6 (tests take files of this build back to older versions).
+pub(crate) const V13: &str = r#"
+DROP TRIGGER IF EXISTS reviews_fts_ad;
+DROP TABLE reviews_fts;
+CREATE VIRTUAL TABLE reviews_fts USING fts5(
+    author, title, content, product_title, reply_content, facets,
+    content = 'reviews', content_rowid = 'rid', columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 16);
+INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');
+CREATE TRIGGER reviews_fts_ad AFTER DELETE ON reviews BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, author, title, content, product_title,
+        reply_content, facets)
+    VALUES ('delete', old.rid, old.author, old.title, old.content, old.product_title,
+        old.reply_content, old.facets);
+END;
+CREATE VIRTUAL TABLE temp.reviews_vocab_v13 USING fts5vocab(main, reviews_fts, col);
+INSERT INTO search_terms (term, docs)
+SELECT term, doc FROM temp.reviews_vocab_v13 WHERE col = 'reply_content'
+ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs;
+DROP TABLE temp.reviews_vocab_v13;
+"#;
+
+/// Whether V11 has run: `shops` has a `provider` column.
+const ACCOUNTS_EXIST: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('shops') \
+     WHERE name = 'provider')";
+
+/// Whether V12 has run: `reviews` has a `tags_json` column.
+const TAGS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('reviews') \
+     WHERE name = 'tags_json')";
+
+/// Whether V13 has run: the FTS index has a `reply_content` column.
+const REPLIES_INDEXED: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_schema \
+     WHERE name = 'reviews_fts' AND sql LIKE '%reply_content%')";
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -322,6 +411,13 @@ pub(crate) struct Migration {
     /// The step edits table definitions in `sqlite_schema` directly, so the schema cookie must
     /// change for every connection to re-read them.
     edits_schema_text: bool,
+    /// The step rebuilds a table other tables reference: foreign keys are switched off around
+    /// its transaction (SQLite ignores the switch inside one) and checked before it commits.
+    rebuilds_table: bool,
+    /// A query answering 1 when the step's change is already there, so only the version is
+    /// bumped: for steps that cannot simply run again (tests take files of this build back to
+    /// older versions, and write into older schemas after running a later step's SQL first).
+    done_if: Option<&'static str>,
 }
 
 /// Every migration in order; index `i` moves the schema from version `i` to `i + 1`.
@@ -329,42 +425,80 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V1,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V2,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V3,
         edits_schema_text: true,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V4,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V5,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V6,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V7,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V8,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V9,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
     Migration {
         sql: V10,
         edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
+    },
+    Migration {
+        sql: V11,
+        edits_schema_text: false,
+        rebuilds_table: true,
+        done_if: Some(ACCOUNTS_EXIST),
+    },
+    Migration {
+        sql: V12,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(TAGS_STORED),
+    },
+    Migration {
+        sql: V13,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(REPLIES_INDEXED),
     },
 ];
 
@@ -387,18 +521,53 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), Store
         });
     }
     for version in found..target.min(SCHEMA_VERSION) {
-        let tx = conn.transaction()?;
         let step = MIGRATIONS
             .get(version as usize)
             .ok_or_else(|| StoreError::Corrupt(format!("no migration {version}")))?;
-        tx.execute_batch(step.sql)?;
-        if step.edits_schema_text {
-            let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-            tx.pragma_update(None, "schema_version", cookie + 1)?;
+        let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if step.rebuilds_table {
+            conn.pragma_update(None, "foreign_keys", false)?;
         }
-        tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
+        let applied = apply(conn, step, version);
+        if step.rebuilds_table {
+            conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+        }
+        applied?;
         tracing::info!(version = version + 1, "store schema migrated");
     }
+    Ok(())
+}
+
+/// Runs one step and its version bump in one transaction.
+fn apply(conn: &mut Connection, step: &Migration, version: u32) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let done = match step.done_if {
+        Some(query) => tx.query_row(query, [], |r| r.get(0))?,
+        None => false,
+    };
+    if done {
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        return Ok(());
+    }
+    tx.execute_batch(step.sql)?;
+    if step.edits_schema_text {
+        let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        tx.pragma_update(None, "schema_version", cookie + 1)?;
+    }
+    if step.rebuilds_table {
+        let broken: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(StoreError::Corrupt(format!(
+                "schema step {} leaves {broken} rows without their parent",
+                version + 1
+            )));
+        }
+    }
+    tx.pragma_update(None, "user_version", version + 1)?;
+    tx.commit()?;
     Ok(())
 }

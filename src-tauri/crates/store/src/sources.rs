@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::SourceSummary;
 use rusqlite::{params, Connection};
 
@@ -53,8 +54,8 @@ impl Store {
     /// Sources of the shop's active reviews, most used first, with their counts: the source
     /// filter's options. Computed locally, so the filter offers what the list can show, offline
     /// too, and never a source no review has.
-    pub fn list_sources(&self, shop: &str) -> Result<Vec<SourceSummary>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn list_sources(&self, account: &AccountKey) -> Result<Vec<SourceSummary>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(

@@ -14,6 +14,7 @@
 
 use std::collections::HashSet;
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{ReviewId, SyncCursor};
 use rusqlite::{params, OptionalExtension};
 
@@ -39,8 +40,8 @@ pub struct FullPassProgress {
 
 impl Store {
     /// Where the last sync of the shop stopped; `None` before the first sync.
-    pub fn sync_cursor(&self, shop: &str) -> Result<Option<SyncCursor>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn sync_cursor(&self, account: &AccountKey) -> Result<Option<SyncCursor>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         Ok(self
@@ -61,8 +62,8 @@ impl Store {
     }
 
     /// Records where a sync stopped.
-    pub fn set_sync_cursor(&mut self, shop: &str, cursor: &SyncCursor) -> Result<()> {
-        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+    pub fn set_sync_cursor(&mut self, account: &AccountKey, cursor: &SyncCursor) -> Result<()> {
+        let shop_id = Store::ensure_account(&self.conn, account)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO sync_state (shop, newest_commented_at, newest_id, \
@@ -82,8 +83,8 @@ impl Store {
     }
 
     /// The unfinished full pass of `shop`, if one stopped before its end.
-    pub fn full_pass_progress(&self, shop: &str) -> Result<Option<FullPassProgress>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn full_pass_progress(&self, account: &AccountKey) -> Result<Option<FullPassProgress>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         Ok(self
@@ -106,10 +107,10 @@ impl Store {
     /// the two only makes the next attempt fetch one batch again.
     pub fn set_full_pass_progress(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         progress: Option<&FullPassProgress>,
     ) -> Result<()> {
-        let shop_id = Store::ensure_shop(&self.conn, shop)?;
+        let shop_id = Store::ensure_account(&self.conn, account)?;
         match progress {
             Some(p) => {
                 self.conn
@@ -138,8 +139,8 @@ impl Store {
     /// Whether the store holds any review of `shop`, active or deleted. Why: a full pass over a
     /// shop with none stored before it has nothing to sweep ([`Store::mark_missing_as_deleted`]
     /// would read every row it just wrote), and need not remember the ids it saw.
-    pub fn has_reviews(&self, shop: &str) -> Result<bool> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn has_reviews(&self, account: &AccountKey) -> Result<bool> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(false);
         };
         Ok(self
@@ -154,11 +155,11 @@ impl Store {
     /// Returns how many reviews were newly flagged.
     pub fn mark_missing_as_deleted(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         seen: &HashSet<ReviewId>,
         sweep_started_at: i64,
     ) -> Result<usize> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(0);
         };
         let at = now();

@@ -2,16 +2,19 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use reviewdesk_core::{
-    ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor, ReviewFilter,
-    ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewView, SyncCursor, TriageState,
+    AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor,
+    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewTag, ReviewView,
+    SyncCursor, TriageState, TrustpilotId,
 };
 use reviewdesk_store::{FullPassProgress, NewAction, Store, StoreError, SCHEMA_VERSION};
 use tempfile::TempDir;
 
-const SHOP: &str = "demo.myshopify.com";
+/// The shop most tests work in (a Trustoo account).
+static SHOP: LazyLock<AccountKey> = LazyLock::new(|| AccountKey::trustoo("demo.myshopify.com"));
 
 fn open() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -48,6 +51,7 @@ fn review(id: u32, rating: u8, at: i64, content: &str) -> Review {
         updated_at: at,
         media: vec![],
         reply: None,
+        tags: Vec::new(),
     }
 }
 
@@ -99,6 +103,8 @@ fn sample() -> Vec<Review> {
                 r.reply = Some(ReviewReply {
                     content: "Thanks!".into(),
                     reply_at: "2024-01-02 03:04:05".into(),
+                    author: None,
+                    updated_at: None,
                 });
             }
             r
@@ -108,13 +114,13 @@ fn sample() -> Vec<Review> {
 
 fn filled() -> (TempDir, Store) {
     let (dir, mut store) = open();
-    store.upsert_reviews(SHOP, &sample()).unwrap();
+    store.upsert_reviews(&SHOP, &sample()).unwrap();
     (dir, store)
 }
 
 fn ids(store: &Store, q: &ReviewQuery) -> Vec<u32> {
     store
-        .query_reviews(SHOP, q)
+        .query_reviews(&SHOP, q)
         .unwrap()
         .rows
         .iter()
@@ -127,6 +133,280 @@ fn with_filter(filter: ReviewFilter) -> ReviewQuery {
         filter,
         ..ReviewQuery::default()
     }
+}
+
+#[test]
+fn a_word_only_in_a_reply_finds_the_review() {
+    let (dir, mut store) = filled();
+    let mut r = review(11, 3, 1_700_100_000, "Nothing special");
+    r.reply = Some(ReviewReply {
+        content: "We replaced the zebrafish buttons for you".into(),
+        reply_at: "2024-03-01T10:00:00Z".into(),
+        author: Some("Ana from Support".into()),
+        updated_at: Some("2024-03-02T09:00:00Z".into()),
+    });
+    store
+        .upsert_reviews(&SHOP, std::slice::from_ref(&r))
+        .unwrap();
+    let search = |store: &Store, word: &str| {
+        ids(
+            store,
+            &with_filter(ReviewFilter {
+                keyword: Some(word.into()),
+                ..Default::default()
+            }),
+        )
+    };
+    assert_eq!(search(&store, "zebrafish"), [11]);
+    assert_eq!(search(&store, "zebraf"), [11], "prefix of a reply word");
+    assert_eq!(search(&store, "replaced zebra"), [11]);
+    // The reply of sample review 4 ("Thanks!") is searchable too.
+    assert_eq!(search(&store, "thanks"), [4]);
+    let store = reopen(&dir, store);
+    let row = store.get_review(&SHOP, &r.id).unwrap().unwrap();
+    assert_eq!(row.review.reply, r.reply, "author and updated time kept");
+    let mut store = store;
+    // A changed reply is re-indexed: the old word no longer finds it.
+    r.reply = Some(ReviewReply {
+        content: "Sorted out by phone".into(),
+        reply_at: "2024-03-01T10:00:00Z".into(),
+        author: None,
+        updated_at: None,
+    });
+    store
+        .upsert_reviews(&SHOP, std::slice::from_ref(&r))
+        .unwrap();
+    assert!(search(&store, "zebrafish").is_empty());
+    assert_eq!(search(&store, "phone"), [11]);
+    store.check_search_index().unwrap();
+}
+
+#[test]
+fn tags_are_stored_filterable_and_counted() {
+    let (_dir, mut store) = filled();
+    let shipping = ReviewTag::generic("shipping");
+    let ana = ReviewTag::new("team", "Ana Müller");
+    let at = |i: u32| 1_700_100_000 + i64::from(i) * 60;
+    let mut tagged: Vec<Review> = (11..=14)
+        .map(|i| review(i, 5, at(i), "Tagged review"))
+        .collect();
+    tagged[0].tags = vec![shipping.clone()];
+    tagged[1].tags = vec![shipping.clone(), ana.clone()];
+    tagged[2].tags = vec![ana.clone()];
+    store.upsert_reviews(&SHOP, &tagged).unwrap();
+    let summary = |store: &Store| -> Vec<(ReviewTag, u64)> {
+        store
+            .list_tags(&SHOP)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.tag, t.count))
+            .collect()
+    };
+    assert_eq!(summary(&store), [(shipping.clone(), 2), (ana.clone(), 2)]);
+    let row = store.get_review(&SHOP, &tagged[1].id).unwrap().unwrap();
+    assert_eq!(row.review.tags, [shipping.clone(), ana.clone()]);
+    let by_tag = |store: &Store, tag: &ReviewTag, more: ReviewFilter| {
+        ids(
+            store,
+            &with_filter(ReviewFilter {
+                tag: Some(tag.clone()),
+                ..more
+            }),
+        )
+    };
+    assert_eq!(by_tag(&store, &shipping, Default::default()), [12, 11]);
+    assert_eq!(by_tag(&store, &ana, Default::default()), [13, 12]);
+    // A tag that looks alike is another tag.
+    let near = ReviewTag::new("team", "ana müller");
+    assert!(by_tag(&store, &near, Default::default()).is_empty());
+    // With a keyword, a star rating, a triage state (an index of its own) and the deleted view.
+    let words = ReviewFilter {
+        keyword: Some("tagg".into()),
+        ratings: vec![5],
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &ana, words), [13, 12]);
+    store
+        .set_triage(&SHOP, &[tagged[2].id.clone()], TriageState::Flagged, "t")
+        .unwrap();
+    let flagged = ReviewFilter {
+        triage: Some(TriageState::Flagged),
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &ana, flagged.clone()), [13]);
+    assert!(by_tag(&store, &shipping, flagged).is_empty());
+    store.delete_review(&SHOP, &tagged[1].id, "t").unwrap();
+    assert_eq!(by_tag(&store, &shipping, Default::default()), [11]);
+    let deleted = ReviewFilter {
+        view: ReviewView::Deleted,
+        ..Default::default()
+    };
+    assert_eq!(by_tag(&store, &shipping, deleted), [12]);
+    assert_eq!(summary(&store), [(shipping.clone(), 1), (ana.clone(), 1)]);
+    let count = ReviewFilter {
+        tag: Some(ana.clone()),
+        ..Default::default()
+    };
+    assert_eq!(store.count_reviews(&SHOP, &count).unwrap(), 1);
+    // Tags changed on the server move the counts; a restored review counts again.
+    tagged[0].tags = vec![ana.clone()];
+    store.upsert_reviews(&SHOP, &tagged[..1]).unwrap();
+    assert_eq!(summary(&store), [(ana.clone(), 2)]);
+    store.restore_review(&SHOP, &tagged[1].id, "t").unwrap();
+    assert_eq!(summary(&store), [(ana.clone(), 3), (shipping.clone(), 1)]);
+    assert_eq!(by_tag(&store, &ana, Default::default()), [13, 12, 11]);
+    assert!(store
+        .list_tags(&AccountKey::trustoo("nobody"))
+        .unwrap()
+        .is_empty());
+    store.check_search_index().unwrap();
+}
+
+#[test]
+fn accounts_with_the_same_id_under_different_providers_never_see_each_others_rows() {
+    let (dir, mut store) = open();
+    let id = TrustpilotId::parse("507f191e810c19729de860ea").unwrap();
+    let trustpilot = AccountKey::trustpilot(&id);
+    let trustoo = AccountKey::trustoo(id.as_str());
+    let all = ReviewFilter {
+        view: ReviewView::All,
+        ..Default::default()
+    };
+    let reviews = sample();
+    store.upsert_reviews(&trustoo, &reviews[..6]).unwrap();
+    store.upsert_reviews(&trustpilot, &reviews[6..]).unwrap();
+    store
+        .set_triage(
+            &trustoo,
+            &[reviews[0].id.clone()],
+            TriageState::Flagged,
+            "a",
+        )
+        .unwrap();
+    store
+        .delete_review(&trustpilot, &reviews[7].id, "b")
+        .unwrap();
+    store
+        .save_draft(&trustoo, "reply:1", &serde_json::json!({"text": "oo"}), &[])
+        .unwrap();
+    store
+        .save_draft(
+            &trustpilot,
+            "reply:1",
+            &serde_json::json!({"text": "tp"}),
+            &[],
+        )
+        .unwrap();
+    let action = |key: &str| NewAction {
+        kind: ActionKind::DeleteReview,
+        payload: serde_json::json!({}),
+        idempotency_key: Some(key.into()),
+    };
+    store.enqueue(&trustoo, &action("oo")).unwrap();
+    store.enqueue(&trustpilot, &action("tp")).unwrap();
+    store
+        .set_sync_cursor(
+            &trustpilot,
+            &SyncCursor {
+                newest_commented_at: 7,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut store = reopen(&dir, store);
+
+    // The local deletion queued an action of its own.
+    for (account, own, other, queued) in [
+        (&trustoo, &reviews[..6], &reviews[6..], 1),
+        (&trustpilot, &reviews[6..], &reviews[..6], 2),
+    ] {
+        assert_eq!(
+            store.count_reviews(account, &all).unwrap(),
+            own.len() as u64
+        );
+        for r in own {
+            assert!(store.get_review(account, &r.id).unwrap().is_some());
+        }
+        for r in other {
+            assert!(store.get_review(account, &r.id).unwrap().is_none());
+        }
+        let actions = store.list_actions(account, &[]).unwrap();
+        assert_eq!(actions.len(), queued);
+        assert!(actions.iter().all(|a| &a.account == account));
+        assert_eq!(store.list_drafts(account).unwrap().len(), 1);
+        assert_eq!(store.list_audit(account, None, 10).unwrap().len(), 1);
+    }
+    // Search, facets and local state stay per account.
+    let search = |word: &str| ReviewFilter {
+        keyword: Some(word.into()),
+        ..all.clone()
+    };
+    assert_eq!(
+        store.count_reviews(&trustoo, &search("ordinary")).unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_reviews(&trustpilot, &search("ordinary"))
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        store
+            .count_reviews(&trustpilot, &search("comfortable"))
+            .unwrap(),
+        0
+    );
+    let flagged = ReviewFilter {
+        triage: Some(TriageState::Flagged),
+        ..Default::default()
+    };
+    assert_eq!(store.count_reviews(&trustoo, &flagged).unwrap(), 1);
+    assert_eq!(store.count_reviews(&trustpilot, &flagged).unwrap(), 0);
+    let deleted = ReviewFilter {
+        view: ReviewView::Deleted,
+        ..Default::default()
+    };
+    assert_eq!(store.count_reviews(&trustoo, &deleted).unwrap(), 0);
+    assert_eq!(store.count_reviews(&trustpilot, &deleted).unwrap(), 1);
+    assert_eq!(
+        store
+            .load_draft(&trustpilot, "reply:1")
+            .unwrap()
+            .unwrap()
+            .form,
+        serde_json::json!({"text": "tp"})
+    );
+    assert_eq!(store.sync_cursor(&trustoo).unwrap(), None);
+    assert_eq!(
+        store
+            .sync_cursor(&trustpilot)
+            .unwrap()
+            .unwrap()
+            .newest_commented_at,
+        7
+    );
+    let products = |a: &AccountKey| -> u64 {
+        store
+            .list_products(a)
+            .unwrap()
+            .iter()
+            .map(|p| p.count)
+            .sum()
+    };
+    assert_eq!((products(&trustoo), products(&trustpilot)), (6, 3));
+    // A sweep of one account never flags the other's reviews.
+    let flagged = store
+        .mark_missing_as_deleted(&trustoo, &HashSet::new(), i64::MAX)
+        .unwrap();
+    assert_eq!(flagged, 6);
+    assert_eq!(
+        store
+            .count_reviews(&trustpilot, &ReviewFilter::default())
+            .unwrap(),
+        3
+    );
+    store.check_search_index().unwrap();
 }
 
 #[test]
@@ -146,12 +426,14 @@ fn migrates_from_every_earlier_version_keeping_data() {
         drop(store);
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        store.upsert_reviews(SHOP, &sample()).unwrap();
+        store.upsert_reviews(&SHOP, &sample()).unwrap();
         drop(store);
         // Opening again is a no-op migration and keeps the data.
         let store = Store::open(&path).unwrap();
         assert_eq!(
-            store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+            store
+                .count_reviews(&SHOP, &ReviewFilter::default())
+                .unwrap(),
             10
         );
     }
@@ -177,13 +459,13 @@ fn upsert_reports_exactly_the_reviews_it_inserted() {
     let (_dir, mut store) = open();
     let reviews = sample();
     let (stats, new) = store
-        .upsert_reviews_reporting_new(SHOP, &reviews[..4])
+        .upsert_reviews_reporting_new(&SHOP, &reviews[..4])
         .unwrap();
     assert_eq!((stats.inserted, new), (4, vec![0, 1, 2, 3]));
     // Known ones are not new; a review twice in one batch is new once.
     let mut batch = reviews.clone();
     batch.push(reviews[7].clone());
-    let (stats, new) = store.upsert_reviews_reporting_new(SHOP, &batch).unwrap();
+    let (stats, new) = store.upsert_reviews_reporting_new(&SHOP, &batch).unwrap();
     assert_eq!((stats.inserted, stats.updated), (6, 5));
     assert_eq!(new, vec![4, 5, 6, 7, 8, 9]);
     store.check_search_index().unwrap();
@@ -201,19 +483,19 @@ fn a_batch_of_new_reviews_around_stored_ones_indexes_each_once() {
         .iter()
         .map(|&i| review(i, 5, at(i), &format!("stored kept{i}")))
         .collect();
-    store.upsert_reviews(SHOP, &stored[..2]).unwrap();
+    store.upsert_reviews(&SHOP, &stored[..2]).unwrap();
     store
-        .upsert_reviews("other.myshopify.com", &stored[2..])
+        .upsert_reviews(&AccountKey::trustoo("other.myshopify.com"), &stored[2..])
         .unwrap();
     let batch: Vec<Review> = [1, 3, 4, 6, 7, 9]
         .iter()
         .map(|&i| review(i, 1, at(i), &format!("fresh word{i}")))
         .collect();
-    let (stats, new) = store.upsert_reviews_reporting_new(SHOP, &batch).unwrap();
+    let (stats, new) = store.upsert_reviews_reporting_new(&SHOP, &batch).unwrap();
     assert_eq!((stats.inserted, stats.updated), (6, 0));
     assert_eq!(new, vec![0, 1, 2, 3, 4, 5]);
     store.check_search_index().unwrap();
-    let count = |store: &Store, shop: &str, keyword: &str| {
+    let count = |store: &Store, shop: &AccountKey, keyword: &str| {
         store
             .count_reviews(
                 shop,
@@ -224,25 +506,28 @@ fn a_batch_of_new_reviews_around_stored_ones_indexes_each_once() {
             )
             .unwrap()
     };
-    assert_eq!(count(&store, SHOP, "fresh"), 6);
-    assert_eq!(count(&store, SHOP, "stored"), 2);
-    assert_eq!(count(&store, SHOP, "word6"), 1);
-    assert_eq!(count(&store, "other.myshopify.com", "stored"), 1);
-    assert_eq!(count(&store, "other.myshopify.com", "fresh"), 0);
+    let other = AccountKey::trustoo("other.myshopify.com");
+    assert_eq!(count(&store, &SHOP, "fresh"), 6);
+    assert_eq!(count(&store, &SHOP, "stored"), 2);
+    assert_eq!(count(&store, &SHOP, "word6"), 1);
+    assert_eq!(count(&store, &other, "stored"), 1);
+    assert_eq!(count(&store, &other, "fresh"), 0);
 }
 
 /// `list_products` against the list itself: each product's count is the number of its active
 /// reviews as the list counts them, and together they are every active review (so no product
 /// with active reviews is missing).
 fn assert_product_counts_agree(store: &Store, step: &str) {
-    let products = store.list_products(SHOP).unwrap();
+    let products = store.list_products(&SHOP).unwrap();
     let total: u64 = products.iter().map(|p| p.count).sum();
-    let active = store.count_reviews(SHOP, &ReviewFilter::default()).unwrap();
+    let active = store
+        .count_reviews(&SHOP, &ReviewFilter::default())
+        .unwrap();
     assert_eq!(total, active, "{step}: {products:?}");
     for p in &products {
         let listed = store
             .count_reviews(
-                SHOP,
+                &SHOP,
                 &ReviewFilter {
                     product_id: Some(p.id.clone()),
                     ..Default::default()
@@ -262,11 +547,11 @@ fn assert_product_counts_agree(store: &Store, step: &str) {
 fn product_counts_follow_every_change_of_a_review() {
     let (dir, mut store) = open();
     let reviews = sample();
-    store.upsert_reviews(SHOP, &reviews).unwrap();
+    store.upsert_reviews(&SHOP, &reviews).unwrap();
     assert_product_counts_agree(&store, "first write");
     let summary = |store: &Store| -> Vec<(String, u64, String)> {
         store
-            .list_products(SHOP)
+            .list_products(&SHOP)
             .unwrap()
             .into_iter()
             .map(|p| (p.id.0, p.count, p.title))
@@ -283,15 +568,15 @@ fn product_counts_follow_every_change_of_a_review() {
     let mut moved = reviews[0].clone();
     moved.product_id = ProductId("300".into());
     moved.product_title = "Canvas Tote".into();
-    store.upsert_reviews(SHOP, &[moved]).unwrap();
+    store.upsert_reviews(&SHOP, &[moved]).unwrap();
     assert_product_counts_agree(&store, "moved");
     assert!(summary(&store).contains(&("300".to_owned(), 1, "Canvas Tote".to_owned())));
     // Deleted here, restored, deleted again.
-    store.delete_review(SHOP, &reviews[1].id, "me").unwrap();
+    store.delete_review(&SHOP, &reviews[1].id, "me").unwrap();
     assert_product_counts_agree(&store, "deleted");
-    store.restore_review(SHOP, &reviews[1].id, "me").unwrap();
+    store.restore_review(&SHOP, &reviews[1].id, "me").unwrap();
     assert_product_counts_agree(&store, "restored");
-    store.delete_review(SHOP, &reviews[2].id, "me").unwrap();
+    store.delete_review(&SHOP, &reviews[2].id, "me").unwrap();
     // Gone from the server: review 4, and review 3 (already deleted here).
     let seen: HashSet<ReviewId> = reviews
         .iter()
@@ -299,17 +584,17 @@ fn product_counts_follow_every_change_of_a_review() {
         .map(|r| r.id.clone())
         .collect();
     let flagged = store
-        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .mark_missing_as_deleted(&SHOP, &seen, i64::MAX / 4)
         .unwrap();
     assert_eq!(flagged, 2);
     assert_product_counts_agree(&store, "missing on the server");
     // Seen on the server again: 4 is back in the list, 3 stays deleted here.
     store
-        .upsert_reviews(SHOP, &[reviews[2].clone(), reviews[3].clone()])
+        .upsert_reviews(&SHOP, &[reviews[2].clone(), reviews[3].clone()])
         .unwrap();
     assert_product_counts_agree(&store, "seen again");
     // Every review of product 300 deleted: it leaves the filter's list.
-    store.delete_review(SHOP, &reviews[0].id, "me").unwrap();
+    store.delete_review(&SHOP, &reviews[0].id, "me").unwrap();
     assert_product_counts_agree(&store, "product emptied");
     assert!(summary(&store).iter().all(|(id, _, _)| id != "300"));
     let store = reopen(&dir, store);
@@ -342,14 +627,16 @@ fn sandbox_like(n: u32) -> Vec<Review> {
 }
 
 fn assert_source_counts_agree(store: &Store, step: &str) {
-    let sources = store.list_sources(SHOP).unwrap();
+    let sources = store.list_sources(&SHOP).unwrap();
     let total: u64 = sources.iter().map(|s| s.count).sum();
-    let active = store.count_reviews(SHOP, &ReviewFilter::default()).unwrap();
+    let active = store
+        .count_reviews(&SHOP, &ReviewFilter::default())
+        .unwrap();
     assert_eq!(total, active, "{step}: {sources:?}");
     for s in &sources {
         let listed = store
             .count_reviews(
-                SHOP,
+                &SHOP,
                 &ReviewFilter {
                     source: Some(s.source.clone()),
                     ..Default::default()
@@ -368,12 +655,12 @@ fn assert_source_counts_agree(store: &Store, step: &str) {
 #[test]
 fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
     let (dir, mut store) = open();
-    assert!(store.list_sources(SHOP).unwrap().is_empty());
+    assert!(store.list_sources(&SHOP).unwrap().is_empty());
     let reviews = sandbox_like(60);
-    store.upsert_reviews(SHOP, &reviews).unwrap();
+    store.upsert_reviews(&SHOP, &reviews).unwrap();
     let summary = |store: &Store| -> Vec<(String, u64)> {
         store
-            .list_sources(SHOP)
+            .list_sources(&SHOP)
             .unwrap()
             .into_iter()
             .map(|s| (s.source, s.count))
@@ -393,13 +680,13 @@ fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
     // The server changed review 1's source to one no review had.
     let mut moved = reviews[0].clone();
     moved.source = "Shopee".into();
-    store.upsert_reviews(SHOP, &[moved]).unwrap();
+    store.upsert_reviews(&SHOP, &[moved]).unwrap();
     assert_source_counts_agree(&store, "changed");
     assert!(summary(&store).contains(&("Shopee".to_owned(), 1)));
     // Deleted here, restored, deleted again; gone from the server.
-    store.delete_review(SHOP, &reviews[1].id, "me").unwrap();
+    store.delete_review(&SHOP, &reviews[1].id, "me").unwrap();
     assert_source_counts_agree(&store, "deleted");
-    store.restore_review(SHOP, &reviews[1].id, "me").unwrap();
+    store.restore_review(&SHOP, &reviews[1].id, "me").unwrap();
     assert_source_counts_agree(&store, "restored");
     let seen: HashSet<ReviewId> = reviews
         .iter()
@@ -407,18 +694,18 @@ fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
         .map(|r| r.id.clone())
         .collect();
     store
-        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .mark_missing_as_deleted(&SHOP, &seen, i64::MAX / 4)
         .unwrap();
     assert_source_counts_agree(&store, "missing on the server");
     // The only Shopee review deleted: Shopee leaves the list.
-    store.delete_review(SHOP, &reviews[0].id, "me").unwrap();
+    store.delete_review(&SHOP, &reviews[0].id, "me").unwrap();
     assert!(summary(&store).iter().all(|(s, _)| s != "Shopee"));
     assert_source_counts_agree(&store, "source emptied");
     // Another shop's sources are its own.
     let mut other = review(1, 5, 1_700_000_000, "");
     other.source = "Amazon".into();
     store
-        .upsert_reviews("other.myshopify.com", &[other])
+        .upsert_reviews(&AccountKey::trustoo("other.myshopify.com"), &[other])
         .unwrap();
     assert!(summary(&store).iter().all(|(s, _)| s != "Amazon"));
     let store = reopen(&dir, store);
@@ -429,23 +716,23 @@ fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
 fn a_reader_sees_every_commit_and_refuses_writes() {
     let (dir, mut store) = open();
     let reviews = sample();
-    store.upsert_reviews(SHOP, &reviews[..4]).unwrap();
+    store.upsert_reviews(&SHOP, &reviews[..4]).unwrap();
     let mut reader = Store::open_reader(dir.path().join("store.db")).unwrap();
     let all = ReviewQuery::default();
     assert_eq!(ids(&reader, &all).len(), 4);
     // A write committed on the writer's connection is seen by the reader's next query.
-    store.upsert_reviews(SHOP, &reviews[4..]).unwrap();
+    store.upsert_reviews(&SHOP, &reviews[4..]).unwrap();
     assert_eq!(ids(&reader, &all).len(), 10);
-    assert_eq!(reader.list_products(SHOP).unwrap().len(), 2);
+    assert_eq!(reader.list_products(&SHOP).unwrap().len(), 2);
     // The reader cannot change the store.
-    assert!(reader.upsert_reviews(SHOP, &reviews[..1]).is_err());
+    assert!(reader.upsert_reviews(&SHOP, &reviews[..1]).is_err());
     assert!(reader
-        .set_triage(SHOP, &[reviews[0].id.clone()], TriageState::Flagged, "me")
+        .set_triage(&SHOP, &[reviews[0].id.clone()], TriageState::Flagged, "me")
         .is_err());
     assert_eq!(
         store
             .count_reviews(
-                SHOP,
+                &SHOP,
                 &ReviewFilter {
                     triage: Some(TriageState::Flagged),
                     ..Default::default()
@@ -463,17 +750,19 @@ fn a_reader_sees_every_commit_and_refuses_writes() {
 fn upsert_round_trips_every_field_and_is_idempotent() {
     let (_dir, mut store) = open();
     let reviews = sample();
-    let first = store.upsert_reviews(SHOP, &reviews).unwrap();
+    let first = store.upsert_reviews(&SHOP, &reviews).unwrap();
     assert_eq!((first.inserted, first.updated), (10, 0));
-    let again = store.upsert_reviews(SHOP, &reviews).unwrap();
+    let again = store.upsert_reviews(&SHOP, &reviews).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 10));
     store.check_search_index().unwrap();
     assert_eq!(
-        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        store
+            .count_reviews(&SHOP, &ReviewFilter::default())
+            .unwrap(),
         10
     );
     for r in &reviews {
-        let row = store.get_review(SHOP, &r.id).unwrap().unwrap();
+        let row = store.get_review(&SHOP, &r.id).unwrap().unwrap();
         assert_eq!(&row.review, r);
         assert_eq!(row.triage, TriageState::New);
         assert_eq!(row.deleted_at, None);
@@ -481,7 +770,7 @@ fn upsert_round_trips_every_field_and_is_idempotent() {
     // The FTS index has one entry per review, not one per upsert.
     let page = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &with_filter(ReviewFilter {
                 keyword: Some("great".into()),
                 ..Default::default()
@@ -495,13 +784,13 @@ fn upsert_round_trips_every_field_and_is_idempotent() {
 fn upsert_refreshes_server_fields_and_keeps_local_state() {
     let (_dir, mut store) = filled();
     store
-        .set_triage(SHOP, &[ReviewId("1".into())], TriageState::Flagged, "me")
+        .set_triage(&SHOP, &[ReviewId("1".into())], TriageState::Flagged, "me")
         .unwrap();
     let mut changed = sample().remove(0);
     changed.content = "Now it shrank after washing".into();
     changed.commented_at += 50_000; // moves it to the top
-    store.upsert_reviews(SHOP, &[changed.clone()]).unwrap();
-    let row = store.get_review(SHOP, &changed.id).unwrap().unwrap();
+    store.upsert_reviews(&SHOP, &[changed.clone()]).unwrap();
+    let row = store.get_review(&SHOP, &changed.id).unwrap().unwrap();
     assert_eq!(row.review, changed);
     assert_eq!(row.triage, TriageState::Flagged);
     assert_eq!(ids(&store, &ReviewQuery::default()).first(), Some(&1));
@@ -523,21 +812,26 @@ fn upsert_refreshes_server_fields_and_keeps_local_state() {
 fn shops_are_separate() {
     let (_dir, mut store) = filled();
     store
-        .upsert_reviews("other.myshopify.com", &sample()[..3])
+        .upsert_reviews(&AccountKey::trustoo("other.myshopify.com"), &sample()[..3])
         .unwrap();
     assert_eq!(
-        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        store
+            .count_reviews(&SHOP, &ReviewFilter::default())
+            .unwrap(),
         10
     );
     assert_eq!(
         store
-            .count_reviews("other.myshopify.com", &ReviewFilter::default())
+            .count_reviews(
+                &AccountKey::trustoo("other.myshopify.com"),
+                &ReviewFilter::default()
+            )
             .unwrap(),
         3
     );
     assert_eq!(
         store
-            .count_reviews("nobody", &ReviewFilter::default())
+            .count_reviews(&AccountKey::trustoo("nobody"), &ReviewFilter::default())
             .unwrap(),
         0
     );
@@ -547,7 +841,7 @@ fn shops_are_separate() {
     });
     assert_eq!(
         store
-            .query_reviews("other.myshopify.com", &q)
+            .query_reviews(&AccountKey::trustoo("other.myshopify.com"), &q)
             .unwrap()
             .rows
             .len(),
@@ -560,7 +854,7 @@ fn rejects_out_of_range_ratings() {
     let (_dir, mut store) = open();
     let bad = review(1, 9, 1, "x");
     assert!(matches!(
-        store.upsert_reviews(SHOP, &[bad]),
+        store.upsert_reviews(&SHOP, &[bad]),
         Err(StoreError::InvalidInput(_))
     ));
 }
@@ -719,7 +1013,7 @@ fn offset_and_cursor_pages_agree_for_every_sort() {
                 after,
                 ..Default::default()
             };
-            let p = store.query_reviews(SHOP, &q).unwrap();
+            let p = store.query_reviews(&SHOP, &q).unwrap();
             by_cursor.extend(p.rows.iter().map(|r| r.review.id.0.parse::<u32>().unwrap()));
             after = p.next;
             if after.is_none() {
@@ -736,7 +1030,7 @@ fn totals_are_exact_or_capped() {
     let (_dir, store) = filled();
     let p = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &ReviewQuery {
                 limit: 2,
                 ..Default::default()
@@ -746,7 +1040,7 @@ fn totals_are_exact_or_capped() {
     assert_eq!((p.rows.len(), p.total, p.total_exact), (2, 10, true));
     let p = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &ReviewQuery {
                 limit: 2,
                 count_limit: Some(4),
@@ -757,7 +1051,7 @@ fn totals_are_exact_or_capped() {
     assert_eq!((p.total, p.total_exact), (4, false));
     let p = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &ReviewQuery {
                 limit: 2,
                 count_limit: None,
@@ -857,7 +1151,7 @@ fn hostile_search_input_never_errors() {
                 ..Default::default()
             };
             store
-                .query_reviews(SHOP, &q)
+                .query_reviews(&SHOP, &q)
                 .unwrap_or_else(|e| panic!("input {input:?}: {e}"));
         }
     }
@@ -896,18 +1190,18 @@ fn triage_is_local_state_with_audit() {
     ];
     assert_eq!(
         store
-            .set_triage(SHOP, &two, TriageState::Flagged, "ann")
+            .set_triage(&SHOP, &two, TriageState::Flagged, "ann")
             .unwrap(),
         2
     );
     assert_eq!(
         store
-            .set_triage(SHOP, &two, TriageState::Flagged, "ann")
+            .set_triage(&SHOP, &two, TriageState::Flagged, "ann")
             .unwrap(),
         0
     );
     store
-        .set_triage(SHOP, &[ReviewId("3".into())], TriageState::Reviewed, "bob")
+        .set_triage(&SHOP, &[ReviewId("3".into())], TriageState::Reviewed, "bob")
         .unwrap();
     let f = |t| {
         ids(
@@ -921,7 +1215,7 @@ fn triage_is_local_state_with_audit() {
     assert_eq!(f(TriageState::Flagged), vec![5, 2]);
     assert_eq!(f(TriageState::Reviewed), vec![3]);
     assert_eq!(f(TriageState::New).len(), 7);
-    let log = store.review_audit(SHOP, &ReviewId("2".into())).unwrap();
+    let log = store.review_audit(&SHOP, &ReviewId("2".into())).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].actor, "ann");
     assert_eq!(log[0].action, "set_triage");
@@ -932,13 +1226,13 @@ fn triage_is_local_state_with_audit() {
 fn deleting_keeps_the_copy_audits_and_queues() {
     let (dir, mut store) = filled();
     let id = ReviewId("4".into());
-    let action = store.delete_review(SHOP, &id, "ann").unwrap();
+    let action = store.delete_review(&SHOP, &id, "ann").unwrap();
     assert!(matches!(
-        store.delete_review(SHOP, &id, "ann"),
+        store.delete_review(&SHOP, &id, "ann"),
         Err(StoreError::AlreadyDeleted(_))
     ));
     assert!(matches!(
-        store.delete_review(SHOP, &ReviewId("404".into()), "ann"),
+        store.delete_review(&SHOP, &ReviewId("404".into()), "ann"),
         Err(StoreError::NotFound(_))
     ));
     let store_ = reopen(&dir, store);
@@ -946,7 +1240,7 @@ fn deleting_keeps_the_copy_audits_and_queues() {
     assert!(!ids(&store, &ReviewQuery::default()).contains(&4));
     let deleted = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &with_filter(ReviewFilter {
                 view: ReviewView::Deleted,
                 ..Default::default()
@@ -980,7 +1274,7 @@ fn deleting_keeps_the_copy_audits_and_queues() {
         ),
         vec![4]
     );
-    let log = store.list_audit(SHOP, None, 10).unwrap();
+    let log = store.list_audit(&SHOP, None, 10).unwrap();
     assert_eq!(log[0].action, "delete_review");
     assert_eq!(log[0].review_id, Some(id.clone()));
     assert_eq!(log[0].details["rating"], 5);
@@ -989,28 +1283,34 @@ fn deleting_keeps_the_copy_audits_and_queues() {
     assert_eq!(queued.payload["id"], "4");
     assert_eq!(queued.state, ActionState::Pending);
     // Summary ignores deleted reviews.
-    assert_eq!(store.rating_summary(SHOP, None).unwrap().count, 9);
+    assert_eq!(store.rating_summary(&SHOP, None).unwrap().count, 9);
     // A re-sync from the server does not resurrect it (local deletion is the merchant's).
-    store.upsert_reviews(SHOP, &sample()).unwrap();
+    store.upsert_reviews(&SHOP, &sample()).unwrap();
     assert!(!ids(&store, &ReviewQuery::default()).contains(&4));
     // Restore after the server refused.
-    assert!(store.restore_review(SHOP, &id, "ann").unwrap());
+    assert!(store.restore_review(&SHOP, &id, "ann").unwrap());
     assert!(ids(&store, &ReviewQuery::default()).contains(&4));
-    assert_eq!(store.review_audit(SHOP, &id).unwrap().len(), 2);
+    assert_eq!(store.review_audit(&SHOP, &id).unwrap().len(), 2);
 }
 
 #[test]
 fn rating_summary_is_computed_locally() {
     let (_dir, store) = filled();
-    let all = store.rating_summary(SHOP, None).unwrap();
+    let all = store.rating_summary(&SHOP, None).unwrap();
     assert_eq!(all.stars, [2, 2, 2, 2, 2]);
     assert!((all.average - 3.0).abs() < 1e-9);
     let p = store
-        .rating_summary(SHOP, Some(&ProductId("200".into())))
+        .rating_summary(&SHOP, Some(&ProductId("200".into())))
         .unwrap();
     // ids 2,4,6,8,10 → ratings 3,5,2,4,1
     assert_eq!(p.stars, [1, 1, 1, 1, 1]);
-    assert_eq!(store.rating_summary("nobody", None).unwrap().count, 0);
+    assert_eq!(
+        store
+            .rating_summary(&AccountKey::trustoo("nobody"), None)
+            .unwrap()
+            .count,
+        0
+    );
 }
 
 /// An unfinished full pass is remembered across a reopen (a restart), is independent of the
@@ -1018,13 +1318,15 @@ fn rating_summary_is_computed_locally() {
 #[test]
 fn full_pass_progress_survives_a_reopen_and_is_cleared() {
     let (dir, mut store) = filled();
-    assert_eq!(store.full_pass_progress(SHOP).unwrap(), None);
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), None);
     let progress = FullPassProgress {
         stored: 600,
         started_at: 1_700_000_000,
         sweep: true,
     };
-    store.set_full_pass_progress(SHOP, Some(&progress)).unwrap();
+    store
+        .set_full_pass_progress(&SHOP, Some(&progress))
+        .unwrap();
     let cursor = SyncCursor {
         newest_commented_at: 1_700_010_000,
         newest_id: Some(ReviewId("10".into())),
@@ -1032,33 +1334,35 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
         last_incremental_sync_at: Some(6),
     };
     // Writing the cursor leaves the progress alone, and the other way round.
-    store.set_sync_cursor(SHOP, &cursor).unwrap();
+    store.set_sync_cursor(&SHOP, &cursor).unwrap();
     let mut store = reopen(&dir, store);
-    assert_eq!(store.full_pass_progress(SHOP).unwrap(), Some(progress));
-    assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor.clone()));
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(progress));
+    assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor.clone()));
     assert_eq!(
-        store.full_pass_progress("other.myshopify.com").unwrap(),
+        store
+            .full_pass_progress(&AccountKey::trustoo("other.myshopify.com"))
+            .unwrap(),
         None
     );
-    store.set_full_pass_progress(SHOP, None).unwrap();
-    assert_eq!(store.full_pass_progress(SHOP).unwrap(), None);
-    assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor));
+    store.set_full_pass_progress(&SHOP, None).unwrap();
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), None);
+    assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor));
 }
 
 #[test]
 fn incremental_sync_support_and_deletion_detection() {
     let (dir, mut store) = filled();
-    assert_eq!(store.sync_cursor(SHOP).unwrap(), None);
+    assert_eq!(store.sync_cursor(&SHOP).unwrap(), None);
     let cursor = SyncCursor {
         newest_commented_at: 1_700_010_000,
         newest_id: Some(ReviewId("10".into())),
         last_full_sync_at: Some(5),
         last_incremental_sync_at: Some(6),
     };
-    store.set_sync_cursor(SHOP, &cursor).unwrap();
+    store.set_sync_cursor(&SHOP, &cursor).unwrap();
     let store_ = reopen(&dir, store);
     store = store_;
-    assert_eq!(store.sync_cursor(SHOP).unwrap(), Some(cursor));
+    assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor));
 
     let page: Vec<ReviewId> = ["12", "11", "10", "9"]
         .iter()
@@ -1066,7 +1370,7 @@ fn incremental_sync_support_and_deletion_detection() {
         .collect();
     let known: HashSet<ReviewId> = page
         .iter()
-        .filter(|id| store.get_review(SHOP, id).unwrap().is_some())
+        .filter(|id| store.get_review(&SHOP, id).unwrap().is_some())
         .cloned()
         .collect();
     assert_eq!(
@@ -1075,8 +1379,10 @@ fn incremental_sync_support_and_deletion_detection() {
     );
 
     // A shop with stored reviews has something to sweep; another shop has not.
-    assert!(store.has_reviews(SHOP).unwrap());
-    assert!(!store.has_reviews("other.myshopify.com").unwrap());
+    assert!(store.has_reviews(&SHOP).unwrap());
+    assert!(!store
+        .has_reviews(&AccountKey::trustoo("other.myshopify.com"))
+        .unwrap());
 
     // Full sweep saw everything but 3 and 6.
     let seen: HashSet<ReviewId> = (1..=10)
@@ -1085,11 +1391,15 @@ fn incremental_sync_support_and_deletion_detection() {
         .collect();
     let started = reviewdesk_store::bench::Rng::new(0).below(1) as i64 + i64::MAX / 4;
     assert_eq!(
-        store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(),
+        store
+            .mark_missing_as_deleted(&SHOP, &seen, started)
+            .unwrap(),
         2
     );
     assert_eq!(
-        store.mark_missing_as_deleted(SHOP, &seen, started).unwrap(),
+        store
+            .mark_missing_as_deleted(&SHOP, &seen, started)
+            .unwrap(),
         0
     );
     assert!(!ids(&store, &ReviewQuery::default()).contains(&3));
@@ -1102,25 +1412,25 @@ fn incremental_sync_support_and_deletion_detection() {
     );
     assert_eq!(gone, vec![6, 3]);
     let row = store
-        .get_review(SHOP, &ReviewId("3".into()))
+        .get_review(&SHOP, &ReviewId("3".into()))
         .unwrap()
         .unwrap();
     assert!(row.deleted_remotely_at.is_some() && row.deleted_at.is_none());
     assert_eq!(row.review, sample()[2]);
     // Still known (so an incremental sync does not re-fetch it as new).
     assert!(store
-        .get_review(SHOP, &ReviewId("3".into()))
+        .get_review(&SHOP, &ReviewId("3".into()))
         .unwrap()
         .is_some());
     // A sweep that started before the reviews were synced flags nothing.
     assert_eq!(
         store
-            .mark_missing_as_deleted(SHOP, &HashSet::new(), 0)
+            .mark_missing_as_deleted(&SHOP, &HashSet::new(), 0)
             .unwrap(),
         0
     );
     // The server returns review 3 again: it comes back.
-    store.upsert_reviews(SHOP, &sample()[2..3]).unwrap();
+    store.upsert_reviews(&SHOP, &sample()[2..3]).unwrap();
     assert!(ids(&store, &ReviewQuery::default()).contains(&3));
     store.check_search_index().unwrap();
 }
@@ -1133,17 +1443,17 @@ fn queue_replays_exactly_once_across_restarts() {
         payload: serde_json::json!({ "email": "x@example.com" }),
         idempotency_key: key.map(str::to_owned),
     };
-    let a = store.enqueue(SHOP, &new(Some("click-1"))).unwrap();
+    let a = store.enqueue(&SHOP, &new(Some("click-1"))).unwrap();
     assert_eq!(
-        store.enqueue(SHOP, &new(Some("click-1"))).unwrap(),
+        store.enqueue(&SHOP, &new(Some("click-1"))).unwrap(),
         a,
         "same key queues once"
     );
-    let b = store.enqueue(SHOP, &new(None)).unwrap();
+    let b = store.enqueue(&SHOP, &new(None)).unwrap();
     assert_ne!(a, b);
 
     // Claim a, crash while sending.
-    let next = store.next_pending(SHOP).unwrap().unwrap();
+    let next = store.next_pending(&SHOP).unwrap().unwrap();
     assert_eq!((next.action.id, next.needs_check), (a, false));
     assert!(store.mark_in_flight(a).unwrap());
     assert!(
@@ -1151,11 +1461,11 @@ fn queue_replays_exactly_once_across_restarts() {
         "claimed once per session"
     );
     // In this session, a is in flight: the next one is b.
-    assert_eq!(store.next_pending(SHOP).unwrap().unwrap().action.id, b);
+    assert_eq!(store.next_pending(&SHOP).unwrap().unwrap().action.id, b);
     let mut store = reopen(&dir, store);
 
     // After the restart a comes back first, flagged for a server check, not as a fresh send.
-    let next = store.next_pending(SHOP).unwrap().unwrap();
+    let next = store.next_pending(&SHOP).unwrap().unwrap();
     assert_eq!((next.action.id, next.needs_check), (a, true));
     assert_eq!(next.action.state, ActionState::InFlight);
     assert_eq!(next.action.attempts, 1);
@@ -1167,26 +1477,26 @@ fn queue_replays_exactly_once_across_restarts() {
     ));
 
     // b: fails with retry, then succeeds.
-    let next = store.next_pending(SHOP).unwrap().unwrap();
+    let next = store.next_pending(&SHOP).unwrap().unwrap();
     assert_eq!((next.action.id, next.needs_check), (b, false));
     assert!(store.mark_in_flight(b).unwrap());
     store
         .mark_failed(b, "HTTP 500", Some(Duration::from_secs(3600)))
         .unwrap();
     assert!(
-        store.next_pending(SHOP).unwrap().is_none(),
+        store.next_pending(&SHOP).unwrap().is_none(),
         "retry delay respected"
     );
     let mut store = reopen(&dir, store);
-    assert!(store.next_pending(SHOP).unwrap().is_none());
-    let c = store.enqueue(SHOP, &new(None)).unwrap();
+    assert!(store.next_pending(&SHOP).unwrap().is_none());
+    let c = store.enqueue(&SHOP, &new(None)).unwrap();
     assert!(store.mark_in_flight(c).unwrap());
     store.mark_conflict(c, "customer already excluded").unwrap();
     store.mark_failed(b, "gave up", None).unwrap();
 
     let mut store = reopen(&dir, store);
-    assert!(store.next_pending(SHOP).unwrap().is_none());
-    let all = store.list_actions(SHOP, &[]).unwrap();
+    assert!(store.next_pending(&SHOP).unwrap().is_none());
+    let all = store.list_actions(&SHOP, &[]).unwrap();
     let states: Vec<_> = all.iter().map(|x| (x.id, x.state, x.attempts)).collect();
     assert_eq!(
         states,
@@ -1199,7 +1509,7 @@ fn queue_replays_exactly_once_across_restarts() {
     assert_eq!(all[1].last_error.as_deref(), Some("gave up"));
     assert_eq!(
         store
-            .list_actions(SHOP, &[ActionState::Conflict])
+            .list_actions(&SHOP, &[ActionState::Conflict])
             .unwrap()
             .len(),
         1
@@ -1209,13 +1519,13 @@ fn queue_replays_exactly_once_across_restarts() {
         Err(StoreError::NotFound(_))
     ));
     // A crashed in-flight action re-claimed after a failed check is sent once more.
-    let d = store.enqueue(SHOP, &new(None)).unwrap();
+    let d = store.enqueue(&SHOP, &new(None)).unwrap();
     assert!(store.mark_in_flight(d).unwrap());
     let mut store = reopen(&dir, store);
-    let next = store.next_pending(SHOP).unwrap().unwrap();
+    let next = store.next_pending(&SHOP).unwrap().unwrap();
     assert!(next.needs_check);
     assert!(store.mark_in_flight(d).unwrap());
-    assert!(store.next_pending(SHOP).unwrap().is_none());
+    assert!(store.next_pending(&SHOP).unwrap().is_none());
     store.mark_done(d).unwrap();
     assert_eq!(store.get_action(d).unwrap().unwrap().attempts, 2);
 }
@@ -1225,25 +1535,31 @@ fn drafts_survive_reopen() {
     let (dir, mut store) = open();
     let form = serde_json::json!({ "rating": 5, "content": "Half wri" });
     let d = store
-        .save_draft(SHOP, "new-review", &form, &["/tmp/a.jpg".into()])
+        .save_draft(&SHOP, "new-review", &form, &["/tmp/a.jpg".into()])
         .unwrap();
     let form2 = serde_json::json!({ "rating": 5, "content": "Half written" });
-    let d2 = store.save_draft(SHOP, "new-review", &form2, &[]).unwrap();
+    let d2 = store.save_draft(&SHOP, "new-review", &form2, &[]).unwrap();
     assert_eq!(d2.created_at, d.created_at);
     store
-        .save_draft(SHOP, "reply:4", &serde_json::json!("Thanks"), &[])
+        .save_draft(&SHOP, "reply:4", &serde_json::json!("Thanks"), &[])
         .unwrap();
     let mut store = reopen(&dir, store);
-    let loaded = store.load_draft(SHOP, "new-review").unwrap().unwrap();
+    let loaded = store.load_draft(&SHOP, "new-review").unwrap().unwrap();
     assert_eq!(loaded.form, form2);
     assert!(loaded.attachments.is_empty());
-    assert_eq!(store.list_drafts(SHOP).unwrap().len(), 2);
-    assert_eq!(store.list_drafts("other").unwrap().len(), 0);
-    assert!(store.discard_draft(SHOP, "new-review").unwrap());
-    assert!(!store.discard_draft(SHOP, "new-review").unwrap());
+    assert_eq!(store.list_drafts(&SHOP).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .list_drafts(&AccountKey::trustoo("other"))
+            .unwrap()
+            .len(),
+        0
+    );
+    assert!(store.discard_draft(&SHOP, "new-review").unwrap());
+    assert!(!store.discard_draft(&SHOP, "new-review").unwrap());
     let store = reopen(&dir, store);
-    assert_eq!(store.load_draft(SHOP, "new-review").unwrap(), None);
-    assert_eq!(store.list_drafts(SHOP).unwrap().len(), 1);
+    assert_eq!(store.load_draft(&SHOP, "new-review").unwrap(), None);
+    assert_eq!(store.list_drafts(&SHOP).unwrap().len(), 1);
 }
 
 #[test]
@@ -1253,11 +1569,11 @@ fn csv_export_streams_all_columns_with_quoting() {
     nasty.author = "Smith, \"Jo\"".into();
     nasty.title = "line one\nline two".into();
     nasty.product_title = "-5 off".into();
-    store.upsert_reviews(SHOP, &[nasty]).unwrap();
+    store.upsert_reviews(&SHOP, &[nasty]).unwrap();
     let mut out = Vec::new();
     let n = store
         .export_csv(
-            SHOP,
+            &SHOP,
             &ReviewFilter {
                 ratings: vec![1],
                 ..Default::default()
@@ -1288,7 +1604,7 @@ fn csv_export_streams_all_columns_with_quoting() {
     assert_eq!(
         store
             .export_csv(
-                "nobody",
+                &AccountKey::trustoo("nobody"),
                 &ReviewFilter::default(),
                 ReviewSort::Newest,
                 &mut out
@@ -1302,7 +1618,7 @@ fn csv_export_streams_all_columns_with_quoting() {
 #[test]
 fn page_queries_walk_an_index_or_the_table_without_sorting() {
     let (_dir, mut store) = open();
-    reviewdesk_store::bench::fill_synthetic(&mut store, SHOP, 3000, 7).unwrap();
+    reviewdesk_store::bench::fill_synthetic(&mut store, &SHOP, 3000, 7).unwrap();
     // (filter, an index or FTS5 serves it; else the table is walked in rowid order)
     let queries = [
         (ReviewFilter::default(), false),
@@ -1371,7 +1687,7 @@ fn page_queries_walk_an_index_or_the_table_without_sorting() {
     let plan = |store: &Store, filter: &ReviewFilter, sort: ReviewSort| {
         store
             .explain_page_query(
-                SHOP,
+                &SHOP,
                 &ReviewQuery {
                     filter: filter.clone(),
                     sort,
@@ -1406,7 +1722,9 @@ fn page_queries_walk_an_index_or_the_table_without_sorting() {
     let other: Vec<_> = (0..50)
         .map(|i| reviewdesk_store::bench::synthetic_review(&mut rng, 900_000 + i, 1_700_000_000))
         .collect();
-    store.upsert_reviews("other.myshopify.com", &other).unwrap();
+    store
+        .upsert_reviews(&AccountKey::trustoo("other.myshopify.com"), &other)
+        .unwrap();
     for (filter, _) in &queries {
         for sort in sorts {
             let plan = plan(&store, filter, sort);
@@ -1421,19 +1739,21 @@ fn page_queries_walk_an_index_or_the_table_without_sorting() {
 #[test]
 fn synthetic_fill_is_searchable() {
     let (_dir, mut store) = open();
-    let stats = reviewdesk_store::bench::fill_synthetic(&mut store, SHOP, 2500, 1).unwrap();
+    let stats = reviewdesk_store::bench::fill_synthetic(&mut store, &SHOP, 2500, 1).unwrap();
     assert_eq!(stats.reviews, 2500);
     store.check_search_index().unwrap();
     assert_eq!(
-        store.count_reviews(SHOP, &ReviewFilter::default()).unwrap(),
+        store
+            .count_reviews(&SHOP, &ReviewFilter::default())
+            .unwrap(),
         2500
     );
-    let times = reviewdesk_store::bench::run_random_queries(&store, SHOP, 50, 2).unwrap();
+    let times = reviewdesk_store::bench::run_random_queries(&store, &SHOP, 50, 2).unwrap();
     assert_eq!(times.len(), 50);
     // Newest-first order holds across the whole fill.
     let page = store
         .query_reviews(
-            SHOP,
+            &SHOP,
             &ReviewQuery {
                 limit: 1000,
                 ..Default::default()
@@ -1451,24 +1771,24 @@ fn search_path_and_index_path_agree_on_every_filter() {
     let (_dir, mut store) = filled();
     store
         .set_triage(
-            SHOP,
+            &SHOP,
             &[ReviewId("2".into()), ReviewId("9".into())],
             TriageState::Flagged,
             "me",
         )
         .unwrap();
     store
-        .set_triage(SHOP, &[ReviewId("5".into())], TriageState::Reviewed, "me")
+        .set_triage(&SHOP, &[ReviewId("5".into())], TriageState::Reviewed, "me")
         .unwrap();
     store
-        .delete_review(SHOP, &ReviewId("4".into()), "me")
+        .delete_review(&SHOP, &ReviewId("4".into()), "me")
         .unwrap();
     let seen: HashSet<ReviewId> = (1..=10)
         .filter(|i| *i != 7)
         .map(|i| ReviewId(i.to_string()))
         .collect();
     store
-        .mark_missing_as_deleted(SHOP, &seen, i64::MAX / 4)
+        .mark_missing_as_deleted(&SHOP, &seen, i64::MAX / 4)
         .unwrap();
     store.check_search_index().unwrap();
     let filters = [
@@ -1540,8 +1860,8 @@ fn search_path_and_index_path_agree_on_every_filter() {
                 let mut searched = plain.clone();
                 // Every review's author is "Author <id>", so this keyword matches all of them.
                 searched.filter.keyword = Some("auth".into());
-                let a = store.query_reviews(SHOP, &plain).unwrap();
-                let b = store.query_reviews(SHOP, &searched).unwrap();
+                let a = store.query_reviews(&SHOP, &plain).unwrap();
+                let b = store.query_reviews(&SHOP, &searched).unwrap();
                 let ids = |p: &reviewdesk_core::ReviewPage| {
                     p.rows
                         .iter()

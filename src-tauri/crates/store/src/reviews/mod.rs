@@ -3,15 +3,17 @@
 //! The key scheme is in `keys`, the merchant's triage and local deletion in `triage`, the FTS
 //! write path in `crate::fts_write`.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     Media, RatingSummary, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewReply, ReviewRow,
-    TriageState,
+    ReviewTag, TriageState,
 };
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::fts::{facets_are_active, Facets, TermCounter};
 use crate::products::ProductCounts;
 use crate::sources::SourceCounts;
+use crate::tags::TagCounts;
 use crate::{now, Result, Store, StoreError};
 
 mod keys;
@@ -34,7 +36,8 @@ pub(crate) const ROW_COLUMNS: &str = "r.rid, r.id, r.product_id, r.product_title
     r.product_handle, r.is_store_review, r.rating, r.author, r.author_email, r.author_country, \
     r.title, r.content, r.source, r.is_verified, r.is_featured, r.is_published, r.is_pinned, \
     r.item_type, r.order_id, r.commented_at, r.updated_at, r.media_json, r.reply_content, \
-    r.reply_at, r.triage, r.deleted_at, r.deleted_remotely_at";
+    r.reply_at, r.triage, r.deleted_at, r.deleted_remotely_at, r.reply_author, \
+    r.reply_updated_at, r.tags_json";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -58,6 +61,11 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     let triage_text: String = row.get(24)?;
     let triage = TriageState::parse(&triage_text)
         .ok_or_else(|| conversion_error(24, format!("triage {triage_text}")))?;
+    let reply_author: Option<String> = row.get(27)?;
+    let reply_updated_at: Option<String> = row.get(28)?;
+    let tags_json: String = row.get(29)?;
+    let tags =
+        decode_tags(&tags_json).map_err(|e| conversion_error(29, format!("tags json: {e}")))?;
     let review = Review {
         id: ReviewId(row.get(1)?),
         product_id: reviewdesk_core::ProductId(row.get(2)?),
@@ -83,7 +91,10 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
         reply: reply_content.map(|content| ReviewReply {
             content,
             reply_at: reply_at.unwrap_or_default(),
+            author: reply_author,
+            updated_at: reply_updated_at,
         }),
+        tags,
     };
     Ok(ReviewRow {
         review,
@@ -98,13 +109,15 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
 struct Existing {
     rid: i64,
     commented_at: i64,
-    /// author, title, content, product_title, facets as indexed.
-    text: [String; 5],
+    /// author, title, content, product_title, reply_content, facets as indexed.
+    text: [String; FTS_COLUMNS],
     triage: String,
     deleted_locally: bool,
     product_id: String,
     /// Its source as stored (for the source counts when it changes).
     source: String,
+    /// Its tags as stored (for the tag counts when they change).
+    tags: Vec<ReviewTag>,
 }
 
 /// Column values of one review row that are computed, done once per review (an upsert may
@@ -113,6 +126,9 @@ struct RowExtras<'r> {
     media_json: String,
     reply_content: Option<&'r str>,
     reply_at: Option<&'r str>,
+    reply_author: Option<&'r str>,
+    reply_updated_at: Option<&'r str>,
+    tags_json: std::borrow::Cow<'static, str>,
     has_image: bool,
     has_video: bool,
     synced_at: i64,
@@ -124,6 +140,12 @@ impl<'r> RowExtras<'r> {
             media_json: serde_json::to_string(&r.media)?,
             reply_content: r.reply.as_ref().map(|reply| reply.content.as_str()),
             reply_at: r.reply.as_ref().map(|reply| reply.reply_at.as_str()),
+            reply_author: r.reply.as_ref().and_then(|reply| reply.author.as_deref()),
+            reply_updated_at: r
+                .reply
+                .as_ref()
+                .and_then(|reply| reply.updated_at.as_deref()),
+            tags_json: encode_tags(&r.tags)?,
             has_image: r.has_image(),
             has_video: r.has_video(),
             synced_at,
@@ -131,7 +153,7 @@ impl<'r> RowExtras<'r> {
     }
 }
 
-/// Parameters `?1`…`?29` of the writer's insert and update statements.
+/// Parameters `?1`…`?32` of the writer's insert and update statements.
 #[allow(clippy::ptr_arg)] // `&String`: a `&str` cannot become a `&dyn ToSql` (unsized).
 fn row_values<'v>(
     rid: &'v i64,
@@ -139,7 +161,7 @@ fn row_values<'v>(
     r: &'v Review,
     row: &'v RowExtras<'_>,
     facets: &'v String,
-) -> [&'v dyn rusqlite::ToSql; 29] {
+) -> [&'v dyn rusqlite::ToSql; 32] {
     [
         rid,
         shop_id,
@@ -170,6 +192,9 @@ fn row_values<'v>(
         &row.has_video,
         &row.synced_at,
         facets,
+        &row.reply_author,
+        &row.reply_updated_at,
+        &row.tags_json,
     ]
 }
 
@@ -190,11 +215,16 @@ fn find_existing(
                     row.get(4)?,
                     row.get(5)?,
                     row.get(6)?,
+                    row.get(7)?,
                 ],
-                triage: row.get(7)?,
-                deleted_locally: row.get(8)?,
-                product_id: row.get(9)?,
-                source: row.get(10)?,
+                triage: row.get(8)?,
+                deleted_locally: row.get(9)?,
+                product_id: row.get(10)?,
+                source: row.get(11)?,
+                tags: {
+                    let json: String = row.get(12)?;
+                    decode_tags(&json).map_err(|e| conversion_error(12, format!("tags: {e}")))?
+                },
             })
         })
         .optional()?)
@@ -207,8 +237,12 @@ impl Store {
     /// Server fields are overwritten (the server is the truth); local state (triage, local
     /// deletion) is kept. A review previously noticed as gone from the server and now seen again
     /// loses its `deleted_remotely_at` mark. Idempotent: the same batch twice changes nothing.
-    pub fn upsert_reviews(&mut self, shop: &str, reviews: &[Review]) -> Result<UpsertStats> {
-        self.upsert_reviews_inner(shop, reviews, None)
+    pub fn upsert_reviews(
+        &mut self,
+        account: &AccountKey,
+        reviews: &[Review],
+    ) -> Result<UpsertStats> {
+        self.upsert_reviews_inner(account, reviews, None)
     }
 
     /// [`Store::upsert_reviews`] that also says which reviews the store did not know before
@@ -219,17 +253,17 @@ impl Store {
     /// single writer thread).
     pub fn upsert_reviews_reporting_new(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &[Review],
     ) -> Result<(UpsertStats, Vec<usize>)> {
         let mut inserted = Vec::new();
-        let stats = self.upsert_reviews_inner(shop, reviews, Some(&mut inserted))?;
+        let stats = self.upsert_reviews_inner(account, reviews, Some(&mut inserted))?;
         Ok((stats, inserted))
     }
 
     fn upsert_reviews_inner(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &[Review],
         inserted: Option<&mut Vec<usize>>,
     ) -> Result<UpsertStats> {
@@ -249,35 +283,36 @@ impl Store {
             // stored, the terms are counted from what was really (re)indexed instead.
             let text_terms = (reviews.len() >= PARALLEL_TERMS_MIN)
                 .then(|| scope.spawn(|| count_terms(reviews.iter().flat_map(review_texts))));
-            self.write_batch(shop, reviews, inserted, text_terms)
+            self.write_batch(account, reviews, inserted, text_terms)
         })
     }
 
     fn write_batch<'scope, 'a>(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         reviews: &'a [Review],
         mut inserted: Option<&mut Vec<usize>>,
         text_terms: Option<std::thread::ScopedJoinHandle<'scope, TermCounter<'a>>>,
     ) -> Result<UpsertStats> {
         let synced_at = now();
         let tx = self.conn.transaction()?;
-        let shop_id = Store::ensure_shop(&tx, shop)?;
+        let shop_id = Store::ensure_account(&tx, account)?;
         let mut stats = UpsertStats::default();
         {
             let mut find = tx.prepare_cached(
-                "SELECT rid, commented_at, author, title, content, product_title, facets, \
-                 triage, deleted_at IS NOT NULL, product_id, source FROM reviews \
-                 WHERE shop = ?1 AND id = ?2",
+                "SELECT rid, commented_at, author, title, content, product_title, \
+                 coalesce(reply_content, ''), facets, triage, deleted_at IS NOT NULL, \
+                 product_id, source, tags_json FROM reviews WHERE shop = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
                  is_store_review, rating, author, author_email, author_country, title, content, \
                  source, is_verified, is_featured, is_published, is_pinned, item_type, order_id, \
                  commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
-                 has_video, synced_at, facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
-                 ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, \
-                 ?27, ?28, ?29) ON CONFLICT (shop, id) DO NOTHING",
+                 has_video, synced_at, facets, reply_author, reply_updated_at, tags_json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
+                 ON CONFLICT (shop, id) DO NOTHING",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE reviews SET rid = ?1, product_id = ?4, product_title = ?5, \
@@ -287,11 +322,13 @@ impl Store {
                  is_pinned = ?18, item_type = ?19, order_id = ?20, commented_at = ?21, \
                  updated_at = ?22, media_json = ?23, reply_content = ?24, reply_at = ?25, \
                  has_image = ?26, has_video = ?27, synced_at = ?28, facets = ?29, \
-                 deleted_remotely_at = NULL WHERE rid = ?30 AND shop = ?2 AND id = ?3",
+                 reply_author = ?30, reply_updated_at = ?31, tags_json = ?32, \
+                 deleted_remotely_at = NULL WHERE rid = ?33 AND shop = ?2 AND id = ?3",
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
             let mut products = ProductCounts::default();
             let mut sources = SourceCounts::default();
+            let mut tags = TagCounts::default();
             let mut keys = KeyAllocator::new(reviews);
             for (index, r) in reviews.iter().enumerate() {
                 let row = RowExtras::of(r, synced_at)?;
@@ -308,6 +345,7 @@ impl Store {
                         verified: r.is_verified,
                         source: &r.source,
                         triage: existing.map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
+                        tags: &r.tags,
                     }
                     .text()
                 };
@@ -336,6 +374,9 @@ impl Store {
                         stats.inserted += 1;
                         products.add(r.product_id.as_str(), 1, Some(&r.product_title));
                         sources.add(&r.source, 1);
+                        for tag in &r.tags {
+                            tags.add(tag, 1);
+                        }
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
                         }
@@ -362,12 +403,18 @@ impl Store {
                 update.execute(values.as_slice())?;
                 // Active before (its stored view token) and after (only a local deletion keeps
                 // a review seen on the server out of the list); the product may have changed.
-                if facets_are_active(&old.text[4]) {
+                if facets_are_active(&old.text[FTS_COLUMNS - 1]) {
                     products.add(&old.product_id, -1, None);
                     sources.add(&old.source, -1);
+                    for tag in &old.tags {
+                        tags.add(tag, -1);
+                    }
                 }
                 let active = !old.deleted_locally;
                 sources.add(&r.source, i64::from(active));
+                for tag in &r.tags {
+                    tags.add(tag, i64::from(active));
+                }
                 products.add(
                     r.product_id.as_str(),
                     i64::from(active),
@@ -392,6 +439,7 @@ impl Store {
             // flush its pending segment early.
             products.write(&tx, shop_id)?;
             sources.write(&tx, shop_id)?;
+            tags.write(&tx, shop_id)?;
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
             // (delete before insert) keeps one flush per batch instead of one per review. The
@@ -430,8 +478,8 @@ impl Store {
     }
 
     /// One review with its local state, deleted or not.
-    pub fn get_review(&self, shop: &str, id: &ReviewId) -> Result<Option<ReviewRow>> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn get_review(&self, account: &AccountKey, id: &ReviewId) -> Result<Option<ReviewRow>> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(None);
         };
         let sql = format!("SELECT {ROW_COLUMNS} FROM reviews r WHERE r.shop = ?1 AND r.id = ?2");
@@ -446,7 +494,7 @@ impl Store {
     /// computed locally so it works offline and matches the list.
     pub fn rating_summary(
         &self,
-        shop: &str,
+        account: &AccountKey,
         product: Option<&reviewdesk_core::ProductId>,
     ) -> Result<RatingSummary> {
         // One count per star of its facet tokens in FTS5 (with the product's: schema V7 and V8
@@ -459,7 +507,7 @@ impl Store {
                 product_id: product.cloned(),
                 ..ReviewFilter::default()
             };
-            *slot = self.count_reviews(shop, &filter)?;
+            *slot = self.count_reviews(account, &filter)?;
         }
         Ok(RatingSummary::from_star_counts(stars))
     }

@@ -1,5 +1,6 @@
 //! The merchant's own state of a review: triage, and deleting or restoring it locally.
 
+use reviewdesk_core::AccountKey;
 use reviewdesk_core::{ActionKind, ReviewId, TriageState};
 use rusqlite::{params, OptionalExtension};
 
@@ -11,12 +12,12 @@ impl Store {
     /// Unknown ids are ignored; returns how many reviews changed.
     pub fn set_triage(
         &mut self,
-        shop: &str,
+        account: &AccountKey,
         ids: &[ReviewId],
         state: TriageState,
         actor: &str,
     ) -> Result<usize> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(0);
         };
         let at = now();
@@ -57,9 +58,14 @@ impl Store {
     /// Deletes a review for the merchant: marks it `deleted_at` (the full copy stays, visible in
     /// the Deleted view), writes the audit entry and queues the server `delete_review` call, all
     /// in one transaction. Returns the queued action's id.
-    pub fn delete_review(&mut self, shop: &str, id: &ReviewId, actor: &str) -> Result<i64> {
+    pub fn delete_review(
+        &mut self,
+        account: &AccountKey,
+        id: &ReviewId,
+        actor: &str,
+    ) -> Result<i64> {
         let shop_id = self
-            .shop_id(shop)?
+            .account_id(account)?
             .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
         let at = now();
         let tx = self.conn.transaction()?;
@@ -102,8 +108,13 @@ impl Store {
 
     /// Undoes a local deletion (e.g. after the server refused it); audited. Returns false when
     /// the review was not deleted locally.
-    pub fn restore_review(&mut self, shop: &str, id: &ReviewId, actor: &str) -> Result<bool> {
-        let Some(shop_id) = self.shop_id(shop)? else {
+    pub fn restore_review(
+        &mut self,
+        account: &AccountKey,
+        id: &ReviewId,
+        actor: &str,
+    ) -> Result<bool> {
+        let Some(shop_id) = self.account_id(account)? else {
             return Ok(false);
         };
         let at = now();

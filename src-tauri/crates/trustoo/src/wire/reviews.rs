@@ -140,15 +140,21 @@ impl WireReview {
                 (!content.is_empty()).then(|| ReviewReply {
                     content,
                     reply_at: str_field(&self.reply, "reply_at"),
+                    author: None,
+                    updated_at: None,
                 })
             }
             Value::String(s) if !s.is_empty() => Some(ReviewReply {
                 content: s.clone(),
                 reply_at: String::new(),
+                author: None,
+                updated_at: None,
             }),
             _ => (!self.reply_content.is_empty()).then(|| ReviewReply {
                 content: self.reply_content.clone(),
                 reply_at: String::new(),
+                author: None,
+                updated_at: None,
             }),
         };
         let product_id = if self.product_id.is_empty() {
@@ -181,6 +187,7 @@ impl WireReview {
             updated_at: self.updated_at.or(self.created_at).unwrap_or(commented_at),
             media: media_from(&self.media),
             reply,
+            tags: Vec::new(),
         }
     }
 }

@@ -3,6 +3,7 @@ import type { Media } from "./Media";
 import type { ProductId } from "./ProductId";
 import type { ReviewId } from "./ReviewId";
 import type { ReviewReply } from "./ReviewReply";
+import type { ReviewTag } from "./ReviewTag";
 
 /**
  * One customer review, normalised from the API's drifting field names and types.
@@ -95,4 +96,8 @@ media: Array<Media>,
 /**
  * The merchant's reply, if any.
  */
-reply: ReviewReply | null, };
+reply: ReviewReply | null, 
+/**
+ * Labels on the review (none for Trustoo, which has no tags).
+ */
+tags: Array<ReviewTag>, };

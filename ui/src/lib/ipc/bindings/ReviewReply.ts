@@ -11,4 +11,13 @@ content: string,
 /**
  * When it was written, as the API sent it.
  */
-reply_at: string, };
+reply_at: string, 
+/**
+ * Who answered, when the provider says (Trustpilot names the business user; Trustoo
+ * does not).
+ */
+author: string | null, 
+/**
+ * When the reply last changed, as the API sent it (Trustpilot; Trustoo has no such field).
+ */
+updated_at: string | null, };
