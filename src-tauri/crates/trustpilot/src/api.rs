@@ -4,11 +4,13 @@
 use serde_json::{json, Value};
 
 use crate::client::TrustpilotClient;
-use crate::door::{Call, Method};
+use crate::door::{Call, Host, Method};
 use crate::error::Error;
 use crate::query::ReviewQuery;
 use crate::retry::CallKind;
-use crate::wire::{format_query_time, BusinessUnit, ReviewPage, ServiceReview};
+use crate::wire::{
+    format_query_time, BusinessUnit, InvitationLink, ReviewPage, ServiceReview, Tag,
+};
 
 /// An id for a URL path: letters and digits only (Trustpilot's are 24 hex), so no id from a
 /// stored row or a deep link can walk the path.
@@ -31,6 +33,25 @@ pub struct NewReply {
     pub author_business_user_id: Option<String>,
     /// When it was written (unix seconds), optional (SEEN-DOC `submittedAt`).
     pub submitted_at: Option<i64>,
+}
+
+/// A service-review invitation link to create (§1.9, SEEN-DOC body).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewInvitationLink {
+    /// The consumer's email (personal data; sent, never logged).
+    pub email: String,
+    /// The consumer's name.
+    pub name: String,
+    /// Order number to find the review by later (`referenceId`).
+    pub reference_id: Option<String>,
+    /// e.g. `en-US`.
+    pub locale: Option<String>,
+    /// Tags the review will carry.
+    pub tags: Vec<Tag>,
+    /// Where Trustpilot sends the consumer after reviewing.
+    pub redirect_uri: Option<String>,
+    /// Location, for businesses with several.
+    pub location_id: Option<String>,
 }
 
 impl TrustpilotClient {
@@ -121,6 +142,50 @@ impl TrustpilotClient {
                 CallKind::Idempotent,
             )?)
             .await
+    }
+
+    /// Creates a service-review invitation link on the invitations host
+    /// (`POST /v1/private/business-units/{id}/invitation-links`). `business_user_id` goes in
+    /// `x-business-user-id`: needed with a client-credentials token (SEEN-DOC "should be
+    /// provided"), optional with a user's token. Not retried once it may have landed (each call
+    /// makes a new link). Needs Trustpilot's Connect add-on (§0.11): otherwise
+    /// [`Error::Forbidden`].
+    pub async fn create_invitation_link(
+        &self,
+        unit_id: &str,
+        link: &NewInvitationLink,
+        business_user_id: Option<&str>,
+    ) -> Result<InvitationLink, Error> {
+        let mut body = json!({ "email": link.email, "name": link.name });
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                body[k] = Value::String(v.clone());
+            }
+        };
+        put("referenceId", &link.reference_id);
+        put("locale", &link.locale);
+        put("redirectUri", &link.redirect_uri);
+        put("locationId", &link.location_id);
+        if !link.tags.is_empty() {
+            body["tags"] = serde_json::to_value(&link.tags)
+                .map_err(|_| Error::Config("could not encode the tags".into()))?;
+        }
+        let mut call = Call::private_write(
+            "create_invitation_link",
+            Method::POST,
+            format!(
+                "v1/private/business-units/{}/invitation-links",
+                segment(unit_id)?
+            ),
+            Some(&body),
+            CallKind::NonIdempotent,
+        )?;
+        call.host = Host::Invitations;
+        if let Some(user) = business_user_id {
+            call.headers
+                .push(("x-business-user-id", segment(user)?.to_owned()));
+        }
+        self.door.fetch(call).await
     }
 
     /// Deletes the business's reply (`DELETE /v1/private/reviews/{id}/reply`); none there is

@@ -63,6 +63,8 @@ pub(crate) struct Call {
     /// Token requests only: send `Authorization: Basic base64(key:secret)`.
     pub basic: bool,
     pub kind: CallKind,
+    /// Extra headers the endpoint needs (e.g. `x-business-user-id` on invitations).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Call {
@@ -82,6 +84,7 @@ impl Call {
             class: CallClass::Public,
             basic: false,
             kind: CallKind::Idempotent,
+            headers: Vec::new(),
         }
     }
 
@@ -137,6 +140,7 @@ impl Call {
             class: CallClass::Token,
             basic,
             kind: CallKind::Token,
+            headers: Vec::new(),
         }
     }
 }
@@ -463,6 +467,9 @@ impl Door {
             .header("apikey", sensitive(self.api_key.expose())?);
         if !call.query.is_empty() {
             req = req.query(&call.query);
+        }
+        for (name, value) in &call.headers {
+            req = req.header(*name, value.as_str());
         }
         if let Some(token) = token {
             req = req.header(

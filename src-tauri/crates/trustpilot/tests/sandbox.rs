@@ -1035,3 +1035,46 @@ async fn the_call_budget_spaces_calls_and_counts_every_kind() {
     assert_eq!(*waits.lock().unwrap(), [Duration::from_secs(60); 2]);
     assert_eq!(clock.now(), Duration::from_secs(120));
 }
+
+// ---- Invitations host -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn invitation_links_go_to_the_invitations_host() {
+    let env = Env::start().await;
+    let c = env.client();
+    c.sign_in_with_client_credentials().await.unwrap();
+    let link = reviewdesk_trustpilot::NewInvitationLink {
+        email: "jane@example.com".into(),
+        name: "Jane".into(),
+        reference_id: Some("1042".into()),
+        tags: vec![reviewdesk_trustpilot::Tag {
+            group: "generic".into(),
+            value: "Shopify".into(),
+        }],
+        ..Default::default()
+    };
+    // With client credentials the business user must be named.
+    let e = c
+        .create_invitation_link(demo::BUSINESS_UNIT_ID, &link, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+    assert!(!e.to_string().contains("jane@example.com"));
+    let made = c
+        .create_invitation_link(demo::BUSINESS_UNIT_ID, &link, Some(demo::BUSINESS_USER_ID))
+        .await
+        .unwrap();
+    assert!(
+        reviewdesk_trustpilot::wire::is_object_id(&made.id),
+        "{made:?}"
+    );
+    assert!(made.url.ends_with(&made.id));
+    let recorded = env
+        .ctl(reqwest::Method::GET, "/__sandbox/state/invitations", None)
+        .await;
+    let text = recorded.to_string();
+    assert!(
+        text.contains("1042") && text.contains(demo::BUSINESS_USER_ID),
+        "{text}"
+    );
+}

@@ -406,3 +406,15 @@ impl ReviewPage {
         full && self.next_page_link().is_some()
     }
 }
+
+/// A created invitation link: `{id, url}` (node JSDoc, SEEN-TP; the tutorial shows `id`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct InvitationLink {
+    /// Link id.
+    #[serde(deserialize_with = "de::string")]
+    pub id: String,
+    /// The link to send to the consumer.
+    #[serde(deserialize_with = "de::string")]
+    pub url: String,
+}
