@@ -1,5 +1,5 @@
 //! Business units (§1.2), private service reviews (§1.3, §1.4) and replies (§1.5), each written
-//! as a [`Call`] through the door — the only way this crate can talk to Trustpilot.
+//! as a `Call` through the door — the only way this crate can talk to Trustpilot.
 
 use serde_json::{json, Value};
 
