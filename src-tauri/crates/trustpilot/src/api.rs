@@ -1,0 +1,250 @@
+//! Business units (§1.2), private service reviews (§1.3, §1.4) and replies (§1.5), each written
+//! as a `Call` through the door — the only way this crate can talk to Trustpilot.
+
+use serde_json::{json, Value};
+
+use crate::client::TrustpilotClient;
+use crate::door::{Call, Host, Method};
+use crate::error::Error;
+use crate::query::ReviewQuery;
+use crate::retry::CallKind;
+use crate::wire::{
+    format_query_time, BusinessUnit, InvitationLink, ReviewPage, ServiceReview, Tag,
+};
+
+/// An id for a URL path: letters and digits only (Trustpilot's are 24 hex), so no id from a
+/// stored row or a deep link can walk the path.
+fn segment(id: &str) -> Result<&str, Error> {
+    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(id)
+    } else {
+        Err(Error::Config("an id must be letters and digits".into()))
+    }
+}
+
+/// A reply to post (§1.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReply {
+    /// The reply text.
+    pub message: String,
+    /// The business user answering: required with a client-credentials token (copied from the
+    /// user's Trustpilot Business profile page, SEEN-DOC); with a user's token it may be left
+    /// out (whether Trustpilot then uses the signed-in user is UNKNOWN; the sandbox does).
+    pub author_business_user_id: Option<String>,
+    /// When it was written (unix seconds), optional (SEEN-DOC `submittedAt`).
+    pub submitted_at: Option<i64>,
+}
+
+/// A service-review invitation link to create (§1.9, SEEN-DOC body).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewInvitationLink {
+    /// The consumer's email (personal data; sent, never logged).
+    pub email: String,
+    /// The consumer's name.
+    pub name: String,
+    /// Order number to find the review by later (`referenceId`).
+    pub reference_id: Option<String>,
+    /// e.g. `en-US`.
+    pub locale: Option<String>,
+    /// Tags the review will carry.
+    pub tags: Vec<Tag>,
+    /// Where Trustpilot sends the consumer after reviewing.
+    pub redirect_uri: Option<String>,
+    /// Location, for businesses with several.
+    pub location_id: Option<String>,
+}
+
+impl TrustpilotClient {
+    /// Finds a business unit by its exact identifying or referring name, e.g. the shop's
+    /// domain (`GET /v1/business-units/find?name=`, API key).
+    pub async fn find_business_unit(&self, name: &str) -> Result<BusinessUnit, Error> {
+        self.door
+            .fetch(Call::public_get(
+                "find_business_unit",
+                "v1/business-units/find".into(),
+                vec![("name".into(), name.to_owned())],
+            ))
+            .await
+    }
+
+    /// A business unit by id, with its TrustScore and star counts (API key).
+    pub async fn business_unit(&self, id: &str) -> Result<BusinessUnit, Error> {
+        self.door
+            .fetch(Call::public_get(
+                "business_unit",
+                format!("v1/business-units/{}", segment(id)?),
+                Vec::new(),
+            ))
+            .await
+    }
+
+    /// One page (from 1) of a unit's private service reviews. Past the end Trustpilot
+    /// answers an empty page; see [`ReviewPage::has_next`] and [`ReviewPager`].
+    pub async fn private_reviews_page(
+        &self,
+        unit_id: &str,
+        query: &ReviewQuery,
+        page: u32,
+    ) -> Result<ReviewPage, Error> {
+        self.door
+            .fetch(Call::private_get(
+                "private_reviews",
+                format!("v1/private/business-units/{}/reviews", segment(unit_id)?),
+                query.to_pairs(page),
+            ))
+            .await
+    }
+
+    /// Walks every page of a unit's private reviews matching `query`.
+    pub fn private_reviews(&self, unit_id: &str, query: ReviewQuery) -> ReviewPager {
+        ReviewPager {
+            client: self.clone(),
+            unit_id: unit_id.to_owned(),
+            query,
+            next: Some(1),
+        }
+    }
+
+    /// One private review (`GET /v1/private/reviews/{id}`), with `referralEmail`,
+    /// `referenceId`, `status` and tags.
+    pub async fn private_review(&self, id: &str) -> Result<ServiceReview, Error> {
+        self.door
+            .fetch(Call::private_get(
+                "private_review",
+                format!("v1/private/reviews/{}", segment(id)?),
+                Vec::new(),
+            ))
+            .await
+    }
+
+    /// Posts the business's reply (`POST /v1/private/reviews/{id}/reply`). A review has one
+    /// reply: posting again replaces it, which is why a lost answer may be retried. The success
+    /// body is UNKNOWN and not read: re-read the review to see `companyReply`.
+    pub async fn reply(&self, review_id: &str, reply: &NewReply) -> Result<(), Error> {
+        if reply.message.trim().is_empty() {
+            return Err(Error::Validation {
+                message: "the reply is empty".into(),
+            });
+        }
+        let mut body = json!({ "message": reply.message });
+        if let Some(author) = &reply.author_business_user_id {
+            body["authorBusinessUserId"] = Value::String(author.clone());
+        }
+        if let Some(t) = reply.submitted_at {
+            body["submittedAt"] = Value::String(format_query_time(t));
+        }
+        self.door
+            .send(Call::private_write(
+                "reply",
+                Method::POST,
+                format!("v1/private/reviews/{}/reply", segment(review_id)?),
+                Some(&body),
+                CallKind::Idempotent,
+            )?)
+            .await
+    }
+
+    /// Creates a service-review invitation link on the invitations host
+    /// (`POST /v1/private/business-units/{id}/invitation-links`). `business_user_id` goes in
+    /// `x-business-user-id`: needed with a client-credentials token (SEEN-DOC "should be
+    /// provided"), optional with a user's token. Not retried once it may have landed (each call
+    /// makes a new link). Needs Trustpilot's Connect add-on (§0.11): otherwise
+    /// [`Error::Forbidden`].
+    pub async fn create_invitation_link(
+        &self,
+        unit_id: &str,
+        link: &NewInvitationLink,
+        business_user_id: Option<&str>,
+    ) -> Result<InvitationLink, Error> {
+        let mut body = json!({ "email": link.email, "name": link.name });
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                body[k] = Value::String(v.clone());
+            }
+        };
+        put("referenceId", &link.reference_id);
+        put("locale", &link.locale);
+        put("redirectUri", &link.redirect_uri);
+        put("locationId", &link.location_id);
+        if !link.tags.is_empty() {
+            body["tags"] = serde_json::to_value(&link.tags)
+                .map_err(|_| Error::Config("could not encode the tags".into()))?;
+        }
+        let mut call = Call::private_write(
+            "create_invitation_link",
+            Method::POST,
+            format!(
+                "v1/private/business-units/{}/invitation-links",
+                segment(unit_id)?
+            ),
+            Some(&body),
+            CallKind::NonIdempotent,
+        )?;
+        call.host = Host::Invitations;
+        if let Some(user) = business_user_id {
+            call.headers
+                .push(("x-business-user-id", segment(user)?.to_owned()));
+        }
+        self.door.fetch(call).await
+    }
+
+    /// Deletes the business's reply (`DELETE /v1/private/reviews/{id}/reply`); none there is
+    /// [`Error::NotFound`]. Editing a reply is delete + post (no PUT is documented).
+    pub async fn delete_reply(&self, review_id: &str) -> Result<(), Error> {
+        self.door
+            .send(Call::private_write(
+                "delete_reply",
+                Method::DELETE,
+                format!("v1/private/reviews/{}/reply", segment(review_id)?),
+                None,
+                CallKind::NonIdempotent,
+            )?)
+            .await
+    }
+}
+
+/// Walks a unit's private reviews page by page: page 1, 2, … of `per_page` (≤ 100), stopping
+/// after a short page (an empty one included) or a page without a `next-page` link — the rule
+/// every real client uses (§1.3), so the last call is never a wasted empty page when the
+/// link is missing.
+#[derive(Debug, Clone)]
+pub struct ReviewPager {
+    client: TrustpilotClient,
+    unit_id: String,
+    query: ReviewQuery,
+    next: Option<u32>,
+}
+
+impl ReviewPager {
+    /// The next page's reviews, or `None` when the walk is over. After an error the same page
+    /// is asked again on the next call.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<ServiceReview>>, Error> {
+        let Some(page) = self.next else {
+            return Ok(None);
+        };
+        let answer = self
+            .client
+            .private_reviews_page(&self.unit_id, &self.query, page)
+            .await?;
+        self.next = if answer.has_next(self.query.effective_per_page()) {
+            page.checked_add(1)
+        } else {
+            None
+        };
+        Ok(Some(answer.reviews))
+    }
+
+    /// The page the next call asks for (`None`: done), e.g. to show progress or resume.
+    pub fn next_page_number(&self) -> Option<u32> {
+        self.next
+    }
+
+    /// Every remaining review, in order (for tests and small units; a sync stores page by page).
+    pub async fn collect_all(mut self) -> Result<Vec<ServiceReview>, Error> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            all.extend(page);
+        }
+        Ok(all)
+    }
+}
