@@ -71,6 +71,51 @@ describe("inbox list", () => {
     expect(screen.getByTestId("search")).toHaveValue("");
   });
 
+  it("asks at each key, keeps the previous results on screen until the new ones are in, and the last key's answer wins", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("400 reviews"));
+    // The shorter (older) a word, the later its answer: answers would arrive out of order.
+    const reviews = backend.reviews;
+    const ask = reviews.queryReviews.bind(reviews);
+    const totals = new Map<string, number>();
+    reviews.queryReviews = async (query) => {
+      const page = await ask(query);
+      const word = query.filter.keyword ?? "";
+      if (query.offset === 0 && query.count_limit !== 0) totals.set(word, page.total);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 80 - 20 * word.length)));
+      return page;
+    };
+    // Between two results, no moment shows an empty list, "Loading" or "No reviews match".
+    const gaps: string[] = [];
+    const observer = new MutationObserver(() => {
+      const total = screen.getByTestId("review-total").textContent ?? "";
+      if (rows().length === 0 || /Loading/.test(total) || screen.queryByTestId("no-results")) gaps.push(`${rows().length} rows, "${total}"`);
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    let expected = "";
+    try {
+      const box = screen.getByTestId("search");
+      await fireEvent.input(box, { target: { value: "g" } });
+      // Asked at once: no debounce timer in front of the store.
+      expect(reviews.queries.at(-1)?.filter.keyword).toBe("g");
+      for (const word of ["gl", "gla", "glac"]) await fireEvent.input(box, { target: { value: word } });
+      await waitFor(() => expect(totals.has("glac")).toBe(true));
+      expected = `${(totals.get("glac") ?? -1).toLocaleString("en-US")} review`;
+      await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(expected));
+      // Whatever was still on its way for an older word does not overwrite it.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    } finally {
+      observer.disconnect();
+    }
+    expect(screen.getByTestId("review-total")).toHaveTextContent(expected);
+    expect(totals.get("g")).not.toBe(totals.get("glac"));
+    expect(gaps).toEqual([]);
+    expect(rows().filter((r) => r.getAttribute("aria-selected") === "true")).toHaveLength(1);
+    // The words in between were coalesced: not every key needed its own first page.
+    expect(reviews.queries.filter((q) => q.offset === 0 && q.count_limit !== 0 && q.filter.keyword === "glac")).toHaveLength(1);
+  });
+
   it("offers the sources of the shop's stored reviews, with their counts, and nothing else", async () => {
     // Trustoo's documented `source` values (trustoo-api.md, Create Review), as the sandbox sends them.
     const documented = ["Store front", "Store link", "Email request", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "Auto", "Shop", "QR Code"];

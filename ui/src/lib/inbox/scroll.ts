@@ -115,6 +115,11 @@ export class VirtualScroll {
     return null;
   }
 
+  /** How many whole rows fit in the viewport (at least 1). */
+  visibleRows(): number {
+    return Math.max(1, Math.floor(this.viewport / this.rowHeight));
+  }
+
   /** Where row `index` goes inside the scroll area's content. */
   rowTop(index: number): number {
     return index * this.rowHeight - this.offset;
