@@ -188,6 +188,33 @@ describe("keyboard triage", () => {
     expect(screen.getByText(id ?? "missing")).toBeInTheDocument();
   });
 
+  it("pages through the list with PageDown / PageUp and jumps with Home / End, scrolling the selection into view", async () => {
+    setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("400 reviews"));
+    // 640 px of list, 88 px rows: 7 whole rows a page.
+    const selectedIndex = () => rows().find((r) => r.getAttribute("aria-selected") === "true")?.dataset.index;
+    for (let page = 1; page <= 6; page++) {
+      key("PageDown");
+      await waitFor(() => expect(selectedIndex()).toBe(String(7 * page)));
+    }
+    // Row 0 scrolled away (the list shows rows around 42, not the first screen).
+    expect(rows().some((r) => r.dataset.index === "0")).toBe(false);
+    key("PageUp");
+    await waitFor(() => expect(selectedIndex()).toBe("35"));
+    key("End");
+    await waitFor(() => expect(selectedIndex()).toBe("399"));
+    key("PageDown");
+    await waitFor(() => expect(selectedIndex()).toBe("399"));
+    key("Home");
+    await waitFor(() => expect(selectedIndex()).toBe("0"));
+    expect(rows().some((r) => r.dataset.index === "399")).toBe(false);
+    key("?");
+    const help = await screen.findByRole("dialog");
+    for (const k of ["PgDn", "PgUp", "Home", "End"]) expect(within(help).getByText(k)).toBeInTheDocument();
+  });
+
   it("marks reviewed with r and flags with f, locally and in the store", async () => {
     const { backend } = setup();
     await firstRows();
