@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend } from "../ipc/fixture";
 import type { IpcError } from "../ipc";
@@ -213,6 +213,44 @@ describe("keyboard triage", () => {
     key("?");
     const help = await screen.findByRole("dialog");
     for (const k of ["PgDn", "PgUp", "Home", "End"]) expect(within(help).getByText(k)).toBeInTheDocument();
+  });
+
+  it("moves the highlight at once while j is held, and the detail pane follows once the key rests (fake clock)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const { backend } = setup();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(row(0)).toHaveAttribute("aria-selected", "true");
+      const paneShows = () => screen.getByTestId("review-id-label").nextElementSibling?.textContent;
+      expect(paneShows()).toBe(row(0).dataset.reviewId);
+      await vi.advanceTimersByTimeAsync(1000);
+      const loads = backend.calls[COMMANDS.getReviewDetail];
+
+      // The press, the keyboard's repeat delay, then a repeat every 33 ms.
+      key("j");
+      await vi.advanceTimersByTimeAsync(500);
+      const second = row(1).dataset.reviewId;
+      expect(paneShows()).toBe(second);
+      for (let i = 2; i <= 16; i++) {
+        void fireEvent.keyDown(window, { key: "j", repeat: true });
+        await vi.advanceTimersByTimeAsync(0);
+        // The highlight is on the new row at once…
+        expect(row(i)).toHaveAttribute("aria-selected", "true");
+        expect(row(i - 1)).toHaveAttribute("aria-selected", "false");
+        await vi.advanceTimersByTimeAsync(33);
+        // …and the pane stays on the review it shows, without loading each row on the way.
+        expect(paneShows()).toBe(second);
+      }
+      expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 1);
+
+      // The key is released: the pane shows the selected review and loads its detail, once.
+      await vi.advanceTimersByTimeAsync(120);
+      expect(paneShows()).toBe(row(16).dataset.reviewId);
+      expect(screen.getByTestId("audit-list")).toBeInTheDocument();
+      expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("marks reviewed with r and flags with f, locally and in the store", async () => {
