@@ -142,6 +142,22 @@ describe("inbox list", () => {
     }
   });
 
+  it("asks for what the first screen does not show (products, sources, drafts) only once the first rows are painted", async () => {
+    const backend = new FixtureBackend({ reviews: 400, latencyMs: 5 });
+    const drafts = vi.spyOn(backend.composer, "listDrafts");
+    render(WorkspaceHarness, { backend });
+    await firstRows();
+    expect(backend.calls[COMMANDS.listProducts]).toBe(0);
+    expect(backend.calls[COMMANDS.listSources]).toBe(0);
+    expect(drafts).not.toHaveBeenCalled();
+    // The first page was the store's first question.
+    expect(backend.calls[COMMANDS.queryReviews]).toBeGreaterThan(0);
+    await waitFor(() => expect(within(screen.getByTestId("filter-source")).getAllByRole("option").length).toBeGreaterThan(2));
+    expect(backend.calls[COMMANDS.listProducts]).toBe(1);
+    expect(backend.calls[COMMANDS.listSources]).toBe(1);
+    await waitFor(() => expect(drafts).toHaveBeenCalledTimes(1));
+  });
+
   it("sends sort, source, media, verified, date and triage filters", async () => {
     const { backend } = setup();
     await firstRows();
