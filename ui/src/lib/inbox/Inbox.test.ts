@@ -142,6 +142,25 @@ describe("inbox list", () => {
     }
   });
 
+  it("moves the selection onto a search's rows in the same frame as they arrive, and the pane with it", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    for (let i = 0; i < 5; i++) key("j");
+    await waitFor(() => expect(row(5)).toHaveAttribute("aria-selected", "true"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const paneShows = () => screen.getByTestId("review-id-label").nextElementSibling?.textContent;
+    expect(paneShows()).toBe(row(5).dataset.reviewId);
+    const loads = backend.calls[COMMANDS.getReviewDetail];
+    await fireEvent.input(screen.getByTestId("search"), { target: { value: "glacier" } });
+    await waitFor(() => expect(screen.getByTestId("review-total")).not.toHaveTextContent("400 reviews"));
+    // At once (not after the pane's quiet time): the first of the new rows, selected and shown.
+    expect(row(0)).toHaveAttribute("aria-selected", "true");
+    expect(paneShows()).toBe(row(0).dataset.reviewId);
+    await waitFor(() => expect(screen.getByTestId("audit-list")).toBeInTheDocument());
+    expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 1);
+  });
+
   it("asks for what the first screen does not show (products, sources, drafts) only once the first rows are painted", async () => {
     const backend = new FixtureBackend({ reviews: 400, latencyMs: 5 });
     const drafts = vi.spyOn(backend.composer, "listDrafts");

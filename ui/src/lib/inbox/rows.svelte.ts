@@ -88,15 +88,19 @@ export class ReviewList {
   /**
    * A new query. The rows on screen stay until its first page answers, then are replaced at
    * once. Resolves to true when this query's answer was taken (false when a newer query, or an
-   * error, came first), so the caller can place the selection on the fresh rows.
+   * error, came first).
+   *
+   * `around`, when given, is called with the swap when the answer is taken, and must call it once,
+   * synchronously: what it does before sees the previous rows, what it does after the new ones,
+   * all in the same frame (the page moves its selection onto the new rows this way).
    */
-  async reset(filter: ReviewFilter, sort: ReviewSort): Promise<boolean> {
+  async reset(filter: ReviewFilter, sort: ReviewSort, around?: (swap: () => void) => void): Promise<boolean> {
     this.#only = null;
     this.#filter = filter;
     this.#sort = sort;
     this.#stale = true;
     this.#wanted = { start: 0, end: PAGE_SIZE };
-    return this.#loadFirst(0, true);
+    return this.#loadFirst(0, true, around);
   }
 
   /**
@@ -154,7 +158,7 @@ export class ReviewList {
    * `replacing`: a new query, whose failure replaces the rows with the error (a reload's failure
    * keeps the rows it had). True when the answer was taken.
    */
-  async #loadFirst(start: number, replacing: boolean): Promise<boolean> {
+  async #loadFirst(start: number, replacing: boolean, around?: (swap: () => void) => void): Promise<boolean> {
     if (!this.#filter) return false;
     const mine = ++this.#generation;
     this.#inFlight = [{ start, end: start + PAGE_SIZE }];
@@ -172,13 +176,17 @@ export class ReviewList {
       const page = await request;
       if (mine !== this.#generation) return false;
       this.#inFlight = [];
-      this.#take(start, page.rows);
-      const total = page.total_exact ? page.total : Math.max(page.total, start + page.rows.length);
-      this.count = start === 0 || page.total_exact ? total : Math.max(this.count, total);
-      this.exact = page.total_exact;
-      this.ready = true;
-      this.loading = false;
-      this.error = null;
+      const swap = () => {
+        this.#take(start, page.rows);
+        const total = page.total_exact ? page.total : Math.max(page.total, start + page.rows.length);
+        this.count = start === 0 || page.total_exact ? total : Math.max(this.count, total);
+        this.exact = page.total_exact;
+        this.ready = true;
+        this.loading = false;
+        this.error = null;
+      };
+      if (around) around(swap);
+      else swap();
       if (!page.total_exact) void this.#countExactly(mine);
       this.ensure(this.#wanted.start, this.#wanted.end);
       return true;

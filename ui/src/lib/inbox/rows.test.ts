@@ -148,6 +148,20 @@ describe("ReviewList (the inbox rows)", () => {
     for (let i = 0; i < Math.min(list.count, 20); i++) expect(list.rowAt(i)?.review.rating).toBe(1);
   });
 
+  it("lets the caller act on both sides of the swap, in one go", async () => {
+    const { list } = make(300);
+    await list.reset(ALL, "newest");
+    const old = list.rowAt(0)?.review.rating;
+    const seen: (number | undefined)[] = [];
+    const taken = await list.reset({ ...ALL, ratings: [old === 1 ? 2 : 1] }, "newest", (swap) => {
+      seen.push(list.rowAt(0)?.review.rating);
+      swap();
+      seen.push(list.rowAt(0)?.review.rating);
+    });
+    expect(taken).toBe(true);
+    expect(seen).toEqual([old, old === 1 ? 2 : 1]);
+  });
+
   it("asks one first page at a time: of a burst of queries, only the first and the last are sent", async () => {
     const backend = new FixtureBackend({ reviews: 300, latencyMs: 20 });
     const list = new ReviewList(backend.reviews, toIpcError);
