@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend } from "../ipc/fixture";
 import type { IpcError } from "../ipc";
@@ -71,6 +71,51 @@ describe("inbox list", () => {
     expect(screen.getByTestId("search")).toHaveValue("");
   });
 
+  it("asks at each key, keeps the previous results on screen until the new ones are in, and the last key's answer wins", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("400 reviews"));
+    // The shorter (older) a word, the later its answer: answers would arrive out of order.
+    const reviews = backend.reviews;
+    const ask = reviews.queryReviews.bind(reviews);
+    const totals = new Map<string, number>();
+    reviews.queryReviews = async (query) => {
+      const page = await ask(query);
+      const word = query.filter.keyword ?? "";
+      if (query.offset === 0 && query.count_limit !== 0) totals.set(word, page.total);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 80 - 20 * word.length)));
+      return page;
+    };
+    // Between two results, no moment shows an empty list, "Loading" or "No reviews match".
+    const gaps: string[] = [];
+    const observer = new MutationObserver(() => {
+      const total = screen.getByTestId("review-total").textContent ?? "";
+      if (rows().length === 0 || /Loading/.test(total) || screen.queryByTestId("no-results")) gaps.push(`${rows().length} rows, "${total}"`);
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    let expected = "";
+    try {
+      const box = screen.getByTestId("search");
+      await fireEvent.input(box, { target: { value: "g" } });
+      // Asked at once: no debounce timer in front of the store.
+      expect(reviews.queries.at(-1)?.filter.keyword).toBe("g");
+      for (const word of ["gl", "gla", "glac"]) await fireEvent.input(box, { target: { value: word } });
+      await waitFor(() => expect(totals.has("glac")).toBe(true));
+      expected = `${(totals.get("glac") ?? -1).toLocaleString("en-US")} review`;
+      await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(expected));
+      // Whatever was still on its way for an older word does not overwrite it.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    } finally {
+      observer.disconnect();
+    }
+    expect(screen.getByTestId("review-total")).toHaveTextContent(expected);
+    expect(totals.get("g")).not.toBe(totals.get("glac"));
+    expect(gaps).toEqual([]);
+    expect(rows().filter((r) => r.getAttribute("aria-selected") === "true")).toHaveLength(1);
+    // The words in between were coalesced: not every key needed its own first page.
+    expect(reviews.queries.filter((q) => q.offset === 0 && q.count_limit !== 0 && q.filter.keyword === "glac")).toHaveLength(1);
+  });
+
   it("offers the sources of the shop's stored reviews, with their counts, and nothing else", async () => {
     // Trustoo's documented `source` values (trustoo-api.md, Create Review), as the sandbox sends them.
     const documented = ["Store front", "Store link", "Email request", "CSV uploaded", "AliExpress", "Amazon", "Shopee", "Auto", "Shop", "QR Code"];
@@ -95,6 +140,41 @@ describe("inbox list", () => {
       await fireEvent.change(select, { target: { value: o.value } });
       await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(`${o.count.toLocaleString("en-US")} review`));
     }
+  });
+
+  it("moves the selection onto a search's rows in the same frame as they arrive, and the pane with it", async () => {
+    const { backend } = setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    for (let i = 0; i < 5; i++) key("j");
+    await waitFor(() => expect(row(5)).toHaveAttribute("aria-selected", "true"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const paneShows = () => screen.getByTestId("review-id-label").nextElementSibling?.textContent;
+    expect(paneShows()).toBe(row(5).dataset.reviewId);
+    const loads = backend.calls[COMMANDS.getReviewDetail];
+    await fireEvent.input(screen.getByTestId("search"), { target: { value: "glacier" } });
+    await waitFor(() => expect(screen.getByTestId("review-total")).not.toHaveTextContent("400 reviews"));
+    // At once (not after the pane's quiet time): the first of the new rows, selected and shown.
+    expect(row(0)).toHaveAttribute("aria-selected", "true");
+    expect(paneShows()).toBe(row(0).dataset.reviewId);
+    await waitFor(() => expect(screen.getByTestId("audit-list")).toBeInTheDocument());
+    expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 1);
+  });
+
+  it("asks for what the first screen does not show (products, sources, drafts) only once the first rows are painted", async () => {
+    const backend = new FixtureBackend({ reviews: 400, latencyMs: 5 });
+    const drafts = vi.spyOn(backend.composer, "listDrafts");
+    render(WorkspaceHarness, { backend });
+    await firstRows();
+    expect(backend.calls[COMMANDS.listProducts]).toBe(0);
+    expect(backend.calls[COMMANDS.listSources]).toBe(0);
+    expect(drafts).not.toHaveBeenCalled();
+    // The first page was the store's first question.
+    expect(backend.calls[COMMANDS.queryReviews]).toBeGreaterThan(0);
+    await waitFor(() => expect(within(screen.getByTestId("filter-source")).getAllByRole("option").length).toBeGreaterThan(2));
+    expect(backend.calls[COMMANDS.listProducts]).toBe(1);
+    expect(backend.calls[COMMANDS.listSources]).toBe(1);
+    await waitFor(() => expect(drafts).toHaveBeenCalledTimes(1));
   });
 
   it("sends sort, source, media, verified, date and triage filters", async () => {
@@ -141,6 +221,71 @@ describe("keyboard triage", () => {
     await waitFor(() => expect(screen.getByTestId("audit-list")).toBeInTheDocument());
     expect(screen.getByTestId("detail-content").textContent?.length).toBeGreaterThan(10);
     expect(screen.getByText(id ?? "missing")).toBeInTheDocument();
+  });
+
+  it("pages through the list with PageDown / PageUp and jumps with Home / End, scrolling the selection into view", async () => {
+    setup();
+    await firstRows();
+    await waitFor(() => expect(row(0)).toHaveAttribute("aria-selected", "true"));
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent("400 reviews"));
+    // 640 px of list, 88 px rows: 7 whole rows a page.
+    const selectedIndex = () => rows().find((r) => r.getAttribute("aria-selected") === "true")?.dataset.index;
+    for (let page = 1; page <= 6; page++) {
+      key("PageDown");
+      await waitFor(() => expect(selectedIndex()).toBe(String(7 * page)));
+    }
+    // Row 0 scrolled away (the list shows rows around 42, not the first screen).
+    expect(rows().some((r) => r.dataset.index === "0")).toBe(false);
+    key("PageUp");
+    await waitFor(() => expect(selectedIndex()).toBe("35"));
+    key("End");
+    await waitFor(() => expect(selectedIndex()).toBe("399"));
+    key("PageDown");
+    await waitFor(() => expect(selectedIndex()).toBe("399"));
+    key("Home");
+    await waitFor(() => expect(selectedIndex()).toBe("0"));
+    expect(rows().some((r) => r.dataset.index === "399")).toBe(false);
+    key("?");
+    const help = await screen.findByRole("dialog");
+    for (const k of ["PgDn", "PgUp", "Home", "End"]) expect(within(help).getByText(k)).toBeInTheDocument();
+  });
+
+  it("moves the highlight at once while j is held, and the detail pane follows once the key rests (fake clock)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const { backend } = setup();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(row(0)).toHaveAttribute("aria-selected", "true");
+      const paneShows = () => screen.getByTestId("review-id-label").nextElementSibling?.textContent;
+      expect(paneShows()).toBe(row(0).dataset.reviewId);
+      await vi.advanceTimersByTimeAsync(1000);
+      const loads = backend.calls[COMMANDS.getReviewDetail];
+
+      // The press, the keyboard's repeat delay, then a repeat every 33 ms.
+      key("j");
+      await vi.advanceTimersByTimeAsync(500);
+      const second = row(1).dataset.reviewId;
+      expect(paneShows()).toBe(second);
+      for (let i = 2; i <= 16; i++) {
+        void fireEvent.keyDown(window, { key: "j", repeat: true });
+        await vi.advanceTimersByTimeAsync(0);
+        // The highlight is on the new row at once…
+        expect(row(i)).toHaveAttribute("aria-selected", "true");
+        expect(row(i - 1)).toHaveAttribute("aria-selected", "false");
+        await vi.advanceTimersByTimeAsync(33);
+        // …and the pane stays on the review it shows, without loading each row on the way.
+        expect(paneShows()).toBe(second);
+      }
+      expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 1);
+
+      // The key is released: the pane shows the selected review and loads its detail, once.
+      await vi.advanceTimersByTimeAsync(120);
+      expect(paneShows()).toBe(row(16).dataset.reviewId);
+      expect(screen.getByTestId("audit-list")).toBeInTheDocument();
+      expect(backend.calls[COMMANDS.getReviewDetail]).toBe(loads + 2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("marks reviewed with r and flags with f, locally and in the store", async () => {

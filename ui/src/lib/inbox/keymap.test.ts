@@ -14,6 +14,10 @@ describe("inbox keymap", () => {
     expect(commandFor("/")).toBe("search");
     expect(commandFor("?")).toBe("help");
     expect(commandFor("Escape")).toBe("clear");
+    expect(commandFor("PageDown")).toBe("pageDown");
+    expect(commandFor("PageUp")).toBe("pageUp");
+    expect(commandFor("Home")).toBe("first");
+    expect(commandFor("End")).toBe("last");
     expect(commandFor("q")).toBeNull();
     expect(commandFor("J")).toBeNull();
     expect(keyFor("next")).toBe("j");
@@ -35,6 +39,10 @@ describe("inbox keymap", () => {
     expect(helpRows({ capabilities: TRUSTOO_CAPABILITIES }).map(([keys]) => keys)).toEqual([
       "j / ↓",
       "k / ↑",
+      "PgDn",
+      "PgUp",
+      "Home",
+      "End",
       "x",
       "r",
       "f",

@@ -9,6 +9,10 @@ import type { Capabilities } from "../ipc";
 export type InboxCommand =
   | "next"
   | "previous"
+  | "pageDown"
+  | "pageUp"
+  | "first"
+  | "last"
   | "toggle"
   | "reviewed"
   | "flag"
@@ -36,6 +40,10 @@ interface Shortcut {
 const SHORTCUTS: Shortcut[] = [
   { keys: ["j", "ArrowDown"], command: "next", what: "Next review" },
   { keys: ["k", "ArrowUp"], command: "previous", what: "Previous review" },
+  { keys: ["PageDown"], command: "pageDown", what: "A page down" },
+  { keys: ["PageUp"], command: "pageUp", what: "A page up" },
+  { keys: ["Home"], command: "first", what: "First review" },
+  { keys: ["End"], command: "last", what: "Last review" },
   { keys: ["x"], command: "toggle", what: "Select or unselect the review" },
   { keys: ["r"], command: "reviewed", what: "Mark reviewed" },
   { keys: ["f"], command: "flag", what: "Flag (again: unflag)" },
@@ -70,7 +78,7 @@ export function keyFor(command: InboxCommand): string {
 }
 
 /** How a key is shown on the help sheet. */
-const LABELS: Record<string, string> = { ArrowDown: "↓", ArrowUp: "↑", Escape: "Esc" };
+const LABELS: Record<string, string> = { ArrowDown: "↓", ArrowUp: "↑", Escape: "Esc", PageDown: "PgDn", PageUp: "PgUp" };
 
 /** The help sheet's rows: the keys as shown ("j / ↓") and what they do, offered ones only. */
 export function helpRows(ctx: KeymapContext = {}): [string, string][] {

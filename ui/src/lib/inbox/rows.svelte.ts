@@ -15,6 +15,15 @@ import { COUNT_LIMIT, PAGE_SIZE, pageQuery } from "./query";
 /** How many requests may be under way at once (newer ranges wait for a free slot). */
 const MAX_IN_FLIGHT = 3;
 
+/*
+ * A new query (a key typed in the search box, a filter chip) keeps the rows of the previous one
+ * on screen until its first page answers, then swaps rows and total in one go: the list never
+ * shows an empty or "Loading" frame between two results. At most one first page is asked at a
+ * time: the store answers queries one after another on one connection, so a burst of keys would
+ * otherwise queue a query per key and the newest would wait behind all of them; with this gate it
+ * waits behind one at most, and the queries in between are never sent.
+ */
+
 interface Range {
   start: number;
   end: number;
@@ -25,8 +34,13 @@ export class ReviewList {
   count = $state(0);
   /** False while the total is only known to be ≥ `count` ("1,000+"). */
   exact = $state(true);
-  /** The first page of the current query answered. */
+  /** Some query answered: there are rows (or a known empty result) to show. */
   ready = $state(false);
+  /**
+   * A new query's first page is on its way; the rows and total on screen are the previous
+   * query's until it answers (a busy hint, never an empty list).
+   */
+  loading = $state(false);
   /** The first page of the current query failed. */
   error = $state<IpcError | null>(null);
   /** Bumped whenever rows change, so readers of `rowAt` update. */
@@ -35,6 +49,8 @@ export class ReviewList {
   #rows = new Map<number, ReviewRow>();
   #inFlight: Range[] = [];
   #generation = 0;
+  /** The first-page request under way, if any (see the gate above). */
+  #firstPage: Promise<unknown> | null = null;
   /** Rows are from an older generation: kept on screen until the new ones arrive. */
   #stale = false;
   #filter: ReviewFilter | null = null;
@@ -69,18 +85,22 @@ export class ReviewList {
     return -1;
   }
 
-  /** A new query: forget everything, load the first page. */
-  async reset(filter: ReviewFilter, sort: ReviewSort): Promise<void> {
+  /**
+   * A new query. The rows on screen stay until its first page answers, then are replaced at
+   * once. Resolves to true when this query's answer was taken (false when a newer query, or an
+   * error, came first).
+   *
+   * `around`, when given, is called with the swap when the answer is taken, and must call it once,
+   * synchronously: what it does before sees the previous rows, what it does after the new ones,
+   * all in the same frame (the page moves its selection onto the new rows this way).
+   */
+  async reset(filter: ReviewFilter, sort: ReviewSort, around?: (swap: () => void) => void): Promise<boolean> {
     this.#only = null;
     this.#filter = filter;
     this.#sort = sort;
-    this.#rows = new Map();
-    this.#stale = false;
-    this.ready = false;
-    this.error = null;
-    this.version++;
+    this.#stale = true;
     this.#wanted = { start: 0, end: PAGE_SIZE };
-    await this.#loadFirst();
+    return this.#loadFirst(0, true, around);
   }
 
   /**
@@ -95,6 +115,7 @@ export class ReviewList {
     this.#rows = new Map();
     this.#stale = false;
     this.ready = false;
+    this.loading = false;
     this.error = null;
     this.version++;
     const answers = await Promise.allSettled(ids.map((id) => this.#reviews.getReviewDetail(id)));
@@ -129,30 +150,60 @@ export class ReviewList {
     }
     if (!this.#filter) return;
     this.#stale = true;
-    await this.#loadFirst(Math.floor(this.#wanted.start / PAGE_SIZE) * PAGE_SIZE);
+    await this.#loadFirst(Math.floor(this.#wanted.start / PAGE_SIZE) * PAGE_SIZE, false);
   }
 
-  async #loadFirst(start = 0): Promise<void> {
-    const filter = this.#filter;
-    if (!filter) return;
+  /**
+   * Asks for the first page at `start` (0 for a new query, the page on screen for a reload).
+   * `replacing`: a new query, whose failure replaces the rows with the error (a reload's failure
+   * keeps the rows it had). True when the answer was taken.
+   */
+  async #loadFirst(start: number, replacing: boolean, around?: (swap: () => void) => void): Promise<boolean> {
+    if (!this.#filter) return false;
     const mine = ++this.#generation;
     this.#inFlight = [{ start, end: start + PAGE_SIZE }];
+    this.loading = true;
+    // One first page at a time: wait for the one under way; ask only if still the newest.
+    while (this.#firstPage) {
+      await this.#firstPage.catch(() => undefined);
+      if (mine !== this.#generation) return false;
+    }
+    const filter = this.#filter;
+    if (!filter) return false;
+    const request = this.#reviews.queryReviews(pageQuery(filter, this.#sort, start, null, COUNT_LIMIT));
+    this.#firstPage = request;
     try {
-      const page = await this.#reviews.queryReviews(pageQuery(filter, this.#sort, start, null, COUNT_LIMIT));
-      if (mine !== this.#generation) return;
+      const page = await request;
+      if (mine !== this.#generation) return false;
       this.#inFlight = [];
-      this.#take(start, page.rows);
-      const total = page.total_exact ? page.total : Math.max(page.total, start + page.rows.length);
-      this.count = start === 0 || page.total_exact ? total : Math.max(this.count, total);
-      this.exact = page.total_exact;
-      this.ready = true;
+      const swap = () => {
+        this.#take(start, page.rows);
+        const total = page.total_exact ? page.total : Math.max(page.total, start + page.rows.length);
+        this.count = start === 0 || page.total_exact ? total : Math.max(this.count, total);
+        this.exact = page.total_exact;
+        this.ready = true;
+        this.loading = false;
+        this.error = null;
+      };
+      if (around) around(swap);
+      else swap();
       if (!page.total_exact) void this.#countExactly(mine);
       this.ensure(this.#wanted.start, this.#wanted.end);
+      return true;
     } catch (reason) {
-      if (mine !== this.#generation) return;
+      if (mine !== this.#generation) return false;
       this.#inFlight = [];
+      this.loading = false;
       const error = this.#onerror(reason);
-      if (!this.ready) this.error = error;
+      if (replacing || !this.ready) {
+        this.#rows = new Map();
+        this.#stale = false;
+        this.error = error;
+        this.version++;
+      }
+      return false;
+    } finally {
+      if (this.#firstPage === request) this.#firstPage = null;
     }
   }
 
@@ -174,7 +225,8 @@ export class ReviewList {
   ensure(start: number, end: number): void {
     this.#wanted = { start, end };
     const filter = this.#filter;
-    if (!filter || !this.ready) return;
+    // Before the current query's first page, the count and rows are the previous query's.
+    if (!filter || !this.ready || this.loading) return;
     const last = Math.min(end, this.count);
     let i = Math.max(0, start);
     while (i < last && this.#inFlight.length < MAX_IN_FLIGHT) {
@@ -266,7 +318,9 @@ export class ReviewList {
     this.#generation++;
     this.#inFlight = [];
     this.version++;
-    this.ensure(this.#wanted.start, this.#wanted.end);
+    // A first page that was on its way was dropped with them: ask again.
+    if (this.loading) void this.#loadFirst(0, true);
+    else this.ensure(this.#wanted.start, this.#wanted.end);
   }
 
   /** Changes loaded rows in place (e.g. their triage state). */

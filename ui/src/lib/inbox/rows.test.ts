@@ -127,6 +127,61 @@ describe("ReviewList (the inbox rows)", () => {
     for (let i = 0; i < Math.min(list.count, 20); i++) expect(list.rowAt(i)?.review.rating).toBe(1);
   });
 
+  it("keeps the previous rows and total until a new query answers, then swaps them at once", async () => {
+    const backend = new FixtureBackend({ reviews: 300, latencyMs: 20 });
+    const list = new ReviewList(backend.reviews, toIpcError);
+    await list.reset(ALL, "newest");
+    await settle();
+    const first = list.rowAt(0)?.review.id;
+    const pending = list.reset({ ...ALL, ratings: [1] }, "newest");
+    expect(list.loading).toBe(true);
+    expect(list.ready).toBe(true);
+    expect(list.count).toBe(300);
+    expect(list.rowAt(0)?.review.id).toBe(first);
+    // Scrolling the old rows meanwhile asks nothing for them.
+    const asked = backend.reviews.queries.length;
+    list.ensure(150, 170);
+    expect(backend.reviews.queries.length).toBe(asked);
+    expect(await pending).toBe(true);
+    expect(list.loading).toBe(false);
+    expect(list.count).toBeLessThan(300);
+    for (let i = 0; i < Math.min(list.count, 20); i++) expect(list.rowAt(i)?.review.rating).toBe(1);
+  });
+
+  it("lets the caller act on both sides of the swap, in one go", async () => {
+    const { list } = make(300);
+    await list.reset(ALL, "newest");
+    const old = list.rowAt(0)?.review.rating;
+    const seen: (number | undefined)[] = [];
+    const taken = await list.reset({ ...ALL, ratings: [old === 1 ? 2 : 1] }, "newest", (swap) => {
+      seen.push(list.rowAt(0)?.review.rating);
+      swap();
+      seen.push(list.rowAt(0)?.review.rating);
+    });
+    expect(taken).toBe(true);
+    expect(seen).toEqual([old, old === 1 ? 2 : 1]);
+  });
+
+  it("asks one first page at a time: of a burst of queries, only the first and the last are sent", async () => {
+    const backend = new FixtureBackend({ reviews: 300, latencyMs: 20 });
+    const list = new ReviewList(backend.reviews, toIpcError);
+    const answers = [1, 2, 3, 4, 5].map((star) => list.reset({ ...ALL, ratings: [star] }, "newest"));
+    expect(await Promise.all(answers)).toEqual([false, false, false, false, true]);
+    const firsts = backend.reviews.queries.filter((q) => q.count_limit === COUNT_LIMIT).map((q) => q.filter.ratings);
+    expect(firsts).toEqual([[1], [5]]);
+    for (let i = 0; i < Math.min(list.count, 20); i++) expect(list.rowAt(i)?.review.rating).toBe(5);
+  });
+
+  it("shows a new query's failure instead of the previous rows", async () => {
+    const { backend, list } = make(300);
+    await list.reset(ALL, "newest");
+    backend.failWith(COMMANDS.queryReviews, { code: "INTERNAL", message: "The local store is locked.", retry_after_s: null });
+    expect(await list.reset({ ...ALL, ratings: [1] }, "newest")).toBe(false);
+    expect(list.error?.message).toBe("The local store is locked.");
+    expect(list.rowAt(0)).toBeUndefined();
+    expect(list.loading).toBe(false);
+  });
+
   it("can show just a given set of reviews (the new ones of a sync), newest first", async () => {
     const { backend, list } = make(300);
     await list.reset(ALL, "oldest");

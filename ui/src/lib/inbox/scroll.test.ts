@@ -67,4 +67,28 @@ describe("VirtualScroll (1,000,000 rows on a bounded scroll area)", () => {
     expect(s.onScroll(1234)).toBeNull();
     expect(s.virtualTop).toBe(1234);
   });
+
+  it("moves the viewport by a page with the selection (PageDown / PageUp), the row keeping its place", () => {
+    const s = new VirtualScroll();
+    s.configure(ROWS, H, 800);
+    expect(s.visibleRows()).toBe(9);
+    s.reveal(20);
+    const place = s.rowTop(20) - s.scrollTop;
+    let at = 20;
+    for (let i = 0; i < 300; i++) {
+      const fix = s.follow(at, at + s.visibleRows());
+      if (fix !== null) s.onScroll(fix);
+      at += s.visibleRows();
+      expect(s.rowTop(at) - s.scrollTop).toBe(place);
+    }
+    s.follow(at, at - 9);
+    expect(s.rowTop(at - 9) - s.scrollTop).toBe(place);
+    // At the ends, the row is still shown entirely.
+    s.follow(at - 9, 0);
+    expect(s.virtualTop).toBe(0);
+    s.follow(0, ROWS - 1);
+    const top = s.rowTop(ROWS - 1) - s.scrollTop;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top + H).toBeLessThanOrEqual(800);
+  });
 });

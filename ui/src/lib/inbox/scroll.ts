@@ -115,6 +115,22 @@ export class VirtualScroll {
     return null;
   }
 
+  /**
+   * The selection moved from row `from` to row `to` by a page (PageDown / PageUp): the viewport
+   * moves by as many rows, so the selected row keeps its place on screen (as far as the ends
+   * allow), then shows `to` entirely. Returns the scrollTop to set, or null.
+   */
+  follow(from: number, to: number): number | null {
+    const moved = this.scrollTo(this.virtualTop + (to - from) * this.rowHeight);
+    const revealed = this.reveal(to);
+    return revealed ?? moved;
+  }
+
+  /** How many whole rows fit in the viewport (at least 1). */
+  visibleRows(): number {
+    return Math.max(1, Math.floor(this.viewport / this.rowHeight));
+  }
+
   /** Where row `index` goes inside the scroll area's content. */
   rowTop(index: number): number {
     return index * this.rowHeight - this.offset;

@@ -1,0 +1,30 @@
+/**
+ * Work the first screen does not need (the product and source lists of the filters, the offer
+ * of last time's drafts) waits here, so it neither competes with the first rows for the store nor
+ * lengthens the frames right after them.
+ */
+
+/**
+ * Resolves once the frame being prepared has been painted and the browser has a moment to spare
+ * (`requestIdleCallback` where the engine has it, else the next task). A window that paints
+ * nothing (hidden, minimised: no animation frames) still gets there after `timeoutMs`.
+ */
+export function afterPaint(timeoutMs = 500): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(fallback);
+      resolve();
+    };
+    const idle = () => {
+      if (typeof requestIdleCallback === "function") requestIdleCallback(finish, { timeout: timeoutMs });
+      else setTimeout(finish, 0);
+    };
+    const fallback = setTimeout(finish, timeoutMs);
+    // An animation frame runs just before its paint; a task queued from it runs after.
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(idle, 0));
+    else setTimeout(idle, 0);
+  });
+}
