@@ -71,7 +71,7 @@ impl Rig {
         let store = Store::open(dir.path().join("reviewdesk.db")).unwrap();
         let inbox = Inbox::new(
             Arc::new(Mutex::new(store)),
-            SHOP,
+            AccountKey::trustoo(SHOP),
             "merchant",
             InboxConfig {
                 concurrency: 3,

@@ -753,6 +753,12 @@ pub struct ShopSession {
 }
 
 impl ShopSession {
+    /// The account this session is for: the one place a signed-in shop becomes the
+    /// [`AccountKey`] the store, the inbox and the composer work with.
+    pub fn account(&self) -> AccountKey {
+        AccountKey::new(self.provider, self.domain.as_str())
+    }
+
     /// Why `feature` cannot be used with this sign-in, as a sentence, or `None` when it can.
     pub fn refusal(&self, feature: Feature) -> Option<String> {
         self.missing_scopes
@@ -1384,6 +1390,10 @@ mod tests {
             Some("This shop's sign-in does not allow excluding customers and unsubscribing addresses (Trustoo scope write_customers). Sign in again to allow it.")
         );
         assert_eq!(session.refusal(Feature::WriteReviews), None);
+        assert_eq!(
+            session.account(),
+            AccountKey::trustoo("aurora.myshopify.com")
+        );
     }
 
     #[test]

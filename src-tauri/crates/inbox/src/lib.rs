@@ -4,7 +4,7 @@
 //! make the inbox trustworthy (what a sync fetches, when a deletion is noticed, that a queued
 //! action reaches Trustoo exactly once) need tests against the sandbox, not against a window.
 //!
-//! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
+//! One [`Inbox`] serves one account (a provider's shop or business unit, an `AccountKey`). It shares the store (one SQLite file for every shop, see
 //! `reviewdesk-store`) through a mutex, reads for the window on a read-only connection of its
 //! own ([`Inbox::with_reader`]), and takes a [`ReviewSource`] per call (Trustoo's client is
 //! one, see `trustoo.rs`), so the app can hand it a client with a fresh token each time, of
@@ -145,7 +145,8 @@ pub struct Inbox {
     /// A read-only connection to the same store for the window's reads (listings, search,
     /// details, charts), so they never wait behind a sync's write transaction on `store`.
     pub(crate) reader: Mutex<Store>,
-    pub(crate) shop: String,
+    /// The account this inbox works for: every store call and every sentence is about it.
+    pub(crate) account: AccountKey,
     pub(crate) actor: String,
     pub(crate) config: InboxConfig,
     /// Serialises syncs of this shop (a manual "Sync now" during the poll waits for it).
@@ -162,31 +163,32 @@ pub struct Inbox {
 
 impl std::fmt::Debug for Inbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inbox").field("shop", &self.shop).finish()
+        f.debug_struct("Inbox")
+            .field("account", &self.account)
+            .finish()
     }
 }
 
 impl Inbox {
-    /// An inbox for `shop` (the store's shop key: the myshopify domain). `actor` is who the
-    /// audit log names for the merchant's actions.
+    /// An inbox for `account` (one provider's account: every row it reads and writes is that
+    /// account's). `actor` is who the audit log names for the merchant's actions.
     pub fn new(
         store: SharedStore,
-        shop: impl Into<String>,
+        account: AccountKey,
         actor: impl Into<String>,
         config: InboxConfig,
     ) -> Result<Self, InboxError> {
-        let shop = shop.into();
         let (last, reader) = {
             let writer = lock(&store);
             let last = writer
-                .sync_cursor(&AccountKey::trustoo(&shop))?
+                .sync_cursor(&account)?
                 .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
             (last, Store::open_reader(writer.path())?)
         };
         Ok(Self {
             store,
             reader: Mutex::new(reader),
-            shop,
+            account,
             actor: actor.into(),
             config,
             sync_lock: tokio::sync::Mutex::new(()),
@@ -200,9 +202,9 @@ impl Inbox {
         })
     }
 
-    /// The shop key this inbox serves.
-    pub fn shop(&self) -> &str {
-        &self.shop
+    /// The account this inbox serves (what the app's commands pass to the store).
+    pub fn account(&self) -> &AccountKey {
+        &self.account
     }
 
     /// The shared store: the writing connection (syncs, moderation, the queue, drafts).

@@ -104,11 +104,11 @@ impl News {
 /// Writes one batch in one transaction and notes what the store did not know in `news`.
 fn store_batch(
     store: &mut Store,
-    shop: &str,
+    account: &AccountKey,
     batch: &[Review],
     news: &mut News,
 ) -> Result<(), StoreError> {
-    let (_, inserted) = store.upsert_reviews_reporting_new(&AccountKey::trustoo(shop), batch)?;
+    let (_, inserted) = store.upsert_reviews_reporting_new(account, batch)?;
     news.add(batch, &inserted);
     Ok(())
 }
@@ -116,14 +116,14 @@ fn store_batch(
 /// [`store_batch`] off the async workers; returns the batch's news.
 async fn store_batch_blocking(
     store: &SharedStore,
-    shop: &str,
+    account: &AccountKey,
     batch: Vec<Review>,
 ) -> Result<News, InboxError> {
     let store = store.clone();
-    let shop = shop.to_owned();
+    let account = account.clone();
     tokio::task::spawn_blocking(move || {
         let mut news = News::default();
-        store_batch(&mut lock(&store), &shop, &batch, &mut news).map(|()| news)
+        store_batch(&mut lock(&store), &account, &batch, &mut news).map(|()| news)
     })
     .await
     .map_err(|e| InboxError::Internal(e.to_string()))?
@@ -185,8 +185,8 @@ impl Inbox {
         let (cursor, resume) = {
             let store = lock(&self.store);
             (
-                store.sync_cursor(&AccountKey::trustoo(&self.shop))?,
-                store.full_pass_progress(&AccountKey::trustoo(&self.shop))?,
+                store.sync_cursor(&self.account)?,
+                store.full_pass_progress(&self.account)?,
             )
         };
         let first_sync = cursor.as_ref().and_then(|c| c.last_full_sync_at).is_none();
@@ -213,11 +213,11 @@ impl Inbox {
             // missed some (a listing shift): both need the full pass. A source that does not
             // say its count leaves deletions to the interval's pass.
             if let Some(server_count) = server_count {
-                let local = lock(&self.store)
-                    .count_reviews(&AccountKey::trustoo(&self.shop), &ReviewFilter::default())?;
+                let local =
+                    lock(&self.store).count_reviews(&self.account, &ReviewFilter::default())?;
                 if server_count != local {
                     tracing::info!(
-                        shop = %self.shop,
+                        account = %self.account,
                         server_count,
                         local,
                         "review counts differ; running a full pass"
@@ -236,9 +236,9 @@ impl Inbox {
         cursor.last_incremental_sync_at = Some(now());
         {
             let mut store = lock(&self.store);
-            store.set_sync_cursor(&AccountKey::trustoo(&self.shop), &cursor)?;
+            store.set_sync_cursor(&self.account, &cursor)?;
             if report.full_pass {
-                store.set_full_pass_progress(&AccountKey::trustoo(&self.shop), None)?;
+                store.set_full_pass_progress(&self.account, None)?;
                 *lock_resume(&self.resume_at) = None;
             }
         }
@@ -270,7 +270,7 @@ impl Inbox {
             status.fetched += got.reviews.len() as u64;
             let len = got.reviews.len();
             newest(cursor, &got.reviews);
-            let fresh = store_batch_blocking(&self.store, &self.shop, got.reviews).await?;
+            let fresh = store_batch_blocking(&self.store, &self.account, got.reviews).await?;
             let reached_known = (fresh.0.count as usize) < len;
             news.merge(fresh);
             status.new_count = news.0.count;
@@ -320,13 +320,13 @@ impl Inbox {
                 // from the server.
                 // With nothing stored before the pass (a first sync), nothing can have gone
                 // missing.
-                let sweep = lock(&self.store).has_reviews(&AccountKey::trustoo(&self.shop))?;
+                let sweep = lock(&self.store).has_reviews(&self.account)?;
                 (PagePosition::Newest, 0, started_at, sweep, started_at + 1)
             }
         };
         let first_page = u32::try_from(before / u64::from(page_size) + 1).unwrap_or(u32::MAX);
         if first_page > 1 {
-            tracing::info!(shop = %self.shop, first_page, "resuming an unfinished full pass");
+            tracing::info!(account = %self.account, first_page, "resuming an unfinished full pass");
         }
         let mut seen: HashSet<ReviewId> = HashSet::new();
         // One batch waits at most: when the writer is the slower side, a long queue only means
@@ -336,7 +336,7 @@ impl Inbox {
         // batch is written.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, Mark)>(1);
         let store = self.store.clone();
-        let shop = self.shop.clone();
+        let account = self.account.clone();
         let remember = self.resume_at.clone();
         // One transaction holds the writing connection (and so the window's own writes,
         // triage or a delete, which wait for it; its reads have a connection of their own) for
@@ -358,11 +358,11 @@ impl Inbox {
                     }
                 }
                 let mut store = lock(&store);
-                store_batch(&mut store, &shop, &batch, &mut news)?;
+                store_batch(&mut store, &account, &batch, &mut news)?;
                 // One small write per batch (a handful per pass).
                 let stored = u64::from(last.page) * u64::from(page_size);
                 store.set_full_pass_progress(
-                    &AccountKey::trustoo(&shop),
+                    &account,
                     Some(&FullPassProgress {
                         stored,
                         started_at,
@@ -394,7 +394,7 @@ impl Inbox {
             let page = match page {
                 Ok(p) => p,
                 Err(e) => {
-                    tracing::warn!(shop = %self.shop, page = page_no + 1, error = %e, "full pass stopped");
+                    tracing::warn!(account = %self.account, page = page_no + 1, error = %e, "full pass stopped");
                     failure = Some(e);
                     break;
                 }
@@ -465,18 +465,14 @@ impl Inbox {
             return Ok(0);
         }
         let store = self.store.clone();
-        let shop = self.shop.clone();
+        let account = self.account.clone();
         let flagged = tokio::task::spawn_blocking(move || {
-            lock(&store).mark_missing_as_deleted(
-                &AccountKey::trustoo(&shop),
-                &seen,
-                sweep_started_at,
-            )
+            lock(&store).mark_missing_as_deleted(&account, &seen, sweep_started_at)
         })
         .await
         .map_err(|e| InboxError::Internal(e.to_string()))??;
         if flagged > 0 {
-            tracing::info!(shop = %self.shop, flagged, "reviews deleted on the server noticed");
+            tracing::info!(account = %self.account, flagged, "reviews deleted on the server noticed");
         }
         Ok(flagged)
     }

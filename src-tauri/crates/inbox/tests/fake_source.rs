@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ActionKind, ActionStatus, ProductId, QueuedAction, Review, ReviewFilter, ReviewId, SyncPhase,
+    ActionKind, ActionStatus, ProductId, Provider, QueuedAction, Review, ReviewFilter, ReviewId,
+    SyncPhase,
 };
 use reviewdesk_inbox::{
     Inbox, InboxConfig, PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture,
@@ -20,7 +21,8 @@ use reviewdesk_inbox::{
 };
 use reviewdesk_store::Store;
 
-const ACCOUNT: &str = "fakepilot:5f0c1e2d3b4a59687a6b5c4d";
+/// The fake's account: a business unit id like Trustpilot's.
+const UNIT: &str = "5f0c1e2d3b4a59687a6b5c4d";
 const PROVIDER: &str = "Fakepilot";
 
 /// What the fake holds and what it was asked.
@@ -214,14 +216,18 @@ fn config() -> InboxConfig {
     }
 }
 
+fn account() -> AccountKey {
+    AccountKey::new(Provider::Trustpilot, UNIT)
+}
+
 fn open_inbox(dir: &Path) -> Inbox {
     let store = Store::open(dir.join("reviewdesk.db")).unwrap();
-    Inbox::new(Arc::new(Mutex::new(store)), ACCOUNT, "merchant", config()).unwrap()
+    Inbox::new(Arc::new(Mutex::new(store)), account(), "merchant", config()).unwrap()
 }
 
 fn stored(inbox: &Inbox) -> u64 {
     inbox
-        .with_store(|s| s.count_reviews(&AccountKey::trustoo(ACCOUNT), &ReviewFilter::default()))
+        .with_store(|s| s.count_reviews(&account(), &ReviewFilter::default()))
         .unwrap()
 }
 
@@ -273,7 +279,7 @@ async fn a_cursor_paged_source_syncs_first_then_incrementally_and_sweeps_deletio
     assert_eq!(report.deleted_remotely, 1);
     assert_eq!(stored(&inbox), 97);
     let row = inbox
-        .with_store(|s| s.get_review(&AccountKey::trustoo(ACCOUNT), &hex_id(50)))
+        .with_store(|s| s.get_review(&account(), &hex_id(50)))
         .unwrap()
         .unwrap();
     assert!(row.deleted_remotely_at.is_some());
@@ -324,7 +330,7 @@ async fn a_stopped_cursor_paged_pass_resumes_from_its_last_stored_page_token() {
     }
     assert_eq!(
         inbox
-            .with_store(|s| s.full_pass_progress(&AccountKey::trustoo(ACCOUNT)))
+            .with_store(|s| s.full_pass_progress(&account()))
             .unwrap(),
         None
     );

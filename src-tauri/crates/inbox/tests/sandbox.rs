@@ -65,7 +65,13 @@ fn open_inbox(dir: &Path) -> Inbox {
 
 fn open_inbox_with(dir: &Path, config: InboxConfig) -> Inbox {
     let store = Store::open(dir.join("reviewdesk.db")).unwrap();
-    Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config).unwrap()
+    Inbox::new(
+        Arc::new(Mutex::new(store)),
+        AccountKey::trustoo(SHOP),
+        "merchant",
+        config,
+    )
+    .unwrap()
 }
 
 async fn rig() -> Rig {
