@@ -391,6 +391,24 @@ pub struct PageInfo {
     pub count: u64,
 }
 
+/// Where in a newest-first listing a page starts: each provider's own way of paging.
+///
+/// Why in the domain: the inbox asks a provider for pages from one, and the store keeps one
+/// so that a stopped pass goes on from it after a restart (a page token cannot be worked out
+/// again from how many reviews are stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagePosition {
+    /// The newest review (the first page).
+    Newest,
+    /// A 1-based page number (Trustoo).
+    Page(u32),
+    /// An opaque page token or cursor the provider handed out with an earlier page
+    /// (Trustpilot's `nextPageToken`).
+    Token(String),
+    /// Reviews created at or after this second (unix seconds), newest first.
+    CreatedSince(i64),
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

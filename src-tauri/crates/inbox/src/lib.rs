@@ -34,9 +34,10 @@
 //! * **A bad page** (an answer that cannot be decoded, a 5xx, a cut connection) is asked again
 //!   by the client with backoff (reads only; see `reviewdesk_trustoo::retry`). If it stays bad,
 //!   the sync stops with the reason and keeps every page before it: a full pass records after
-//!   each written batch how far it got ([`reviewdesk_store::FullPassProgress`]), and the next
-//!   sync continues from the last stored page instead of page 1 (a first sync of a million
-//!   reviews is not started over because of one bad answer). An incremental sync stores page by
+//!   each written batch how far it got and where it goes on, as a page number or a page token
+//!   ([`reviewdesk_store::FullPassProgress`]), and the next sync (also after a restart)
+//!   continues from there instead of page 1 (a first sync of a million reviews is not started
+//!   over because of one bad answer). An incremental sync stores page by
 //!   page; what a stopped one missed shows in the count check, which runs the full pass.
 //! * **Phases**: a sync that cannot connect is `Offline`; one that Trustoo answers with server
 //!   errors or "too many requests" is `ServerTrouble` (not offline; tried again shortly); any
@@ -156,9 +157,6 @@ pub struct Inbox {
     pub(crate) status: Mutex<SyncStatus>,
     /// True after a call failed because Trustoo was unreachable, until one succeeds.
     pub(crate) offline: AtomicBool,
-    /// Where a stopped full pass continues, as the source paged it (shared with the pass's
-    /// writer thread, which records it after each batch).
-    pub(crate) resume_at: Arc<Mutex<Option<sync::ResumePoint>>>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -198,7 +196,6 @@ impl Inbox {
                 ..SyncStatus::default()
             }),
             offline: AtomicBool::new(false),
-            resume_at: Arc::new(Mutex::new(None)),
         })
     }
 

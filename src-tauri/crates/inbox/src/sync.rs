@@ -7,7 +7,7 @@ use futures::StreamExt;
 use reviewdesk_core::{
     NewReviews, Review, ReviewFilter, ReviewId, SyncCursor, SyncPhase, SyncStatus,
 };
-use reviewdesk_store::{FullPassProgress, Store, StoreError};
+use reviewdesk_store::{FullPassProgress, PassResume, Store, StoreError};
 
 use crate::source::{PagePosition, ReviewSource};
 use crate::{lock, now, Inbox, InboxError, SharedStore};
@@ -48,30 +48,14 @@ pub struct SyncReport {
 /// times smaller than the full size (see `Inbox::full_pass`).
 const SMALL_BATCH_DIVISOR: usize = 5;
 
-/// Where a stopped full pass continues, as the source paged it (a page token cannot be
-/// recomputed from the stored count the store keeps, so the inbox remembers it while it runs;
-/// after a restart the source's [`ReviewSource::position_after`] decides).
-#[derive(Debug, Clone)]
-pub(crate) struct ResumePoint {
-    /// The pass it belongs to ([`FullPassProgress::started_at`]).
-    started_at: i64,
-    /// [`FullPassProgress::stored`] when it was recorded.
-    stored: u64,
-    /// Where the last stored page was asked from.
-    at: PagePosition,
-    /// Reviews of the listing before that page.
-    before: u64,
-}
-
 /// The last page of a batch handed to the writer.
 #[derive(Debug, Clone)]
 struct Mark {
     /// Its number in the pass (1-based, counting the pages a resumed pass skipped).
     page: u32,
-    /// Where it was asked from.
-    at: PagePosition,
-    /// Reviews of the listing before it.
-    before: u64,
+    /// Where a pass that stored it goes on, and how many reviews of the listing come before
+    /// that position.
+    resume: (PagePosition, u64),
 }
 
 /// Accumulates what was new.
@@ -239,7 +223,6 @@ impl Inbox {
             store.set_sync_cursor(&self.account, &cursor)?;
             if report.full_pass {
                 store.set_full_pass_progress(&self.account, None)?;
-                *lock_resume(&self.resume_at) = None;
             }
         }
         report.fetched = status.fetched;
@@ -287,11 +270,12 @@ impl Inbox {
     /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
     /// the server.
     ///
-    /// After each batch the writer records how far the pass got ([`FullPassProgress`], and
-    /// the source's position of the batch's last page in [`ResumePoint`]); a page that fails
-    /// (after the client's retries) stops the pass with what came before it written, and the
-    /// next pass (`resume`) starts again at the last stored page (asked again, in case the
-    /// listing moved a little meanwhile), not at the newest.
+    /// After each batch the writer records in the store how far the pass got and where it goes
+    /// on ([`FullPassProgress`] with its [`PassResume`]: the page after the batch's last page
+    /// when the source named it with a token, else that last page); a page that fails (after
+    /// the client's retries) stops the pass with what came before it written, and the next
+    /// pass (`resume`, also after a restart) starts again there, not at the newest: a page
+    /// number is asked again (in case the listing moved a little meanwhile), a token is not.
     async fn full_pass(
         &self,
         source: &dyn ReviewSource,
@@ -304,7 +288,7 @@ impl Inbox {
         let page_size = self.config.page_size.max(1);
         let (from, before, started_at, sweep, sweep_started_at) = match resume {
             Some(p) => {
-                let (from, before) = self.resume_position(source, &p, page_size);
+                let (from, before) = Inbox::resume_position(source, &p, page_size);
                 // Every review an earlier attempt wrote has `synced_at >= started_at`, so the
                 // sweep leaves it alone (its ids are not in `seen`). A review synced in that
                 // same second just before the pass is left alone too: a deletion among those
@@ -337,7 +321,6 @@ impl Inbox {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, Mark)>(1);
         let store = self.store.clone();
         let account = self.account.clone();
-        let remember = self.resume_at.clone();
         // One transaction holds the writing connection (and so the window's own writes,
         // triage or a delete, which wait for it; its reads have a connection of their own) for
         // its whole length: at most one full batch, ~0.2 s for 20,000 reviews.
@@ -361,21 +344,20 @@ impl Inbox {
                 store_batch(&mut store, &account, &batch, &mut news)?;
                 // One small write per batch (a handful per pass).
                 let stored = u64::from(last.page) * u64::from(page_size);
+                let (at, before) = last.resume;
                 store.set_full_pass_progress(
                     &account,
                     Some(&FullPassProgress {
                         stored,
                         started_at,
                         sweep,
+                        resume: Some(PassResume {
+                            at,
+                            before,
+                            page_size,
+                        }),
                     }),
                 )?;
-                drop(store);
-                *lock_resume(&remember) = Some(ResumePoint {
-                    started_at,
-                    stored,
-                    at: last.at,
-                    before: last.before,
-                });
             }
             Ok::<_, StoreError>(news)
         });
@@ -400,10 +382,14 @@ impl Inbox {
                 }
             };
             page_no += 1;
+            // A provider that named the next page (a token) is asked from there; else this
+            // page is asked again (page numbers shift as reviews arrive).
             let this = Mark {
                 page: page_no,
-                at: page.at,
-                before: status.fetched,
+                resume: match page.next {
+                    Some(next) => (next, status.fetched + page.reviews.len() as u64),
+                    None => (page.at, status.fetched),
+                },
             };
             if page.total.is_some() {
                 status.total = page.total;
@@ -479,33 +465,25 @@ impl Inbox {
 }
 
 impl Inbox {
-    /// Where a stopped pass continues: the position remembered for it, else where the source
-    /// can jump to for the stored count, else the newest (the pass is asked whole again; what
-    /// the earlier attempt stored is still left alone by the sweep). Also how many reviews of
-    /// the listing come before that position.
+    /// Where a stopped pass continues: the position it recorded (a page token, or a page
+    /// number at the same page size), else where the source can jump to for the stored count
+    /// (a row from before schema V14, or another page size), else the newest (the pass is asked
+    /// whole again; what the earlier attempt stored is still left alone by the sweep). Also how
+    /// many reviews of the listing come before that position.
     fn resume_position(
-        &self,
         source: &dyn ReviewSource,
         progress: &FullPassProgress,
         page_size: u32,
     ) -> (PagePosition, u64) {
-        let remembered = lock_resume(&self.resume_at)
-            .take()
-            .filter(|r| r.started_at == progress.started_at && r.stored == progress.stored);
-        match remembered {
-            Some(r) => (r.at, r.before),
+        match progress
+            .resume
+            .as_ref()
+            .filter(|r| r.page_size == page_size)
+        {
+            Some(r) => (r.at.clone(), r.before),
             None => source
                 .position_after(progress.stored, page_size)
                 .unwrap_or((PagePosition::Newest, 0)),
         }
     }
-}
-
-/// Locks the remembered resume point, recovering from a panic in another holder.
-pub(crate) fn lock_resume(
-    resume: &std::sync::Mutex<Option<ResumePoint>>,
-) -> std::sync::MutexGuard<'_, Option<ResumePoint>> {
-    resume
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

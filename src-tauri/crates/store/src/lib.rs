@@ -40,7 +40,7 @@ pub use fts::fts_match_expression;
 pub use queue::{NewAction, NextAction};
 pub use reviews::UpsertStats;
 pub use schema::SCHEMA_VERSION;
-pub use sync::FullPassProgress;
+pub use sync::{FullPassProgress, PassResume};
 
 /// Everything that can go wrong in the store, typed so the Tauri layer can map each to a message.
 #[derive(Debug, thiserror::Error)]

@@ -359,3 +359,36 @@ fn a_version_8_store_migrates_in_place_with_nothing_lost() {
     assert_eq!(store.list_actions(&aurora, &[]).unwrap().len(), 3);
     store.check_search_index().unwrap();
 }
+
+/// A full pass that a version 13 build left unfinished keeps its count after V14, with no
+/// position (the inbox then works one out from the count, as that build did).
+#[test]
+fn an_unfinished_pass_of_a_version_13_store_keeps_its_count_without_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 13).unwrap();
+        conn.execute(
+            "INSERT INTO shops (id, provider, key) VALUES (1, 'trustoo', ?1)",
+            [AURORA],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO full_pass_progress (shop, stored, started_at, sweep) \
+             VALUES (1, 300, 1700000000, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let progress = store
+        .full_pass_progress(&AccountKey::trustoo(AURORA))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (progress.stored, progress.started_at, progress.sweep),
+        (300, 1_700_000_000, true)
+    );
+    assert_eq!(progress.resume, None);
+}

@@ -6,11 +6,13 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use reviewdesk_core::{
-    AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor,
-    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewTag, ReviewView,
-    SyncCursor, TriageState, TrustpilotId,
+    AccountKey, ActionKind, ActionState, Media, MediaKind, PagePosition, ProductId, Review,
+    ReviewCursor, ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewTag,
+    ReviewView, SyncCursor, TriageState, TrustpilotId,
 };
-use reviewdesk_store::{FullPassProgress, NewAction, Store, StoreError, SCHEMA_VERSION};
+use reviewdesk_store::{
+    FullPassProgress, NewAction, PassResume, Store, StoreError, SCHEMA_VERSION,
+};
 use tempfile::TempDir;
 
 /// The shop most tests work in (a Trustoo account).
@@ -1323,6 +1325,11 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
         stored: 600,
         started_at: 1_700_000_000,
         sweep: true,
+        resume: Some(PassResume {
+            at: PagePosition::Token("after-5f0c1e2d3b4a59687a6b5c4d".into()),
+            before: 600,
+            page_size: 100,
+        }),
     };
     store
         .set_full_pass_progress(&SHOP, Some(&progress))
@@ -1336,7 +1343,7 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
     // Writing the cursor leaves the progress alone, and the other way round.
     store.set_sync_cursor(&SHOP, &cursor).unwrap();
     let mut store = reopen(&dir, store);
-    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(progress));
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(progress.clone()));
     assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor.clone()));
     assert_eq!(
         store
@@ -1344,6 +1351,31 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
             .unwrap(),
         None
     );
+    // Every kind of position is kept as it was written; a row without one reads without one.
+    for at in [
+        PagePosition::Newest,
+        PagePosition::Page(7),
+        PagePosition::CreatedSince(1_700_000_123),
+    ] {
+        let p = FullPassProgress {
+            resume: Some(PassResume {
+                at,
+                before: 500,
+                page_size: 50,
+            }),
+            ..progress.clone()
+        };
+        store.set_full_pass_progress(&SHOP, Some(&p)).unwrap();
+        assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(p));
+    }
+    let counted_only = FullPassProgress {
+        resume: None,
+        ..progress.clone()
+    };
+    store
+        .set_full_pass_progress(&SHOP, Some(&counted_only))
+        .unwrap();
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(counted_only));
     store.set_full_pass_progress(&SHOP, None).unwrap();
     assert_eq!(store.full_pass_progress(&SHOP).unwrap(), None);
     assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor));
