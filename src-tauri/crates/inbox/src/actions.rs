@@ -227,7 +227,7 @@ impl Inbox {
         let row = lock(&self.store)
             .get_review(&self.account, review_id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
-        let email = row.review.author_email.trim();
+        let email = row.review.details.reviewer_email().trim();
         if email.is_empty() {
             return Err(InboxError::Invalid(
                 "Trustoo did not share this reviewer's email, so they cannot be excluded from here."

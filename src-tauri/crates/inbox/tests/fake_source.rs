@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ActionKind, ActionStatus, ProductId, Provider, QueuedAction, Review, ReviewFilter, ReviewId,
-    SyncPhase,
+    ActionKind, ActionStatus, ProductId, Provider, ProviderDetails, QueuedAction, Review,
+    ReviewFilter, ReviewId, SyncPhase, TrustpilotDetails,
 };
 use reviewdesk_inbox::{
     Inbox, InboxConfig, PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture,
@@ -58,22 +58,21 @@ fn review(n: usize) -> Review {
         is_store_review: true,
         rating: if n.is_multiple_of(7) { 1 } else { 5 },
         author: format!("Author {n}"),
-        author_email: String::new(),
         author_country: "FR".into(),
         title: format!("Review {n}"),
         content: format!("Text of review {n}"),
-        source: String::new(),
         is_verified: true,
-        is_featured: false,
-        is_published: true,
-        is_pinned: false,
-        item_type: String::new(),
-        order_id: String::new(),
         commented_at: 1_700_000_000 + n as i64 * 60,
         updated_at: 1_700_000_000 + n as i64 * 60,
         media: Vec::new(),
         reply: None,
         tags: Vec::new(),
+        details: ProviderDetails::Trustpilot(TrustpilotDetails {
+            source: "Organic".into(),
+            language: "fr".into(),
+            report_status: "active".into(),
+            ..TrustpilotDetails::default()
+        }),
     }
 }
 

@@ -468,9 +468,9 @@ async fn actions_online_reach_the_sandbox_and_the_audit_log() {
         .unwrap()
         .rows
         .into_iter()
-        .find(|r| !r.review.author_email.is_empty())
+        .find(|r| !r.review.details.reviewer_email().is_empty())
         .expect("a seeded review with an email");
-    let email = row.review.author_email.clone();
+    let email = row.review.details.reviewer_email().to_owned();
     let o = r
         .inbox
         .exclude_author(Some(&r.client), &row.review.id)

@@ -392,12 +392,25 @@ ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs;
 DROP TABLE temp.reviews_vocab_v13;
 "#;
 
-/// Version 14: a stopped full pass keeps where it goes on in the provider's own paging (a page
-/// number or a page token), not only how many reviews it stored: a token cannot be worked out
-/// again from a count, so without it a restart asked a cursor-paged listing whole again (see
-/// `Store::full_pass_progress`). Rows written before have no position (NULL): the inbox works
-/// it out from `stored` as before.
+/// Version 14: what Trustpilot reviews have besides the common fields, and where a stopped full
+/// pass goes on.
+///
+/// * A review's provider part (`reviewdesk_core::ProviderDetails`) keeps its V1 columns for
+///   Trustoo (source, email, order, variant, featured/published/pinned); Trustpilot's own
+///   fields get columns of their own, NULL in Trustoo rows, so nothing is rewritten (see
+///   `reviews/details.rs`). Trustpilot's source shares `source`, the source filter's column.
+/// * A stopped full pass keeps where it goes on in the provider's own paging (a page number or
+///   a page token), not only how many reviews it stored: a token cannot be worked out again
+///   from a count, so without it a restart asked a cursor-paged listing whole again (see
+///   `Store::full_pass_progress`). Rows written before have no position (NULL): the inbox works
+///   it out from `stored` as before.
 pub(crate) const V14: &str = r#"
+ALTER TABLE reviews ADD COLUMN reference_id TEXT;
+ALTER TABLE reviews ADD COLUMN referral_email TEXT;
+ALTER TABLE reviews ADD COLUMN report_status TEXT;
+ALTER TABLE reviews ADD COLUMN report_reasons_json TEXT;
+ALTER TABLE reviews ADD COLUMN language TEXT;
+ALTER TABLE reviews ADD COLUMN consumer_id TEXT;
 ALTER TABLE full_pass_progress ADD COLUMN resume_kind TEXT
     CHECK (resume_kind IN ('newest', 'page', 'token', 'created_since'));
 ALTER TABLE full_pass_progress ADD COLUMN resume_value TEXT;
