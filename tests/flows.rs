@@ -71,7 +71,7 @@ impl Rig {
         let store = Store::open(dir.path().join("reviewdesk.db")).unwrap();
         let inbox = Inbox::new(
             Arc::new(Mutex::new(store)),
-            SHOP,
+            AccountKey::trustoo(SHOP),
             "merchant",
             InboxConfig {
                 concurrency: 3,
@@ -258,7 +258,7 @@ async fn excluding_an_author_refreshes_once_and_is_sent() {
         .find(|id| {
             rig.inbox
                 .review_detail(id)
-                .is_ok_and(|d| !d.row.review.author_email.is_empty())
+                .is_ok_and(|d| !d.row.review.details.reviewer_email().is_empty())
         })
         .unwrap();
     rig.expire_tokens_after(0, "/api/v1/openapi/create_customer_exclude")

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use reviewdesk_core::{Feature, NewReviews, QueuedAction, SyncStatus};
+use reviewdesk_core::{AccountKey, Feature, NewReviews, QueuedAction, SyncStatus};
 use reviewdesk_inbox::background::HostFuture;
 use reviewdesk_inbox::{
     Background, Inbox, InboxConfig, InboxError, InboxHost, ReviewSource, SharedStore, SourceError,
@@ -25,7 +25,7 @@ const ACTOR: &str = "merchant";
 /// Tauri-managed state of the inbox.
 pub struct InboxState {
     store: Result<SharedStore, IpcError>,
-    inboxes: Mutex<HashMap<String, Arc<Inbox>>>,
+    inboxes: Mutex<HashMap<AccountKey, Arc<Inbox>>>,
 }
 
 impl InboxState {
@@ -61,26 +61,27 @@ impl InboxState {
             .ok_or_else(IpcError::not_signed_in)
     }
 
-    /// The inbox of the active shop, `None` when no shop is connected.
+    /// The inbox of the active account, `None` when no account is connected.
     pub async fn active_or_none(&self, app: &AppState) -> Result<Option<Arc<Inbox>>, IpcError> {
         let Some(session) = app.current_session().await? else {
             return Ok(None);
         };
+        let account = session.account();
         let store = self.store.as_ref().map_err(Clone::clone)?;
         let mut inboxes = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(inbox) = inboxes.get(&session.domain) {
+        if let Some(inbox) = inboxes.get(&account) {
             return Ok(Some(inbox.clone()));
         }
         let inbox = Arc::new(
             Inbox::new(
                 store.clone(),
-                session.domain.clone(),
+                account.clone(),
                 ACTOR,
                 InboxConfig::default(),
             )
             .map_err(IpcError::from)?,
         );
-        inboxes.insert(session.domain, inbox.clone());
+        inboxes.insert(account, inbox.clone());
         Ok(Some(inbox))
     }
 }

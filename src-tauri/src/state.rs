@@ -5,7 +5,7 @@
 use crate::config::{AppConfig, ConfigError};
 use crate::error::{ErrorCode, IpcError};
 use reviewdesk_auth::{AuthConfig, KeyringStore, Secret, SessionManager, TokenStore};
-use reviewdesk_core::ShopSession;
+use reviewdesk_core::{AccountKey, ShopSession};
 use reviewdesk_trustoo::TrustooClient;
 use std::path::Path;
 use std::sync::Arc;
@@ -102,6 +102,14 @@ impl AppState {
             return Ok(Some(demo.session.clone()));
         }
         Ok(self.sessions()?.active_shop().await)
+    }
+
+    /// The account the merchant is working in, or "not signed in".
+    pub async fn current_account(&self) -> Result<AccountKey, IpcError> {
+        self.current_session()
+            .await?
+            .map(|s| s.account())
+            .ok_or_else(IpcError::not_signed_in)
     }
 
     /// Refuses, before any call, a feature the active shop's sign-in has no scope for, with a

@@ -403,7 +403,12 @@ async fn sync_fetch() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let store = reviewdesk_store::Store::open(dir.path().join("reviewdesk.db"))?;
         let store = Arc::new(Mutex::new(store));
-        let inbox = Inbox::new(store.clone(), demo::SHOP_DOMAIN, "bench", config.clone())?;
+        let inbox = Inbox::new(
+            store.clone(),
+            AccountKey::trustoo(demo::SHOP_DOMAIN),
+            "bench",
+            config.clone(),
+        )?;
         let start = Run::start(Some(sandbox.pid()));
         let report = inbox.sync(&client, SyncMode::Full, &|_| {}).await?;
         let run = start.end();

@@ -159,7 +159,7 @@ async fn filter_delete_exclude_and_replay_after_an_outage() {
         .await
         .expect("the review on Trustoo");
     app.press("e").await.expect("e");
-    let email = review.author_email.clone();
+    let email = review.details.reviewer_email().to_owned();
     let excluded = loop_until(WAIT, || async {
         let state = control(&sandbox, "state/exclusions").await;
         state["list"].as_array().and_then(|list| {

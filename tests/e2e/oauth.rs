@@ -103,7 +103,9 @@ async fn an_oauth_merchant_syncs_excludes_and_unsubscribes_while_the_token_expir
         .get_review(&ReviewId(id))
         .await
         .expect("the review on Trustoo")
-        .author_email;
+        .details
+        .reviewer_email()
+        .to_owned();
     assert!(!email.is_empty(), "the seeded review has an email");
     expire_tokens_after(sandbox, 0, "/api/v1/openapi/create_customer_exclude").await;
     app.press("e").await.expect("e");

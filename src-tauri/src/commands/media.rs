@@ -16,22 +16,16 @@ use crate::composer::ComposerState;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-async fn shop(app: &AppState) -> Result<String, IpcError> {
-    app.current_session()
-        .await?
-        .map(|s| s.domain)
-        .ok_or_else(IpcError::not_signed_in)
-}
-
 /// Checks dropped or picked `paths` (by magic bytes, size and count, given the `existing`
 /// attachments) and makes thumbnails. Nothing is uploaded.
 #[tauri::command]
 pub async fn media_check(
+    app: State<'_, AppState>,
     composer: State<'_, ComposerState>,
     existing: Vec<String>,
     paths: Vec<String>,
 ) -> Result<CheckResult, IpcError> {
-    Ok(composer.get()?.check(&existing, &paths).await)
+    Ok(composer.active(&app).await?.check(&existing, &paths).await)
 }
 
 /// Saves the composer's fields and attached paths as draft `id` (called on every change). The
@@ -44,10 +38,8 @@ pub async fn draft_save(
     fields: serde_json::Value,
     attachments: Vec<String>,
 ) -> Result<DraftSummary, IpcError> {
-    let shop = shop(&app).await?;
-    Ok(composer
-        .get()?
-        .save_draft(&shop, &id, fields, &attachments)?)
+    let composer = composer.active(&app).await?;
+    Ok(composer.save_draft(&id, fields, &attachments)?)
 }
 
 /// The active shop's review drafts, most recent first, with files that went missing.
@@ -56,8 +48,7 @@ pub async fn draft_list(
     app: State<'_, AppState>,
     composer: State<'_, ComposerState>,
 ) -> Result<Vec<DraftSummary>, IpcError> {
-    let shop = shop(&app).await?;
-    Ok(composer.get()?.list_drafts(&shop)?)
+    Ok(composer.active(&app).await?.list_drafts()?)
 }
 
 /// Opens draft `id`: its fields, its files checked again (with thumbnails) and sentences about
@@ -68,8 +59,7 @@ pub async fn draft_load(
     composer: State<'_, ComposerState>,
     id: String,
 ) -> Result<DraftView, IpcError> {
-    let shop = shop(&app).await?;
-    Ok(composer.get()?.load_draft(&shop, &id).await?)
+    Ok(composer.active(&app).await?.load_draft(&id).await?)
 }
 
 /// Deletes draft `id` (its local files are the merchant's and stay where they are).
@@ -79,8 +69,7 @@ pub async fn draft_discard(
     composer: State<'_, ComposerState>,
     id: String,
 ) -> Result<bool, IpcError> {
-    let shop = shop(&app).await?;
-    Ok(composer.get()?.discard_draft(&shop, &id)?)
+    Ok(composer.active(&app).await?.discard_draft(&id)?)
 }
 
 /// Products of the shop for the picker (see [`Composer::products`]).
@@ -97,7 +86,7 @@ pub async fn composer_publish(
     id: String,
     on_progress: Channel<ProgressEvent>,
 ) -> Result<PublishOutcome, IpcError> {
-    let shop = shop(&app).await?;
+    let composer = composer.active(&app).await?;
     app.require(Feature::WriteReviews).await?;
     let client = app.client().await?;
     let progress = move |ev| {
@@ -105,19 +94,17 @@ pub async fn composer_publish(
             tracing::debug!(%err, "progress channel closed");
         }
     };
-    Ok(composer
-        .get()?
-        .publish(&shop, &id, &client, progress)
-        .await?)
+    Ok(composer.publish(&id, &client, progress).await?)
 }
 
 /// Cancels one file (`index`) or every file of draft `id`'s running upload. `false` when
 /// nothing is uploading.
 #[tauri::command]
 pub async fn composer_cancel(
+    app: State<'_, AppState>,
     composer: State<'_, ComposerState>,
     id: String,
     index: Option<usize>,
 ) -> Result<bool, IpcError> {
-    Ok(composer.get()?.cancel(&id, index))
+    Ok(composer.active(&app).await?.cancel(&id, index))
 }

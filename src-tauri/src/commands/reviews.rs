@@ -4,7 +4,6 @@
 use crate::error::IpcError;
 use crate::inbox::{self, InboxState};
 use crate::state::AppState;
-use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
     ActionOutcome, ExportResult, Feature, ProductId, ProductSummary, QueuedAction, RatingSummary,
     ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SourceSummary, SyncStatus, TriageState,
@@ -19,7 +18,7 @@ pub async fn query_reviews(
     query: ReviewQuery,
 ) -> Result<ReviewPage, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_reader(|s| s.query_reviews(&AccountKey::trustoo(inbox.shop()), &query))?)
+    Ok(inbox.with_reader(|s| s.query_reviews(inbox.account(), &query))?)
 }
 
 /// A review with its audit history and the actions still waiting for it.
@@ -43,9 +42,7 @@ pub async fn set_triage(
 ) -> Result<(), IpcError> {
     let inbox = inboxes.active(&app).await?;
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    inbox.with_store(|s| {
-        s.set_triage(&AccountKey::trustoo(inbox.shop()), &ids, state, "merchant")
-    })?;
+    inbox.with_store(|s| s.set_triage(inbox.account(), &ids, state, "merchant"))?;
     Ok(())
 }
 
@@ -127,8 +124,7 @@ pub async fn local_rating(
 ) -> Result<RatingSummary, IpcError> {
     let inbox = inboxes.active(&app).await?;
     let product = product_id.map(ProductId);
-    Ok(inbox
-        .with_reader(|s| s.rating_summary(&AccountKey::trustoo(inbox.shop()), product.as_ref()))?)
+    Ok(inbox.with_reader(|s| s.rating_summary(inbox.account(), product.as_ref()))?)
 }
 
 /// Products with reviews in the local store, most reviewed first.
@@ -138,7 +134,7 @@ pub async fn list_products(
     inboxes: State<'_, InboxState>,
 ) -> Result<Vec<ProductSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_reader(|s| s.list_products(&AccountKey::trustoo(inbox.shop())))?)
+    Ok(inbox.with_reader(|s| s.list_products(inbox.account()))?)
 }
 
 /// Sources of the reviews in the local store with their counts, most used first: the source
@@ -149,5 +145,5 @@ pub async fn list_sources(
     inboxes: State<'_, InboxState>,
 ) -> Result<Vec<SourceSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_reader(|s| s.list_sources(&AccountKey::trustoo(inbox.shop())))?)
+    Ok(inbox.with_reader(|s| s.list_sources(inbox.account()))?)
 }

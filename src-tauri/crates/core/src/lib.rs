@@ -141,13 +141,19 @@ impl ReviewTag {
     }
 }
 
-/// One customer review, normalised from the API's drifting field names and types.
+/// One customer review: what every provider has, and a typed part for what only its provider
+/// has ([`ProviderDetails`]).
+///
+/// Why split: Trustoo (a shop's product reviews) and Trustpilot (a business's service and
+/// product reviews) agree on stars, text, author, dates, media, product, verified, a public
+/// reply and tags, and on little else. Their own fields stay typed in their own part instead
+/// of a union of every provider's columns, empty for the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct Review {
-    /// Trustoo's id of the review.
+    /// The provider's id of the review.
     pub id: ReviewId,
-    /// Product reviewed; `"0"` for a store review.
+    /// Product reviewed; `"0"` for a store (service) review.
     pub product_id: ProductId,
     /// Product title at the time of the review (may be empty).
     pub product_title: String,
@@ -159,32 +165,18 @@ pub struct Review {
     pub rating: u8,
     /// Display name of the reviewer.
     pub author: String,
-    /// Reviewer's email, when the API shares it.
-    pub author_email: String,
     /// ISO country code of the reviewer (may be empty).
     pub author_country: String,
     /// Review headline.
     pub title: String,
     /// Review body.
     pub content: String,
-    /// Where the review came from (`Store front`, `AliExpress`, …).
-    pub source: String,
-    /// Bought through the shop (verified purchase).
+    /// A verified purchase or experience (as the provider decides it).
     pub is_verified: bool,
-    /// Featured in widgets.
-    pub is_featured: bool,
-    /// Visible on the storefront.
-    pub is_published: bool,
-    /// Pinned to the top.
-    pub is_pinned: bool,
-    /// Variant text such as "Red / M".
-    pub item_type: String,
-    /// Shopify order id, when known.
-    pub order_id: String,
     /// When the customer wrote it, as unix seconds (0 when the API gave nothing parseable).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub commented_at: i64,
-    /// When Trustoo last changed it, as unix seconds.
+    /// When the provider last changed it, as unix seconds.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
     /// Photos and videos.
@@ -194,6 +186,88 @@ pub struct Review {
     /// Labels on the review (none for Trustoo, which has no tags).
     #[serde(default)]
     pub tags: Vec<ReviewTag>,
+    /// What only this review's provider has.
+    pub details: ProviderDetails,
+}
+
+/// The part of a review only its provider has, tagged by provider (`"provider": "trustoo"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(tag = "provider", rename_all = "snake_case")]
+pub enum ProviderDetails {
+    /// A Trustoo review's own fields.
+    Trustoo(TrustooDetails),
+    /// A Trustpilot review's own fields.
+    Trustpilot(TrustpilotDetails),
+}
+
+/// What a Trustoo review has besides the common fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct TrustooDetails {
+    /// Where the review came from (`Store front`, `AliExpress`, …).
+    pub source: String,
+    /// Reviewer's email, when the API shares it.
+    pub author_email: String,
+    /// Shopify order id, when known.
+    pub order_id: String,
+    /// Variant text such as "Red / M".
+    pub item_type: String,
+    /// Featured in widgets.
+    pub is_featured: bool,
+    /// Visible on the storefront.
+    pub is_published: bool,
+    /// Pinned to the top.
+    pub is_pinned: bool,
+}
+
+/// What a Trustpilot review has besides the common fields (`shared/reference/trustpilot-api.md`
+/// §1.3; the private fields come only from the private review endpoints).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct TrustpilotDetails {
+    /// Where the review came from (`AFS` for an invitation, `Organic`, …), as Trustpilot sends
+    /// it.
+    pub source: String,
+    /// `referenceId`: the order or reference number of the invitation (private).
+    pub reference_id: Option<String>,
+    /// `referralEmail`: the consumer's email (private).
+    pub referral_email: Option<String>,
+    /// `status`: `active`, or `reported` once the business reported it.
+    pub report_status: String,
+    /// `reportData.reasons` of a reported review (`sensitiveInformation`, …).
+    pub report_reasons: Vec<String>,
+    /// Language of the review text (`en`, `da`, …).
+    pub language: String,
+    /// The consumer's Trustpilot id, when known.
+    pub consumer_id: Option<TrustpilotId>,
+}
+
+impl ProviderDetails {
+    /// Whose review this is.
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderDetails::Trustoo(_) => Provider::Trustoo,
+            ProviderDetails::Trustpilot(_) => Provider::Trustpilot,
+        }
+    }
+
+    /// Where the review came from as the provider names it: the source filter's value (empty
+    /// when the provider did not say).
+    pub fn source(&self) -> &str {
+        match self {
+            ProviderDetails::Trustoo(t) => &t.source,
+            ProviderDetails::Trustpilot(t) => &t.source,
+        }
+    }
+
+    /// The reviewer's email, when the provider shares it (empty otherwise).
+    pub fn reviewer_email(&self) -> &str {
+        match self {
+            ProviderDetails::Trustoo(t) => &t.author_email,
+            ProviderDetails::Trustpilot(t) => t.referral_email.as_deref().unwrap_or_default(),
+        }
+    }
 }
 
 impl Review {
@@ -205,6 +279,22 @@ impl Review {
     /// True when at least one attachment is a video.
     pub fn has_video(&self) -> bool {
         self.media.iter().any(|m| m.kind == MediaKind::Video)
+    }
+
+    /// The Trustoo part, for a Trustoo review.
+    pub fn trustoo(&self) -> Option<&TrustooDetails> {
+        match &self.details {
+            ProviderDetails::Trustoo(t) => Some(t),
+            ProviderDetails::Trustpilot(_) => None,
+        }
+    }
+
+    /// The Trustpilot part, for a Trustpilot review.
+    pub fn trustpilot(&self) -> Option<&TrustpilotDetails> {
+        match &self.details {
+            ProviderDetails::Trustpilot(t) => Some(t),
+            ProviderDetails::Trustoo(_) => None,
+        }
     }
 }
 
@@ -389,6 +479,24 @@ pub struct PageInfo {
     /// Number of items across all pages.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
+}
+
+/// Where in a newest-first listing a page starts: each provider's own way of paging.
+///
+/// Why in the domain: the inbox asks a provider for pages from one, and the store keeps one
+/// so that a stopped pass goes on from it after a restart (a page token cannot be worked out
+/// again from how many reviews are stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagePosition {
+    /// The newest review (the first page).
+    Newest,
+    /// A 1-based page number (Trustoo).
+    Page(u32),
+    /// An opaque page token or cursor the provider handed out with an earlier page
+    /// (Trustpilot's `nextPageToken`).
+    Token(String),
+    /// Reviews created at or after this second (unix seconds), newest first.
+    CreatedSince(i64),
 }
 
 /// One page of a listing.
@@ -753,6 +861,12 @@ pub struct ShopSession {
 }
 
 impl ShopSession {
+    /// The account this session is for: the one place a signed-in shop becomes the
+    /// [`AccountKey`] the store, the inbox and the composer work with.
+    pub fn account(&self) -> AccountKey {
+        AccountKey::new(self.provider, self.domain.as_str())
+    }
+
     /// Why `feature` cannot be used with this sign-in, as a sentence, or `None` when it can.
     pub fn refusal(&self, feature: Feature) -> Option<String> {
         self.missing_scopes
@@ -1384,6 +1498,10 @@ mod tests {
             Some("This shop's sign-in does not allow excluding customers and unsubscribing addresses (Trustoo scope write_customers). Sign in again to allow it.")
         );
         assert_eq!(session.refusal(Feature::WriteReviews), None);
+        assert_eq!(
+            session.account(),
+            AccountKey::trustoo("aurora.myshopify.com")
+        );
     }
 
     #[test]
@@ -1428,23 +1546,51 @@ mod tests {
             is_store_review: true,
             rating: 5,
             author: "A".into(),
-            author_email: String::new(),
             author_country: "US".into(),
             title: String::new(),
             content: String::new(),
-            source: "Shop".into(),
             is_verified: false,
-            is_featured: false,
-            is_published: true,
-            is_pinned: false,
-            item_type: String::new(),
-            order_id: String::new(),
             commented_at: 0,
             updated_at: 0,
             media: vec![],
             reply: None,
             tags: vec![],
+            details: ProviderDetails::Trustoo(TrustooDetails {
+                source: "Shop".into(),
+                is_published: true,
+                ..TrustooDetails::default()
+            }),
         }
+    }
+
+    #[test]
+    fn the_provider_part_is_tagged_by_provider_in_snake_case() {
+        let mut r = sample_review();
+        let json = serde_json::to_value(&r).expect("serialize");
+        assert_eq!(json["details"]["provider"], "trustoo");
+        assert_eq!(json["details"]["source"], "Shop");
+        assert_eq!(json["details"]["is_published"], true);
+        assert!(json.get("source").is_none(), "not a common field");
+        assert_eq!(r.details.source(), "Shop");
+        assert_eq!(r.details.provider(), Provider::Trustoo);
+        r.details = ProviderDetails::Trustpilot(TrustpilotDetails {
+            source: "AFS".into(),
+            referral_email: Some("ana@example.com".into()),
+            report_status: "reported".into(),
+            report_reasons: vec!["sensitiveInformation".into()],
+            consumer_id: TrustpilotId::parse("507f191e810c19729de860ea").ok(),
+            ..TrustpilotDetails::default()
+        });
+        let json = serde_json::to_value(&r).expect("serialize");
+        assert_eq!(json["details"]["provider"], "trustpilot");
+        assert_eq!(json["details"]["consumer_id"], "507f191e810c19729de860ea");
+        assert_eq!(
+            serde_json::from_value::<Review>(json).expect("decode"),
+            r,
+            "round trip"
+        );
+        assert_eq!(r.details.reviewer_email(), "ana@example.com");
+        assert!(r.trustoo().is_none() && r.trustpilot().is_some());
     }
 
     #[test]

@@ -9,7 +9,6 @@
 //! or a failed attempt that may have reached the server), [`Inbox::replay`] asks Trustoo
 //! whether it landed — that check is what makes it exactly once.
 
-use reviewdesk_core::AccountKey;
 use std::time::Duration;
 
 use reviewdesk_core::{
@@ -147,20 +146,14 @@ impl Inbox {
     ) -> Result<QueuedAction, InboxError> {
         let mut store = lock(&self.store);
         let id = store.enqueue(
-            &AccountKey::trustoo(&self.shop),
+            &self.account,
             &NewAction {
                 kind,
                 payload: payload.clone(),
                 idempotency_key: None,
             },
         )?;
-        store.record_audit(
-            &AccountKey::trustoo(&self.shop),
-            &self.actor,
-            audit_action,
-            review,
-            &payload,
-        )?;
+        store.record_audit(&self.account, &self.actor, audit_action, review, &payload)?;
         store
             .get_action(id)?
             .ok_or_else(|| InboxError::Internal(format!("queued action {id} vanished")))
@@ -177,8 +170,7 @@ impl Inbox {
         // Once Trustoo proves unreachable, the rest are only queued (no point waiting on each).
         let mut reachable = client.is_some();
         for id in ids {
-            let queued =
-                lock(&self.store).delete_review(&AccountKey::trustoo(&self.shop), id, &self.actor);
+            let queued = lock(&self.store).delete_review(&self.account, id, &self.actor);
             let action_id = match queued {
                 Ok(a) => a,
                 Err(StoreError::AlreadyDeleted(_)) => {
@@ -233,9 +225,9 @@ impl Inbox {
         review_id: &ReviewId,
     ) -> Result<ActionOutcome, InboxError> {
         let row = lock(&self.store)
-            .get_review(&AccountKey::trustoo(&self.shop), review_id)?
+            .get_review(&self.account, review_id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
-        let email = row.review.author_email.trim();
+        let email = row.review.details.reviewer_email().trim();
         if email.is_empty() {
             return Err(InboxError::Invalid(
                 "Trustoo did not share this reviewer's email, so they cannot be excluded from here."
@@ -354,7 +346,7 @@ impl Inbox {
     pub async fn replay(&self, client: &dyn ReviewSource) -> Result<ReplayReport, InboxError> {
         let _one_at_a_time = self.replay_lock.lock().await;
         let waiting = lock(&self.store).list_actions(
-            &AccountKey::trustoo(&self.shop),
+            &self.account,
             &[ActionState::Pending, ActionState::InFlight],
         )?;
         let mut report = ReplayReport::default();
@@ -385,7 +377,7 @@ impl Inbox {
     /// Actions of the shop that have not reached Trustoo yet (pending or in flight).
     pub fn pending_actions(&self) -> Result<Vec<QueuedAction>, InboxError> {
         Ok(lock(&self.store).list_actions(
-            &AccountKey::trustoo(&self.shop),
+            &self.account,
             &[ActionState::Pending, ActionState::InFlight],
         )?)
     }
@@ -394,12 +386,12 @@ impl Inbox {
     pub fn review_detail(&self, id: &ReviewId) -> Result<ReviewDetail, InboxError> {
         let store = lock(&self.reader);
         let row = store
-            .get_review(&AccountKey::trustoo(&self.shop), id)?
+            .get_review(&self.account, id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
-        let audit = store.review_audit(&AccountKey::trustoo(&self.shop), id)?;
+        let audit = store.review_audit(&self.account, id)?;
         let pending = store
             .list_actions(
-                &AccountKey::trustoo(&self.shop),
+                &self.account,
                 &[ActionState::Pending, ActionState::InFlight],
             )?
             .into_iter()
@@ -550,7 +542,7 @@ impl Inbox {
             store.mark_failed(id, &message, None)?;
         }
         store.record_audit(
-            &AccountKey::trustoo(&self.shop),
+            &self.account,
             "system",
             if conflict {
                 "action_conflict"
@@ -565,7 +557,7 @@ impl Inbox {
         let gone_anyway = matches!(e.kind(), Kind::NotFound);
         if action.kind == ActionKind::DeleteReview && !gone_anyway {
             if let Some(review) = &review {
-                store.restore_review(&AccountKey::trustoo(&self.shop), review, "system")?;
+                store.restore_review(&self.account, review, "system")?;
             }
         }
         drop(store);

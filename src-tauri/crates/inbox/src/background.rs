@@ -129,7 +129,7 @@ impl<H: InboxHost> Background<H> {
                     self.replay_with(&inbox, client).await;
                 }
             }
-            Err(err) => tracing::info!(%err, shop = inbox.shop(), "sync did not finish"),
+            Err(err) => tracing::info!(%err, account = %inbox.account(), "sync did not finish"),
         }
         self.wait_after(&inbox)
     }
@@ -173,7 +173,7 @@ impl<H: InboxHost> Background<H> {
             return;
         }
         match inbox.replay(client).await {
-            Ok(report) => tracing::info!(?report, shop = inbox.shop(), "queue replayed"),
+            Ok(report) => tracing::info!(?report, account = %inbox.account(), "queue replayed"),
             Err(err) => tracing::warn!(%err, "queue replay failed"),
         }
         self.queue_changed(inbox);

@@ -1,6 +1,5 @@
 //! CSV export of the current filtered list into a file of its own.
 
-use reviewdesk_core::AccountKey;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -78,18 +77,17 @@ impl Inbox {
         date: time::Date,
     ) -> Result<ExportResult, InboxError> {
         let db = crate::lock(&self.store).path().to_path_buf();
-        let shop = self.shop.clone();
+        let account = self.account.clone();
         let filter = query.filter.clone();
         let sort = query.sort;
         let dir = dir.to_path_buf();
         tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&dir)?;
             let reader = Store::open(&db)?;
-            let (path, file) = unique_export_path(&dir, &export_file_name(&shop, date))?;
+            let (path, file) = unique_export_path(&dir, &export_file_name(&account.id, date))?;
             let write = || -> Result<u64, InboxError> {
                 let mut out = BufWriter::with_capacity(1 << 16, file);
-                let rows =
-                    reader.export_csv(&AccountKey::trustoo(&shop), &filter, sort, &mut out)?;
+                let rows = reader.export_csv(&account, &filter, sort, &mut out)?;
                 out.flush()?;
                 out.into_inner()
                     .map_err(|e| InboxError::Io(e.into_error()))?

@@ -4,7 +4,7 @@
 //! make the inbox trustworthy (what a sync fetches, when a deletion is noticed, that a queued
 //! action reaches Trustoo exactly once) need tests against the sandbox, not against a window.
 //!
-//! One [`Inbox`] serves one shop. It shares the store (one SQLite file for every shop, see
+//! One [`Inbox`] serves one account (a provider's shop or business unit, an `AccountKey`). It shares the store (one SQLite file for every shop, see
 //! `reviewdesk-store`) through a mutex, reads for the window on a read-only connection of its
 //! own ([`Inbox::with_reader`]), and takes a [`ReviewSource`] per call (Trustoo's client is
 //! one, see `trustoo.rs`), so the app can hand it a client with a fresh token each time, of
@@ -34,9 +34,10 @@
 //! * **A bad page** (an answer that cannot be decoded, a 5xx, a cut connection) is asked again
 //!   by the client with backoff (reads only; see `reviewdesk_trustoo::retry`). If it stays bad,
 //!   the sync stops with the reason and keeps every page before it: a full pass records after
-//!   each written batch how far it got ([`reviewdesk_store::FullPassProgress`]), and the next
-//!   sync continues from the last stored page instead of page 1 (a first sync of a million
-//!   reviews is not started over because of one bad answer). An incremental sync stores page by
+//!   each written batch how far it got and where it goes on, as a page number or a page token
+//!   ([`reviewdesk_store::FullPassProgress`]), and the next sync (also after a restart)
+//!   continues from there instead of page 1 (a first sync of a million reviews is not started
+//!   over because of one bad answer). An incremental sync stores page by
 //!   page; what a stopped one missed shows in the count check, which runs the full pass.
 //! * **Phases**: a sync that cannot connect is `Offline`; one that Trustoo answers with server
 //!   errors or "too many requests" is `ServerTrouble` (not offline; tried again shortly); any
@@ -145,7 +146,8 @@ pub struct Inbox {
     /// A read-only connection to the same store for the window's reads (listings, search,
     /// details, charts), so they never wait behind a sync's write transaction on `store`.
     pub(crate) reader: Mutex<Store>,
-    pub(crate) shop: String,
+    /// The account this inbox works for: every store call and every sentence is about it.
+    pub(crate) account: AccountKey,
     pub(crate) actor: String,
     pub(crate) config: InboxConfig,
     /// Serialises syncs of this shop (a manual "Sync now" during the poll waits for it).
@@ -155,38 +157,36 @@ pub struct Inbox {
     pub(crate) status: Mutex<SyncStatus>,
     /// True after a call failed because Trustoo was unreachable, until one succeeds.
     pub(crate) offline: AtomicBool,
-    /// Where a stopped full pass continues, as the source paged it (shared with the pass's
-    /// writer thread, which records it after each batch).
-    pub(crate) resume_at: Arc<Mutex<Option<sync::ResumePoint>>>,
 }
 
 impl std::fmt::Debug for Inbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inbox").field("shop", &self.shop).finish()
+        f.debug_struct("Inbox")
+            .field("account", &self.account)
+            .finish()
     }
 }
 
 impl Inbox {
-    /// An inbox for `shop` (the store's shop key: the myshopify domain). `actor` is who the
-    /// audit log names for the merchant's actions.
+    /// An inbox for `account` (one provider's account: every row it reads and writes is that
+    /// account's). `actor` is who the audit log names for the merchant's actions.
     pub fn new(
         store: SharedStore,
-        shop: impl Into<String>,
+        account: AccountKey,
         actor: impl Into<String>,
         config: InboxConfig,
     ) -> Result<Self, InboxError> {
-        let shop = shop.into();
         let (last, reader) = {
             let writer = lock(&store);
             let last = writer
-                .sync_cursor(&AccountKey::trustoo(&shop))?
+                .sync_cursor(&account)?
                 .and_then(|c| c.last_incremental_sync_at.or(c.last_full_sync_at));
             (last, Store::open_reader(writer.path())?)
         };
         Ok(Self {
             store,
             reader: Mutex::new(reader),
-            shop,
+            account,
             actor: actor.into(),
             config,
             sync_lock: tokio::sync::Mutex::new(()),
@@ -196,13 +196,12 @@ impl Inbox {
                 ..SyncStatus::default()
             }),
             offline: AtomicBool::new(false),
-            resume_at: Arc::new(Mutex::new(None)),
         })
     }
 
-    /// The shop key this inbox serves.
-    pub fn shop(&self) -> &str {
-        &self.shop
+    /// The account this inbox serves (what the app's commands pass to the store).
+    pub fn account(&self) -> &AccountKey {
+        &self.account
     }
 
     /// The shared store: the writing connection (syncs, moderation, the queue, drafts).

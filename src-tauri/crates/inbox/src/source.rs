@@ -12,32 +12,26 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures::stream::BoxStream;
+pub use reviewdesk_core::PagePosition;
 use reviewdesk_core::{QueuedAction, Review, ReviewId};
 
 /// A boxed future a source's methods return (the trait stays object-safe, so the app can hand
 /// the inbox whichever provider the active account has).
 pub type SourceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, SourceError>> + Send + 'a>>;
 
-/// Where in a newest-first listing a page starts: the provider's own way of paging.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PagePosition {
-    /// The newest review (the first page).
-    Newest,
-    /// A 1-based page number (Trustoo).
-    Page(u32),
-    /// An opaque page token or cursor the provider handed out with an earlier page
-    /// (Trustpilot's `nextPageToken`).
-    Token(String),
-    /// Reviews created at or after this second (unix seconds), newest first.
-    CreatedSince(i64),
-}
-
 /// One page of a newest-first listing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourcePage {
     /// Where this page was asked from: a pass that stopped after storing it is continued from
-    /// here (the page is asked again, in case the listing moved meanwhile).
+    /// here when [`SourcePage::next`] is `None` (the page is asked again: page numbers shift
+    /// when reviews arrive meanwhile).
     pub at: PagePosition,
+    /// Where the listing goes on after this page, when the provider named it with the page (a
+    /// page token or cursor): a pass that stopped after storing this page goes on from there,
+    /// also after a restart, without asking this page again (a token names a fixed point of
+    /// the listing, which new reviews do not shift). `None` for page numbers and on the last
+    /// page.
+    pub next: Option<PagePosition>,
     /// Its reviews, newest first.
     pub reviews: Vec<Review>,
     /// How many reviews the server holds in all, when it says (the sync's count check, which
@@ -179,9 +173,10 @@ pub trait ReviewSource: Send + Sync {
     ) -> BoxStream<'static, Result<SourcePage, SourceError>>;
 
     /// Where to continue a newest-first pass of which the first `stored` reviews are stored,
-    /// when nothing else is remembered (after a restart): the position and how many reviews
-    /// come before it. `None` when the provider cannot jump there (cursor paging): the pass
-    /// starts again from the newest.
+    /// when the store holds no position for it at `page_size` (a pass recorded before schema
+    /// V14, or asked at another page size): the position and how many reviews come before it.
+    /// `None` when the provider cannot jump there (cursor paging): the pass starts again from
+    /// the newest.
     fn position_after(&self, stored: u64, page_size: u32) -> Option<(PagePosition, u64)> {
         let _ = (stored, page_size);
         None

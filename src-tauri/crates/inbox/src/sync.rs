@@ -7,7 +7,7 @@ use futures::StreamExt;
 use reviewdesk_core::{
     NewReviews, Review, ReviewFilter, ReviewId, SyncCursor, SyncPhase, SyncStatus,
 };
-use reviewdesk_store::{FullPassProgress, Store, StoreError};
+use reviewdesk_store::{FullPassProgress, PassResume, Store, StoreError};
 
 use crate::source::{PagePosition, ReviewSource};
 use crate::{lock, now, Inbox, InboxError, SharedStore};
@@ -48,30 +48,14 @@ pub struct SyncReport {
 /// times smaller than the full size (see `Inbox::full_pass`).
 const SMALL_BATCH_DIVISOR: usize = 5;
 
-/// Where a stopped full pass continues, as the source paged it (a page token cannot be
-/// recomputed from the stored count the store keeps, so the inbox remembers it while it runs;
-/// after a restart the source's [`ReviewSource::position_after`] decides).
-#[derive(Debug, Clone)]
-pub(crate) struct ResumePoint {
-    /// The pass it belongs to ([`FullPassProgress::started_at`]).
-    started_at: i64,
-    /// [`FullPassProgress::stored`] when it was recorded.
-    stored: u64,
-    /// Where the last stored page was asked from.
-    at: PagePosition,
-    /// Reviews of the listing before that page.
-    before: u64,
-}
-
 /// The last page of a batch handed to the writer.
 #[derive(Debug, Clone)]
 struct Mark {
     /// Its number in the pass (1-based, counting the pages a resumed pass skipped).
     page: u32,
-    /// Where it was asked from.
-    at: PagePosition,
-    /// Reviews of the listing before it.
-    before: u64,
+    /// Where a pass that stored it goes on, and how many reviews of the listing come before
+    /// that position.
+    resume: (PagePosition, u64),
 }
 
 /// Accumulates what was new.
@@ -104,11 +88,11 @@ impl News {
 /// Writes one batch in one transaction and notes what the store did not know in `news`.
 fn store_batch(
     store: &mut Store,
-    shop: &str,
+    account: &AccountKey,
     batch: &[Review],
     news: &mut News,
 ) -> Result<(), StoreError> {
-    let (_, inserted) = store.upsert_reviews_reporting_new(&AccountKey::trustoo(shop), batch)?;
+    let (_, inserted) = store.upsert_reviews_reporting_new(account, batch)?;
     news.add(batch, &inserted);
     Ok(())
 }
@@ -116,14 +100,14 @@ fn store_batch(
 /// [`store_batch`] off the async workers; returns the batch's news.
 async fn store_batch_blocking(
     store: &SharedStore,
-    shop: &str,
+    account: &AccountKey,
     batch: Vec<Review>,
 ) -> Result<News, InboxError> {
     let store = store.clone();
-    let shop = shop.to_owned();
+    let account = account.clone();
     tokio::task::spawn_blocking(move || {
         let mut news = News::default();
-        store_batch(&mut lock(&store), &shop, &batch, &mut news).map(|()| news)
+        store_batch(&mut lock(&store), &account, &batch, &mut news).map(|()| news)
     })
     .await
     .map_err(|e| InboxError::Internal(e.to_string()))?
@@ -185,8 +169,8 @@ impl Inbox {
         let (cursor, resume) = {
             let store = lock(&self.store);
             (
-                store.sync_cursor(&AccountKey::trustoo(&self.shop))?,
-                store.full_pass_progress(&AccountKey::trustoo(&self.shop))?,
+                store.sync_cursor(&self.account)?,
+                store.full_pass_progress(&self.account)?,
             )
         };
         let first_sync = cursor.as_ref().and_then(|c| c.last_full_sync_at).is_none();
@@ -213,11 +197,11 @@ impl Inbox {
             // missed some (a listing shift): both need the full pass. A source that does not
             // say its count leaves deletions to the interval's pass.
             if let Some(server_count) = server_count {
-                let local = lock(&self.store)
-                    .count_reviews(&AccountKey::trustoo(&self.shop), &ReviewFilter::default())?;
+                let local =
+                    lock(&self.store).count_reviews(&self.account, &ReviewFilter::default())?;
                 if server_count != local {
                     tracing::info!(
-                        shop = %self.shop,
+                        account = %self.account,
                         server_count,
                         local,
                         "review counts differ; running a full pass"
@@ -236,10 +220,9 @@ impl Inbox {
         cursor.last_incremental_sync_at = Some(now());
         {
             let mut store = lock(&self.store);
-            store.set_sync_cursor(&AccountKey::trustoo(&self.shop), &cursor)?;
+            store.set_sync_cursor(&self.account, &cursor)?;
             if report.full_pass {
-                store.set_full_pass_progress(&AccountKey::trustoo(&self.shop), None)?;
-                *lock_resume(&self.resume_at) = None;
+                store.set_full_pass_progress(&self.account, None)?;
             }
         }
         report.fetched = status.fetched;
@@ -270,7 +253,7 @@ impl Inbox {
             status.fetched += got.reviews.len() as u64;
             let len = got.reviews.len();
             newest(cursor, &got.reviews);
-            let fresh = store_batch_blocking(&self.store, &self.shop, got.reviews).await?;
+            let fresh = store_batch_blocking(&self.store, &self.account, got.reviews).await?;
             let reached_known = (fresh.0.count as usize) < len;
             news.merge(fresh);
             status.new_count = news.0.count;
@@ -287,11 +270,12 @@ impl Inbox {
     /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
     /// the server.
     ///
-    /// After each batch the writer records how far the pass got ([`FullPassProgress`], and
-    /// the source's position of the batch's last page in [`ResumePoint`]); a page that fails
-    /// (after the client's retries) stops the pass with what came before it written, and the
-    /// next pass (`resume`) starts again at the last stored page (asked again, in case the
-    /// listing moved a little meanwhile), not at the newest.
+    /// After each batch the writer records in the store how far the pass got and where it goes
+    /// on ([`FullPassProgress`] with its [`PassResume`]: the page after the batch's last page
+    /// when the source named it with a token, else that last page); a page that fails (after
+    /// the client's retries) stops the pass with what came before it written, and the next
+    /// pass (`resume`, also after a restart) starts again there, not at the newest: a page
+    /// number is asked again (in case the listing moved a little meanwhile), a token is not.
     async fn full_pass(
         &self,
         source: &dyn ReviewSource,
@@ -304,7 +288,7 @@ impl Inbox {
         let page_size = self.config.page_size.max(1);
         let (from, before, started_at, sweep, sweep_started_at) = match resume {
             Some(p) => {
-                let (from, before) = self.resume_position(source, &p, page_size);
+                let (from, before) = Inbox::resume_position(source, &p, page_size);
                 // Every review an earlier attempt wrote has `synced_at >= started_at`, so the
                 // sweep leaves it alone (its ids are not in `seen`). A review synced in that
                 // same second just before the pass is left alone too: a deletion among those
@@ -320,13 +304,13 @@ impl Inbox {
                 // from the server.
                 // With nothing stored before the pass (a first sync), nothing can have gone
                 // missing.
-                let sweep = lock(&self.store).has_reviews(&AccountKey::trustoo(&self.shop))?;
+                let sweep = lock(&self.store).has_reviews(&self.account)?;
                 (PagePosition::Newest, 0, started_at, sweep, started_at + 1)
             }
         };
         let first_page = u32::try_from(before / u64::from(page_size) + 1).unwrap_or(u32::MAX);
         if first_page > 1 {
-            tracing::info!(shop = %self.shop, first_page, "resuming an unfinished full pass");
+            tracing::info!(account = %self.account, first_page, "resuming an unfinished full pass");
         }
         let mut seen: HashSet<ReviewId> = HashSet::new();
         // One batch waits at most: when the writer is the slower side, a long queue only means
@@ -336,8 +320,7 @@ impl Inbox {
         // batch is written.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<Review>, Mark)>(1);
         let store = self.store.clone();
-        let shop = self.shop.clone();
-        let remember = self.resume_at.clone();
+        let account = self.account.clone();
         // One transaction holds the writing connection (and so the window's own writes,
         // triage or a delete, which wait for it; its reads have a connection of their own) for
         // its whole length: at most one full batch, ~0.2 s for 20,000 reviews.
@@ -358,24 +341,23 @@ impl Inbox {
                     }
                 }
                 let mut store = lock(&store);
-                store_batch(&mut store, &shop, &batch, &mut news)?;
+                store_batch(&mut store, &account, &batch, &mut news)?;
                 // One small write per batch (a handful per pass).
                 let stored = u64::from(last.page) * u64::from(page_size);
+                let (at, before) = last.resume;
                 store.set_full_pass_progress(
-                    &AccountKey::trustoo(&shop),
+                    &account,
                     Some(&FullPassProgress {
                         stored,
                         started_at,
                         sweep,
+                        resume: Some(PassResume {
+                            at,
+                            before,
+                            page_size,
+                        }),
                     }),
                 )?;
-                drop(store);
-                *lock_resume(&remember) = Some(ResumePoint {
-                    started_at,
-                    stored,
-                    at: last.at,
-                    before: last.before,
-                });
             }
             Ok::<_, StoreError>(news)
         });
@@ -394,16 +376,20 @@ impl Inbox {
             let page = match page {
                 Ok(p) => p,
                 Err(e) => {
-                    tracing::warn!(shop = %self.shop, page = page_no + 1, error = %e, "full pass stopped");
+                    tracing::warn!(account = %self.account, page = page_no + 1, error = %e, "full pass stopped");
                     failure = Some(e);
                     break;
                 }
             };
             page_no += 1;
+            // A provider that named the next page (a token) is asked from there; else this
+            // page is asked again (page numbers shift as reviews arrive).
             let this = Mark {
                 page: page_no,
-                at: page.at,
-                before: status.fetched,
+                resume: match page.next {
+                    Some(next) => (next, status.fetched + page.reviews.len() as u64),
+                    None => (page.at, status.fetched),
+                },
             };
             if page.total.is_some() {
                 status.total = page.total;
@@ -465,51 +451,39 @@ impl Inbox {
             return Ok(0);
         }
         let store = self.store.clone();
-        let shop = self.shop.clone();
+        let account = self.account.clone();
         let flagged = tokio::task::spawn_blocking(move || {
-            lock(&store).mark_missing_as_deleted(
-                &AccountKey::trustoo(&shop),
-                &seen,
-                sweep_started_at,
-            )
+            lock(&store).mark_missing_as_deleted(&account, &seen, sweep_started_at)
         })
         .await
         .map_err(|e| InboxError::Internal(e.to_string()))??;
         if flagged > 0 {
-            tracing::info!(shop = %self.shop, flagged, "reviews deleted on the server noticed");
+            tracing::info!(account = %self.account, flagged, "reviews deleted on the server noticed");
         }
         Ok(flagged)
     }
 }
 
 impl Inbox {
-    /// Where a stopped pass continues: the position remembered for it, else where the source
-    /// can jump to for the stored count, else the newest (the pass is asked whole again; what
-    /// the earlier attempt stored is still left alone by the sweep). Also how many reviews of
-    /// the listing come before that position.
+    /// Where a stopped pass continues: the position it recorded (a page token, or a page
+    /// number at the same page size), else where the source can jump to for the stored count
+    /// (a row from before schema V14, or another page size), else the newest (the pass is asked
+    /// whole again; what the earlier attempt stored is still left alone by the sweep). Also how
+    /// many reviews of the listing come before that position.
     fn resume_position(
-        &self,
         source: &dyn ReviewSource,
         progress: &FullPassProgress,
         page_size: u32,
     ) -> (PagePosition, u64) {
-        let remembered = lock_resume(&self.resume_at)
-            .take()
-            .filter(|r| r.started_at == progress.started_at && r.stored == progress.stored);
-        match remembered {
-            Some(r) => (r.at, r.before),
+        match progress
+            .resume
+            .as_ref()
+            .filter(|r| r.page_size == page_size)
+        {
+            Some(r) => (r.at.clone(), r.before),
             None => source
                 .position_after(progress.stored, page_size)
                 .unwrap_or((PagePosition::Newest, 0)),
         }
     }
-}
-
-/// Locks the remembered resume point, recovering from a panic in another holder.
-pub(crate) fn lock_resume(
-    resume: &std::sync::Mutex<Option<ResumePoint>>,
-) -> std::sync::MutexGuard<'_, Option<ResumePoint>> {
-    resume
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

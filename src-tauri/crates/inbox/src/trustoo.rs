@@ -174,6 +174,8 @@ impl ReviewSource for TrustooClient {
             .map(|page| {
                 page.map(|p| SourcePage {
                     at: PagePosition::Page(p.page.page),
+                    // Asked again on resume: a page number shifts as reviews arrive.
+                    next: None,
                     total: Some(p.page.count),
                     reviews: p.list,
                 })

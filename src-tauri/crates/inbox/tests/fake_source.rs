@@ -12,15 +12,17 @@ use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ActionKind, ActionStatus, ProductId, QueuedAction, Review, ReviewFilter, ReviewId, SyncPhase,
+    ActionKind, ActionStatus, ProductId, Provider, ProviderDetails, QueuedAction, Review,
+    ReviewFilter, ReviewId, SyncPhase, TrustpilotDetails,
 };
 use reviewdesk_inbox::{
     Inbox, InboxConfig, PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture,
     SourcePage, SyncMode,
 };
-use reviewdesk_store::Store;
+use reviewdesk_store::{FullPassProgress, Store};
 
-const ACCOUNT: &str = "fakepilot:5f0c1e2d3b4a59687a6b5c4d";
+/// The fake's account: a business unit id like Trustpilot's.
+const UNIT: &str = "5f0c1e2d3b4a59687a6b5c4d";
 const PROVIDER: &str = "Fakepilot";
 
 /// What the fake holds and what it was asked.
@@ -32,6 +34,8 @@ struct FakeState {
     fail_from: Option<String>,
     /// Every page position asked, in order.
     asked: Vec<PagePosition>,
+    /// Every page position answered with its page (not failed), in order.
+    served: Vec<PagePosition>,
     /// Every action sent.
     sent: Vec<QueuedAction>,
 }
@@ -54,22 +58,21 @@ fn review(n: usize) -> Review {
         is_store_review: true,
         rating: if n.is_multiple_of(7) { 1 } else { 5 },
         author: format!("Author {n}"),
-        author_email: String::new(),
         author_country: "FR".into(),
         title: format!("Review {n}"),
         content: format!("Text of review {n}"),
-        source: String::new(),
         is_verified: true,
-        is_featured: false,
-        is_published: true,
-        is_pinned: false,
-        item_type: String::new(),
-        order_id: String::new(),
         commented_at: 1_700_000_000 + n as i64 * 60,
         updated_at: 1_700_000_000 + n as i64 * 60,
         media: Vec::new(),
         reply: None,
         tags: Vec::new(),
+        details: ProviderDetails::Trustpilot(TrustpilotDetails {
+            source: "Organic".into(),
+            language: "fr".into(),
+            report_status: "active".into(),
+            ..TrustpilotDetails::default()
+        }),
     }
 }
 
@@ -137,9 +140,11 @@ impl FakeCursorSource {
                     .map(|r| PagePosition::Token(Self::token_after(&r.id)))
             })
             .flatten();
+        state.served.push(from.clone());
         Ok((
             SourcePage {
                 at: from.clone(),
+                next: next.clone(),
                 reviews,
                 total: None,
             },
@@ -214,14 +219,18 @@ fn config() -> InboxConfig {
     }
 }
 
+fn account() -> AccountKey {
+    AccountKey::new(Provider::Trustpilot, UNIT)
+}
+
 fn open_inbox(dir: &Path) -> Inbox {
     let store = Store::open(dir.join("reviewdesk.db")).unwrap();
-    Inbox::new(Arc::new(Mutex::new(store)), ACCOUNT, "merchant", config()).unwrap()
+    Inbox::new(Arc::new(Mutex::new(store)), account(), "merchant", config()).unwrap()
 }
 
 fn stored(inbox: &Inbox) -> u64 {
     inbox
-        .with_store(|s| s.count_reviews(&AccountKey::trustoo(ACCOUNT), &ReviewFilter::default()))
+        .with_store(|s| s.count_reviews(&account(), &ReviewFilter::default()))
         .unwrap()
 }
 
@@ -273,20 +282,20 @@ async fn a_cursor_paged_source_syncs_first_then_incrementally_and_sweeps_deletio
     assert_eq!(report.deleted_remotely, 1);
     assert_eq!(stored(&inbox), 97);
     let row = inbox
-        .with_store(|s| s.get_review(&AccountKey::trustoo(ACCOUNT), &hex_id(50)))
+        .with_store(|s| s.get_review(&account(), &hex_id(50)))
         .unwrap()
         .unwrap();
     assert!(row.deleted_remotely_at.is_some());
 }
 
 #[tokio::test]
-async fn a_stopped_cursor_paged_pass_resumes_from_its_last_stored_page_token() {
+async fn a_stopped_cursor_paged_pass_resumes_after_its_last_stored_page_token() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = open_inbox(dir.path());
     let fake = FakeCursorSource::with_reviews(95);
     // The third page (reviews 55 down to 36) fails.
-    let third = FakeCursorSource::token_after(&hex_id(56));
-    fake.state().fail_from = Some(third.clone());
+    let third = PagePosition::Token(FakeCursorSource::token_after(&hex_id(56)));
+    fake.state().fail_from = Some(FakeCursorSource::token_after(&hex_id(56)));
 
     let err = inbox
         .sync(&fake, SyncMode::Auto, &|_| {})
@@ -303,10 +312,9 @@ async fn a_stopped_cursor_paged_pass_resumes_from_its_last_stored_page_token() {
         40,
         "the two pages before the bad one are kept"
     );
-    let second = PagePosition::Token(FakeCursorSource::token_after(&hex_id(76)));
 
-    // The server is well again: the pass continues at the last stored page (asked again),
-    // not at the newest review.
+    // The server is well again: the pass continues at the token the last stored page named
+    // (a token does not shift, so that page is not asked again), not at the newest review.
     {
         let mut state = fake.state();
         state.fail_from = None;
@@ -318,36 +326,98 @@ async fn a_stopped_cursor_paged_pass_resumes_from_its_last_stored_page_token() {
     assert_eq!(stored(&inbox), 95);
     {
         let state = fake.state();
-        assert_eq!(state.asked.first(), Some(&second), "{:?}", state.asked);
+        assert_eq!(state.asked.first(), Some(&third), "{:?}", state.asked);
         assert!(!state.asked.contains(&PagePosition::Newest));
-        assert_eq!(state.asked.len(), 4, "pages 2 to 5: {:?}", state.asked);
+        assert_eq!(state.asked.len(), 3, "pages 3 to 5: {:?}", state.asked);
     }
     assert_eq!(
         inbox
-            .with_store(|s| s.full_pass_progress(&AccountKey::trustoo(ACCOUNT)))
+            .with_store(|s| s.full_pass_progress(&account()))
             .unwrap(),
         None
     );
 
-    // After a restart nothing remembers the token and a page number cannot be had: the pass
-    // is asked whole again, and still finishes.
-    fake.state().fail_from = Some(third);
-    let _ = inbox
-        .sync(&fake, SyncMode::Full, &|_| {})
-        .await
-        .unwrap_err();
-    drop(inbox);
-    let inbox = open_inbox(dir.path());
-    {
-        let mut state = fake.state();
-        state.fail_from = None;
-        state.asked.clear();
-    }
+    // A pass recorded without a position (by a build before schema V14) cannot jump to a
+    // token: it is asked whole again, and still finishes without flagging anything.
+    inbox
+        .with_store(|s| {
+            s.set_full_pass_progress(
+                &account(),
+                Some(&FullPassProgress {
+                    stored: 40,
+                    started_at: 1_700_000_000,
+                    sweep: true,
+                    resume: None,
+                }),
+            )
+        })
+        .unwrap();
+    fake.state().asked.clear();
     let report = inbox.sync(&fake, SyncMode::Auto, &|_| {}).await.unwrap();
     assert!(report.full_pass);
     assert_eq!(report.deleted_remotely, 0, "nothing was deleted");
     assert!(fake.state().asked.contains(&PagePosition::Newest));
     assert_eq!(stored(&inbox), 95);
+}
+
+/// A first sync of a token-paged source stops mid-pass and the app quits: the store keeps the
+/// token the pass goes on from, and the reopened inbox asks from it, so across both runs every
+/// page is fetched once.
+#[tokio::test]
+async fn a_token_paged_pass_goes_on_from_its_stored_token_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeCursorSource::with_reviews(95);
+    let token = |n| PagePosition::Token(FakeCursorSource::token_after(&hex_id(n)));
+    fake.state().fail_from = Some(FakeCursorSource::token_after(&hex_id(56)));
+    {
+        let inbox = open_inbox(dir.path());
+        inbox
+            .sync(&fake, SyncMode::Auto, &|_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(stored(&inbox), 40);
+    }
+    // What the quitting app left on disk: 40 reviews stored, and the third page's token.
+    {
+        let store = Store::open(dir.path().join("reviewdesk.db")).unwrap();
+        let progress = store.full_pass_progress(&account()).unwrap().unwrap();
+        assert_eq!(progress.stored, 40);
+        let resume = progress.resume.unwrap();
+        assert_eq!((resume.at, resume.before), (token(56), 40));
+    }
+
+    fake.state().fail_from = None;
+    let inbox = open_inbox(dir.path());
+    let report = inbox.sync(&fake, SyncMode::Auto, &|_| {}).await.unwrap();
+    assert!(report.first_sync && report.full_pass);
+    assert_eq!(report.new.count, 55, "the reviews of pages 3 to 5");
+    assert_eq!(stored(&inbox), 95);
+    let state = fake.state();
+    assert_eq!(
+        state.served,
+        vec![
+            PagePosition::Newest,
+            token(76),
+            token(56),
+            token(36),
+            token(16)
+        ],
+        "every page fetched once, in order, across the restart"
+    );
+    assert_eq!(
+        state.asked.len(),
+        6,
+        "and the failed third page once more: {:?}",
+        state.asked
+    );
+    drop(state);
+    assert_eq!(
+        inbox
+            .with_store(|s| s.full_pass_progress(&account()))
+            .unwrap(),
+        None,
+        "the finished pass leaves nothing to resume"
+    );
 }
 
 #[tokio::test]

@@ -65,7 +65,13 @@ fn open_inbox(dir: &Path) -> Inbox {
 
 fn open_inbox_with(dir: &Path, config: InboxConfig) -> Inbox {
     let store = Store::open(dir.join("reviewdesk.db")).unwrap();
-    Inbox::new(Arc::new(Mutex::new(store)), SHOP, "merchant", config).unwrap()
+    Inbox::new(
+        Arc::new(Mutex::new(store)),
+        AccountKey::trustoo(SHOP),
+        "merchant",
+        config,
+    )
+    .unwrap()
 }
 
 async fn rig() -> Rig {
@@ -462,9 +468,9 @@ async fn actions_online_reach_the_sandbox_and_the_audit_log() {
         .unwrap()
         .rows
         .into_iter()
-        .find(|r| !r.review.author_email.is_empty())
+        .find(|r| !r.review.details.reviewer_email().is_empty())
         .expect("a seeded review with an email");
-    let email = row.review.author_email.clone();
+    let email = row.review.details.reviewer_email().to_owned();
     let o = r
         .inbox
         .exclude_author(Some(&r.client), &row.review.id)

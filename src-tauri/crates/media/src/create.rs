@@ -361,10 +361,12 @@ mod tests {
         };
         let mut rv: Review = serde_json::from_value(serde_json::json!({
             "id": "0", "product_id": "0", "product_title": "", "product_handle": "",
-            "is_store_review": false, "rating": 5, "author": "", "author_email": "",
-            "author_country": "", "title": "", "content": "", "source": "", "is_verified": false,
-            "is_featured": false, "is_published": true, "is_pinned": false, "item_type": "",
-            "order_id": "", "commented_at": 0, "updated_at": 0, "media": [], "reply": null
+            "is_store_review": false, "rating": 5, "author": "",
+            "author_country": "", "title": "", "content": "", "is_verified": false,
+            "commented_at": 0, "updated_at": 0, "media": [], "reply": null,
+            "details": {"provider": "trustoo", "source": "", "author_email": "",
+                "is_featured": false, "is_published": true, "is_pinned": false, "item_type": "",
+                "order_id": ""}
         }))
         .unwrap();
         rv.id = id;

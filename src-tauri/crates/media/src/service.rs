@@ -208,20 +208,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The composer of the app: drafts, checks, publishing and running uploads.
+/// The composer of one account: its drafts, checks, publishing and running uploads.
 pub struct Composer {
     store: SharedStore,
+    /// Whose drafts these are (every draft read and write is this account's).
+    account: AccountKey,
     thumbs: PathBuf,
     limits: MediaLimits,
     running: Mutex<HashMap<String, Arc<UploadBatch>>>,
 }
 
 impl Composer {
-    /// A composer over `store` (drafts live beside the reviews) with thumbnails cached under
-    /// `cache_dir`.
-    pub fn new(store: SharedStore, cache_dir: &Path) -> Self {
+    /// The composer of `account` over `store` (drafts live beside the reviews) with thumbnails
+    /// cached under `cache_dir`.
+    pub fn new(store: SharedStore, account: AccountKey, cache_dir: &Path) -> Self {
         Self {
             store,
+            account,
             thumbs: cache_dir.join("thumbnails"),
             limits: MediaLimits::default(),
             running: Mutex::new(HashMap::new()),
@@ -233,6 +236,11 @@ impl Composer {
         f: impl FnOnce(&mut Store) -> reviewdesk_store::Result<T>,
     ) -> Result<T, ComposerError> {
         Ok(f(&mut lock(&self.store))?)
+    }
+
+    /// The account whose drafts this composer keeps.
+    pub fn account(&self) -> &AccountKey {
+        &self.account
     }
 
     /// The attachment limits.
@@ -331,11 +339,10 @@ impl Composer {
         true
     }
 
-    /// Saves the form `fields` (the UI's JSON) and the attached paths as draft `id` of `shop`
-    /// (called on every change); the submission progress already saved with it is kept.
+    /// Saves the form `fields` (the UI's JSON) and the attached paths as draft `id` (called on
+    /// every change); the submission progress already saved with it is kept.
     pub fn save_draft(
         &self,
-        shop: &str,
         id: &str,
         fields: serde_json::Value,
         attachments: &[String],
@@ -348,18 +355,18 @@ impl Composer {
         })?;
         let d = self.with_store(|s| {
             let submission = s
-                .load_draft(&AccountKey::trustoo(shop), id)?
+                .load_draft(&self.account, id)?
                 .map(|d| DraftDoc::from_json(&d.form).submission)
                 .unwrap_or_default();
             let doc = DraftDoc { fields, submission };
-            s.save_draft(&AccountKey::trustoo(shop), id, &doc.to_json(), attachments)
+            s.save_draft(&self.account, id, &doc.to_json(), attachments)
         })?;
         Ok(summary(&d))
     }
 
-    /// `shop`'s review drafts, most recent first, with files that went missing.
-    pub fn list_drafts(&self, shop: &str) -> Result<Vec<DraftSummary>, ComposerError> {
-        let drafts = self.with_store(|s| s.list_drafts(&AccountKey::trustoo(shop)))?;
+    /// The account's review drafts, most recent first, with files that went missing.
+    pub fn list_drafts(&self) -> Result<Vec<DraftSummary>, ComposerError> {
+        let drafts = self.with_store(|s| s.list_drafts(&self.account))?;
         Ok(drafts
             .iter()
             .filter(|d| is_composer_draft(&d.id))
@@ -369,9 +376,9 @@ impl Composer {
 
     /// Draft `id`: its fields, its files checked again (with thumbnails) and sentences about
     /// files that were moved, deleted or changed.
-    pub async fn load_draft(&self, shop: &str, id: &str) -> Result<DraftView, ComposerError> {
+    pub async fn load_draft(&self, id: &str) -> Result<DraftView, ComposerError> {
         let d = self
-            .with_store(|s| s.load_draft(&AccountKey::trustoo(shop), id))?
+            .with_store(|s| s.load_draft(&self.account, id))?
             .ok_or(ComposerError::NotFound("This draft no longer exists."))?;
         let doc = DraftDoc::from_json(&d.form);
         let checked = self.check(&[], &d.attachments).await;
@@ -390,9 +397,9 @@ impl Composer {
     }
 
     /// Deletes draft `id`, cancelling its upload (its local files are the merchant's).
-    pub fn discard_draft(&self, shop: &str, id: &str) -> Result<bool, ComposerError> {
+    pub fn discard_draft(&self, id: &str) -> Result<bool, ComposerError> {
         self.cancel(id, None);
-        self.with_store(|s| s.discard_draft(&AccountKey::trustoo(shop), id))
+        self.with_store(|s| s.discard_draft(&self.account, id))
     }
 
     /// Products of the shop for the picker. Trustoo has no product listing, so they are
@@ -434,13 +441,12 @@ impl Composer {
     /// uploaded again, and a create that may have been sent is looked up before sending again.
     pub async fn publish(
         &self,
-        shop: &str,
         id: &str,
         client: &TrustooClient,
         on_progress: impl Fn(ProgressEvent) + Send + Sync + 'static,
     ) -> Result<PublishOutcome, ComposerError> {
         let draft = self
-            .with_store(|s| s.load_draft(&AccountKey::trustoo(shop), id))?
+            .with_store(|s| s.load_draft(&self.account, id))?
             .ok_or(ComposerError::NotFound("Save the draft before publishing."))?;
         let mut doc = DraftDoc::from_json(&draft.form);
         let sel = check_files(
@@ -473,9 +479,9 @@ impl Composer {
         let mut sub: Submission = doc.submission.clone();
         let mut persist = |s: &Submission| {
             doc.submission = s.clone();
-            if let Err(err) = self.with_store(|st| {
-                st.save_draft(&AccountKey::trustoo(shop), id, &doc.to_json(), &attachments)
-            }) {
+            if let Err(err) =
+                self.with_store(|st| st.save_draft(&self.account, id, &doc.to_json(), &attachments))
+            {
                 tracing::error!(%err, "could not save upload progress in the draft");
             }
         };
@@ -495,7 +501,7 @@ impl Composer {
         self.finish(id);
         match result {
             Ok(done) => {
-                self.with_store(|s| s.discard_draft(&AccountKey::trustoo(shop), id))?;
+                self.with_store(|s| s.discard_draft(&self.account, id))?;
                 Ok(PublishOutcome::Created {
                     review_id: done.review_id,
                     found_existing: done.found_existing,
@@ -580,7 +586,11 @@ mod tests {
     /// A composer over a fresh store in `dir`.
     fn test_state(dir: &Path) -> Composer {
         let store = Store::open(dir.join("test.db")).unwrap();
-        Composer::new(Arc::new(Mutex::new(store)), dir)
+        Composer::new(
+            Arc::new(Mutex::new(store)),
+            AccountKey::trustoo("shop"),
+            dir,
+        )
     }
 
     #[test]
@@ -609,7 +619,7 @@ mod tests {
         let d = state
             .with_store(|s| {
                 s.save_draft(
-                    &AccountKey::trustoo("shop"),
+                    state.account(),
                     "new-review:1",
                     &doc,
                     std::slice::from_ref(&gone),

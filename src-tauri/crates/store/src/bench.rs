@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use reviewdesk_core::AccountKey;
 use reviewdesk_core::{
-    Media, MediaKind, ProductId, Review, ReviewFilter, ReviewId, ReviewQuery, ReviewReply,
-    ReviewSort, TriageState,
+    Media, MediaKind, ProductId, ProviderDetails, Review, ReviewFilter, ReviewId, ReviewQuery,
+    ReviewReply, ReviewSort, TriageState, TrustooDetails,
 };
 
 use crate::{Result, Store};
@@ -219,6 +219,15 @@ pub fn synthetic_review(rng: &mut Rng, id: u64, commented_at: i64) -> Review {
     }
     let first = rng.pick(FIRST);
     let last = rng.pick(LAST);
+    // Drawn in the order of the fields of the flat review this data was first made for, so
+    // the synthetic data (and the figures measured on it) stay the same.
+    let author_email = format!("{}.{}@example.com", first.to_lowercase(), id);
+    let author_country = rng.pick(COUNTRIES).to_owned();
+    let source = rng.pick(SOURCES).to_owned();
+    let is_verified = rng.chance(70);
+    let is_featured = rng.chance(5);
+    let is_published = rng.chance(95);
+    let is_pinned = rng.chance(1);
     Review {
         id: ReviewId(id.to_string()),
         product_id: ProductId(if is_store_review {
@@ -239,17 +248,10 @@ pub fn synthetic_review(rng: &mut Rng, id: u64, commented_at: i64) -> Review {
         is_store_review,
         rating,
         author: format!("{first} {last}"),
-        author_email: format!("{}.{}@example.com", first.to_lowercase(), id),
-        author_country: rng.pick(COUNTRIES).to_owned(),
+        author_country,
         title,
         content,
-        source: rng.pick(SOURCES).to_owned(),
-        is_verified: rng.chance(70),
-        is_featured: rng.chance(5),
-        is_published: rng.chance(95),
-        is_pinned: rng.chance(1),
-        item_type: String::new(),
-        order_id: String::new(),
+        is_verified,
         commented_at,
         updated_at: commented_at,
         media,
@@ -260,6 +262,15 @@ pub fn synthetic_review(rng: &mut Rng, id: u64, commented_at: i64) -> Review {
             updated_at: None,
         }),
         tags: Vec::new(),
+        details: ProviderDetails::Trustoo(TrustooDetails {
+            source,
+            author_email,
+            order_id: String::new(),
+            item_type: String::new(),
+            is_featured,
+            is_published,
+            is_pinned,
+        }),
     }
 }
 

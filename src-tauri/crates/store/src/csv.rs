@@ -5,6 +5,8 @@ use std::io::Write;
 
 use reviewdesk_core::{MediaKind, ReviewRow};
 
+use crate::reviews::DetailColumns;
+
 const HEADER: &[&str] = &[
     "id",
     "product_id",
@@ -103,24 +105,26 @@ pub(crate) fn format_row(row: &ReviewRow, out: &mut String) {
     out.push(',');
     plain(out, r.rating);
     out.push(',');
+    // The provider's columns as the store keeps them (Trustoo's; empty for other providers).
+    let d = DetailColumns::of(&r.details);
     for text in [
-        &r.author,
-        &r.author_email,
+        r.author.as_str(),
+        d.author_email,
         &r.author_country,
         &r.title,
         &r.content,
-        &r.source,
+        d.source,
     ] {
         write_csv_cell(out, text);
         out.push(',');
     }
-    for b in [r.is_verified, r.is_featured, r.is_published, r.is_pinned] {
+    for b in [r.is_verified, d.is_featured, d.is_published, d.is_pinned] {
         plain(out, flag(b));
         out.push(',');
     }
-    write_csv_cell(out, &r.item_type);
+    write_csv_cell(out, d.item_type);
     out.push(',');
-    write_csv_cell(out, &r.order_id);
+    write_csv_cell(out, d.order_id);
     out.push(',');
     date(out, r.commented_at);
     out.push(',');

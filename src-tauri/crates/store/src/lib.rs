@@ -40,7 +40,7 @@ pub use fts::fts_match_expression;
 pub use queue::{NewAction, NextAction};
 pub use reviews::UpsertStats;
 pub use schema::SCHEMA_VERSION;
-pub use sync::FullPassProgress;
+pub use sync::{FullPassProgress, PassResume};
 
 /// Everything that can go wrong in the store, typed so the Tauri layer can map each to a message.
 #[derive(Debug, thiserror::Error)]
@@ -529,15 +529,18 @@ mod tests {
     /// What this build's writer needs of later versions, run ahead in an older file (the later
     /// steps then find their change there and only bump the version): the products and sources
     /// tables (8, 10), accounts (11), tags and reply columns (12), the reply's FTS column (13,
-    /// with the column sizes an index had before version 6).
+    /// with the column sizes an index had before version 6), Trustpilot's review columns (14,
+    /// which also extends the full pass table of 9).
     fn later_schema(store: &Store) {
         let v13 = crate::schema::V13.replace("columnsize = 0,", "");
         for sql in [
             crate::schema::V8,
+            crate::schema::V9,
             crate::schema::V10,
             crate::schema::V11,
             crate::schema::V12,
             &v13,
+            crate::schema::V14,
         ] {
             store.conn().execute_batch(sql).unwrap();
         }

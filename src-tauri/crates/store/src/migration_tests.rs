@@ -7,8 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 use reviewdesk_core::{
-    AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Provider, Review,
-    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewView, SyncCursor, TriageState,
+    AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Provider, ProviderDetails,
+    Review, ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewView, SyncCursor, TriageState,
+    TrustooDetails,
 };
 use rusqlite::{params, Connection};
 
@@ -33,22 +34,10 @@ fn review(id: u32, at: i64, content: &str) -> Review {
         is_store_review: false,
         rating: (id % 5 + 1) as u8,
         author: format!("Author {id}"),
-        author_email: format!("a{id}@example.com"),
         author_country: "DE".into(),
         title: format!("Title {id}"),
         content: content.into(),
-        source: if id.is_multiple_of(3) {
-            "AliExpress"
-        } else {
-            "Store front"
-        }
-        .into(),
         is_verified: id % 2 == 1,
-        is_featured: id == 1,
-        is_published: true,
-        is_pinned: false,
-        item_type: "Blue / M".into(),
-        order_id: format!("#{id}"),
         commented_at: at,
         updated_at: at + 5,
         media: if id == 1 {
@@ -68,6 +57,20 @@ fn review(id: u32, at: i64, content: &str) -> Review {
             updated_at: None,
         }),
         tags: Vec::new(),
+        details: ProviderDetails::Trustoo(TrustooDetails {
+            source: if id.is_multiple_of(3) {
+                "AliExpress"
+            } else {
+                "Store front"
+            }
+            .into(),
+            author_email: format!("a{id}@example.com"),
+            order_id: format!("#{id}"),
+            item_type: "Blue / M".into(),
+            is_featured: id == 1,
+            is_published: true,
+            is_pinned: false,
+        }),
     }
 }
 
@@ -87,11 +90,12 @@ fn insert_v8_review(
         has_image: r.has_image(),
         has_video: r.has_video(),
         verified: r.is_verified,
-        source: &r.source,
+        source: r.details.source(),
         triage: triage.as_str(),
         tags: &[],
     }
     .text();
+    let t = r.trustoo().unwrap();
     conn.execute(
         "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
          is_store_review, rating, author, author_email, author_country, title, content, source, \
@@ -110,17 +114,17 @@ fn insert_v8_review(
             r.is_store_review,
             r.rating,
             r.author,
-            r.author_email,
+            t.author_email,
             r.author_country,
             r.title,
             r.content,
-            r.source,
+            t.source,
             r.is_verified,
-            r.is_featured,
-            r.is_published,
-            r.is_pinned,
-            r.item_type,
-            r.order_id,
+            t.is_featured,
+            t.is_published,
+            t.is_pinned,
+            t.item_type,
+            t.order_id,
             r.commented_at,
             r.updated_at,
             serde_json::to_string(&r.media).unwrap(),
@@ -358,4 +362,37 @@ fn a_version_8_store_migrates_in_place_with_nothing_lost() {
         .unwrap();
     assert_eq!(store.list_actions(&aurora, &[]).unwrap().len(), 3);
     store.check_search_index().unwrap();
+}
+
+/// A full pass that a version 13 build left unfinished keeps its count after V14, with no
+/// position (the inbox then works one out from the count, as that build did).
+#[test]
+fn an_unfinished_pass_of_a_version_13_store_keeps_its_count_without_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 13).unwrap();
+        conn.execute(
+            "INSERT INTO shops (id, provider, key) VALUES (1, 'trustoo', ?1)",
+            [AURORA],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO full_pass_progress (shop, stored, started_at, sweep) \
+             VALUES (1, 300, 1700000000, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let progress = store
+        .full_pass_progress(&AccountKey::trustoo(AURORA))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (progress.stored, progress.started_at, progress.sweep),
+        (300, 1_700_000_000, true)
+    );
+    assert_eq!(progress.resume, None);
 }

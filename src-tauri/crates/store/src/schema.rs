@@ -392,6 +392,32 @@ ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs;
 DROP TABLE temp.reviews_vocab_v13;
 "#;
 
+/// Version 14: what Trustpilot reviews have besides the common fields, and where a stopped full
+/// pass goes on.
+///
+/// * A review's provider part (`reviewdesk_core::ProviderDetails`) keeps its V1 columns for
+///   Trustoo (source, email, order, variant, featured/published/pinned); Trustpilot's own
+///   fields get columns of their own, NULL in Trustoo rows, so nothing is rewritten (see
+///   `reviews/details.rs`). Trustpilot's source shares `source`, the source filter's column.
+/// * A stopped full pass keeps where it goes on in the provider's own paging (a page number or
+///   a page token), not only how many reviews it stored: a token cannot be worked out again
+///   from a count, so without it a restart asked a cursor-paged listing whole again (see
+///   `Store::full_pass_progress`). Rows written before have no position (NULL): the inbox works
+///   it out from `stored` as before.
+pub(crate) const V14: &str = r#"
+ALTER TABLE reviews ADD COLUMN reference_id TEXT;
+ALTER TABLE reviews ADD COLUMN referral_email TEXT;
+ALTER TABLE reviews ADD COLUMN report_status TEXT;
+ALTER TABLE reviews ADD COLUMN report_reasons_json TEXT;
+ALTER TABLE reviews ADD COLUMN language TEXT;
+ALTER TABLE reviews ADD COLUMN consumer_id TEXT;
+ALTER TABLE full_pass_progress ADD COLUMN resume_kind TEXT
+    CHECK (resume_kind IN ('newest', 'page', 'token', 'created_since'));
+ALTER TABLE full_pass_progress ADD COLUMN resume_value TEXT;
+ALTER TABLE full_pass_progress ADD COLUMN resume_before INTEGER;
+ALTER TABLE full_pass_progress ADD COLUMN resume_page_size INTEGER;
+"#;
+
 /// Whether V11 has run: `shops` has a `provider` column.
 const ACCOUNTS_EXIST: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('shops') \
      WHERE name = 'provider')";
@@ -403,6 +429,10 @@ const TAGS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('revie
 /// Whether V13 has run: the FTS index has a `reply_content` column.
 const REPLIES_INDEXED: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_schema \
      WHERE name = 'reviews_fts' AND sql LIKE '%reply_content%')";
+
+/// Whether V14 has run: `full_pass_progress` has a `resume_kind` column.
+const PASS_POSITIONS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
+     pragma_table_info('full_pass_progress') WHERE name = 'resume_kind')";
 
 /// One schema step.
 pub(crate) struct Migration {
@@ -499,6 +529,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: Some(REPLIES_INDEXED),
+    },
+    Migration {
+        sql: V14,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(PASS_POSITIONS_STORED),
     },
 ];
 

@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 
 use reviewdesk_core::AccountKey;
-use reviewdesk_core::{ReviewId, SyncCursor};
+use reviewdesk_core::{PagePosition, ReviewId, SyncCursor};
 use rusqlite::{params, OptionalExtension};
 
 use crate::{now, Result, Store};
@@ -27,7 +27,7 @@ use crate::{now, Result, Store};
 /// attempts. Why `started_at` and `sweep`: the pass that resumes must sweep deletions as the
 /// first attempt would have, without the ids that attempt saw (see
 /// [`Store::mark_missing_as_deleted`]; every review it wrote has `synced_at >= started_at`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullPassProgress {
     /// How many reviews of the newest-first listing are stored: positions `0..stored`.
     pub stored: u64,
@@ -36,6 +36,49 @@ pub struct FullPassProgress {
     /// Whether the shop had reviews stored before the pass, i.e. whether it ends with a
     /// deletion sweep (a first sync has nothing to sweep).
     pub sweep: bool,
+    /// Where the pass goes on, as the provider pages (a page number or a page token), when the
+    /// pass recorded it (`None` in rows written before schema V14: the inbox then works the
+    /// position out from `stored`, which only page numbers allow).
+    pub resume: Option<PassResume>,
+}
+
+/// Where a stopped full pass goes on, in the provider's own paging.
+///
+/// Why kept beside the count: a page token (Trustpilot's feed and other cursor-paged
+/// listings) cannot be worked out again from how many reviews are stored, so a pass that
+/// stops and the app that restarts would otherwise ask the whole listing again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassResume {
+    /// The page to ask next.
+    pub at: PagePosition,
+    /// How many reviews of the listing come before that page.
+    pub before: u64,
+    /// The page size the position was asked with (a page number means another page at another
+    /// size, so the position is used only at the same size).
+    pub page_size: u32,
+}
+
+/// A page position as the store spells it: a kind and a value (both text, so a token is kept
+/// exactly as the provider sent it).
+fn position_columns(at: &PagePosition) -> (&'static str, Option<String>) {
+    match at {
+        PagePosition::Newest => ("newest", None),
+        PagePosition::Page(n) => ("page", Some(n.to_string())),
+        PagePosition::Token(t) => ("token", Some(t.clone())),
+        PagePosition::CreatedSince(at) => ("created_since", Some(at.to_string())),
+    }
+}
+
+/// The position of stored columns; `None` for a kind or value this build cannot read (the pass
+/// then goes on as if nothing were recorded, which is slower, never wrong).
+fn position_from_columns(kind: &str, value: Option<String>) -> Option<PagePosition> {
+    match (kind, value) {
+        ("newest", _) => Some(PagePosition::Newest),
+        ("page", Some(v)) => v.parse().ok().map(PagePosition::Page),
+        ("token", Some(v)) => Some(PagePosition::Token(v)),
+        ("created_since", Some(v)) => v.parse().ok().map(PagePosition::CreatedSince),
+        _ => None,
+    }
 }
 
 impl Store {
@@ -90,13 +133,31 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT stored, started_at, sweep FROM full_pass_progress WHERE shop = ?1",
+                "SELECT stored, started_at, sweep, resume_kind, resume_value, resume_before, \
+                 resume_page_size FROM full_pass_progress WHERE shop = ?1",
             )?
             .query_row([shop_id], |r| {
+                let kind: Option<String> = r.get(3)?;
+                let value: Option<String> = r.get(4)?;
+                let before: Option<i64> = r.get(5)?;
+                let page_size: Option<i64> = r.get(6)?;
+                let resume = match (kind, before, page_size) {
+                    (Some(kind), Some(before), Some(page_size)) => {
+                        position_from_columns(&kind, value).and_then(|at| {
+                            Some(PassResume {
+                                at,
+                                before: u64::try_from(before).ok()?,
+                                page_size: u32::try_from(page_size).ok()?,
+                            })
+                        })
+                    }
+                    _ => None,
+                };
                 Ok(FullPassProgress {
                     stored: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
                     started_at: r.get(1)?,
                     sweep: r.get(2)?,
+                    resume,
                 })
             })
             .optional()?)
@@ -113,18 +174,35 @@ impl Store {
         let shop_id = Store::ensure_account(&self.conn, account)?;
         match progress {
             Some(p) => {
+                let (kind, value) = match &p.resume {
+                    Some(r) => {
+                        let (kind, value) = position_columns(&r.at);
+                        (Some(kind), value)
+                    }
+                    None => (None, None),
+                };
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO full_pass_progress (shop, stored, started_at, sweep) \
-                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop) DO UPDATE SET \
+                        "INSERT INTO full_pass_progress (shop, stored, started_at, sweep, \
+                         resume_kind, resume_value, resume_before, resume_page_size) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (shop) DO UPDATE SET \
                          stored = excluded.stored, started_at = excluded.started_at, \
-                         sweep = excluded.sweep",
+                         sweep = excluded.sweep, resume_kind = excluded.resume_kind, \
+                         resume_value = excluded.resume_value, \
+                         resume_before = excluded.resume_before, \
+                         resume_page_size = excluded.resume_page_size",
                     )?
                     .execute(params![
                         shop_id,
                         i64::try_from(p.stored).unwrap_or(i64::MAX),
                         p.started_at,
-                        p.sweep
+                        p.sweep,
+                        kind,
+                        value,
+                        p.resume
+                            .as_ref()
+                            .map(|r| i64::try_from(r.before).unwrap_or(i64::MAX)),
+                        p.resume.as_ref().map(|r| r.page_size),
                     ])?;
             }
             None => {

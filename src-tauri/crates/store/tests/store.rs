@@ -6,11 +6,14 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use reviewdesk_core::{
-    AccountKey, ActionKind, ActionState, Media, MediaKind, ProductId, Review, ReviewCursor,
-    ReviewFilter, ReviewId, ReviewQuery, ReviewReply, ReviewSort, ReviewTag, ReviewView,
-    SyncCursor, TriageState, TrustpilotId,
+    AccountKey, ActionKind, ActionState, Media, MediaKind, PagePosition, ProductId,
+    ProviderDetails, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewQuery, ReviewReply,
+    ReviewSort, ReviewTag, ReviewView, SyncCursor, TriageState, TrustooDetails, TrustpilotDetails,
+    TrustpilotId,
 };
-use reviewdesk_store::{FullPassProgress, NewAction, Store, StoreError, SCHEMA_VERSION};
+use reviewdesk_store::{
+    FullPassProgress, NewAction, PassResume, Store, StoreError, SCHEMA_VERSION,
+};
 use tempfile::TempDir;
 
 /// The shop most tests work in (a Trustoo account).
@@ -27,6 +30,14 @@ fn reopen(dir: &TempDir, store: Store) -> Store {
     Store::open(dir.path().join("store.db")).unwrap()
 }
 
+/// The Trustoo part of a test review, to change it.
+fn trustoo(r: &mut Review) -> &mut TrustooDetails {
+    match &mut r.details {
+        ProviderDetails::Trustoo(t) => t,
+        other => panic!("not a Trustoo review: {other:?}"),
+    }
+}
+
 fn review(id: u32, rating: u8, at: i64, content: &str) -> Review {
     Review {
         id: ReviewId(id.to_string()),
@@ -36,22 +47,24 @@ fn review(id: u32, rating: u8, at: i64, content: &str) -> Review {
         is_store_review: false,
         rating,
         author: format!("Author {id}"),
-        author_email: format!("a{id}@example.com"),
         author_country: "US".into(),
         title: format!("Title {id}"),
         content: content.into(),
-        source: "Store front".into(),
         is_verified: false,
-        is_featured: false,
-        is_published: true,
-        is_pinned: false,
-        item_type: "Blue / M".into(),
-        order_id: String::new(),
         commented_at: at,
         updated_at: at,
         media: vec![],
         reply: None,
         tags: Vec::new(),
+        details: ProviderDetails::Trustoo(TrustooDetails {
+            source: "Store front".into(),
+            author_email: format!("a{id}@example.com"),
+            order_id: String::new(),
+            item_type: "Blue / M".into(),
+            is_featured: false,
+            is_published: true,
+            is_pinned: false,
+        }),
     }
 }
 
@@ -94,7 +107,7 @@ fn sample() -> Vec<Review> {
                 });
             }
             r.is_verified = i % 2 == 1;
-            r.source = if i <= 7 {
+            trustoo(&mut r).source = if i <= 7 {
                 "Store front".into()
             } else {
                 "AliExpress".into()
@@ -262,6 +275,78 @@ fn tags_are_stored_filterable_and_counted() {
     store.check_search_index().unwrap();
 }
 
+/// A Trustpilot part with the shared source of `details` (other fields made up).
+fn as_trustpilot(details: &ProviderDetails) -> ProviderDetails {
+    ProviderDetails::Trustpilot(TrustpilotDetails {
+        source: details.source().to_owned(),
+        language: "en".into(),
+        report_status: "active".into(),
+        ..TrustpilotDetails::default()
+    })
+}
+
+/// Each provider's part of a review comes back as it was written, through every read (one
+/// review, a listing, a search, the source filter and counts), and a review of another provider
+/// than the account's is refused rather than stored as something else.
+#[test]
+fn each_providers_part_of_a_review_round_trips_through_the_store() {
+    let (_dir, mut store) = open();
+    let unit = TrustpilotId::parse("507f191e810c19729de860ea").unwrap();
+    let trustpilot = AccountKey::trustpilot(&unit);
+    let mut tp = review(1, 2, 1_700_000_000, "Delivery took three weeks");
+    tp.details = ProviderDetails::Trustpilot(TrustpilotDetails {
+        source: "AFS".into(),
+        reference_id: Some("#1042".into()),
+        referral_email: Some("ana@example.com".into()),
+        report_status: "reported".into(),
+        report_reasons: vec!["sensitiveInformation".into(), "consumerIsCompetitor".into()],
+        language: "da".into(),
+        consumer_id: TrustpilotId::parse("5f0c1e2d3b4a59687a6b5c4d").ok(),
+    });
+    let mut bare = review(2, 5, 1_700_000_100, "Fine");
+    bare.details = ProviderDetails::Trustpilot(TrustpilotDetails::default());
+    store
+        .upsert_reviews(&trustpilot, &[tp.clone(), bare.clone()])
+        .unwrap();
+    let trustoo = review(3, 4, 1_700_000_200, "Soft");
+    store
+        .upsert_reviews(&SHOP, std::slice::from_ref(&trustoo))
+        .unwrap();
+
+    let got = |account: &AccountKey, r: &Review| {
+        store.get_review(account, &r.id).unwrap().unwrap().review
+    };
+    assert_eq!(got(&trustpilot, &tp), tp);
+    assert_eq!(got(&trustpilot, &bare), bare);
+    assert_eq!(got(&SHOP, &trustoo), trustoo);
+    let listed = store
+        .query_reviews(&trustpilot, &ReviewQuery::default())
+        .unwrap();
+    assert_eq!(
+        listed.rows.iter().map(|r| &r.review).collect::<Vec<_>>(),
+        vec![&bare, &tp]
+    );
+    let afs = ReviewFilter {
+        source: Some("AFS".into()),
+        keyword: Some("delivery".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.count_reviews(&trustpilot, &afs).unwrap(), 1);
+    assert_eq!(
+        store
+            .list_sources(&trustpilot)
+            .unwrap()
+            .iter()
+            .map(|s| s.source.as_str())
+            .collect::<Vec<_>>(),
+        ["", "AFS"]
+    );
+
+    let err = store.upsert_reviews(&trustpilot, &[trustoo]).unwrap_err();
+    assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+    store.check_search_index().unwrap();
+}
+
 #[test]
 fn accounts_with_the_same_id_under_different_providers_never_see_each_others_rows() {
     let (dir, mut store) = open();
@@ -272,7 +357,10 @@ fn accounts_with_the_same_id_under_different_providers_never_see_each_others_row
         view: ReviewView::All,
         ..Default::default()
     };
-    let reviews = sample();
+    let mut reviews = sample();
+    for r in &mut reviews[6..] {
+        r.details = as_trustpilot(&r.details);
+    }
     store.upsert_reviews(&trustoo, &reviews[..6]).unwrap();
     store.upsert_reviews(&trustpilot, &reviews[6..]).unwrap();
     store
@@ -617,7 +705,7 @@ fn sandbox_like(n: u32) -> Vec<Review> {
     (1..=n)
         .map(|i| {
             let mut r = review(i, (i % 5 + 1) as u8, 1_700_000_000 + i64::from(i) * 60, "");
-            r.source = SANDBOX_SOURCES[i as usize % SANDBOX_SOURCES.len()].into();
+            trustoo(&mut r).source = SANDBOX_SOURCES[i as usize % SANDBOX_SOURCES.len()].into();
             if i % 2 == 0 {
                 r.product_id = ProductId("200".into());
             }
@@ -679,7 +767,7 @@ fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
     assert_source_counts_agree(&store, "first write");
     // The server changed review 1's source to one no review had.
     let mut moved = reviews[0].clone();
-    moved.source = "Shopee".into();
+    trustoo(&mut moved).source = "Shopee".into();
     store.upsert_reviews(&SHOP, &[moved]).unwrap();
     assert_source_counts_agree(&store, "changed");
     assert!(summary(&store).contains(&("Shopee".to_owned(), 1)));
@@ -703,7 +791,7 @@ fn source_facet_lists_the_sources_of_the_stored_reviews_with_counts() {
     assert_source_counts_agree(&store, "source emptied");
     // Another shop's sources are its own.
     let mut other = review(1, 5, 1_700_000_000, "");
-    other.source = "Amazon".into();
+    trustoo(&mut other).source = "Amazon".into();
     store
         .upsert_reviews(&AccountKey::trustoo("other.myshopify.com"), &[other])
         .unwrap();
@@ -1323,6 +1411,11 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
         stored: 600,
         started_at: 1_700_000_000,
         sweep: true,
+        resume: Some(PassResume {
+            at: PagePosition::Token("after-5f0c1e2d3b4a59687a6b5c4d".into()),
+            before: 600,
+            page_size: 100,
+        }),
     };
     store
         .set_full_pass_progress(&SHOP, Some(&progress))
@@ -1336,7 +1429,10 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
     // Writing the cursor leaves the progress alone, and the other way round.
     store.set_sync_cursor(&SHOP, &cursor).unwrap();
     let mut store = reopen(&dir, store);
-    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(progress));
+    assert_eq!(
+        store.full_pass_progress(&SHOP).unwrap(),
+        Some(progress.clone())
+    );
     assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor.clone()));
     assert_eq!(
         store
@@ -1344,6 +1440,31 @@ fn full_pass_progress_survives_a_reopen_and_is_cleared() {
             .unwrap(),
         None
     );
+    // Every kind of position is kept as it was written; a row without one reads without one.
+    for at in [
+        PagePosition::Newest,
+        PagePosition::Page(7),
+        PagePosition::CreatedSince(1_700_000_123),
+    ] {
+        let p = FullPassProgress {
+            resume: Some(PassResume {
+                at,
+                before: 500,
+                page_size: 50,
+            }),
+            ..progress.clone()
+        };
+        store.set_full_pass_progress(&SHOP, Some(&p)).unwrap();
+        assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(p));
+    }
+    let counted_only = FullPassProgress {
+        resume: None,
+        ..progress.clone()
+    };
+    store
+        .set_full_pass_progress(&SHOP, Some(&counted_only))
+        .unwrap();
+    assert_eq!(store.full_pass_progress(&SHOP).unwrap(), Some(counted_only));
     store.set_full_pass_progress(&SHOP, None).unwrap();
     assert_eq!(store.full_pass_progress(&SHOP).unwrap(), None);
     assert_eq!(store.sync_cursor(&SHOP).unwrap(), Some(cursor));

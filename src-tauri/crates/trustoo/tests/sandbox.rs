@@ -275,13 +275,13 @@ async fn review_list_every_filter() {
     assert!(one_star.list.iter().all(|r| r.rating == 1));
 
     // sources[]
-    let src = everything.list[0].source.clone();
+    let src = everything.list[0].details.source().to_owned();
     let p = c
         .list_reviews(&ReviewQuery::new().source(src.clone()).page_size(100))
         .await
         .unwrap();
     assert!(!p.list.is_empty());
-    assert!(p.list.iter().all(|r| r.source == src), "{src}");
+    assert!(p.list.iter().all(|r| r.details.source() == src), "{src}");
 
     // product_ids[] (two products)
     let ids = demo::product_ids();

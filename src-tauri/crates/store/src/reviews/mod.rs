@@ -16,8 +16,12 @@ use crate::sources::SourceCounts;
 use crate::tags::TagCounts;
 use crate::{now, Result, Store, StoreError};
 
+mod details;
 mod keys;
 mod triage;
+
+pub(crate) use details::DetailColumns;
+use details::StoredDetails;
 
 use crate::fts_write::*;
 pub(crate) use keys::{key_base, key_bound_at_or_after, KeyAllocator};
@@ -37,7 +41,9 @@ pub(crate) const ROW_COLUMNS: &str = "r.rid, r.id, r.product_id, r.product_title
     r.title, r.content, r.source, r.is_verified, r.is_featured, r.is_published, r.is_pinned, \
     r.item_type, r.order_id, r.commented_at, r.updated_at, r.media_json, r.reply_content, \
     r.reply_at, r.triage, r.deleted_at, r.deleted_remotely_at, r.reply_author, \
-    r.reply_updated_at, r.tags_json";
+    r.reply_updated_at, r.tags_json, r.reference_id, r.referral_email, r.report_status, \
+    r.report_reasons_json, r.language, r.consumer_id, \
+    (SELECT provider FROM shops WHERE shops.id = r.shop)";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -66,6 +72,24 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     let tags_json: String = row.get(29)?;
     let tags =
         decode_tags(&tags_json).map_err(|e| conversion_error(29, format!("tags json: {e}")))?;
+    let details = StoredDetails {
+        provider: row.get(36)?,
+        author_email: row.get(8)?,
+        source: row.get(12)?,
+        is_featured: row.get(14)?,
+        is_published: row.get(15)?,
+        is_pinned: row.get(16)?,
+        item_type: row.get(17)?,
+        order_id: row.get(18)?,
+        reference_id: row.get(30)?,
+        referral_email: row.get(31)?,
+        report_status: row.get(32)?,
+        report_reasons_json: row.get(33)?,
+        language: row.get(34)?,
+        consumer_id: row.get(35)?,
+    }
+    .into_details()
+    .map_err(|e| conversion_error(36, e))?;
     let review = Review {
         id: ReviewId(row.get(1)?),
         product_id: reviewdesk_core::ProductId(row.get(2)?),
@@ -74,17 +98,10 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
         is_store_review: row.get(5)?,
         rating,
         author: row.get(7)?,
-        author_email: row.get(8)?,
         author_country: row.get(9)?,
         title: row.get(10)?,
         content: row.get(11)?,
-        source: row.get(12)?,
         is_verified: row.get(13)?,
-        is_featured: row.get(14)?,
-        is_published: row.get(15)?,
-        is_pinned: row.get(16)?,
-        item_type: row.get(17)?,
-        order_id: row.get(18)?,
         commented_at: row.get(19)?,
         updated_at: row.get(20)?,
         media,
@@ -95,6 +112,7 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
             updated_at: reply_updated_at,
         }),
         tags,
+        details,
     };
     Ok(ReviewRow {
         review,
@@ -129,6 +147,10 @@ struct RowExtras<'r> {
     reply_author: Option<&'r str>,
     reply_updated_at: Option<&'r str>,
     tags_json: std::borrow::Cow<'static, str>,
+    /// The provider part's columns.
+    details: DetailColumns<'r>,
+    /// Trustpilot's report reasons as JSON (NULL for other providers).
+    report_reasons_json: Option<String>,
     has_image: bool,
     has_video: bool,
     synced_at: i64,
@@ -136,6 +158,7 @@ struct RowExtras<'r> {
 
 impl<'r> RowExtras<'r> {
     fn of(r: &'r Review, synced_at: i64) -> Result<Self> {
+        let details = DetailColumns::of(&r.details);
         Ok(RowExtras {
             media_json: serde_json::to_string(&r.media)?,
             reply_content: r.reply.as_ref().map(|reply| reply.content.as_str()),
@@ -146,6 +169,11 @@ impl<'r> RowExtras<'r> {
                 .as_ref()
                 .and_then(|reply| reply.updated_at.as_deref()),
             tags_json: encode_tags(&r.tags)?,
+            report_reasons_json: details
+                .report_reasons
+                .map(serde_json::to_string)
+                .transpose()?,
+            details,
             has_image: r.has_image(),
             has_video: r.has_video(),
             synced_at,
@@ -153,7 +181,7 @@ impl<'r> RowExtras<'r> {
     }
 }
 
-/// Parameters `?1`…`?32` of the writer's insert and update statements.
+/// Parameters `?1`…`?38` of the writer's insert and update statements.
 #[allow(clippy::ptr_arg)] // `&String`: a `&str` cannot become a `&dyn ToSql` (unsized).
 fn row_values<'v>(
     rid: &'v i64,
@@ -161,7 +189,7 @@ fn row_values<'v>(
     r: &'v Review,
     row: &'v RowExtras<'_>,
     facets: &'v String,
-) -> [&'v dyn rusqlite::ToSql; 32] {
+) -> [&'v dyn rusqlite::ToSql; 38] {
     [
         rid,
         shop_id,
@@ -172,17 +200,17 @@ fn row_values<'v>(
         &r.is_store_review,
         &r.rating,
         &r.author,
-        &r.author_email,
+        &row.details.author_email,
         &r.author_country,
         &r.title,
         &r.content,
-        &r.source,
+        &row.details.source,
         &r.is_verified,
-        &r.is_featured,
-        &r.is_published,
-        &r.is_pinned,
-        &r.item_type,
-        &r.order_id,
+        &row.details.is_featured,
+        &row.details.is_published,
+        &row.details.is_pinned,
+        &row.details.item_type,
+        &row.details.order_id,
         &r.commented_at,
         &r.updated_at,
         &row.media_json,
@@ -195,6 +223,12 @@ fn row_values<'v>(
         &row.reply_author,
         &row.reply_updated_at,
         &row.tags_json,
+        &row.details.reference_id,
+        &row.details.referral_email,
+        &row.details.report_status,
+        &row.report_reasons_json,
+        &row.details.language,
+        &row.details.consumer_id,
     ]
 }
 
@@ -294,6 +328,20 @@ impl Store {
         mut inserted: Option<&mut Vec<usize>>,
         text_terms: Option<std::thread::ScopedJoinHandle<'scope, TermCounter<'a>>>,
     ) -> Result<UpsertStats> {
+        // A row is read back into its account's provider part: one of another provider would
+        // come back as something else.
+        if let Some(r) = reviews
+            .iter()
+            .find(|r| r.details.provider() != account.provider)
+        {
+            return Err(StoreError::InvalidInput(format!(
+                "review {} is a {} review, not one of the {} account {}",
+                r.id,
+                r.details.provider().as_str(),
+                account.provider.as_str(),
+                account.id
+            )));
+        }
         let synced_at = now();
         let tx = self.conn.transaction()?;
         let shop_id = Store::ensure_account(&tx, account)?;
@@ -309,9 +357,12 @@ impl Store {
                  is_store_review, rating, author, author_email, author_country, title, content, \
                  source, is_verified, is_featured, is_published, is_pinned, item_type, order_id, \
                  commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
-                 has_video, synced_at, facets, reply_author, reply_updated_at, tags_json) \
+                 has_video, synced_at, facets, reply_author, reply_updated_at, tags_json, \
+                 reference_id, referral_email, report_status, report_reasons_json, language, \
+                 consumer_id) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, \
+                 ?33, ?34, ?35, ?36, ?37, ?38) \
                  ON CONFLICT (shop, id) DO NOTHING",
             )?;
             let mut update = tx.prepare_cached(
@@ -323,7 +374,9 @@ impl Store {
                  updated_at = ?22, media_json = ?23, reply_content = ?24, reply_at = ?25, \
                  has_image = ?26, has_video = ?27, synced_at = ?28, facets = ?29, \
                  reply_author = ?30, reply_updated_at = ?31, tags_json = ?32, \
-                 deleted_remotely_at = NULL WHERE rid = ?33 AND shop = ?2 AND id = ?3",
+                 reference_id = ?33, referral_email = ?34, report_status = ?35, \
+                 report_reasons_json = ?36, language = ?37, consumer_id = ?38, \
+                 deleted_remotely_at = NULL WHERE rid = ?39 AND shop = ?2 AND id = ?3",
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
             let mut products = ProductCounts::default();
@@ -343,7 +396,7 @@ impl Store {
                         has_image: row.has_image,
                         has_video: row.has_video,
                         verified: r.is_verified,
-                        source: &r.source,
+                        source: row.details.source,
                         triage: existing.map_or(TriageState::New.as_str(), |e| e.triage.as_str()),
                         tags: &r.tags,
                     }
@@ -365,7 +418,7 @@ impl Store {
                 if existing.is_none() {
                     let key = keys.allocate(&tx, r.commented_at)?;
                     let facets = facets_of(None);
-                    if insert.execute(row_values(&key, &shop_id, r, &row, &facets))? == 1 {
+                    if insert.execute(&row_values(&key, &shop_id, r, &row, &facets)[..])? == 1 {
                         fts_ops.push(FtsOp {
                             rid: key,
                             delete: false,
@@ -373,7 +426,7 @@ impl Store {
                         });
                         stats.inserted += 1;
                         products.add(r.product_id.as_str(), 1, Some(&r.product_title));
-                        sources.add(&r.source, 1);
+                        sources.add(row.details.source, 1);
                         for tag in &r.tags {
                             tags.add(tag, 1);
                         }
@@ -411,7 +464,7 @@ impl Store {
                     }
                 }
                 let active = !old.deleted_locally;
-                sources.add(&r.source, i64::from(active));
+                sources.add(row.details.source, i64::from(active));
                 for tag in &r.tags {
                     tags.add(tag, i64::from(active));
                 }

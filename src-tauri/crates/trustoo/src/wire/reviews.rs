@@ -1,6 +1,8 @@
 //! Reviews and the pages that carry them.
 
-use reviewdesk_core::{Media, MediaKind, Page, PageInfo, Review, ReviewReply};
+use reviewdesk_core::{
+    Media, MediaKind, Page, PageInfo, ProviderDetails, Review, ReviewReply, TrustooDetails,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -172,22 +174,24 @@ impl WireReview {
             is_store_review,
             rating: u8::try_from(self.rating.unwrap_or(0).clamp(0, 5)).unwrap_or(0),
             author: self.author,
-            author_email: self.author_email,
             author_country: self.author_country,
             title: self.title,
             content: self.content,
-            source: self.source,
             is_verified: self.is_verified,
-            is_featured: self.is_featured,
-            is_published: self.is_published.unwrap_or(true),
-            is_pinned: self.is_top,
-            item_type: self.item_type,
-            order_id: self.order_id,
             commented_at,
             updated_at: self.updated_at.or(self.created_at).unwrap_or(commented_at),
             media: media_from(&self.media),
             reply,
             tags: Vec::new(),
+            details: ProviderDetails::Trustoo(TrustooDetails {
+                source: self.source,
+                author_email: self.author_email,
+                order_id: self.order_id,
+                item_type: self.item_type,
+                is_featured: self.is_featured,
+                is_published: self.is_published.unwrap_or(true),
+                is_pinned: self.is_top,
+            }),
         }
     }
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import type { ProviderDetails } from "./ipc";
+import { orderReference, reviewerEmail, variantOf } from "./review";
+
+const trustoo: ProviderDetails = {
+  provider: "trustoo",
+  source: "Store front",
+  author_email: "ana@example.com",
+  order_id: "5400000013",
+  item_type: "Blue / M",
+  is_featured: false,
+  is_published: true,
+  is_pinned: false,
+};
+
+const trustpilot: ProviderDetails = {
+  provider: "trustpilot",
+  source: "AFS",
+  reference_id: "#1042",
+  referral_email: null,
+  report_status: "active",
+  report_reasons: [],
+  language: "en",
+  consumer_id: null,
+};
+
+describe("the provider part of a review", () => {
+  it("reads each provider's own fields", () => {
+    expect([reviewerEmail(trustoo), orderReference(trustoo), variantOf(trustoo)]).toEqual([
+      "ana@example.com",
+      "5400000013",
+      "Blue / M",
+    ]);
+    expect([reviewerEmail(trustpilot), orderReference(trustpilot), variantOf(trustpilot)]).toEqual(["", "#1042", ""]);
+    expect(reviewerEmail({ ...trustpilot, referral_email: "bo@example.com" })).toBe("bo@example.com");
+  });
+});
