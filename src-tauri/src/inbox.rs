@@ -48,6 +48,19 @@ impl InboxState {
         }
     }
 
+    /// Copies the store's journal into its main file as the app quits (SQLite would on the last
+    /// connection's close, which a quitting app does not wait for).
+    pub fn compact_journal(&self) {
+        if let Ok(store) = &self.store {
+            let store = store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(err) = store.checkpoint() {
+                tracing::warn!(%err, "the store's journal could not be checkpointed at quit");
+            }
+        }
+    }
+
     /// The store every part of the app shares (drafts live beside the reviews), or why it
     /// could not open.
     pub fn store(&self) -> Result<SharedStore, IpcError> {

@@ -118,7 +118,13 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(inboxes) = handle.try_state::<inbox::InboxState>() {
+                    inboxes.compact_journal();
+                }
+            }
+        }),
         Err(err) => {
             tracing::error!(%err, "ReviewDesk could not start");
             eprintln!("ReviewDesk could not start: {err}");

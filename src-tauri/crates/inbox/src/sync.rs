@@ -147,6 +147,7 @@ impl Inbox {
         match &result {
             Ok(report) => {
                 self.note_reachable(true);
+                self.compact_journal();
                 status.phase = SyncPhase::Done;
                 status.last_synced_at = Some(now());
                 status.new_count = report.new.count;
@@ -157,6 +158,17 @@ impl Inbox {
             Err(e) => progress(&self.fail_with(status.clone(), e)),
         }
         result
+    }
+
+    /// Copies the write-ahead journal into the main file once a sync has written its batches.
+    /// SQLite does so on its own only every 64 MiB and when the last connection closes, which a
+    /// desktop app killed at shutdown never does: without this the journal grows launch after
+    /// launch and the main file never holds the data. A failure only costs disk space (the
+    /// journal stays valid), so it is logged, not reported.
+    pub fn compact_journal(&self) {
+        if let Err(err) = lock(&self.store).checkpoint() {
+            tracing::warn!(%err, "the store's journal could not be checkpointed");
+        }
     }
 
     async fn run_sync(

@@ -248,6 +248,38 @@ async fn first_sync_fetches_every_review_with_progress() {
     assert_eq!(hits(&r.sandbox, "get_reviews"), 12);
 }
 
+/// What a killed app leaves on disk after a sync of 100,000 reviews: the data is in the main
+/// file and the write-ahead journal is (nearly) empty, so the journal does not grow launch after
+/// launch. The files are copied while the store is still open (the app is usually killed, not
+/// closed: SQLite's own checkpoint on close never runs) and the copy is opened again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_sync_of_100000_reviews_the_data_is_in_the_main_file_not_the_journal() {
+    const N: usize = 100_000;
+    let r = rig_with(N, client, InboxConfig::default()).await;
+    let report = r
+        .inbox
+        .sync(&r.client, SyncMode::Auto, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, N as u64);
+    let db = r.dir.path().join("reviewdesk.db");
+    let wal = r.dir.path().join("reviewdesk.db-wal");
+    let journal = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let main = std::fs::metadata(&db).unwrap().len();
+    assert!(
+        journal <= 4 << 20,
+        "journal {journal} bytes, main file {main} bytes"
+    );
+    assert!(main > 40 << 20, "main file {main} bytes holds the reviews");
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(&db, copy.path().join("reviewdesk.db")).unwrap();
+    if wal.exists() {
+        std::fs::copy(&wal, copy.path().join("reviewdesk.db-wal")).unwrap();
+    }
+    let reopened = open_inbox(copy.path());
+    assert_eq!(active_count(&reopened), N as u64);
+}
+
 #[tokio::test]
 async fn incremental_sync_stops_at_known_reviews_and_reports_new_ones() {
     let r = rig().await;
