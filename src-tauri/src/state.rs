@@ -104,6 +104,13 @@ impl AppState {
         Ok(self.sessions()?.active_shop().await)
     }
 
+    /// The shop the merchant is working in, or "not signed in".
+    pub async fn require_session(&self) -> Result<ShopSession, IpcError> {
+        self.current_session()
+            .await?
+            .ok_or_else(IpcError::not_signed_in)
+    }
+
     /// Refuses, before any call, a feature the active shop's sign-in has no scope for, with a
     /// sentence that says to sign in again (the same one the UI shows where the feature is).
     pub async fn require(&self, feature: reviewdesk_core::Feature) -> Result<(), IpcError> {
