@@ -135,6 +135,19 @@ impl From<reviewdesk_trustoo::Error> for IpcError {
     }
 }
 
+impl From<reviewdesk_auth::shop::webhooks::WebhookError> for IpcError {
+    /// The library words the webhook refusals; each gets the code the UI acts on.
+    fn from(err: reviewdesk_auth::shop::webhooks::WebhookError) -> Self {
+        use reviewdesk_auth::shop::webhooks::WebhookError as W;
+        match err {
+            W::Invalid(m) | W::Duplicate(m) | W::Rejected(m) => Self::new(ErrorCode::Validation, m),
+            W::MissingScope(m) => Self::new(ErrorCode::Forbidden, m),
+            W::NotFound(m) => Self::new(ErrorCode::NotFound, m),
+            W::Api(e) => e.into(),
+        }
+    }
+}
+
 impl From<SourceError> for IpcError {
     /// Trustoo's own error keeps its finer mapping (scopes, session expiry); another
     /// provider's is mapped by kind, in the same words.
@@ -338,6 +351,35 @@ mod tests {
         assert_eq!(e.code, ErrorCode::RateLimited);
         assert_eq!(e.retry_after_s, Some(12));
         assert_eq!(e.message, "Fakepilot is busy. Retry in 12 s.");
+    }
+
+    #[test]
+    fn webhook_refusals_keep_their_sentence_and_get_a_code() {
+        use reviewdesk_auth::shop::webhooks::refusal;
+        let dup: IpcError = refusal(reviewdesk_trustoo::Error::AlreadyExists, None).into();
+        assert_eq!(dup.code, ErrorCode::Validation);
+        assert!(
+            dup.message.starts_with("Trustoo already has"),
+            "{}",
+            dup.message
+        );
+        let scope: IpcError = refusal(
+            reviewdesk_trustoo::Error::Forbidden {
+                scope: Some("read_customer_events".into()),
+            },
+            Some("customer_event/created"),
+        )
+        .into();
+        assert_eq!(scope.code, ErrorCode::Forbidden);
+        assert!(scope.message.contains("read_customer_events"));
+        let gone: IpcError = refusal(reviewdesk_trustoo::Error::NotFound, None).into();
+        assert_eq!(gone.code, ErrorCode::NotFound);
+        let expired: IpcError = refusal(
+            reviewdesk_trustoo::Error::Unauthorized { expired: true },
+            None,
+        )
+        .into();
+        assert_eq!(expired.code, ErrorCode::SessionExpired);
     }
 
     #[test]

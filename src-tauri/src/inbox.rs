@@ -99,6 +99,36 @@ impl InboxState {
     }
 }
 
+impl reviewdesk_auth::LocalData for InboxState {
+    /// Deletes every local row of the shop (off the async threads: a large shop takes a moment)
+    /// and drops its open inbox, so nothing writes it back.
+    fn forget<'a>(&'a self, account: &'a AccountKey) -> reviewdesk_auth::LocalFuture<'a> {
+        Box::pin(async move {
+            self.inboxes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(account);
+            let store = self.store.clone().map_err(|e| e.message)?;
+            let account = account.clone();
+            let deleted = tokio::task::spawn_blocking(move || {
+                store
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .delete_account(&account)
+            })
+            .await;
+            match deleted {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(err)) => {
+                    tracing::error!(%err, "could not delete a shop's local data");
+                    Err("ReviewDesk's review database could not delete it. Try again.".into())
+                }
+                Err(_) => Err("ReviewDesk stopped while deleting it. Try again.".into()),
+            }
+        })
+    }
+}
+
 /// A client for a write action, or `None` when none can be had right now (e.g. the token
 /// refresh itself cannot reach Trustoo): the action is then queued instead of lost.
 pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> {

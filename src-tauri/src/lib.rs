@@ -82,6 +82,12 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::shop::current_session,
             commands::shop::get_rating,
+            commands::shop::shop_authorization,
+            commands::shop::disconnect_shop,
+            commands::webhooks::webhooks_overview,
+            commands::webhooks::webhook_create,
+            commands::webhooks::webhook_update,
+            commands::webhooks::webhook_delete,
             commands::auth::auth_start,
             commands::auth::auth_status,
             commands::auth::auth_cancel,

@@ -106,9 +106,13 @@ impl AppState {
 
     /// The account the merchant is working in, or "not signed in".
     pub async fn current_account(&self) -> Result<AccountKey, IpcError> {
+        Ok(self.require_session().await?.account())
+    }
+
+    /// The shop the merchant is working in, or "not signed in".
+    pub async fn require_session(&self) -> Result<ShopSession, IpcError> {
         self.current_session()
             .await?
-            .map(|s| s.account())
             .ok_or_else(IpcError::not_signed_in)
     }
 

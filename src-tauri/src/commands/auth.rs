@@ -155,7 +155,7 @@ pub struct SignOutSummary {
     pub steps: Vec<SignOutLine>,
 }
 
-/// Signs a shop out: disconnect and revoke on Trustoo, delete its keyring entries, forget it.
+/// Signs a shop out: revoke its tokens on Trustoo, delete its keyring entries, forget it.
 /// Each step's failure is reported; the others still run. Cached reviews and drafts stay.
 #[tauri::command]
 pub async fn sign_out(
@@ -165,6 +165,12 @@ pub async fn sign_out(
 ) -> Result<SignOutSummary, IpcError> {
     let sessions = state.sessions()?;
     let report = sessions.sign_out(&domain).await;
+    events::session_changed(&app, sessions.active_shop().await.as_ref());
+    Ok(summary(report))
+}
+
+/// The report of sign-out or disconnect, one line per step in the library's words.
+pub(crate) fn summary(report: reviewdesk_auth::SignOutReport) -> SignOutSummary {
     let steps = report
         .steps
         .into_iter()
@@ -177,8 +183,7 @@ pub async fn sign_out(
             },
         })
         .collect();
-    events::session_changed(&app, sessions.active_shop().await.as_ref());
-    Ok(SignOutSummary { steps })
+    SignOutSummary { steps }
 }
 
 /// Finishes a browser sign-in from the deep link the OS delivered (the raw argument), and

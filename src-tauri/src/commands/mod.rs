@@ -5,3 +5,4 @@ pub mod exclusions;
 pub mod media;
 pub mod reviews;
 pub mod shop;
+pub mod webhooks;

@@ -8,7 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use reviewdesk_trustoo::{
-    AuthorizeRequest, Error, OAuthClient, Secret, ShopAuthorizationInfo, ShopRef, TokenSet, Url,
+    AuthorizeRequest, Error, OAuthClient, Secret, ShopAuthorizationInfo, ShopInstallStatus,
+    ShopRef, TokenSet, Url,
 };
 
 /// A boxed, sendable future (keeps [`OAuthBackend`] usable as a trait object).
@@ -34,6 +35,11 @@ pub trait OAuthBackend: Send + Sync + std::fmt::Debug + 'static {
         &'a self,
         shop_domain: &'a str,
     ) -> BoxFuture<'a, Result<ShopAuthorizationInfo, Error>>;
+    /// Whether `shop_domain` has installed this platform (the Shop page shows it).
+    fn install_status<'a>(
+        &'a self,
+        shop_domain: &'a str,
+    ) -> BoxFuture<'a, Result<ShopInstallStatus, Error>>;
 }
 
 impl OAuthBackend for OAuthClient {
@@ -69,6 +75,16 @@ impl OAuthBackend for OAuthClient {
     ) -> BoxFuture<'a, Result<ShopAuthorizationInfo, Error>> {
         Box::pin(async move {
             self.shop_authorization_info(&ShopRef::domain(shop_domain))
+                .await
+        })
+    }
+
+    fn install_status<'a>(
+        &'a self,
+        shop_domain: &'a str,
+    ) -> BoxFuture<'a, Result<ShopInstallStatus, Error>> {
+        Box::pin(async move {
+            self.shop_install_status(&ShopRef::domain(shop_domain))
                 .await
         })
     }

@@ -13,7 +13,9 @@
 //! 3. on a deep link: [`SessionManager::complete_login`] with the raw URL string;
 //! 4. data calls: [`SessionManager::client`], whose client refreshes by itself on a 401
 //!    (single-flight) and retries the call;
-//! 5. sign-out: [`SessionManager::sign_out`] → show the [`SignOutReport`].
+//! 5. sign-out: [`SessionManager::sign_out`] (or [`SessionManager::disconnect`]) → show the
+//!    [`SignOutReport`];
+//! 6. the shop's webhooks and authorization: [`shop`].
 
 #![warn(missing_docs)]
 
@@ -24,6 +26,7 @@ pub mod demo;
 pub mod error;
 pub mod login;
 pub mod session;
+pub mod shop;
 pub mod shops;
 pub mod store;
 
@@ -39,6 +42,7 @@ pub use session::{
     AcceptedCallback, AuthConfig, LoginOutcome, SessionManager, ShopStatus, SignOutReport,
     SignOutStep, StepResult,
 };
+pub use shop::authorization::{LocalData, LocalDataChoice, LocalFuture};
 pub use shops::{normalize_shop_domain, KnownShop};
 pub use store::{
     KeyringStore, MemoryStore, SecretKind, StoreError, StoreKey, TokenStore, KEYRING_SERVICE,

@@ -7,6 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod shop;
+pub use shop::{
+    scope_grants, scope_words, AuthorizationFacts, InstallFacts, ScopeGrant, ShopAuthorization,
+    WebhookInput, WebhookOverview, WebhookSaved, WebhookTopicChoice,
+};
+
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 

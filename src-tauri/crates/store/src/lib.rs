@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use reviewdesk_core::AccountKey;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+mod accounts;
 mod audit;
 #[cfg(any(test, feature = "testing"))]
 pub mod bench;

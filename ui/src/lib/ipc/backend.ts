@@ -8,6 +8,7 @@ import type {
   PublishOutcome,
 } from "./composer";
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
+import type { ShopAuthorization, Webhook, WebhookInput, WebhookOverview, WebhookSaved } from "./types";
 import type {
   ActionOutcome,
   ExclusionPage,
@@ -43,6 +44,31 @@ export interface Backend {
   readonly reviews: ReviewsArea;
   /** The review composer: drafts, files, publishing. */
   readonly composer: ComposerArea;
+  /** The shop's webhooks and its authorization (the Webhooks and Shop pages). */
+  readonly shop: ShopArea;
+}
+
+/**
+ * The active shop's webhook subscriptions and how ReviewDesk is connected to it. Webhook input
+ * is checked in Rust (`reviewdesk_auth::shop::webhooks`); its refusals arrive as `IpcError`
+ * sentences (`VALIDATION` for a bad address or a duplicate, `FORBIDDEN` for a missing scope).
+ */
+export interface ShopArea {
+  /** The webhooks and every documented topic with whether it is allowed. Rust: `webhooks_overview`. */
+  webhooks(): Promise<WebhookOverview>;
+  /** Rust: `webhook_create` `{ input }`. */
+  createWebhook(input: WebhookInput): Promise<WebhookSaved>;
+  /** Rust: `webhook_update` `{ id, input }`. */
+  updateWebhook(id: string, input: WebhookInput): Promise<WebhookSaved>;
+  /** Rust: `webhook_delete` `{ webhook }`. */
+  deleteWebhook(webhook: Webhook): Promise<void>;
+  /** How ReviewDesk is connected to the active shop, and what Trustoo says. Rust: `shop_authorization`. */
+  authorization(): Promise<ShopAuthorization>;
+  /**
+   * Disconnects ReviewDesk from a shop (Trustoo, keyring, shop list), keeping or deleting its
+   * local data; says what each step did. Rust: `disconnect_shop` `{ domain, deleteLocalData }`.
+   */
+  disconnect(shop: ShopRef, deleteLocalData: boolean): Promise<SignOutReport>;
 }
 
 /** Sign-in, the known shops and the events about them. */
@@ -196,6 +222,12 @@ export const COMMANDS = {
   localRating: "local_rating",
   listProducts: "list_products",
   listSources: "list_sources",
+  webhooksOverview: "webhooks_overview",
+  createWebhook: "webhook_create",
+  updateWebhook: "webhook_update",
+  deleteWebhook: "webhook_delete",
+  shopAuthorization: "shop_authorization",
+  disconnectShop: "disconnect_shop",
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,13 +1,13 @@
 /**
  * The UI's only door to the back end: `getBackend()` picks Tauri or the fixture once, for every
- * area (auth, reviews, composer). Components import from `$lib/ipc` (this file), never from
+ * area (auth, reviews, composer, shop). Components import from `$lib/ipc` (this file), never from
  * `@tauri-apps/*`.
  */
 import type { Backend } from "./backend";
 import { createScenarioBackend } from "./fixture";
 import { createTauriBackend } from "./tauri";
 
-export type { AuthArea, Backend, ComposerArea, CommandName, ReviewsArea, Unsubscribe } from "./backend";
+export type { AuthArea, Backend, ComposerArea, CommandName, ReviewsArea, ShopArea, Unsubscribe } from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
 export type {
   IpcError,
@@ -60,6 +60,16 @@ export type {
   SyncPhase,
   SyncStatus,
   TriageState,
+  AuthMode,
+  Webhook,
+  WebhookInput,
+  WebhookOverview,
+  WebhookSaved,
+  WebhookTopicChoice,
+  ShopAuthorization,
+  AuthorizationFacts,
+  InstallFacts,
+  ScopeGrant,
 } from "./types";
 export { IPC_ERROR_CODES, EMAIL_TYPES } from "./types";
 export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";

@@ -43,6 +43,18 @@ export type { AuthMode } from "./bindings/AuthMode";
 export type { Environment } from "./bindings/Environment";
 export type { ShopId } from "./bindings/ShopId";
 
+// ---- The shop's webhooks and authorization (reviewdesk-core `shop`, commands/webhooks.rs, commands/shop.rs) ----
+
+export type { Webhook } from "./bindings/Webhook";
+export type { WebhookInput } from "./bindings/WebhookInput";
+export type { WebhookOverview } from "./bindings/WebhookOverview";
+export type { WebhookSaved } from "./bindings/WebhookSaved";
+export type { WebhookTopicChoice } from "./bindings/WebhookTopicChoice";
+export type { ShopAuthorization } from "./bindings/ShopAuthorization";
+export type { AuthorizationFacts } from "./bindings/AuthorizationFacts";
+export type { InstallFacts } from "./bindings/InstallFacts";
+export type { ScopeGrant } from "./bindings/ScopeGrant";
+
 // ---- Review inbox (reviewdesk-core, answers of src-tauri/src/commands/reviews.rs) ----
 
 export type { ReviewDetail } from "./bindings/ReviewDetail";

@@ -1,17 +1,21 @@
-//! Signing a shop out, every step reported.
+//! Ending a shop's connection, every step reported: sign-out (revoke the tokens, forget the
+//! shop here) and disconnect (also end ReviewDesk's authorization on Trustoo, and keep or
+//! delete the shop's local data).
 
+use reviewdesk_core::ShopSession;
 use reviewdesk_trustoo::Auth;
 
+use crate::shop::authorization::{gather, LocalDataChoice};
 use crate::shops::normalize_shop_domain;
 use crate::store::{SecretKind, StoreKey};
 
 use super::codec::OAuthTokens;
 use super::{Creds, SessionManager};
 
-/// One step of sign-out.
+/// One step of sign-out or disconnect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignOutStep {
-    /// `POST oauth/disconnect` with the Bearer token.
+    /// `POST oauth/disconnect` with the Bearer token (disconnect only).
     Disconnect,
     /// Revoke the refresh token.
     RevokeRefreshToken,
@@ -21,10 +25,14 @@ pub enum SignOutStep {
     DeleteKeyringEntries,
     /// Remove the shop from the known-shops file.
     ForgetShop,
+    /// Delete the shop's reviews, drafts and history from this computer (disconnect, when asked).
+    DeleteLocalData,
+    /// Keep them (disconnect, when asked).
+    KeepLocalData,
 }
 
 impl SignOutStep {
-    /// What the step does, as the sign-out report shows it to the merchant.
+    /// What the step does, as the report shows it to the merchant.
     pub fn sentence(self) -> &'static str {
         match self {
             SignOutStep::Disconnect => "Disconnect ReviewDesk on Trustoo",
@@ -32,11 +40,15 @@ impl SignOutStep {
             SignOutStep::RevokeAccessToken => "Revoke the access token",
             SignOutStep::DeleteKeyringEntries => "Delete the keyring entries",
             SignOutStep::ForgetShop => "Remove the shop from ReviewDesk",
+            SignOutStep::DeleteLocalData => {
+                "Delete the shop's reviews and drafts from this computer"
+            }
+            SignOutStep::KeepLocalData => "Keep the shop's reviews and drafts on this computer",
         }
     }
 }
 
-/// How one sign-out step went.
+/// How one step went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepResult {
     /// Done.
@@ -47,7 +59,7 @@ pub enum StepResult {
     Failed(String),
 }
 
-/// What sign-out did. Every step runs even when an earlier one fails.
+/// What sign-out or disconnect did. Every step runs even when an earlier one fails.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignOutReport {
     /// The shop.
@@ -70,16 +82,54 @@ impl SignOutReport {
     }
 }
 
-impl SessionManager {
-    // ---- Sign-out -----------------------------------------------------------------------
+fn fail(e: &dyn std::fmt::Display) -> StepResult {
+    StepResult::Failed(e.to_string())
+}
 
-    /// Signs a shop out: disconnect (Bearer), revoke the refresh and access token, delete the
-    /// keyring entries, forget the shop. Every step runs even if an earlier one failed.
-    /// Drafts and cached reviews are the caller's and are not touched.
+impl SessionManager {
+    // ---- Sign-out and disconnect ---------------------------------------------------------
+
+    /// Signs a shop out: revoke the refresh and access token, delete the keyring entries,
+    /// forget the shop. ReviewDesk stays authorized on Trustoo (signing in again needs no new
+    /// consent); [`SessionManager::disconnect`] ends that too. Every step runs even if an
+    /// earlier one failed. Drafts and cached reviews are the caller's and are not touched.
     pub async fn sign_out(&self, shop: &str) -> SignOutReport {
+        self.end(shop, false).await
+    }
+
+    /// Disconnects ReviewDesk from a shop: `POST oauth/disconnect` (Bearer; a shop connected
+    /// with its Public/Private Token has no platform authorization to end, so the step is
+    /// skipped), then revoke the tokens, delete the keyring entries, forget the shop, and keep or
+    /// delete its local data as the merchant chose. Every step runs and is reported. Only this
+    /// shop's keyring entries go.
+    pub async fn disconnect(&self, shop: &str, local: LocalDataChoice<'_>) -> SignOutReport {
+        let mut report = self.end(shop, true).await;
+        let step = match local {
+            LocalDataChoice::Keep => (SignOutStep::KeepLocalData, StepResult::Done),
+            LocalDataChoice::Delete(data) => (
+                SignOutStep::DeleteLocalData,
+                // This manager's sessions are Trustoo's: the shop domain is the account's id.
+                data.forget(&reviewdesk_core::AccountKey::trustoo(&report.shop_domain))
+                    .await
+                    .map_or_else(StepResult::Failed, |_| StepResult::Done),
+            ),
+        };
+        report.steps.push(step);
+        report
+    }
+
+    /// The Shop page's facts for `session` (Trustoo asked with the platform's credentials).
+    pub async fn shop_authorization(
+        &self,
+        session: &ShopSession,
+    ) -> reviewdesk_core::ShopAuthorization {
+        gather(self.inner.oauth.as_ref(), session).await
+    }
+
+    /// The steps sign-out and disconnect share; `disconnect` adds Trustoo's disconnect first.
+    async fn end(&self, shop: &str, disconnect: bool) -> SignOutReport {
         let domain = normalize_shop_domain(shop).unwrap_or_else(|_| shop.to_owned());
         let mut steps = Vec::new();
-        let fail = |e: &dyn std::fmt::Display| StepResult::Failed(e.to_string());
         let live = self.set_live(&domain, None);
         let creds = match &live {
             Some(l) => std::mem::replace(&mut *l.creds.lock().await, Creds::Expired),
@@ -87,21 +137,23 @@ impl SessionManager {
         };
         match (creds, live) {
             (Creds::OAuth(mut t), Some(live)) => {
-                // Disconnect needs a working Bearer token; refresh once if it was refused.
-                let mut r = live.client.disconnect().await;
-                if matches!(r, Err(reviewdesk_trustoo::Error::Unauthorized { .. })) {
-                    if let Some(rt) = t.refresh.clone() {
-                        if let Ok(ts) = self.inner.oauth.refresh(&rt).await {
-                            t = OAuthTokens::from_set(ts, self.now(), Some(rt));
-                            live.client.set_auth(Auth::Bearer(t.access.clone()));
-                            r = live.client.disconnect().await;
+                if disconnect {
+                    // Disconnect needs a working Bearer token; refresh once if it was refused.
+                    let mut r = live.client.disconnect().await;
+                    if matches!(r, Err(reviewdesk_trustoo::Error::Unauthorized { .. })) {
+                        if let Some(rt) = t.refresh.clone() {
+                            if let Ok(ts) = self.inner.oauth.refresh(&rt).await {
+                                t = OAuthTokens::from_set(ts, self.now(), Some(rt));
+                                live.client.set_auth(Auth::Bearer(t.access.clone()));
+                                r = live.client.disconnect().await;
+                            }
                         }
                     }
+                    steps.push((
+                        SignOutStep::Disconnect,
+                        r.map_or_else(|e| fail(&e), |_| StepResult::Done),
+                    ));
                 }
-                steps.push((
-                    SignOutStep::Disconnect,
-                    r.map_or_else(|e| fail(&e), |_| StepResult::Done),
-                ));
                 let refresh = match &t.refresh {
                     Some(rt) => self
                         .inner
@@ -121,7 +173,9 @@ impl SessionManager {
                 steps.push((SignOutStep::RevokeAccessToken, access));
             }
             _ => {
-                steps.push((SignOutStep::Disconnect, StepResult::Skipped));
+                if disconnect {
+                    steps.push((SignOutStep::Disconnect, StepResult::Skipped));
+                }
                 steps.push((SignOutStep::RevokeRefreshToken, StepResult::Skipped));
                 steps.push((SignOutStep::RevokeAccessToken, StepResult::Skipped));
             }

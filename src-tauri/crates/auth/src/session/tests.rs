@@ -99,6 +99,17 @@ impl OAuthBackend for CountingFakeTokenEndpoint {
             Ok(())
         })
     }
+    fn install_status<'a>(
+        &'a self,
+        _d: &'a str,
+    ) -> BoxFuture<'a, Result<reviewdesk_trustoo::ShopInstallStatus, TErr>> {
+        Box::pin(async move {
+            Ok(reviewdesk_trustoo::ShopInstallStatus {
+                is_installed: true,
+                installed_at: Some(1_780_000_000),
+            })
+        })
+    }
     fn authorization_info<'a>(
         &'a self,
         d: &'a str,
@@ -499,11 +510,11 @@ async fn a_second_link_while_the_exchange_runs_leaves_the_sign_in_alone() {
 }
 
 #[tokio::test]
-async fn sign_out_runs_every_step_even_when_one_fails() {
+async fn disconnect_runs_every_step_even_when_one_fails() {
     let r = rig().await;
     sign_in(&r).await;
     // api_base is 127.0.0.1:9 (nothing listens): disconnect fails, the rest goes on.
-    let report = r.mgr.sign_out(SHOP).await;
+    let report = r.mgr.disconnect(SHOP, crate::LocalDataChoice::Keep).await;
     assert!(
         matches!(
             report.step(SignOutStep::Disconnect),
@@ -525,6 +536,10 @@ async fn sign_out_runs_every_step_even_when_one_fails() {
     );
     assert_eq!(
         report.step(SignOutStep::ForgetShop),
+        Some(&StepResult::Done)
+    );
+    assert_eq!(
+        report.step(SignOutStep::KeepLocalData),
         Some(&StepResult::Done)
     );
     assert!(!report.is_clean());

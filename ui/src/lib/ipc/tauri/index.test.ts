@@ -112,6 +112,28 @@ describe("tauri backend", () => {
     ]);
   });
 
+  it("maps the shop area: webhooks by input, the authorization, and disconnect by domain with the local-data choice", async () => {
+    const shop = { shop_id: "7", domain: "b.myshopify.com" };
+    const hook = { id: "19", topic: "review/created", url: "https://x.test/h", created_at: "", updated_at: "" };
+    const input = { topic: "review/created", url: "https://x.test/h" };
+    invokeMock.mockResolvedValue(undefined);
+    const backend = createTauriBackend();
+    await backend.shop.webhooks();
+    await backend.shop.createWebhook(input);
+    await backend.shop.updateWebhook("19", input);
+    await backend.shop.deleteWebhook(hook);
+    await backend.shop.authorization();
+    await backend.shop.disconnect(shop, true);
+    expect(invokeMock.mock.calls).toEqual([
+      ["webhooks_overview", undefined],
+      ["webhook_create", { input }],
+      ["webhook_update", { id: "19", input }],
+      ["webhook_delete", { webhook: hook }],
+      ["shop_authorization", undefined],
+      ["disconnect_shop", { domain: "b.myshopify.com", deleteLocalData: true }],
+    ]);
+  });
+
   it("keeps each shop's sign-in state from list_shops (signed in, open, and what went wrong)", async () => {
     const shop = { shop_id: "7", shop_name: "B", domain: "b.myshopify.com" };
     const entries = [

@@ -1,6 +1,6 @@
 /**
  * The real back end: Tauri commands in `src-tauri/src/commands/`, one file per area of `Backend`
- * (`auth.ts`, `reviews.ts`, `composer.ts`) over one bridge (`invoke.ts`).
+ * (`auth.ts`, `reviews.ts`, `composer.ts`, `shop.ts`) over one bridge (`invoke.ts`).
  *
  * This folder is the only place in the UI that imports `@tauri-apps/*`.
  */
@@ -8,9 +8,15 @@ import type { Backend } from "../backend";
 import { createTauriAuth } from "./auth";
 import { createTauriComposer } from "./composer";
 import { createTauriReviews } from "./reviews";
+import { createTauriShop } from "./shop";
 
 export { call } from "./invoke";
 
 export function createTauriBackend(): Backend {
-  return { auth: createTauriAuth(), reviews: createTauriReviews(), composer: createTauriComposer() };
+  return {
+    auth: createTauriAuth(),
+    reviews: createTauriReviews(),
+    composer: createTauriComposer(),
+    shop: createTauriShop(),
+  };
 }
