@@ -275,7 +275,7 @@ pub fn link_reviews_to_orders(sd: &mut ShopData) {
             continue;
         };
         // Only about a quarter of opened emails get answered.
-        if (order.id.wrapping_mul(0x9E37_79B9) >> 7) % 4 != 0 {
+        if !(order.id.wrapping_mul(0x9E37_79B9) >> 7).is_multiple_of(4) {
             continue;
         }
         let from = candidates.partition_point(|&j| sd.reviews[j].created < sent + 7200);
