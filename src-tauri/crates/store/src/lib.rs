@@ -22,6 +22,7 @@ mod audit;
 pub mod bench;
 mod csv;
 mod drafts;
+mod feeds;
 mod fts;
 mod fts_write;
 #[cfg(test)]
@@ -36,6 +37,7 @@ mod sync;
 mod tags;
 
 pub use csv::write_csv_cell;
+pub use feeds::{Feed, FeedState};
 pub use fts::fts_match_expression;
 pub use queue::{NewAction, NextAction};
 pub use reviews::UpsertStats;
