@@ -1463,6 +1463,19 @@ pub struct EventSummary {
     pub synced_at: Option<i64>,
 }
 
+/// The values the Analytics filters offer, as present in the stored events (not a list in the
+/// code: the docs end each enum with "etc.").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventOptions {
+    /// Event types seen.
+    pub event_types: Vec<String>,
+    /// Sources seen.
+    pub event_sources: Vec<String>,
+    /// Operating systems seen.
+    pub os_types: Vec<String>,
+}
+
 /// A window of the raw events table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]

@@ -337,29 +337,43 @@ impl Store {
             });
         };
         let (cond, args) = rollup_condition(shop, filter);
-        let start = match bucket {
-            EventBucket::Day => "day * 86400".to_owned(),
-            // 1970-01-01 was a Thursday: Monday-based weeks start 3 days before a multiple of 7.
-            EventBucket::Week => "((day + 3) / 7 * 7 - 3) * 86400".to_owned(),
-            EventBucket::Month => {
-                "CAST(strftime('%s', day * 86400, 'unixepoch', 'start of month') AS INTEGER)"
-                    .to_owned()
-            }
-        };
-        let series = self
+        // Counts by day × type in SQL (the rollup's key order serves the GROUP BY without a
+        // sort); the few thousand (day, type) points are then folded into weeks or months.
+        let days = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {start} AS b, event_type, sum(n) FROM event_days WHERE {cond} \
-                 GROUP BY b, event_type ORDER BY b, event_type"
+                "SELECT day, event_type, sum(n) FROM event_days WHERE {cond} \
+                 GROUP BY day, event_type"
             ))?
             .query_map(params_from_iter(args.iter()), |r| {
-                Ok(EventPoint {
-                    start: r.get(0)?,
-                    event_type: r.get(1)?,
-                    count: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-                })
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut buckets: std::collections::BTreeMap<(i64, String), u64> = Default::default();
+        let mut types: HashMap<String, u64> = HashMap::new();
+        for (day, kind, n) in days {
+            *types.entry(kind.clone()).or_default() += n;
+            *buckets
+                .entry((bucket_start(bucket, day), kind))
+                .or_default() += n;
+        }
+        let series = buckets
+            .into_iter()
+            .map(|((start, event_type), count)| EventPoint {
+                start,
+                event_type,
+                count,
+            })
+            .collect();
+        let mut by_type: Vec<NamedCount> = types
+            .into_iter()
+            .map(|(key, count)| NamedCount { key, count })
+            .collect();
+        by_type.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
         let totals = |col: &str| -> Result<Vec<NamedCount>> {
             Ok(self
                 .conn
@@ -375,7 +389,6 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
         };
-        let by_type = totals("event_type")?;
         let total = by_type.iter().map(|c| c.count).sum();
         Ok(EventSummary {
             bucket,
@@ -512,6 +525,19 @@ impl Store {
             )?
             .execute(params![shop, feed.as_str(), at, full.then_some(at)])?;
         Ok(())
+    }
+}
+
+/// First second of the bucket holding UTC day number `day`.
+fn bucket_start(bucket: EventBucket, day: i64) -> i64 {
+    match bucket {
+        EventBucket::Day => day * DAY,
+        // 1970-01-01 was a Thursday: Monday-based weeks start 3 days before a multiple of 7.
+        EventBucket::Week => ((day + 3).div_euclid(7) * 7 - 3) * DAY,
+        EventBucket::Month => time::OffsetDateTime::from_unix_timestamp(day * DAY)
+            .ok()
+            .and_then(|t| t.replace_day(1).ok())
+            .map_or(day * DAY, |t| t.unix_timestamp()),
     }
 }
 
