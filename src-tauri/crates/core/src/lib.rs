@@ -347,8 +347,10 @@ pub struct Order {
     /// The line items the request email asks about.
     pub products: Vec<OrderProduct>,
     /// When the order was placed, as unix seconds (0 when the API gave nothing parseable).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// When the request email was sent (or is scheduled to be), as unix seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub sent_at: Option<i64>,
     /// State of the review-request email for this order.
     pub request_status: RequestEmailStatus,
@@ -385,6 +387,7 @@ pub struct CustomerEvent {
     /// Product involved (may be empty or `"0"`).
     pub product_id: ProductId,
     /// When it happened, as unix seconds (0 when the API gave nothing parseable).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
 }
 
@@ -1323,15 +1326,19 @@ pub struct OrderListQuery {
     pub status: Option<RequestEmailStatus>,
     /// Orders created at or after (unix s).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub created_from: Option<i64>,
     /// Orders created before (unix s, exclusive).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub created_to: Option<i64>,
     /// Requests sent at or after (unix s).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub sent_from: Option<i64>,
     /// Requests sent before (unix s, exclusive).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub sent_to: Option<i64>,
     /// Order number, order id, customer name or email (substring, case-insensitive).
     #[serde(default)]
@@ -1367,6 +1374,7 @@ pub struct OrderPage {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
     /// When the orders were last fetched from the provider (unix s), `None` = never.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub synced_at: Option<i64>,
 }
 
@@ -1404,8 +1412,10 @@ pub enum EventBucket {
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct EventFilter {
     /// Events at or after (unix s; rounded down to its UTC day for the charts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub from: i64,
     /// Events before (unix s, exclusive; rounded up to a UTC day for the charts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub to: i64,
     /// Only this type (e.g. `VIEW_REVIEW`).
     #[serde(default)]
@@ -1434,6 +1444,7 @@ pub struct NamedCount {
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct EventPoint {
     /// First second of the bucket (unix s, UTC).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub start: i64,
     /// Event type.
     pub event_type: String,
@@ -1460,6 +1471,7 @@ pub struct EventSummary {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
     /// When events were last fetched (unix s), `None` = never.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub synced_at: Option<i64>,
 }
 
@@ -1498,6 +1510,7 @@ pub struct FeedRefresh {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub new: u64,
     /// When it finished (unix s).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub synced_at: i64,
 }
 

@@ -7,7 +7,16 @@ import type { Backend } from "./backend";
 import { createScenarioBackend } from "./fixture";
 import { createTauriBackend } from "./tauri";
 
-export type { AuthArea, Backend, ComposerArea, CommandName, ReviewsArea, Unsubscribe } from "./backend";
+export type {
+  AnalyticsArea,
+  AuthArea,
+  Backend,
+  ComposerArea,
+  CommandName,
+  RequestsArea,
+  ReviewsArea,
+  Unsubscribe,
+} from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
 export type {
   IpcError,
@@ -57,6 +66,23 @@ export type {
   SyncPhase,
   SyncStatus,
   TriageState,
+  Order,
+  OrderProduct,
+  RequestEmailStatus,
+  OrderSort,
+  OrderListQuery,
+  OrderRow,
+  OrderPage,
+  RequestFunnel,
+  FeedRefresh,
+  CustomerEvent,
+  EventBucket,
+  EventFilter,
+  EventOptions,
+  EventPage,
+  EventPoint,
+  EventSummary,
+  NamedCount,
 } from "./types";
 export { IPC_ERROR_CODES, EMAIL_TYPES } from "./types";
 export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";

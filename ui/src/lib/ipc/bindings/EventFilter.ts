@@ -7,11 +7,11 @@ export type EventFilter = {
 /**
  * Events at or after (unix s; rounded down to its UTC day for the charts).
  */
-from: bigint, 
+from: number, 
 /**
  * Events before (unix s, exclusive; rounded up to a UTC day for the charts).
  */
-to: bigint, 
+to: number, 
 /**
  * Only this type (e.g. `VIEW_REVIEW`).
  */

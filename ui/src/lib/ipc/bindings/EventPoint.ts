@@ -7,7 +7,7 @@ export type EventPoint = {
 /**
  * First second of the bucket (unix s, UTC).
  */
-start: bigint, 
+start: number, 
 /**
  * Event type.
  */

@@ -34,4 +34,4 @@ total: number,
 /**
  * When events were last fetched (unix s), `None` = never.
  */
-synced_at: bigint | null, };
+synced_at: number | null, };

@@ -15,4 +15,4 @@ new: number,
 /**
  * When it finished (unix s).
  */
-synced_at: bigint, };
+synced_at: number, };

@@ -34,11 +34,11 @@ products: Array<OrderProduct>,
 /**
  * When the order was placed, as unix seconds (0 when the API gave nothing parseable).
  */
-created_at: bigint, 
+created_at: number, 
 /**
  * When the request email was sent (or is scheduled to be), as unix seconds.
  */
-sent_at: bigint | null, 
+sent_at: number | null, 
 /**
  * State of the review-request email for this order.
  */

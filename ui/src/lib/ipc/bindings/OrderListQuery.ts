@@ -13,19 +13,19 @@ status: RequestEmailStatus | null,
 /**
  * Orders created at or after (unix s).
  */
-created_from: bigint | null, 
+created_from: number | null, 
 /**
  * Orders created before (unix s, exclusive).
  */
-created_to: bigint | null, 
+created_to: number | null, 
 /**
  * Requests sent at or after (unix s).
  */
-sent_from: bigint | null, 
+sent_from: number | null, 
 /**
  * Requests sent before (unix s, exclusive).
  */
-sent_to: bigint | null, 
+sent_to: number | null, 
 /**
  * Order number, order id, customer name or email (substring, case-insensitive).
  */

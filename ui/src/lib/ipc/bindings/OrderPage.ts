@@ -16,4 +16,4 @@ total: number,
 /**
  * When the orders were last fetched from the provider (unix s), `None` = never.
  */
-synced_at: bigint | null, };
+synced_at: number | null, };

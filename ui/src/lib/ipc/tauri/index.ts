@@ -5,12 +5,20 @@
  * This folder is the only place in the UI that imports `@tauri-apps/*`.
  */
 import type { Backend } from "../backend";
+import { createTauriAnalytics } from "./analytics";
 import { createTauriAuth } from "./auth";
 import { createTauriComposer } from "./composer";
+import { createTauriRequests } from "./requests";
 import { createTauriReviews } from "./reviews";
 
 export { call } from "./invoke";
 
 export function createTauriBackend(): Backend {
-  return { auth: createTauriAuth(), reviews: createTauriReviews(), composer: createTauriComposer() };
+  return {
+    auth: createTauriAuth(),
+    reviews: createTauriReviews(),
+    composer: createTauriComposer(),
+    requests: createTauriRequests(),
+    analytics: createTauriAnalytics(),
+  };
 }
