@@ -5,6 +5,7 @@
  */
 import type { Backend } from "./backend";
 import { createScenarioBackend } from "./fixture";
+import { FIXTURE_NOW_S } from "./fixture/reviews-data";
 import { createTauriBackend } from "./tauri";
 
 export type {
@@ -108,4 +109,12 @@ export function getBackend(): Backend {
     }
   }
   return selected;
+}
+
+/**
+ * "Now" for the pages' date presets (Requests' funnel, Analytics' range): the fixture's clock in
+ * the browser preview, whose data is dated around it; `undefined` (the real clock) in the app.
+ */
+export function previewNow(): number | undefined {
+  return isTauri() ? undefined : FIXTURE_NOW_S;
 }
