@@ -121,6 +121,14 @@ pub fn run() {
             commands::reviews::local_rating,
             commands::reviews::list_products,
             commands::reviews::list_sources,
+            commands::requests::list_orders,
+            commands::requests::get_order,
+            commands::requests::request_funnel,
+            commands::requests::refresh_orders,
+            commands::analytics::event_summary,
+            commands::analytics::list_events,
+            commands::analytics::event_options,
+            commands::analytics::refresh_events,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -39,6 +39,196 @@ fn main() -> Result<()> {
     if wanted("sync") {
         runtime.block_on(sync_fetch())?;
     }
+    if wanted("analytics") {
+        analytics()?;
+        runtime.block_on(analytics_fetch())?;
+    }
+    Ok(())
+}
+
+/// Issue 18: the first opening of Analytics for a year: every page of a mid-size shop's year of
+/// events (the sandbox binary's default, ~2 M) fetched into a new store and counted into the
+/// rollup, beside the same pages fetched alone (no store).
+async fn analytics_fetch() -> Result<()> {
+    use reviewdesk_inbox::{Inbox, InboxConfig};
+    use reviewdesk_trustoo::EventQuery;
+    use std::sync::{Arc, Mutex};
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            reviews: 2000,
+            events_per_day: 5_200,
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .await?;
+    let client = demo_client(&sandbox)?;
+    let config = InboxConfig::default();
+    let start = Instant::now();
+    let mut pages = client.event_pages(
+        EventQuery {
+            sort: Some(SortOrder::CreatedDescending),
+            page_size: Some(config.page_size),
+            ..Default::default()
+        },
+        config.concurrency,
+    );
+    let mut raw = 0usize;
+    while let Some(page) = futures::StreamExt::next(&mut pages).await {
+        raw += page?.list.len();
+    }
+    let raw_time = start.elapsed();
+    let dir = tempfile::tempdir()?;
+    let store = reviewdesk_store::Store::open(dir.path().join("store.db"))?;
+    let inbox = Inbox::new(
+        Arc::new(Mutex::new(store)),
+        AccountKey::trustoo(demo::SHOP_DOMAIN),
+        "bench",
+        config,
+    )?;
+    let start = Instant::now();
+    let got = inbox.refresh_events(&client).await?;
+    let fetch_time = start.elapsed();
+    anyhow::ensure!(got.new as usize == raw, "stored {} of {raw}", got.new);
+    let start = Instant::now();
+    let again = inbox.refresh_events(&client).await?;
+    let again_time = start.elapsed();
+    println!(
+        "analytics-fetch: first opening of Analytics, a year of {raw} events from the sandbox"
+    );
+    println!(
+        "  fetched and stored (rollup kept):   {:>7.1} s",
+        fetch_time.as_secs_f64()
+    );
+    println!(
+        "  reference, the pages fetched alone: {:>7.1} s",
+        raw_time.as_secs_f64()
+    );
+    println!(
+        "  the next opening (nothing new, {} event(s) read): {:.0} ms\n",
+        again.fetched,
+        ms(again_time)
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Issue 18: the Analytics page's aggregation (counts by bucket × type, by source and by OS)
+/// over a year of a mid-size shop's widget events, beside a plain `count(*)` of the same rows.
+fn analytics() -> Result<()> {
+    use reviewdesk_core::{CustomerEvent, EventBucket, EventFilter};
+    use reviewdesk_store::bench::{percentile, Rng};
+    const EVENTS: u64 = 2_000_000;
+    const QUERIES: usize = 300;
+    const TARGET: Duration = Duration::from_millis(50);
+    const DAY: i64 = 86_400;
+    const END: i64 = 1_793_491_200; // 2026-11-01
+    const TYPES: [&str; 9] = [
+        "VIEW_REVIEW",
+        "EXPAND_CONTENT",
+        "CLICK_MEDIA",
+        "PAGINATION",
+        "CLICK_REVIEW",
+        "FILTER_REVIEW",
+        "SORT_REVIEW",
+        "CLOSE_VIDEO_POPUP",
+        "SUBMIT_REVIEW",
+    ];
+    const SOURCES: [&str; 3] = ["STOREFRONT", "EMAIL", "ADMIN"];
+    const OS: [&str; 5] = ["IOS", "ANDROID", "WINDOWS", "MACOS", "LINUX"];
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("store.db");
+    let account = AccountKey::trustoo("bench.myshopify.com");
+    let mut store = reviewdesk_store::Store::open(&path)?;
+    let mut rng = Rng::new(18);
+    let start = Instant::now();
+    let step = 365 * DAY as u64 * 1000 / EVENTS; // milliseconds between events
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..EVENTS {
+        // Skewed like the widget's traffic: mostly views, mostly the storefront, mostly phones.
+        let t = TYPES[rng.skewed(TYPES.len())];
+        batch.push(CustomerEvent {
+            id: format!("{}", 1_000_000_000 + i),
+            event_type: t.to_owned(),
+            event_source: SOURCES[rng.skewed(SOURCES.len())].to_owned(),
+            os_type: OS[rng.skewed(OS.len())].to_owned(),
+            customer_id: "0".into(),
+            review_id: format!("{}", 300_000_000 + rng.below(2000)).into(),
+            product_id: format!("{}", 9_200_305_176_832 + rng.below(40) * 131).into(),
+            created_at: END - 365 * DAY + (i * step / 1000) as i64,
+        });
+        if batch.len() == 10_000 {
+            store.insert_events(&account, &batch)?;
+            batch.clear();
+        }
+    }
+    store.insert_events(&account, &batch)?;
+    let fill = start.elapsed();
+    store.checkpoint()?;
+    let size = store.file_size()?;
+    drop(store);
+    let store = reviewdesk_store::Store::open(&path)?;
+    let mut q = Rng::new(7);
+    let filters: Vec<(EventFilter, EventBucket)> = (0..QUERIES)
+        .map(|_| {
+            let days = [365, 365, 90, 30, 7][q.below(5) as usize];
+            let from = END - days * DAY - q.below(30) as i64 * DAY;
+            let mut f = EventFilter {
+                from,
+                to: from + days * DAY,
+                ..Default::default()
+            };
+            match q.below(4) {
+                0 => f.event_type = Some(TYPES[q.below(9) as usize].to_owned()),
+                1 => f.event_source = Some(SOURCES[q.below(3) as usize].to_owned()),
+                2 => f.os_type = Some(OS[q.below(5) as usize].to_owned()),
+                _ => {}
+            }
+            let bucket =
+                [EventBucket::Day, EventBucket::Week, EventBucket::Month][q.below(3) as usize];
+            (f, bucket)
+        })
+        .collect();
+    let mut agg = Vec::with_capacity(QUERIES);
+    let mut plain = Vec::with_capacity(QUERIES);
+    for (f, bucket) in &filters {
+        let t = Instant::now();
+        let summary = store.event_summary(&account, f, *bucket)?;
+        agg.push(t.elapsed());
+        let t = Instant::now();
+        let n = store.count_events_plain(&account, f)?;
+        plain.push(t.elapsed());
+        anyhow::ensure!(
+            summary.total == n,
+            "rollup {} != count {n} for {f:?}",
+            summary.total
+        );
+    }
+    let p = |t: &[Duration], q: f64| ms(percentile(t, q));
+    println!(
+        "analytics: {QUERIES} Analytics aggregations (bucket × type, by source, by OS) over a \
+         year of {EVENTS} events (filled in {:.1} s, store {:.0} MB)",
+        fill.as_secs_f64(),
+        size as f64 / 1e6
+    );
+    println!(
+        "  aggregation from the rollup:        p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms",
+        p(&agg, 50.0),
+        p(&agg, 95.0),
+        p(&agg, 99.0)
+    );
+    println!(
+        "  reference, plain count(*) of rows:  p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms",
+        p(&plain, 50.0),
+        p(&plain, 95.0),
+        p(&plain, 99.0)
+    );
+    let p95 = percentile(&agg, 95.0);
+    println!(
+        "  target: p95 < {} ms: {}\n",
+        TARGET.as_millis(),
+        if p95 < TARGET { "met" } else { "NOT met" }
+    );
     Ok(())
 }
 

@@ -1,8 +1,10 @@
 //! Tauri commands, one file per area.
 
+pub mod analytics;
 pub mod auth;
 pub mod exclusions;
 pub mod media;
+pub mod requests;
 pub mod reviews;
 pub mod shop;
 pub mod webhooks;

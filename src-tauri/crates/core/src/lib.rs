@@ -440,14 +440,28 @@ pub struct Order {
     pub customer_email: String,
     /// Buyer's display name (may be empty).
     pub customer_name: String,
-    /// Order total as decimal text, to avoid float rounding.
-    pub total_price: String,
-    /// ISO currency code.
-    pub currency: String,
+    /// The line items the request email asks about.
+    pub products: Vec<OrderProduct>,
     /// When the order was placed, as unix seconds (0 when the API gave nothing parseable).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
+    /// When the request email was sent (or is scheduled to be), as unix seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub sent_at: Option<i64>,
     /// State of the review-request email for this order.
     pub request_status: RequestEmailStatus,
+}
+
+/// One line item of an order, so the Requests list can say what the email asks about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct OrderProduct {
+    /// Shopify product id.
+    pub product_id: ProductId,
+    /// Product title at the time of the order.
+    pub title: String,
+    /// Quantity bought.
+    pub quantity: u32,
 }
 
 /// One storefront/email/admin interaction recorded by Trustoo (e.g. `VIEW_REVIEW`).
@@ -469,6 +483,7 @@ pub struct CustomerEvent {
     /// Product involved (may be empty or `"0"`).
     pub product_id: ProductId,
     /// When it happened, as unix seconds (0 when the API gave nothing parseable).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
 }
 
@@ -1404,6 +1419,219 @@ pub struct ExportResult {
     /// Data rows written (the header not counted).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rows: u64,
+}
+
+/// How the Requests list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderSort {
+    /// Newest order first.
+    #[default]
+    CreatedDesc,
+    /// Oldest order first.
+    CreatedAsc,
+    /// Most recently sent request first (unsent last).
+    SentDesc,
+    /// Earliest sent request first (unsent last).
+    SentAsc,
+}
+
+/// A query of the cached orders: the Requests page's filters, sort, search and window.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct OrderListQuery {
+    /// Only this request status (`None` = all).
+    #[serde(default)]
+    pub status: Option<RequestEmailStatus>,
+    /// Orders created at or after (unix s).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub created_from: Option<i64>,
+    /// Orders created before (unix s, exclusive).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub created_to: Option<i64>,
+    /// Requests sent at or after (unix s).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub sent_from: Option<i64>,
+    /// Requests sent before (unix s, exclusive).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub sent_to: Option<i64>,
+    /// Order number, order id, customer name or email (substring, case-insensitive).
+    #[serde(default)]
+    pub search: String,
+    /// Order of the list.
+    #[serde(default)]
+    pub sort: OrderSort,
+    /// Rows to skip (the virtual list's window).
+    #[serde(default)]
+    pub offset: u32,
+    /// Rows to return.
+    #[serde(default)]
+    pub limit: u32,
+}
+
+/// One row of the Requests list: the order and, when its request brought a review, that review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct OrderRow {
+    /// The cached order.
+    pub order: Order,
+    /// The review whose `order_id` is this order's id, if it is in the store.
+    pub review_id: Option<ReviewId>,
+}
+
+/// A window of the Requests list with the count of every row the filters match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct OrderPage {
+    /// Rows `offset..offset + limit`.
+    pub rows: Vec<OrderRow>,
+    /// Rows matching the filters.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// When the orders were last fetched from the provider (unix s), `None` = never.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub synced_at: Option<i64>,
+}
+
+/// The request funnel of a period: requests sent in it, how many were opened, how many reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct RequestFunnel {
+    /// Requests sent in the period (sent, opened or reviewed now).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub sent: u64,
+    /// Of those, opened (opened or reviewed now).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub opened: u64,
+    /// Of those, reviewed.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub reviewed: u64,
+}
+
+/// Width of an Analytics time bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum EventBucket {
+    /// One UTC day.
+    #[default]
+    Day,
+    /// Seven days starting on a Monday (UTC).
+    Week,
+    /// A calendar month (UTC).
+    Month,
+}
+
+/// The Analytics page's filters (also used by the raw events table).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventFilter {
+    /// Events at or after (unix s; rounded down to its UTC day for the charts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub from: i64,
+    /// Events before (unix s, exclusive; rounded up to a UTC day for the charts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub to: i64,
+    /// Only this type (e.g. `VIEW_REVIEW`).
+    #[serde(default)]
+    pub event_type: Option<String>,
+    /// Only this source (e.g. `STOREFRONT`).
+    #[serde(default)]
+    pub event_source: Option<String>,
+    /// Only this OS (e.g. `IOS`).
+    #[serde(default)]
+    pub os_type: Option<String>,
+}
+
+/// A count under a name (a type, a source, an OS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct NamedCount {
+    /// The value as the provider spells it.
+    pub key: String,
+    /// Events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
+/// Events of one type in one time bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventPoint {
+    /// First second of the bucket (unix s, UTC).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub start: i64,
+    /// Event type.
+    pub event_type: String,
+    /// Events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
+/// What the Analytics page draws: counts over time by type, and totals by type, source and OS.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventSummary {
+    /// Bucket width of `series`.
+    pub bucket: EventBucket,
+    /// Non-zero (bucket, type) counts, by bucket then type.
+    pub series: Vec<EventPoint>,
+    /// Totals by type, largest first.
+    pub by_type: Vec<NamedCount>,
+    /// Totals by source, largest first.
+    pub by_source: Vec<NamedCount>,
+    /// Totals by OS, largest first.
+    pub by_os: Vec<NamedCount>,
+    /// Every event matching the filter.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// When events were last fetched (unix s), `None` = never.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub synced_at: Option<i64>,
+}
+
+/// The values the Analytics filters offer, as present in the stored events (not a list in the
+/// code: the docs end each enum with "etc.").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventOptions {
+    /// Event types seen.
+    pub event_types: Vec<String>,
+    /// Sources seen.
+    pub event_sources: Vec<String>,
+    /// Operating systems seen.
+    pub os_types: Vec<String>,
+}
+
+/// A window of the raw events table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct EventPage {
+    /// Newest first.
+    pub rows: Vec<CustomerEvent>,
+    /// Events matching the filter.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+}
+
+/// What a refresh of orders or events brought: how many items were fetched and stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct FeedRefresh {
+    /// Items fetched from the provider.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub fetched: u64,
+    /// Items the store did not have.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub new: u64,
+    /// When it finished (unix s).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub synced_at: i64,
 }
 
 #[cfg(test)]

@@ -128,6 +128,9 @@ impl<H: InboxHost> Background<H> {
                 if was_offline {
                     self.replay_with(&inbox, client).await;
                 }
+                if let Some(trustoo) = client.as_trustoo() {
+                    inbox.refresh_feeds(trustoo).await;
+                }
             }
             Err(err) => tracing::info!(%err, account = %inbox.account(), "sync did not finish"),
         }

@@ -46,6 +46,7 @@
 mod actions;
 pub mod background;
 mod export;
+mod feeds;
 pub mod source;
 mod sync;
 mod trustoo;
@@ -61,6 +62,7 @@ use reviewdesk_store::{Store, StoreError};
 pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE};
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
+pub use feeds::ORDERS_STILL_MOVING;
 pub use source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
 };
@@ -154,6 +156,8 @@ pub struct Inbox {
     pub(crate) sync_lock: tokio::sync::Mutex<()>,
     /// Serialises queue replays so two triggers never race over the same actions.
     pub(crate) replay_lock: tokio::sync::Mutex<()>,
+    /// Serialises fetches of orders and events (the page's refresh and the regular sync).
+    pub(crate) feeds_lock: tokio::sync::Mutex<()>,
     pub(crate) status: Mutex<SyncStatus>,
     /// True after a call failed because Trustoo was unreachable, until one succeeds.
     pub(crate) offline: AtomicBool,
@@ -191,6 +195,7 @@ impl Inbox {
             config,
             sync_lock: tokio::sync::Mutex::new(()),
             replay_lock: tokio::sync::Mutex::new(()),
+            feeds_lock: tokio::sync::Mutex::new(()),
             status: Mutex::new(SyncStatus {
                 last_synced_at: last,
                 ..SyncStatus::default()

@@ -162,6 +162,12 @@ pub trait ReviewSource: Send + Sync {
     /// The provider's name, for sentences ("Trustoo").
     fn provider(&self) -> &'static str;
 
+    /// The Trustoo client behind this source, for what only Trustoo has (orders and widget
+    /// events, fetched by the regular sync after the reviews); `None` for other providers.
+    fn as_trustoo(&self) -> Option<&reviewdesk_trustoo::TrustooClient> {
+        None
+    }
+
     /// The newest-first listing from `from` on, `page_size` reviews a page, at most
     /// `concurrency` pages in flight, yielded in order. An error is yielded in place of its
     /// page (the caller stops there); a reader that drops the stream stops the fetching.

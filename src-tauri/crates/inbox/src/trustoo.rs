@@ -147,6 +147,10 @@ impl ReviewSource for TrustooClient {
         TRUSTOO
     }
 
+    fn as_trustoo(&self) -> Option<&TrustooClient> {
+        Some(self)
+    }
+
     /// `get_reviews` created-descending: the first page alone (it tells `total_page`), then
     /// the rest with bounded concurrency, in order (the client's pager).
     fn newest_pages(

@@ -460,6 +460,7 @@ pub async fn create_review(State(st): State<AppState>, req: Request) -> Response
             created,
             commented,
             text: Text::Owned(Box::new(text)),
+            order: 0,
         });
         w.next_review_id += 1;
         Ok(ok(now, json!({"id": id.to_string()})))
@@ -937,25 +938,41 @@ pub async fn get_events(State(st): State<AppState>, req: Request) -> Response {
         let src = q_get(&r.pairs, "event_source");
         let w = st.world();
         let sd = &w.shops[p.shop];
-        let hit = |e: &&data::Event| {
+        let hit = |e: &data::Event| {
             et.is_none_or(|x| x.eq_ignore_ascii_case(e.event_type))
                 && os.is_none_or(|x| x.eq_ignore_ascii_case(e.os_type))
                 && src.is_none_or(|x| x.eq_ignore_ascii_case(e.event_source))
         };
-        let matched: Vec<&data::Event> = if desc {
-            sd.events.iter().rev().filter(hit).collect()
+        let log = &sd.events;
+        let skip = (page - 1).saturating_mul(size);
+        // The log computes events on demand: an unfiltered page reads only its own items, a
+        // filtered listing is one pass over the year.
+        let (count, list): (usize, Vec<Value>) = if et.is_none() && os.is_none() && src.is_none() {
+            let n = log.len();
+            let idx =
+                (skip..n.min(skip.saturating_add(size))).map(|k| if desc { n - 1 - k } else { k });
+            (n, idx.map(|i| render::render_event(&log.get(i))).collect())
         } else {
-            sd.events.iter().filter(hit).collect()
+            let mut count = 0usize;
+            let mut list = Vec::new();
+            let mut visit = |e: data::Event| {
+                if hit(&e) {
+                    if count >= skip && list.len() < size {
+                        list.push(render::render_event(&e));
+                    }
+                    count += 1;
+                }
+            };
+            if desc {
+                log.iter().rev().for_each(&mut visit);
+            } else {
+                log.iter().for_each(&mut visit);
+            }
+            (count, list)
         };
-        let list: Vec<Value> = matched
-            .iter()
-            .skip((page - 1).saturating_mul(size))
-            .take(size)
-            .map(|e| render::render_event(e))
-            .collect();
         Ok(ok(
             st.now(),
-            json!({"page": page_obj(page, size, matched.len()), "list": list}),
+            json!({"page": page_obj(page, size, count), "list": list}),
         ))
     })
     .await

@@ -56,6 +56,12 @@ pub struct SandboxConfig {
     pub trustpilot_auth_per_minute: u32,
     /// Ports of the Trustpilot API, authenticate and invitations listeners (0 = ephemeral).
     pub trustpilot_ports: [u16; 3],
+    /// Orders of the demo shop over the year before the anchor (the second shop gets 1/20).
+    pub orders: usize,
+    /// Average widget events a day for the demo shop over that year (the second shop gets
+    /// 1/25). The binary's default, 5,200, is a mid-size shop's year (~2 M events); the
+    /// library's is small so that tests page through a year quickly.
+    pub events_per_day: u32,
 }
 
 impl Default for SandboxConfig {
@@ -73,6 +79,8 @@ impl Default for SandboxConfig {
             trustpilot_token_ttl_secs: 100 * 3600,
             trustpilot_auth_per_minute: 30,
             trustpilot_ports: [0, 0, 0],
+            orders: 7_300,
+            events_per_day: 16,
         }
     }
 }

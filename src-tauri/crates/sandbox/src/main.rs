@@ -48,6 +48,12 @@ struct Args {
     /// Token requests per API key per minute before Trustpilot's "too frequent" 429.
     #[arg(long, default_value_t = 30)]
     trustpilot_auth_per_minute: u32,
+    /// Orders of the demo shop over the seeded year (~20 a day: a mid-size shop).
+    #[arg(long, default_value_t = 7_300)]
+    orders: usize,
+    /// Average widget events a day of the demo shop (5,200 ≈ 2 M events over the year).
+    #[arg(long, default_value_t = 5_200)]
+    events_per_day: u32,
     /// Port of the Trustpilot API host (0 = ephemeral).
     #[arg(long, default_value_t = 0, env = "SANDBOX_TRUSTPILOT_API_PORT")]
     trustpilot_api_port: u16,
@@ -85,6 +91,8 @@ async fn main() -> anyhow::Result<()> {
             a.trustpilot_auth_port,
             a.trustpilot_invitations_port,
         ],
+        orders: a.orders,
+        events_per_day: a.events_per_day,
     };
     let sb = Sandbox::start(cfg, a.port).await?;
     // The Trustpilot lines come first, so whoever waits for the Trustoo line has them all.

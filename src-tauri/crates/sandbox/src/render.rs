@@ -25,18 +25,27 @@ pub fn render_review(r: &Review, sd: &ShopData, sources: &[String], base: &str) 
             reply,
             ..
         } => {
-            let email = format!(
-                "{}.{}{}@example.com",
-                slug(FIRST[*first as usize % FIRST.len()]),
-                slug(LAST[*last as usize % LAST.len()]),
-                r.id % 97
-            );
+            let buyer = (r.order != 0)
+                .then(|| sd.order(r.order))
+                .flatten()
+                .and_then(|o| sd.customers.get(o.customer));
+            let email = match buyer {
+                Some(c) => c.email.clone(),
+                None => format!(
+                    "{}.{}{}@example.com",
+                    slug(FIRST[*first as usize % FIRST.len()]),
+                    slug(LAST[*last as usize % LAST.len()]),
+                    r.id % 97
+                ),
+            };
             let item = if *item == 0 {
                 String::new()
             } else {
                 ITEM_TYPES[(*item as usize - 1) % ITEM_TYPES.len()].to_string()
             };
-            let order = if r.flags & 1 == 1 {
+            let order = if r.order != 0 {
+                r.order.to_string()
+            } else if r.flags & 1 == 1 {
                 format!("{}", 5_100_000_000_000u64 + r.id % 1_000_000_000)
             } else {
                 String::new()
@@ -106,15 +115,23 @@ pub fn render_review(r: &Review, sd: &ShopData, sources: &[String], base: &str) 
 /// Renders an order (CHOICES 9 fields).
 pub fn render_order(o: &Order, sd: &ShopData) -> Value {
     let c = sd.customers.get(o.customer);
+    let products: Vec<Value> = o
+        .items
+        .iter()
+        .filter_map(|(p, q)| {
+            let p = sd.products.get(*p as usize)?;
+            Some(json!({"product_id": p.id.to_string(), "title": p.title, "quantity": q}))
+        })
+        .collect();
     json!({
         "id": o.id.to_string(),
         "order_number": format!("#{}", o.number),
         "customer_id": c.map(|c| c.id.to_string()).unwrap_or_default(),
         "customer_email": c.map(|c| c.email.clone()).unwrap_or_default(),
         "customer_name": c.map(|c| format!("{} {}", c.first, c.last)).unwrap_or_default(),
-        "total_price": format!("{}.{:02}", o.total / 100, o.total % 100),
-        "currency": "USD",
+        "products": products,
         "created_at": fmt_rfc3339(o.created),
+        "sent_at": o.sent_at.map(fmt_rfc3339),
         "request_status": o.status,
     })
 }

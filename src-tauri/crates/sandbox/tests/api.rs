@@ -1483,14 +1483,14 @@ async fn orders_and_events() {
         "customer_id",
         "customer_email",
         "customer_name",
-        "total_price",
-        "currency",
+        "products",
         "created_at",
+        "sent_at",
         "request_status",
     ] {
-        assert!(!o[k].is_null(), "{k}");
+        assert!(o.get(k).is_some(), "{k}");
     }
-    assert_eq!(v["data"]["page"]["count"], 600);
+    assert_eq!(v["data"]["page"]["count"], 7_300);
     let (_, v) = t
         .hget(
             "/api/v1/open_api/orders",
@@ -1513,7 +1513,7 @@ async fn orders_and_events() {
         )
         .await;
     let n = v["data"]["page"]["count"].as_u64().unwrap();
-    assert!(n > 0 && n < 600);
+    assert!(n > 0 && n < 7_300);
     assert!(v["data"]["list"][0]["created_at"]
         .as_str()
         .unwrap()
@@ -1546,6 +1546,120 @@ async fn orders_and_events() {
         .bget(&tok, &format!("{OPENAPI}/get_customer_events"), &[])
         .await;
     assert_error(s, &v, 403, 8);
+    t.sb.shutdown().await;
+}
+
+/// Every item of a paged listing (page_size 100).
+async fn every(t: &T, path: &str, q: &[(&str, &str)]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let p = page.to_string();
+        let mut q: Vec<(&str, &str)> = q.to_vec();
+        q.push(("page", &p));
+        q.push(("page_size", "100"));
+        let (s, v) = t.hget(path, &q).await;
+        assert_eq!(s, 200, "{v}");
+        let list = v["data"]["list"].as_array().unwrap().clone();
+        if list.is_empty() {
+            break;
+        }
+        out.extend(list);
+    }
+    out
+}
+
+#[tokio::test]
+async fn request_statuses_follow_the_email_and_reviewed_orders_have_their_review() {
+    let t = start().await;
+    let orders = every(&t, &format!("{OPENAPI}/get_orders"), &[]).await;
+    assert_eq!(orders.len(), 7_300);
+    let mut by_status = [0usize; 7];
+    for o in &orders {
+        let st = o["request_status"].as_u64().unwrap() as usize;
+        by_status[st] += 1;
+        // Only a sent (or scheduled) request has a sending time.
+        assert_eq!(o["sent_at"].is_null(), st == 1 || st == 6, "{o}");
+        if let Some(sent) = o["sent_at"].as_str() {
+            assert!(sent > o["created_at"].as_str().unwrap(), "{o}");
+        }
+        assert!(!o["products"].as_array().unwrap().is_empty(), "{o}");
+    }
+    assert_eq!(by_status[0], 0);
+    for (st, n) in by_status.iter().enumerate().skip(1) {
+        assert!(*n > 0, "status {st}: {by_status:?}");
+    }
+    // Sent and opened are the bulk; reviewed a minority; waiting/scheduled only recent.
+    assert!(
+        by_status[3] + by_status[4] > orders.len() * 8 / 10,
+        "{by_status:?}"
+    );
+    assert!(by_status[5] < by_status[4], "{by_status:?}");
+    let reviews = every(&t, &format!("{OPENAPI}/get_reviews"), &[]).await;
+    let reviewed: Vec<&Value> = orders.iter().filter(|o| o["request_status"] == 5).collect();
+    for o in &reviewed {
+        let r = reviews
+            .iter()
+            .find(|r| r["order_id"] == o["id"])
+            .unwrap_or_else(|| panic!("no review for {o}"));
+        // Reviews show the buyer as "First L."
+        let name = o["customer_name"].as_str().unwrap();
+        let (first, last) = name.split_once(' ').unwrap();
+        let shown = format!(
+            "{first} {}.",
+            &last[..last.chars().next().unwrap().len_utf8()]
+        );
+        assert_eq!(r["author"], shown.as_str());
+        assert_eq!(r["author_email"], o["customer_email"]);
+        assert_eq!(r["source"], "Email request");
+        assert_eq!(r["is_verified"], 1);
+        assert!(r["created_at"].as_str().unwrap() > o["sent_at"].as_str().unwrap());
+    }
+    // And no review names a seeded order that is not "reviewed".
+    let ids: std::collections::HashSet<&str> =
+        reviewed.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let all: std::collections::HashSet<&str> =
+        orders.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    for r in &reviews {
+        let id = r["order_id"].as_str().unwrap();
+        if all.contains(id) {
+            assert!(ids.contains(id), "{r}");
+        }
+    }
+    // The status filter (`type`) and the sending-time filter agree with the items.
+    let (_, v) = t
+        .hget(&format!("{OPENAPI}/get_orders"), &[("type", "5")])
+        .await;
+    assert_eq!(v["data"]["page"]["count"], reviewed.len());
+    t.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_mid_size_shop_has_a_year_of_widget_events() {
+    let t = start_with(SandboxConfig {
+        reviews: 200,
+        second_shop_reviews: 10,
+        events_per_day: 5_200,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let path = format!("{OPENAPI}/get_customer_events");
+    let (_, v) = t.hget(&path, &[("page_size", "100")]).await;
+    let n = v["data"]["page"]["count"].as_u64().unwrap();
+    assert!((1_800_000..2_300_000).contains(&n), "{n}");
+    let newest = v["data"]["list"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(newest.starts_with("2026-10-31"), "{newest}");
+    let (_, v) = t.hget(&path, &[("sort_by", "created-ascending")]).await;
+    let oldest = v["data"]["list"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(oldest.starts_with("2025-1"), "{oldest}");
+    let (_, v) = t.hget(&path, &[("event_type", "SUBMIT_REVIEW")]).await;
+    let submits = v["data"]["page"]["count"].as_u64().unwrap();
+    assert!(submits > 0 && submits < n / 100, "{submits}");
     t.sb.shutdown().await;
 }
 

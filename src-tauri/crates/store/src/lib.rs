@@ -23,6 +23,7 @@ mod audit;
 pub mod bench;
 mod csv;
 mod drafts;
+mod feeds;
 mod fts;
 mod fts_write;
 #[cfg(test)]
@@ -37,6 +38,7 @@ mod sync;
 mod tags;
 
 pub use csv::write_csv_cell;
+pub use feeds::{Feed, FeedState};
 pub use fts::fts_match_expression;
 pub use queue::{NewAction, NextAction};
 pub use reviews::UpsertStats;

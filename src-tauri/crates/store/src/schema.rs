@@ -418,6 +418,70 @@ ALTER TABLE full_pass_progress ADD COLUMN resume_before INTEGER;
 ALTER TABLE full_pass_progress ADD COLUMN resume_page_size INTEGER;
 "#;
 
+/// Version 15 (issue 18):
+/// review requests (orders) and widget events, cached per account for offline reading.
+///
+/// * `orders`: one row per order; the Requests page filters by status and by created/sent
+///   ranges, so `(shop, status, created_at)`, `(shop, created_at)` and `(shop, sent_at,
+///   status)` indexes serve the list and the funnel (the last one covers the funnel's counts).
+/// * `customer_events`: `WITHOUT ROWID`, keyed `(shop, created_at, id)`: an event never changes,
+///   the raw table reads newest-first ranges of it, and a year is ~2 M rows, so no second index.
+/// * `event_days`: the rollup the Analytics page reads: one row per (UTC day, type, source, OS)
+///   with its count, kept by the writer as events arrive (an event is counted only when its row
+///   is new). A year is at most a few ten thousand rows, so any chart is a scan of those, not of
+///   millions of events.
+/// * `reviews_order`: a partial index to find the review an order brought (only reviews with an
+///   order id are in it).
+/// * `feed_sync`: when each feed (orders, events) of an account was last fetched.
+pub(crate) const V15: &str = r#"
+CREATE TABLE IF NOT EXISTS orders (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    id TEXT NOT NULL,
+    order_number TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    customer_email TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    products_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    status INTEGER NOT NULL,
+    synced_at INTEGER NOT NULL,
+    PRIMARY KEY (shop, id)
+);
+CREATE INDEX IF NOT EXISTS orders_created ON orders (shop, created_at);
+CREATE INDEX IF NOT EXISTS orders_status ON orders (shop, status, created_at);
+CREATE INDEX IF NOT EXISTS orders_sent ON orders (shop, sent_at, status);
+CREATE TABLE IF NOT EXISTS customer_events (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    created_at INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_source TEXT NOT NULL,
+    os_type TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    review_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    PRIMARY KEY (shop, created_at, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_days (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    day INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    event_source TEXT NOT NULL,
+    os_type TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (shop, day, event_type, event_source, os_type)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reviews_order ON reviews (shop, order_id) WHERE order_id <> '';
+CREATE TABLE IF NOT EXISTS feed_sync (
+    shop INTEGER NOT NULL REFERENCES shops(id),
+    feed TEXT NOT NULL,
+    synced_at INTEGER NOT NULL,
+    full_at INTEGER,
+    PRIMARY KEY (shop, feed)
+) WITHOUT ROWID;
+"#;
+
 /// Whether V11 has run: `shops` has a `provider` column.
 const ACCOUNTS_EXIST: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('shops') \
      WHERE name = 'provider')";
@@ -535,6 +599,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: Some(PASS_POSITIONS_STORED),
+    },
+    Migration {
+        sql: V15,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
 ];
 

@@ -631,7 +631,7 @@ async fn orders_and_events_with_filters_and_paging() {
         .unwrap();
     assert!(all.page.count > 0);
     let o = &all.list[0];
-    assert!(!o.id.is_empty() && o.created_at > 0 && !o.currency.is_empty());
+    assert!(!o.id.is_empty() && o.created_at > 0 && !o.products.is_empty());
     let sent = c
         .list_orders(&OrderQuery {
             status: Some(RequestEmailStatus::Sent),

@@ -10,6 +10,18 @@ import type {
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type { ShopAuthorization, Webhook, WebhookInput, WebhookOverview, WebhookSaved } from "./types";
 import type {
+  EventBucket,
+  EventFilter,
+  EventOptions,
+  EventPage,
+  EventSummary,
+  FeedRefresh,
+  OrderListQuery,
+  OrderPage,
+  OrderRow,
+  RequestFunnel,
+} from "./types";
+import type {
   ActionOutcome,
   ExclusionPage,
   ExclusionTarget,
@@ -46,6 +58,10 @@ export interface Backend {
   readonly composer: ComposerArea;
   /** The shop's webhooks and its authorization (the Webhooks and Shop pages). */
   readonly shop: ShopArea;
+  /** Review requests (Trustoo orders), cached in the store. */
+  readonly requests: RequestsArea;
+  /** Widget analytics (Trustoo customer events), aggregated in the store. */
+  readonly analytics: AnalyticsArea;
 }
 
 /**
@@ -69,6 +85,33 @@ export interface ShopArea {
    * local data; says what each step did. Rust: `disconnect_shop` `{ domain, deleteLocalData }`.
    */
   disconnect(shop: ShopRef, deleteLocalData: boolean): Promise<SignOutReport>;
+}
+
+/**
+ * Review requests: the orders Trustoo tracks with the status of their request email, read from
+ * the local store (offline too) and refreshed from Trustoo when the page opens.
+ */
+export interface RequestsArea {
+  /** A window of the cached orders. Rust: `list_orders` `{ query }`. */
+  listOrders(query: OrderListQuery): Promise<OrderPage>;
+  /** One cached order (`null` when not cached). Rust: `get_order` `{ id }`. */
+  getOrder(id: string): Promise<OrderRow | null>;
+  /** Requests sent in `[from, to)`: sent → opened → reviewed. Rust: `request_funnel` `{ from, to }`. */
+  funnel(from: number, to: number): Promise<RequestFunnel>;
+  /** Fetches orders from Trustoo into the store. Rust: `refresh_orders`. */
+  refresh(): Promise<FeedRefresh>;
+}
+
+/** Widget analytics: charts and the raw events, from the store's daily rollup. */
+export interface AnalyticsArea {
+  /** Counts over time by type, and totals by type, source, OS. Rust: `event_summary` `{ filter, bucket }`. */
+  summary(filter: EventFilter, bucket: EventBucket): Promise<EventSummary>;
+  /** Raw events, newest first. Rust: `list_events` `{ filter, offset, limit }`. */
+  listEvents(filter: EventFilter, offset: number, limit: number): Promise<EventPage>;
+  /** The filters' options, from the stored events. Rust: `event_options`. */
+  options(): Promise<EventOptions>;
+  /** Fetches new events from Trustoo into the store. Rust: `refresh_events`. */
+  refresh(): Promise<FeedRefresh>;
 }
 
 /** Sign-in, the known shops and the events about them. */
@@ -228,6 +271,14 @@ export const COMMANDS = {
   deleteWebhook: "webhook_delete",
   shopAuthorization: "shop_authorization",
   disconnectShop: "disconnect_shop",
+  listOrders: "list_orders",
+  getOrder: "get_order",
+  requestFunnel: "request_funnel",
+  refreshOrders: "refresh_orders",
+  eventSummary: "event_summary",
+  listEvents: "list_events",
+  eventOptions: "event_options",
+  refreshEvents: "refresh_events",
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];

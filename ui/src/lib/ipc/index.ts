@@ -5,9 +5,20 @@
  */
 import type { Backend } from "./backend";
 import { createScenarioBackend } from "./fixture";
+import { FIXTURE_NOW_S } from "./fixture/reviews-data";
 import { createTauriBackend } from "./tauri";
 
-export type { AuthArea, Backend, ComposerArea, CommandName, ReviewsArea, ShopArea, Unsubscribe } from "./backend";
+export type {
+  AnalyticsArea,
+  AuthArea,
+  Backend,
+  ComposerArea,
+  CommandName,
+  RequestsArea,
+  ReviewsArea,
+  ShopArea,
+  Unsubscribe,
+} from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
 export type {
   IpcError,
@@ -70,6 +81,23 @@ export type {
   AuthorizationFacts,
   InstallFacts,
   ScopeGrant,
+  Order,
+  OrderProduct,
+  RequestEmailStatus,
+  OrderSort,
+  OrderListQuery,
+  OrderRow,
+  OrderPage,
+  RequestFunnel,
+  FeedRefresh,
+  CustomerEvent,
+  EventBucket,
+  EventFilter,
+  EventOptions,
+  EventPage,
+  EventPoint,
+  EventSummary,
+  NamedCount,
 } from "./types";
 export { IPC_ERROR_CODES, EMAIL_TYPES } from "./types";
 export { isIpcError, isKnownErrorCode, toIpcError } from "./errors";
@@ -95,4 +123,12 @@ export function getBackend(): Backend {
     }
   }
   return selected;
+}
+
+/**
+ * "Now" for the pages' date presets (Requests' funnel, Analytics' range): the fixture's clock in
+ * the browser preview, whose data is dated around it; `undefined` (the real clock) in the app.
+ */
+export function previewNow(): number | undefined {
+  return isTauri() ? undefined : FIXTURE_NOW_S;
 }

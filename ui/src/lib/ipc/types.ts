@@ -99,3 +99,23 @@ export type { DocumentedSource } from "./bindings/DocumentedSource";
 
 // The value lists the UI offers or checks, each held to its generated type (see ./options).
 export { EMAIL_TYPES, IPC_ERROR_CODES, REVIEW_SOURCES } from "./options";
+
+// ---- Review requests and widget analytics (reviewdesk-core; commands/requests.rs, analytics.rs) ----
+
+export type { Order } from "./bindings/Order";
+export type { OrderProduct } from "./bindings/OrderProduct";
+export type { RequestEmailStatus } from "./bindings/RequestEmailStatus";
+export type { OrderSort } from "./bindings/OrderSort";
+export type { OrderListQuery } from "./bindings/OrderListQuery";
+export type { OrderRow } from "./bindings/OrderRow";
+export type { OrderPage } from "./bindings/OrderPage";
+export type { RequestFunnel } from "./bindings/RequestFunnel";
+export type { FeedRefresh } from "./bindings/FeedRefresh";
+export type { CustomerEvent } from "./bindings/CustomerEvent";
+export type { EventBucket } from "./bindings/EventBucket";
+export type { EventFilter } from "./bindings/EventFilter";
+export type { EventOptions } from "./bindings/EventOptions";
+export type { EventPage } from "./bindings/EventPage";
+export type { EventPoint } from "./bindings/EventPoint";
+export type { EventSummary } from "./bindings/EventSummary";
+export type { NamedCount } from "./bindings/NamedCount";

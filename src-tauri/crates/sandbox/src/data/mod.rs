@@ -9,12 +9,14 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+mod events;
 mod pools;
 mod seed;
 #[cfg(test)]
 mod tests;
 mod text;
 
+pub use events::{EventLog, EventSeed};
 pub(crate) use pools::*;
 pub use seed::*;
 pub use text::*;
@@ -97,8 +99,10 @@ pub struct Order {
     pub created: i64,
     /// Review request email status 1..=6.
     pub status: u8,
-    /// When the review request was sent (unix s), if it was.
+    /// When the review request was sent (unix s), or is scheduled to be (status 2).
     pub sent_at: Option<i64>,
+    /// Line items: (index into the shop's products, quantity).
+    pub items: Vec<(u32, u8)>,
 }
 
 /// A customer event (CHOICES "events").
@@ -207,6 +211,8 @@ pub struct Review {
     pub commented: i64,
     /// Text.
     pub text: Text,
+    /// The seeded order this review answered (its request email), 0 = none.
+    pub order: u64,
 }
 
 /// Store review marker for `Review::product`.
@@ -257,8 +263,8 @@ pub struct ShopData {
     pub customers: Vec<Customer>,
     /// Orders, by created ascending.
     pub orders: Vec<Order>,
-    /// Events, by created ascending.
-    pub events: Vec<Event>,
+    /// Events, by created ascending (computed on demand, see `EventLog`).
+    pub events: EventLog,
     /// Reviews, by (created, id) ascending.
     pub reviews: Vec<Review>,
     /// Deleted reviews as rendered at deletion time.
@@ -285,6 +291,14 @@ impl ShopData {
                 installed_at: 0,
             })
         })
+    }
+
+    /// An order by id (ids increase with position).
+    pub fn order(&self, id: u64) -> Option<&Order> {
+        self.orders
+            .binary_search_by_key(&id, |o| o.id)
+            .ok()
+            .and_then(|i| self.orders.get(i))
     }
 
     /// Position of a review by id (binary search; ids are increasing).

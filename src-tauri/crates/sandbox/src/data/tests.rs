@@ -48,7 +48,7 @@ fn seeding_is_deterministic_and_skewed() {
                 reviews: 20_000,
                 customers: 50,
                 orders: 50,
-                events: 50,
+                events_per_day: 5,
             },
             &mut rng,
             &mut id,

@@ -38,4 +38,4 @@ product_id: ProductId,
 /**
  * When it happened, as unix seconds (0 when the API gave nothing parseable).
  */
-created_at: bigint, };
+created_at: number, };

@@ -5,8 +5,10 @@
  * This folder is the only place in the UI that imports `@tauri-apps/*`.
  */
 import type { Backend } from "../backend";
+import { createTauriAnalytics } from "./analytics";
 import { createTauriAuth } from "./auth";
 import { createTauriComposer } from "./composer";
+import { createTauriRequests } from "./requests";
 import { createTauriReviews } from "./reviews";
 import { createTauriShop } from "./shop";
 
@@ -18,5 +20,7 @@ export function createTauriBackend(): Backend {
     reviews: createTauriReviews(),
     composer: createTauriComposer(),
     shop: createTauriShop(),
+    requests: createTauriRequests(),
+    analytics: createTauriAnalytics(),
   };
 }
