@@ -14,6 +14,9 @@
 //! 4. data calls: [`SessionManager::client`], whose client refreshes by itself on a 401
 //!    (single-flight) and retries the call;
 //! 5. sign-out: [`SessionManager::sign_out`] → show the [`SignOutReport`].
+//!
+//! Trustpilot accounts (the merchant's own API application, every grant) live beside it in
+//! [`trustpilot::TrustpilotAccounts`]; [`route_link`] tells whose callback a deep link is.
 
 #![warn(missing_docs)]
 
@@ -22,10 +25,12 @@ pub mod callback;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod links;
 pub mod login;
 pub mod session;
 pub mod shops;
 pub mod store;
+pub mod trustpilot;
 
 pub use backend::{BoxFuture, OAuthBackend};
 pub use callback::{
@@ -33,6 +38,7 @@ pub use callback::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AuthError;
+pub use links::{route_link, LinkRoute};
 pub use login::{LoginStart, LOGIN_TTL};
 pub use reviewdesk_trustoo::Secret;
 pub use session::{
