@@ -512,3 +512,23 @@ impl TrustpilotAccounts {
         Ok((self.status_of(&known), summary))
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests_support {
+    //! The private checks, for the unit tests beside the module.
+    use super::*;
+
+    pub fn check_redirect(
+        uri: &str,
+        env: Environment,
+    ) -> Result<String, TrustpilotAuthError> {
+        super::check_redirect(uri, env)
+    }
+
+    pub fn cleaned(
+        app: &TrustpilotApp,
+        needs_secret: bool,
+    ) -> Result<TrustpilotApp, TrustpilotAuthError> {
+        app.cleaned(needs_secret)
+    }
+}
