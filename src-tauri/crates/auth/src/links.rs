@@ -39,11 +39,20 @@ mod tests {
     #[test]
     fn links_route_by_host() {
         for (link, want) in [
-            ("reviewdesk://trustpilot/callback?code=a&state=b", LinkRoute::Trustpilot),
+            (
+                "reviewdesk://trustpilot/callback?code=a&state=b",
+                LinkRoute::Trustpilot,
+            ),
             ("reviewdesk://trustpilot/elsewhere", LinkRoute::Trustpilot),
             ("ReviewDesk://TrustPilot/callback", LinkRoute::Trustpilot),
-            ("reviewdesk://oauth/callback?code=a&state=b", LinkRoute::Trustoo),
-            ("reviewdesk://oauth/callback?host=trustpilot", LinkRoute::Trustoo),
+            (
+                "reviewdesk://oauth/callback?code=a&state=b",
+                LinkRoute::Trustoo,
+            ),
+            (
+                "reviewdesk://oauth/callback?host=trustpilot",
+                LinkRoute::Trustoo,
+            ),
             ("https://trustpilot/callback", LinkRoute::Trustoo),
             ("not a link", LinkRoute::Trustoo),
             ("", LinkRoute::Trustoo),

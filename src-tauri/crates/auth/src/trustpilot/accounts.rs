@@ -114,7 +114,10 @@ impl Registry {
 
     /// True when some account still signs in with this application.
     pub fn uses_application(&self, fingerprint: &str) -> bool {
-        self.data.accounts.iter().any(|a| a.application == fingerprint)
+        self.data
+            .accounts
+            .iter()
+            .any(|a| a.application == fingerprint)
     }
 }
 

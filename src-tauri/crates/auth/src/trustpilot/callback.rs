@@ -132,7 +132,10 @@ pub fn parse_trustpilot_callback(raw: &str) -> Result<TrustpilotCallback, Callba
             let expires_in = expires_in
                 .parse::<i64>()
                 .ok()
-                .filter(|s| (1..=MAX_EXPIRES_IN).contains(s) && expires_in.bytes().all(|b| b.is_ascii_digit()))
+                .filter(|s| {
+                    (1..=MAX_EXPIRES_IN).contains(s)
+                        && expires_in.bytes().all(|b| b.is_ascii_digit())
+                })
                 .ok_or(CallbackRejection::Malformed)?;
             Ok(TrustpilotCallback::Token {
                 access_token: Secret::new(access_token),
@@ -214,12 +217,30 @@ mod tests {
                 }),
             ),
             // Trustoo's callback is not Trustpilot's, and neither is anything else.
-            (format!("reviewdesk://oauth/callback?code=abc&state={ST}"), Err(R::WrongHost)),
-            (format!("https://trustpilot/callback?code=abc&state={ST}"), Err(R::WrongScheme)),
-            (format!("reviewdesk://trustpilot:1/callback?code=a&state={ST}"), Err(R::WrongHost)),
-            (format!("reviewdesk://x@trustpilot/callback?code=a&state={ST}"), Err(R::WrongHost)),
-            (format!("reviewdesk://trustpilot/callback/?code=a&state={ST}"), Err(R::WrongPath)),
-            (format!("reviewdesk://trustpilot/other?code=a&state={ST}"), Err(R::WrongPath)),
+            (
+                format!("reviewdesk://oauth/callback?code=abc&state={ST}"),
+                Err(R::WrongHost),
+            ),
+            (
+                format!("https://trustpilot/callback?code=abc&state={ST}"),
+                Err(R::WrongScheme),
+            ),
+            (
+                format!("reviewdesk://trustpilot:1/callback?code=a&state={ST}"),
+                Err(R::WrongHost),
+            ),
+            (
+                format!("reviewdesk://x@trustpilot/callback?code=a&state={ST}"),
+                Err(R::WrongHost),
+            ),
+            (
+                format!("reviewdesk://trustpilot/callback/?code=a&state={ST}"),
+                Err(R::WrongPath),
+            ),
+            (
+                format!("reviewdesk://trustpilot/other?code=a&state={ST}"),
+                Err(R::WrongPath),
+            ),
             // The fragment form is the page's job to turn into a query, not ours to accept.
             (
                 format!("{CB}#access_token=T&token_type=bearer&expires_in=1&state={ST}"),
@@ -255,14 +276,38 @@ mod tests {
                 format!("{CB}?access_token=T&token_type=bearer&expires_in=999999999&state={ST}"),
                 Err(R::Malformed),
             ),
-            (format!("{CB}?code=a&access_token=T&state={ST}"), Err(R::UnexpectedParameter)),
-            (format!("{CB}?code=a&error=access_denied&state={ST}"), Err(R::UnexpectedParameter)),
-            (format!("{CB}?code=a&error_description=x&state={ST}"), Err(R::UnexpectedParameter)),
-            (format!("{CB}?code=a&state={ST}&extra=1"), Err(R::UnexpectedParameter)),
-            (format!("{CB}?code=a&code=b&state={ST}"), Err(R::DuplicateParameter("code"))),
-            (format!("{CB}?code=a&state={ST}&state={ST}"), Err(R::DuplicateParameter("state"))),
-            (format!("{CB}?code=&state={ST}"), Err(R::EmptyParameter("code"))),
-            (format!("{CB}?code=a&state="), Err(R::EmptyParameter("state"))),
+            (
+                format!("{CB}?code=a&access_token=T&state={ST}"),
+                Err(R::UnexpectedParameter),
+            ),
+            (
+                format!("{CB}?code=a&error=access_denied&state={ST}"),
+                Err(R::UnexpectedParameter),
+            ),
+            (
+                format!("{CB}?code=a&error_description=x&state={ST}"),
+                Err(R::UnexpectedParameter),
+            ),
+            (
+                format!("{CB}?code=a&state={ST}&extra=1"),
+                Err(R::UnexpectedParameter),
+            ),
+            (
+                format!("{CB}?code=a&code=b&state={ST}"),
+                Err(R::DuplicateParameter("code")),
+            ),
+            (
+                format!("{CB}?code=a&state={ST}&state={ST}"),
+                Err(R::DuplicateParameter("state")),
+            ),
+            (
+                format!("{CB}?code=&state={ST}"),
+                Err(R::EmptyParameter("code")),
+            ),
+            (
+                format!("{CB}?code=a&state="),
+                Err(R::EmptyParameter("state")),
+            ),
             (format!("{CB}?code=a\u{e9}&state={ST}"), Err(R::Malformed)),
             (format!(" {CB}?code=a&state={ST}"), Err(R::Malformed)),
             ("not a url".into(), Err(R::Malformed)),

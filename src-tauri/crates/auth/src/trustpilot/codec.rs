@@ -122,7 +122,10 @@ impl TrustpilotApp {
 
 /// The keyring entry of an application, by fingerprint.
 pub(super) fn app_key(fingerprint: &str) -> StoreKey {
-    StoreKey::new(format!("trustpilot-app:{fingerprint}"), SecretKind::Application)
+    StoreKey::new(
+        format!("trustpilot-app:{fingerprint}"),
+        SecretKind::Application,
+    )
 }
 
 /// The keyring entry of an account: user `trustpilot:<business unit id>/oauth`.

@@ -123,7 +123,9 @@ pub struct BusinessUnitSummary {
 impl BusinessUnitSummary {
     fn from_unit(u: BusinessUnit) -> Result<Self, TrustpilotAuthError> {
         let id = TrustpilotId::parse(&u.id).map_err(|_| {
-            TrustpilotAuthError::Input("Trustpilot answered with a business unit id that is not one.".into())
+            TrustpilotAuthError::Input(
+                "Trustpilot answered with a business unit id that is not one.".into(),
+            )
         })?;
         Ok(Self {
             id,
@@ -353,7 +355,9 @@ impl TrustpilotAccounts {
     async fn persist_live(&self, unit: &TrustpilotId) {
         let Some(live) = self.live(unit) else { return };
         let _one_at_a_time = live.persist.lock().await;
-        let Some(tokens) = live.client.tokens() else { return };
+        let Some(tokens) = live.client.tokens() else {
+            return;
+        };
         let secrets = AccountSecrets {
             tokens,
             business_user_id: live.business_user_id.clone(),
@@ -427,8 +431,7 @@ impl TrustpilotAccounts {
     /// Loads every known account's credentials from the keyring (once at startup; no token
     /// is requested). An account whose credentials cannot be loaded is listed with a problem.
     pub async fn restore(&self) -> Vec<TrustpilotStatus> {
-        let accounts: Vec<KnownTrustpilotAccount> =
-            self.inner.registry.lock().await.all().to_vec();
+        let accounts: Vec<KnownTrustpilotAccount> = self.inner.registry.lock().await.all().to_vec();
         for a in &accounts {
             if self.live(&a.business_unit_id).is_some() {
                 continue;
@@ -484,8 +487,7 @@ impl TrustpilotAccounts {
 
     /// Every known account, in sign-in order.
     pub async fn accounts(&self) -> Vec<TrustpilotStatus> {
-        let accounts: Vec<KnownTrustpilotAccount> =
-            self.inner.registry.lock().await.all().to_vec();
+        let accounts: Vec<KnownTrustpilotAccount> = self.inner.registry.lock().await.all().to_vec();
         accounts.iter().map(|a| self.status_of(a)).collect()
     }
 

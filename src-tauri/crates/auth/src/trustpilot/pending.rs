@@ -143,7 +143,11 @@ impl Flow {
 
     /// Consumes the pending attempt when `state` is its own and it has not expired. A wrong
     /// state leaves it alone: a forged link must not cancel the genuine sign-in.
-    pub fn take(&mut self, state: &str, now: SystemTime) -> Result<PendingSignIn, CallbackRejection> {
+    pub fn take(
+        &mut self,
+        state: &str,
+        now: SystemTime,
+    ) -> Result<PendingSignIn, CallbackRejection> {
         let matches = self
             .pending
             .as_ref()

@@ -17,9 +17,7 @@ use super::callback::{parse_trustpilot_callback, TrustpilotCallback};
 use super::codec::{self, AccountSecrets, TrustpilotApp, TrustpilotGrant};
 use super::error::TrustpilotAuthError;
 use super::pending::{BrowserGrant, PendingSignIn};
-use super::{
-    lock, BusinessUnitSummary, Live, TrustpilotAccounts, TrustpilotStatus, Unplaced,
-};
+use super::{lock, BusinessUnitSummary, Live, TrustpilotAccounts, TrustpilotStatus, Unplaced};
 
 /// Longest redirect URI accepted.
 const MAX_REDIRECT_LEN: usize = 1024;
@@ -38,8 +36,9 @@ pub struct BrowserSignIn {
     pub business_user_id: Option<TrustpilotId>,
 }
 
-/// What the UI needs while the browser is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the UI needs while the browser is open. `Debug` leaves out the URL (it carries the
+/// API key as `client_id`): open it, do not log it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct TrustpilotLoginStart {
     /// Open this in the system browser (never in a webview).
     pub authorize_url: Url,
@@ -47,6 +46,15 @@ pub struct TrustpilotLoginStart {
     pub grant: BrowserGrant,
     /// After this instant the callback is refused.
     pub expires_at: SystemTime,
+}
+
+impl std::fmt::Debug for TrustpilotLoginStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustpilotLoginStart")
+            .field("grant", &self.grant)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A sign-in that worked, waiting for its business unit
@@ -96,9 +104,10 @@ impl TrustpilotApp {
     fn cleaned(&self, needs_secret: bool) -> Result<Self, TrustpilotAuthError> {
         let api_key = clean_credential(&self.api_key, "API key")?;
         let api_secret = if needs_secret {
-            let s = self.api_secret.as_ref().ok_or_else(|| {
-                TrustpilotAuthError::Input("Enter the API secret.".into())
-            })?;
+            let s = self
+                .api_secret
+                .as_ref()
+                .ok_or_else(|| TrustpilotAuthError::Input("Enter the API secret.".into()))?;
             Some(clean_credential(s, "API secret")?)
         } else {
             None
@@ -123,10 +132,7 @@ fn check_redirect(uri: &str, env: Environment) -> Result<String, TrustpilotAuthE
         return Err(bad());
     }
     let u = Url::parse(uri).map_err(|_| bad())?;
-    let loopback = matches!(
-        u.host_str(),
-        Some("127.0.0.1" | "localhost" | "[::1]")
-    );
+    let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     let scheme_ok = match u.scheme() {
         "https" => true,
         "http" => loopback && env == Environment::Sandbox,
@@ -254,12 +260,14 @@ impl TrustpilotAccounts {
         let pending = taken?;
         // A code for an implicit attempt, or a token for a code attempt, is not what this
         // attempt asked for.
-        let fits = match (&callback, pending.grant) {
-            (TrustpilotCallback::Code { .. }, BrowserGrant::AuthorizationCode)
-            | (TrustpilotCallback::Token { .. }, BrowserGrant::Implicit)
-            | (TrustpilotCallback::Error { .. }, _) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (&callback, pending.grant),
+            (
+                TrustpilotCallback::Code { .. },
+                BrowserGrant::AuthorizationCode
+            ) | (TrustpilotCallback::Token { .. }, BrowserGrant::Implicit)
+                | (TrustpilotCallback::Error { .. }, _)
+        );
         if !fits {
             return Err(CallbackRejection::UnexpectedParameter);
         }
@@ -283,7 +291,9 @@ impl TrustpilotAccounts {
                 return Err(TrustpilotAuthError::Provider(error))
             }
             TrustpilotCallback::Code { code, .. } => {
-                client.sign_in_with_code(&code, &pending.redirect_uri).await?;
+                client
+                    .sign_in_with_code(&code, &pending.redirect_uri)
+                    .await?;
             }
             TrustpilotCallback::Token {
                 access_token,
@@ -475,7 +485,9 @@ impl TrustpilotAccounts {
             tokens,
             business_user_id: business_user_id.clone(),
         };
-        store.set(&codec::account_key(unit), secrets.encode()).await?;
+        store
+            .set(&codec::account_key(unit), secrets.encode())
+            .await?;
 
         let known = KnownTrustpilotAccount {
             business_unit_id: unit.clone(),
@@ -518,10 +530,7 @@ pub(super) mod tests_support {
     //! The private checks, for the unit tests beside the module.
     use super::*;
 
-    pub fn check_redirect(
-        uri: &str,
-        env: Environment,
-    ) -> Result<String, TrustpilotAuthError> {
+    pub fn check_redirect(uri: &str, env: Environment) -> Result<String, TrustpilotAuthError> {
         super::check_redirect(uri, env)
     }
 

@@ -90,7 +90,11 @@ impl TrustpilotAccounts {
                 .map_or_else(|e| fail(&e), |()| StepResult::Done);
             if let Some(a) = &known {
                 if !reg.uses_application(&a.application) {
-                    if let Err(e) = self.inner.store.delete(&codec::app_key(&a.application)).await
+                    if let Err(e) = self
+                        .inner
+                        .store
+                        .delete(&codec::app_key(&a.application))
+                        .await
                     {
                         deleted = fail(&e);
                     }

@@ -79,7 +79,10 @@ fn renewal_sentences_say_how_each_grant_lasts() {
     let soon = renewal_sentence(TrustpilotGrant::Implicit, Some(now + 5 * 3600), now);
     assert!(soon.contains("about 5 hours"), "{soon}");
     let ended = renewal_sentence(TrustpilotGrant::Implicit, Some(now - 1), now);
-    assert!(ended.contains("has ended") && ended.contains("Sign in again"), "{ended}");
+    assert!(
+        ended.contains("has ended") && ended.contains("Sign in again"),
+        "{ended}"
+    );
     let cc = renewal_sentence(TrustpilotGrant::ClientCredentials, Some(now + 10), now);
     assert!(cc.contains("never more often"), "{cc}");
     let code = renewal_sentence(TrustpilotGrant::AuthorizationCode, None, now);
@@ -96,7 +99,14 @@ fn the_redirect_page_forwards_to_our_callback_and_loads_nothing() {
     // No third-party resource: the only URLs are our own scheme and examples in comments.
     assert!(!page.contains("src=\"http"), "no external script or image");
     assert!(!page.contains("<link"), "no external stylesheet");
-    for name in ["code", "state", "access_token", "token_type", "expires_in", "error"] {
+    for name in [
+        "code",
+        "state",
+        "access_token",
+        "token_type",
+        "expires_in",
+        "error",
+    ] {
         assert!(page.contains(&format!("\"{name}\"")), "{name}");
     }
 }
