@@ -16,6 +16,9 @@
 //! 5. sign-out: [`SessionManager::sign_out`] (or [`SessionManager::disconnect`]) → show the
 //!    [`SignOutReport`];
 //! 6. the shop's webhooks and authorization: [`shop`].
+//!
+//! Trustpilot accounts (the merchant's own API application, every grant) live beside it in
+//! [`trustpilot::TrustpilotAccounts`]; [`route_link`] tells whose callback a deep link is.
 
 #![warn(missing_docs)]
 
@@ -24,11 +27,13 @@ pub mod callback;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod links;
 pub mod login;
 pub mod session;
 pub mod shop;
 pub mod shops;
 pub mod store;
+pub mod trustpilot;
 
 pub use backend::{BoxFuture, OAuthBackend};
 pub use callback::{
@@ -36,6 +41,7 @@ pub use callback::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AuthError;
+pub use links::{route_link, LinkRoute};
 pub use login::{LoginStart, LOGIN_TTL};
 pub use reviewdesk_trustoo::Secret;
 pub use session::{

@@ -28,6 +28,9 @@ pub enum SecretKind {
     Hmac,
     /// The browser sign-in in progress (`state`, PKCE verifier), so a cold start can finish it.
     PendingLogin,
+    /// An API application the merchant brought (Trustpilot: key and secret), shared by the
+    /// accounts signed in with it.
+    Application,
 }
 
 impl SecretKind {
@@ -36,6 +39,7 @@ impl SecretKind {
             SecretKind::OAuth => "oauth",
             SecretKind::Hmac => "hmac",
             SecretKind::PendingLogin => "pending-login",
+            SecretKind::Application => "application",
         }
     }
 }
