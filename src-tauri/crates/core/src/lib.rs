@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod secret;
+pub use secret::Secret;
+
 mod shop;
 pub use shop::{
     scope_grants, scope_words, AuthorizationFacts, InstallFacts, ScopeGrant, ShopAuthorization,
