@@ -147,27 +147,36 @@ impl Inbox {
         match &result {
             Ok(report) => {
                 self.note_reachable(true);
-                self.compact_journal();
                 status.phase = SyncPhase::Done;
                 status.last_synced_at = Some(now());
                 status.new_count = report.new.count;
                 status.message = None;
                 self.set_status(&status);
                 progress(&status);
+                self.compact_journal();
             }
             Err(e) => progress(&self.fail_with(status.clone(), e)),
         }
         result
     }
 
-    /// Copies the write-ahead journal into the main file once a sync has written its batches.
-    /// SQLite does so on its own only every 64 MiB and when the last connection closes, which a
-    /// desktop app killed at shutdown never does: without this the journal grows launch after
-    /// launch and the main file never holds the data. A failure only costs disk space (the
-    /// journal stays valid), so it is logged, not reported.
+    /// Copies the write-ahead journal into the main file once a sync has written its batches,
+    /// on a blocking thread after the sync reported "done" (copying a first sync's journal takes
+    /// a moment the merchant need not wait for; the window reads on its own connection
+    /// meanwhile). SQLite does so on its own only past 256 MiB and when the last connection
+    /// closes, which a desktop app killed at shutdown never does: without this the journal grew
+    /// launch after launch and the main file never held the data. A failure only costs disk
+    /// space (the journal stays valid), so it is logged, not reported.
     pub fn compact_journal(&self) {
-        if let Err(err) = lock(&self.store).checkpoint() {
-            tracing::warn!(%err, "the store's journal could not be checkpointed");
+        let store = self.store.clone();
+        let checkpoint = move || {
+            if let Err(err) = lock(&store).checkpoint() {
+                tracing::warn!(%err, "the store's journal could not be checkpointed");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(checkpoint)),
+            Err(_) => checkpoint(),
         }
     }
 
