@@ -33,6 +33,10 @@ pub struct AppConfig {
     pub redirect_uri: String,
     /// Connect to the sandbox's demo shop at start (sandbox only).
     pub demo: bool,
+    /// Trustpilot's three hosts (API, authenticate page, invitations): production unless
+    /// configured (the sandbox's loopback listeners in tests and the demo). No Trustpilot
+    /// credential is configured here: the merchant brings their own application at sign-in.
+    pub trustpilot: reviewdesk_trustpilot::BaseUrls,
 }
 
 /// What `settings.json` may contain; every field optional.
@@ -42,6 +46,9 @@ struct SettingsFile {
     api_base: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    trustpilot_api_base: Option<String>,
+    trustpilot_authenticate_base: Option<String>,
+    trustpilot_invitations_base: Option<String>,
 }
 
 /// Why the configuration could not be used; shown to the merchant as is.
@@ -53,6 +60,9 @@ pub enum ConfigError {
     /// The API base is not an http(s) URL.
     #[error("the API address `{0}` is not a valid http(s) URL")]
     BadApiBase(String),
+    /// A Trustpilot address is not an http(s) URL.
+    #[error("the Trustpilot address `{0}` is not a valid http(s) URL")]
+    BadTrustpilotBase(String),
     /// Demo mode asked for against a real server.
     #[error("demo mode only works against the local sandbox, not {0}")]
     DemoNotOnSandbox(String),
@@ -86,12 +96,18 @@ impl AppConfig {
             .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned());
         let client_secret = env("REVIEWDESK_CLIENT_SECRET").or(file.client_secret);
         let demo = env("REVIEWDESK_DEMO").is_some_and(|v| v == "1" || v == "true");
+        let trustpilot = trustpilot_bases([
+            env("REVIEWDESK_TRUSTPILOT_API_BASE").or(file.trustpilot_api_base),
+            env("REVIEWDESK_TRUSTPILOT_AUTHENTICATE_BASE").or(file.trustpilot_authenticate_base),
+            env("REVIEWDESK_TRUSTPILOT_INVITATIONS_BASE").or(file.trustpilot_invitations_base),
+        ])?;
         let mut config = Self {
             api_base,
             client_id,
             client_secret: client_secret.unwrap_or_default(),
             redirect_uri: REDIRECT_URI.to_owned(),
             demo,
+            trustpilot,
         };
         if config.client_secret.is_empty() && config.environment() == Environment::Sandbox {
             config.client_secret = SANDBOX_CLIENT_SECRET.to_owned();
@@ -104,18 +120,55 @@ impl AppConfig {
 
     /// A loopback API base is the sandbox; anything else is treated as the real Trustoo.
     pub fn environment(&self) -> Environment {
-        let loopback = match self.api_base.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        };
-        if loopback {
+        if is_loopback(&self.api_base) {
             Environment::Sandbox
         } else {
             Environment::Production
         }
     }
+
+    /// Trustpilot's environment: its API on loopback is the sandbox (which alone accepts a
+    /// loopback redirect URI), anything else the real Trustpilot.
+    pub fn trustpilot_environment(&self) -> Environment {
+        if is_loopback(&self.trustpilot.api) {
+            Environment::Sandbox
+        } else {
+            Environment::Production
+        }
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+/// Trustpilot's hosts: each configured one replaces production's (all three or some: the
+/// sandbox serves each on its own port).
+fn trustpilot_bases(
+    [api, authenticate, invitations]: [Option<String>; 3],
+) -> Result<reviewdesk_trustpilot::BaseUrls, ConfigError> {
+    let production = reviewdesk_trustpilot::BaseUrls::production();
+    let pick = |given: Option<String>, default: &Url| given.unwrap_or_else(|| default.to_string());
+    let (api, authenticate, invitations) = (
+        pick(api, &production.api),
+        pick(authenticate, &production.authenticate),
+        pick(invitations, &production.invitations),
+    );
+    for text in [&api, &authenticate, &invitations] {
+        let ok = Url::parse(text.trim())
+            .ok()
+            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if !ok {
+            return Err(ConfigError::BadTrustpilotBase(text.clone()));
+        }
+    }
+    reviewdesk_trustpilot::BaseUrls::parse(api.trim(), authenticate.trim(), invitations.trim())
+        .map_err(|_| ConfigError::BadTrustpilotBase(api))
 }
 
 #[cfg(test)]
@@ -175,6 +228,37 @@ mod tests {
         )
         .expect_err("demo on production");
         assert!(matches!(err, ConfigError::DemoNotOnSandbox(_)));
+    }
+
+    #[test]
+    fn trustpilot_defaults_to_production_and_each_host_can_be_moved() {
+        let c = AppConfig::load(None, env_of(&[])).expect("config");
+        assert_eq!(c.trustpilot, reviewdesk_trustpilot::BaseUrls::production());
+        assert_eq!(c.trustpilot_environment(), Environment::Production);
+        let c = AppConfig::load(
+            None,
+            env_of(&[
+                ("REVIEWDESK_TRUSTPILOT_API_BASE", "http://127.0.0.1:9001"),
+                (
+                    "REVIEWDESK_TRUSTPILOT_AUTHENTICATE_BASE",
+                    "http://127.0.0.1:9002",
+                ),
+            ]),
+        )
+        .expect("config");
+        assert_eq!(c.trustpilot.api.as_str(), "http://127.0.0.1:9001/");
+        assert_eq!(c.trustpilot.authenticate.as_str(), "http://127.0.0.1:9002/");
+        assert_eq!(
+            c.trustpilot.invitations,
+            reviewdesk_trustpilot::BaseUrls::production().invitations
+        );
+        assert_eq!(c.trustpilot_environment(), Environment::Sandbox);
+        let err = AppConfig::load(
+            None,
+            env_of(&[("REVIEWDESK_TRUSTPILOT_API_BASE", "ftp://x")]),
+        )
+        .expect_err("ftp");
+        assert!(matches!(err, ConfigError::BadTrustpilotBase(_)));
     }
 
     #[test]

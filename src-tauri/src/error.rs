@@ -234,6 +234,50 @@ impl From<reviewdesk_auth::AuthError> for IpcError {
     }
 }
 
+impl From<reviewdesk_auth::trustpilot::TrustpilotAuthError> for IpcError {
+    /// The library words every Trustpilot sign-in failure (no credential in any sentence);
+    /// each gets the code the UI acts on.
+    fn from(err: reviewdesk_auth::trustpilot::TrustpilotAuthError) -> Self {
+        use reviewdesk_auth::trustpilot::TrustpilotAuthError as T;
+        use reviewdesk_trustpilot::Error as E;
+        let code = if err.is_keyring_unavailable() {
+            ErrorCode::KeychainUnavailable
+        } else if err.needs_sign_in() {
+            ErrorCode::SessionExpired
+        } else {
+            match &err {
+                T::Trustpilot(E::Network { .. }) => ErrorCode::Network,
+                T::Trustpilot(E::RateLimited { retry_after }) => {
+                    let seconds = retry_after.map(|d| d.as_secs().max(1)).unwrap_or(60);
+                    return Self {
+                        code: ErrorCode::RateLimited,
+                        message: err.to_string(),
+                        retry_after_s: Some(seconds),
+                    };
+                }
+                T::Trustpilot(E::AuthTooFrequent) => ErrorCode::RateLimited,
+                T::Trustpilot(E::Forbidden) => ErrorCode::Forbidden,
+                T::Trustpilot(E::NotFound) => ErrorCode::NotFound,
+                T::UnknownAccount => ErrorCode::NotSignedIn,
+                T::Input(_)
+                | T::Callback(_)
+                | T::Provider(_)
+                | T::NoSignInToPlace
+                | T::UnitNotReadable(_)
+                | T::Trustpilot(
+                    E::Validation { .. }
+                    | E::TwoFactorNotSupported
+                    | E::InvalidClient
+                    | E::InvalidGrant
+                    | E::NoSecret,
+                ) => ErrorCode::Validation,
+                _ => ErrorCode::Internal,
+            }
+        };
+        Self::new(code, err.to_string())
+    }
+}
+
 impl From<InboxError> for IpcError {
     fn from(err: InboxError) -> Self {
         match err {

@@ -104,6 +104,19 @@ pub fn login_status(app: &AppHandle, status: &LoginStatus) {
     }
 }
 
+/// Sends `trustpilot-sign-in` and remembers it for
+/// [`crate::commands::trustpilot::trustpilot_sign_in_status`].
+pub fn trustpilot_sign_in(app: &AppHandle, status: &crate::commands::trustpilot::TrustpilotSignIn) {
+    if let Some(state) = app.try_state::<crate::state::AppState>() {
+        if let Ok(mut last) = state.trustpilot_sign_in.lock() {
+            *last = status.clone();
+        }
+    }
+    if let Err(err) = app.emit("trustpilot-sign-in", status) {
+        tracing::warn!(%err, "could not send trustpilot-sign-in to the window");
+    }
+}
+
 /// Sends `session-changed` with the active shop (or `null`).
 pub fn session_changed(app: &AppHandle, session: Option<&ShopSession>) {
     if let Err(err) = app.emit("session-changed", session) {
@@ -181,6 +194,8 @@ pub trait SignInEvents {
     fn login_status(&self, status: &LoginStatus);
     /// `session-changed`.
     fn session_changed(&self, session: Option<&ShopSession>);
+    /// `trustpilot-sign-in` (and remembered for `trustpilot_sign_in_status`).
+    fn trustpilot_sign_in(&self, status: &crate::commands::trustpilot::TrustpilotSignIn);
     /// `notice` (held until the window listens).
     fn notice(&self, level: NoticeLevel, message: String);
 }
@@ -192,6 +207,10 @@ impl SignInEvents for AppHandle {
 
     fn session_changed(&self, session: Option<&ShopSession>) {
         session_changed(self, session);
+    }
+
+    fn trustpilot_sign_in(&self, status: &crate::commands::trustpilot::TrustpilotSignIn) {
+        trustpilot_sign_in(self, status);
     }
 
     fn notice(&self, level: NoticeLevel, message: String) {

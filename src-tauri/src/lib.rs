@@ -74,6 +74,13 @@ pub fn run() {
                         }
                     }
                 }
+                if let Ok(trustpilot) = state.trustpilot() {
+                    for account in trustpilot.restore().await {
+                        if let Some(problem) = account.problem {
+                            tracing::warn!(unit = %account.session.domain, "Trustpilot account not restored: {problem}");
+                        }
+                    }
+                }
             });
             deep_link::install(app);
             inbox::start(app.handle());
@@ -97,6 +104,14 @@ pub fn run() {
             commands::auth::switch_shop,
             commands::auth::sign_out,
             commands::auth::take_pending_notices,
+            commands::trustpilot::trustpilot_sign_in,
+            commands::trustpilot::trustpilot_sign_in_status,
+            commands::trustpilot::trustpilot_cancel,
+            commands::trustpilot::trustpilot_reopen_browser,
+            commands::trustpilot::trustpilot_find_business_unit,
+            commands::trustpilot::trustpilot_choose_business_unit,
+            commands::trustpilot::trustpilot_business_unit,
+            commands::trustpilot::trustpilot_save_redirect_page,
             commands::media::media_check,
             commands::media::draft_save,
             commands::media::draft_list,

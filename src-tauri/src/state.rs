@@ -4,12 +4,20 @@
 
 use crate::config::{AppConfig, ConfigError};
 use crate::error::{ErrorCode, IpcError};
-use reviewdesk_auth::{AuthConfig, KeyringStore, Secret, SessionManager, TokenStore};
-use reviewdesk_core::{AccountKey, ShopSession};
+use reviewdesk_auth::trustpilot::{TrustpilotAccounts, TrustpilotAuthConfig};
+use reviewdesk_auth::{
+    pick_active, ActiveAccount, AuthConfig, KeyringStore, Secret, SessionManager, TokenStore,
+};
+use reviewdesk_core::{AccountKey, Provider, ShopSession, TrustpilotId};
 use reviewdesk_trustoo::TrustooClient;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
+
+/// The (non-secret) list of Trustpilot accounts in the app data directory.
+pub const TRUSTPILOT_ACCOUNTS_FILE: &str = "trustpilot-accounts.json";
+/// Which account is on screen across providers, in the app data directory.
+pub const ACTIVE_ACCOUNT_FILE: &str = "active-account.json";
 
 /// A shop connected outside the session manager: the sandbox demo shop (HMAC, memory only).
 pub struct ActiveShop {
@@ -23,15 +31,22 @@ pub struct ActiveShop {
 pub struct AppState {
     config: Result<AppConfig, ConfigError>,
     sessions: Result<SessionManager, IpcError>,
+    trustpilot: Result<TrustpilotAccounts, IpcError>,
+    /// Which account is on screen across providers (see `reviewdesk_auth::active`).
+    active: ActiveAccount,
     demo: Mutex<Option<Arc<ActiveShop>>>,
     /// The last `login-status` this run sent (an outcome: signed in, declined, failed…).
     /// Whether a sign-in is in progress is the auth crate's to say
     /// (`SessionManager::pending_sign_in`), see [`crate::events::current_login_status`].
     pub login_status: std::sync::Mutex<crate::events::LoginStatus>,
+    /// The last `trustpilot-sign-in` this run sent; whether a browser sign-in waits is the
+    /// auth crate's to say (see `commands::trustpilot::trustpilot_sign_in_status`).
+    pub trustpilot_sign_in: std::sync::Mutex<crate::commands::trustpilot::TrustpilotSignIn>,
 }
 
 impl AppState {
-    /// Builds the state. `data_dir` holds the (non-secret) list of known shops.
+    /// Builds the state. `data_dir` holds the (non-secret) lists of known shops and Trustpilot
+    /// accounts, and which one is on screen.
     pub async fn new(config: Result<AppConfig, ConfigError>, data_dir: &Path) -> Self {
         let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new());
         Self::with_store(config, data_dir, store).await
@@ -43,6 +58,19 @@ impl AppState {
         data_dir: &Path,
         store: Arc<dyn TokenStore>,
     ) -> Self {
+        let trustpilot = match &config {
+            Ok(config) => TrustpilotAccounts::new(
+                TrustpilotAuthConfig::new(
+                    config.trustpilot.clone(),
+                    config.trustpilot_environment(),
+                    data_dir.join(TRUSTPILOT_ACCOUNTS_FILE),
+                ),
+                store.clone(),
+            )
+            .await
+            .map_err(IpcError::from),
+            Err(err) => Err(config_error(err)),
+        };
         let sessions = match &config {
             Ok(config) => {
                 let auth = AuthConfig::new(
@@ -61,11 +89,19 @@ impl AppState {
         Self {
             config,
             sessions,
+            trustpilot,
+            active: ActiveAccount::load(data_dir.join(ACTIVE_ACCOUNT_FILE)),
             demo: Mutex::new(None),
             login_status: std::sync::Mutex::new(crate::events::LoginStatus::new(
                 crate::events::LoginPhase::Idle,
                 None,
             )),
+            trustpilot_sign_in: std::sync::Mutex::new(
+                crate::commands::trustpilot::TrustpilotSignIn::new(
+                    crate::commands::trustpilot::TrustpilotPhase::Idle,
+                    None,
+                ),
+            ),
         }
     }
 
@@ -77,6 +113,30 @@ impl AppState {
     /// The session manager, or why it could not start.
     pub fn sessions(&self) -> Result<&SessionManager, IpcError> {
         self.sessions.as_ref().map_err(Clone::clone)
+    }
+
+    /// The Trustpilot accounts, or why they could not be loaded.
+    pub fn trustpilot(&self) -> Result<&TrustpilotAccounts, IpcError> {
+        self.trustpilot.as_ref().map_err(Clone::clone)
+    }
+
+    /// Remembers which account is on screen (`None`: the Trustoo shop the session manager
+    /// holds active). Every sign-in and switch says it, so the choice survives a restart.
+    pub fn choose_account(&self, account: Option<AccountKey>) {
+        self.active.choose(account);
+    }
+
+    /// The Trustpilot accounts' sessions (signed in or not), as the switcher lists them.
+    async fn trustpilot_sessions(&self) -> Vec<ShopSession> {
+        match self.trustpilot() {
+            Ok(accounts) => accounts
+                .accounts()
+                .await
+                .into_iter()
+                .map(|a| a.session)
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Connects the sandbox demo shop when the configuration asks for it (once; concurrent
@@ -101,7 +161,25 @@ impl AppState {
         if let Some(demo) = self.demo_shop().await? {
             return Ok(Some(demo.session.clone()));
         }
-        Ok(self.sessions()?.active_shop().await)
+        let trustoo = match self.sessions() {
+            Ok(sessions) => sessions.active_shop().await,
+            Err(_) => None,
+        };
+        let trustpilot = self.trustpilot_sessions().await;
+        Ok(pick_active(
+            self.active.chosen().as_ref(),
+            trustoo,
+            &trustpilot,
+        ))
+    }
+
+    /// The Trustpilot business unit on screen, when the account on screen is one.
+    pub async fn current_trustpilot(&self) -> Result<Option<TrustpilotId>, IpcError> {
+        Ok(self
+            .current_session()
+            .await?
+            .filter(|s| s.provider == Provider::Trustpilot)
+            .and_then(|s| TrustpilotId::parse(&s.domain).ok()))
     }
 
     /// The account the merchant is working in, or "not signed in".
@@ -156,12 +234,14 @@ impl AppState {
         if let Some(demo) = self.demo_shop().await? {
             return Ok(Ok(demo.client.clone()));
         }
-        let sessions = self.sessions()?;
-        let shop = sessions
-            .active_shop()
-            .await
-            .ok_or_else(IpcError::not_signed_in)?;
-        Ok(sessions.client(&shop.domain).await)
+        let shop = self.require_session().await?;
+        if shop.provider != Provider::Trustoo {
+            return Err(IpcError::new(
+                ErrorCode::Validation,
+                "This is a Trustpilot account: this part of ReviewDesk works with Trustoo shops. Switch to a Trustoo shop in the account switcher.",
+            ));
+        }
+        Ok(self.sessions()?.client(&shop.domain).await)
     }
 }
 

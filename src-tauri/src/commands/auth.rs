@@ -5,7 +5,7 @@ use crate::error::{ErrorCode, IpcError};
 use crate::events::{self, LoginPhase, LoginStatus, NoticeLevel, SignInEvents};
 use crate::state::AppState;
 use reviewdesk_auth::{LoginOutcome, Secret, StepResult};
-use reviewdesk_core::ShopSession;
+use reviewdesk_core::{ShopSession, TrustpilotId};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -88,6 +88,7 @@ pub async fn auth_connect_tokens(
             Secret::new(input.private_token.trim().to_owned()),
         )
         .await?;
+    state.choose_account(Some(session.account()));
     events::session_changed(&app, Some(&session));
     Ok(session)
 }
@@ -106,31 +107,51 @@ pub struct ShopEntry {
     pub problem: Option<String>,
 }
 
-/// Every shop ReviewDesk knows.
+/// Every account ReviewDesk knows: the Trustoo shops, then the Trustpilot business units.
 #[tauri::command]
 pub async fn list_shops(state: State<'_, AppState>) -> Result<Vec<ShopEntry>, IpcError> {
-    Ok(state
-        .sessions()?
-        .shops()
-        .await
+    let mut all = state.sessions()?.shops().await;
+    if let Ok(trustpilot) = state.trustpilot() {
+        all.extend(trustpilot.sessions().await);
+    }
+    let on_screen = state.current_session().await?.map(|s| s.account());
+    Ok(all
         .into_iter()
         .map(|s| ShopEntry {
+            active: on_screen.as_ref() == Some(&s.session.account()),
             session: s.session,
             signed_in: s.signed_in,
-            active: s.active,
             problem: s.problem,
         })
         .collect())
 }
 
-/// Makes another known shop the one on screen.
+/// The Trustpilot business unit `id` names, when it is one of the known accounts.
+async fn known_trustpilot(state: &AppState, id: &str) -> Option<TrustpilotId> {
+    let unit = TrustpilotId::parse(id).ok()?;
+    state.trustpilot().ok()?.account(&unit).await.map(|_| unit)
+}
+
+/// Makes another known account the one on screen: a Trustoo shop by its domain, or a
+/// Trustpilot business unit by its id.
 #[tauri::command]
 pub async fn switch_shop(
     app: AppHandle,
     state: State<'_, AppState>,
     domain: String,
 ) -> Result<ShopSession, IpcError> {
-    let session = state.sessions()?.set_active(&domain).await?;
+    let session = match known_trustpilot(&state, &domain).await {
+        Some(unit) => {
+            let status = state
+                .trustpilot()?
+                .account(&unit)
+                .await
+                .ok_or_else(IpcError::not_signed_in)?;
+            status.session
+        }
+        None => state.sessions()?.set_active(&domain).await?,
+    };
+    state.choose_account(Some(session.account()));
     events::session_changed(&app, Some(&session));
     Ok(session)
 }
@@ -155,27 +176,43 @@ pub struct SignOutSummary {
     pub steps: Vec<SignOutLine>,
 }
 
-/// Signs a shop out: revoke its tokens on Trustoo, delete its keyring entries, forget it.
-/// Each step's failure is reported; the others still run. Cached reviews and drafts stay.
+/// Signs an account out: a Trustoo shop (revoke its tokens on Trustoo, delete its keyring
+/// entries, forget it) or a Trustpilot business unit (revoke its refresh token, delete its
+/// keyring entries, forget it). Each step's failure is reported; the others still run. Cached
+/// reviews and drafts stay.
 #[tauri::command]
 pub async fn sign_out(
     app: AppHandle,
     state: State<'_, AppState>,
     domain: String,
 ) -> Result<SignOutSummary, IpcError> {
-    let sessions = state.sessions()?;
-    let report = sessions.sign_out(&domain).await;
-    events::session_changed(&app, sessions.active_shop().await.as_ref());
-    Ok(summary(report))
+    let steps = match known_trustpilot(&state, &domain).await {
+        Some(unit) => {
+            let report = state.trustpilot()?.sign_out(&unit).await;
+            summary_of(report.steps.into_iter().map(|(s, r)| (s.sentence(), r)))
+        }
+        None => summary(state.sessions()?.sign_out(&domain).await),
+    };
+    events::session_changed(&app, state.current_session().await?.as_ref());
+    Ok(steps)
 }
 
 /// The report of sign-out or disconnect, one line per step in the library's words.
 pub(crate) fn summary(report: reviewdesk_auth::SignOutReport) -> SignOutSummary {
-    let steps = report
-        .steps
+    summary_of(
+        report
+            .steps
+            .into_iter()
+            .map(|(step, result)| (step.sentence(), result)),
+    )
+}
+
+/// One line per step: its sentence and how it went.
+fn summary_of(steps: impl IntoIterator<Item = (&'static str, StepResult)>) -> SignOutSummary {
+    let steps = steps
         .into_iter()
         .map(|(step, result)| SignOutLine {
-            step: step.sentence(),
+            step,
             ok: !matches!(result, StepResult::Failed(_)),
             message: match result {
                 StepResult::Failed(message) => Some(message),
@@ -194,6 +231,9 @@ pub(crate) fn summary(report: reviewdesk_auth::SignOutReport) -> SignOutSummary 
 /// else: the sign-in in progress keeps waiting or keeps exchanging, and the screen stays where
 /// it is. Only the accepted link moves the screen to "finishing sign-in".
 pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppState, link: &str) {
+    if reviewdesk_auth::route_link(link) == reviewdesk_auth::LinkRoute::Trustpilot {
+        return super::trustpilot::complete_from_deep_link(events, state, link).await;
+    }
     let sessions = match state.sessions() {
         Ok(sessions) => sessions,
         Err(err) => {
@@ -216,6 +256,7 @@ pub async fn complete_from_deep_link(events: &impl SignInEvents, state: &AppStat
     match sessions.finish_login(accepted).await {
         Ok(LoginOutcome::SignedIn(session)) => {
             tracing::info!(shop = %session.domain, "signed in");
+            state.choose_account(Some(session.account()));
             events.login_status(&LoginStatus {
                 session: Some(session.clone()),
                 ..LoginStatus::new(LoginPhase::SignedIn, None)
@@ -247,7 +288,7 @@ pub fn take_pending_notices(board: State<'_, events::NoticeBoard>) -> Vec<events
 /// Opens `url` in the system browser (RFC 8252: never in a webview). `REVIEWDESK_BROWSER`
 /// names another program to open it with, like `$BROWSER` (tests use it to stand in for the
 /// merchant's browser).
-fn open_browser(url: &url::Url) -> Result<(), IpcError> {
+pub(crate) fn open_browser(url: &url::Url) -> Result<(), IpcError> {
     let cannot = || {
         IpcError::new(
             ErrorCode::Internal,
@@ -293,6 +334,12 @@ mod tests {
         fn session_changed(&self, _: Option<&ShopSession>) {
             self.0.lock().unwrap().push("session-changed".into());
         }
+        fn trustpilot_sign_in(&self, status: &crate::commands::trustpilot::TrustpilotSignIn) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("trustpilot-sign-in {:?}", status.phase));
+        }
         fn notice(&self, level: NoticeLevel, message: String) {
             self.0
                 .lock()
@@ -309,6 +356,7 @@ mod tests {
             client_secret: "secret".into(),
             redirect_uri: REDIRECT_URI.into(),
             demo: false,
+            trustpilot: reviewdesk_trustpilot::BaseUrls::production(),
         };
         AppState::with_store(Ok(config), dir, Arc::new(MemoryStore::new())).await
     }
@@ -321,6 +369,29 @@ mod tests {
                 "a refused link only raises a notice, never moves the screen: {events:#?}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_trustpilot_link_goes_to_the_trustpilot_sign_in_and_leaves_trustoo_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = app_state(dir.path()).await;
+        let sessions = state.sessions().unwrap();
+        let _trustoo = sessions.start_login("shop-a").await.unwrap();
+        let window = RecordingWindow::default();
+        complete_from_deep_link(
+            &window,
+            &state,
+            "reviewdesk://trustpilot/callback?code=a&state=b",
+        )
+        .await;
+        let events = window.take();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(
+            events[0].starts_with("notice Warning: ReviewDesk ignored a Trustpilot sign-in link: "),
+            "{events:?}"
+        );
+        // The Trustoo sign-in in progress was not touched by it.
+        assert!(sessions.pending_sign_in().is_some());
     }
 
     #[tokio::test]

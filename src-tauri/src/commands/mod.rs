@@ -7,4 +7,5 @@ pub mod media;
 pub mod requests;
 pub mod reviews;
 pub mod shop;
+pub mod trustpilot;
 pub mod webhooks;

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod active;
 pub mod backend;
 pub mod callback;
 pub mod clock;
@@ -35,6 +36,7 @@ pub mod shops;
 pub mod store;
 pub mod trustpilot;
 
+pub use active::{pick_active, ActiveAccount};
 pub use backend::{BoxFuture, OAuthBackend};
 pub use callback::{
     parse_callback, CallbackParams, CallbackRejection, ProviderError, MAX_CALLBACK_LEN,
