@@ -181,3 +181,79 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// Signs in on the Trustpilot sandbox's authenticate page like a merchant in the browser (the
+/// form as the authorize URL describes it, then "Log in"). Returns where Trustpilot sends the
+/// browser: the application's redirect URI with `?code=` or `#access_token=`.
+pub async fn trustpilot_authenticate(
+    authorize_url: &str,
+    email: &str,
+    password: &str,
+) -> Result<url::Url> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) reviewdesk-e2e-browser")
+        .build()?;
+    let authorize = url::Url::parse(authorize_url).context("authorize URL")?;
+    let page = http.get(authorize.clone()).send().await?;
+    if !page.status().is_success() {
+        bail!("the authenticate page answered {}", page.status());
+    }
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("email".into(), email.into()));
+    form.push(("password".into(), password.into()));
+    form.push(("decision".into(), "login".into()));
+    let mut action = authorize.clone();
+    action.set_query(None);
+    let answer = http.post(action).form(&form).send().await?;
+    if answer.status() != reqwest::StatusCode::FOUND {
+        bail!(
+            "the authenticate page answered {} instead of a redirect",
+            answer.status()
+        );
+    }
+    let location = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .context("no Location on the authenticate redirect")?;
+    Ok(url::Url::parse(location)?)
+}
+
+/// What ReviewDesk's redirect page (hosted by the merchant at the redirect URI) does in the
+/// browser with the address Trustpilot sent it to: its own script, run by node, builds the
+/// `reviewdesk://trustpilot/callback` link the browser hands to the OS.
+pub fn trustpilot_redirect_page(location: &url::Url) -> Result<String> {
+    let page = reviewdesk_auth::trustpilot::TRUSTPILOT_REDIRECT_PAGE;
+    let script = page
+        .split("<script>")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .context("the redirect page has a script")?;
+    let harness = format!(
+        "{script}\nconsole.log(JSON.stringify(reviewdeskLink(process.argv[1], process.argv[2])));"
+    );
+    let search = location
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let hash = location
+        .fragment()
+        .map(|f| format!("#{f}"))
+        .unwrap_or_default();
+    let out = std::process::Command::new("node")
+        .arg("-e")
+        .arg(&harness)
+        .arg(&search)
+        .arg(&hash)
+        .output()
+        .context("node runs the redirect page's script")?;
+    if !out.status.success() {
+        bail!(
+            "the redirect page's script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let link: Option<String> = serde_json::from_slice(&out.stdout)?;
+    link.context("the redirect page made no link")
+}

@@ -14,7 +14,7 @@ pub const WAIT: Duration = Duration::from_secs(30);
 pub struct SignInRig {
     pub sandbox: Sandbox,
     pub browser: RecordingBrowser,
-    pub env: [(&'static str, String); 2],
+    pub env: Vec<(&'static str, String)>,
     _scratch: tempfile::TempDir,
 }
 
@@ -32,9 +32,19 @@ impl SignInRig {
         .expect("sandbox");
         let scratch = tempfile::tempdir().expect("scratch dir");
         let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
-        let env = [
+        let tp = sandbox.trustpilot();
+        let env = vec![
             ("REVIEWDESK_API_BASE", sandbox.base_url()),
             ("REVIEWDESK_BROWSER", browser.program.display().to_string()),
+            ("REVIEWDESK_TRUSTPILOT_API_BASE", tp.api_url()),
+            (
+                "REVIEWDESK_TRUSTPILOT_AUTHENTICATE_BASE",
+                tp.authenticate_url(),
+            ),
+            (
+                "REVIEWDESK_TRUSTPILOT_INVITATIONS_BASE",
+                tp.invitations_url(),
+            ),
         ];
         Self {
             sandbox,
