@@ -10,7 +10,8 @@
 //!   every page, later ones re-read only orders created in the last [`ORDERS_STILL_MOVING`]
 //!   (`start_time`), and a full pass runs again at least every `full_pass_every`.
 //! * **Events** never change and have no date filter: newest first, page by page, until a page
-//!   holds an event the store has. Until one fetch has gone through every page (a year can be
+//!   holds an event the store has (stored only then, so a fetch cut off in the middle leaves no
+//!   gap). Until one fetch has gone through every page (a year can be
 //!   two million events), each fetch goes through every page again; the store ignores what it
 //!   has.
 //!
@@ -107,7 +108,11 @@ impl Inbox {
                     }
                 }
                 batch.extend(page.list);
-                if batch.len() >= EVENT_BATCH || reached_known {
+                // A pass over every page stores as it goes. A fetch of the new events only
+                // stores once it reached a known event: stored earlier, the newest pages of a
+                // fetch cut off in the middle would be "known" to the next one, which would stop
+                // there and never fetch the pages between (a gap in the charts for good).
+                if (every_page && batch.len() >= EVENT_BATCH) || reached_known {
                     new += lock(&self.store).insert_events(&account, &batch)?;
                     batch.clear();
                 }
@@ -118,8 +123,9 @@ impl Inbox {
             Ok::<(), InboxError>(())
         }
         .await;
-        // What was fetched before a failure is kept.
-        if !batch.is_empty() {
+        // What a pass over every page fetched before a failure is kept (the next pass reads
+        // every page again); the new events of a cut-off fetch are fetched again next time.
+        if !batch.is_empty() && (every_page || result.is_ok()) {
             new += lock(&self.store).insert_events(&account, &batch)?;
         }
         let done = result.is_ok();

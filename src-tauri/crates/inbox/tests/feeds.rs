@@ -252,3 +252,56 @@ async fn a_token_expiring_in_the_middle_of_a_fetch_is_renewed_once_and_the_fetch
     assert_eq!(renewer.count.load(Ordering::SeqCst), 1);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_events_fetch_cut_off_in_the_middle_leaves_no_gap_for_the_next_one() {
+    let sb = sandbox().await;
+    let c = hmac(&sb);
+    let dir = tempfile::tempdir().unwrap();
+    let ib = inbox(dir.path());
+    let total = ib.refresh_events(&c).await.unwrap().new;
+    let all = EventFilter {
+        from: 0,
+        to: 2_000_000_000,
+        ..Default::default()
+    };
+    let stored = || {
+        ib.with_reader(|s| s.count_events_plain(&account(), &all))
+            .unwrap()
+    };
+    assert_eq!(stored(), total);
+    // The server got 450 events since (here: the store forgets its newest 450, which is the
+    // same for the next fetch: five pages of 100 are new to it).
+    {
+        let db = rusqlite::Connection::open(dir.path().join("reviewdesk.db")).unwrap();
+        let cut: i64 = db
+            .query_row(
+                "SELECT created_at FROM customer_events ORDER BY created_at DESC, id DESC \
+                 LIMIT 1 OFFSET 449",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        db.execute("DELETE FROM customer_events WHERE created_at >= ?1", [cut])
+            .unwrap();
+    }
+    let missing = total - stored();
+    assert!(missing >= 450, "{missing}");
+    // The next fetch is cut off at its third page (Trustoo answers 500 there, every retry).
+    lock(&sb.state().faults).push(Fault {
+        kind: "status".into(),
+        status: 500,
+        remaining: None,
+        path_prefix: "/api/v1/openapi/get_customer_events".into(),
+        delay_ms: 0,
+        retry_after: 1,
+        query: vec![("page".into(), "3".into())],
+    });
+    assert!(ib.refresh_events(&c).await.is_err());
+    lock(&sb.state().faults).clear();
+    // Trustoo answers again: the fetch after it brings every missing event, not only those
+    // above what the cut-off one had stored.
+    ib.refresh_events(&c).await.unwrap();
+    assert_eq!(stored(), total, "events between the pages are missing");
+    sb.shutdown().await;
+}
