@@ -158,12 +158,14 @@ impl AppState {
 
     /// The shop the merchant is working in, if any.
     pub async fn current_session(&self) -> Result<Option<ShopSession>, IpcError> {
-        if let Some(demo) = self.demo_shop().await? {
-            return Ok(Some(demo.session.clone()));
-        }
-        let trustoo = match self.sessions() {
-            Ok(sessions) => sessions.active_shop().await,
-            Err(_) => None,
+        // The demo shop stands for the Trustoo side in demo mode; a Trustpilot account signed
+        // in beside it can still be the one on screen.
+        let trustoo = match self.demo_session().await? {
+            Some(demo) => Some(demo),
+            None => match self.sessions() {
+                Ok(sessions) => sessions.active_shop().await,
+                Err(_) => None,
+            },
         };
         let trustpilot = self.trustpilot_sessions().await;
         Ok(pick_active(
@@ -171,6 +173,11 @@ impl AppState {
             trustoo,
             &trustpilot,
         ))
+    }
+
+    /// The sandbox demo shop's session when the demo runs (it is in no shop list).
+    pub async fn demo_session(&self) -> Result<Option<ShopSession>, IpcError> {
+        Ok(self.demo_shop().await?.map(|d| d.session.clone()))
     }
 
     /// The Trustpilot business unit on screen, when the account on screen is one.
@@ -231,15 +238,15 @@ impl AppState {
     async fn active_client(
         &self,
     ) -> Result<Result<TrustooClient, reviewdesk_auth::AuthError>, IpcError> {
-        if let Some(demo) = self.demo_shop().await? {
-            return Ok(Ok(demo.client.clone()));
-        }
         let shop = self.require_session().await?;
         if shop.provider != Provider::Trustoo {
             return Err(IpcError::new(
                 ErrorCode::Validation,
                 "This is a Trustpilot account: this part of ReviewDesk works with Trustoo shops. Switch to a Trustoo shop in the account switcher.",
             ));
+        }
+        if let Some(demo) = self.demo_shop().await? {
+            return Ok(Ok(demo.client.clone()));
         }
         Ok(self.sessions()?.client(&shop.domain).await)
     }

@@ -21,15 +21,16 @@ pub struct SignInRig {
 impl SignInRig {
     /// A sandbox seeded with `reviews` reviews of the demo shop.
     pub async fn start(reviews: usize) -> Self {
-        let sandbox = Sandbox::start(
-            SandboxConfig {
-                reviews,
-                ..SandboxConfig::default()
-            },
-            0,
-        )
+        Self::start_with(SandboxConfig {
+            reviews,
+            ..SandboxConfig::default()
+        })
         .await
-        .expect("sandbox");
+    }
+
+    /// A sandbox seeded as `config` says (Trustoo and Trustpilot halves).
+    pub async fn start_with(config: SandboxConfig) -> Self {
+        let sandbox = Sandbox::start(config, 0).await.expect("sandbox");
         let scratch = tempfile::tempdir().expect("scratch dir");
         let browser = RecordingBrowser::new(scratch.path()).expect("browser stand-in");
         let tp = sandbox.trustpilot();

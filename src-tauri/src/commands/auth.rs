@@ -111,6 +111,17 @@ pub struct ShopEntry {
 #[tauri::command]
 pub async fn list_shops(state: State<'_, AppState>) -> Result<Vec<ShopEntry>, IpcError> {
     let mut all = state.sessions()?.shops().await;
+    if let Some(demo) = state.demo_session().await? {
+        all.insert(
+            0,
+            reviewdesk_auth::ShopStatus {
+                session: demo,
+                signed_in: true,
+                active: false,
+                problem: None,
+            },
+        );
+    }
     if let Ok(trustpilot) = state.trustpilot() {
         all.extend(trustpilot.sessions().await);
     }
@@ -149,7 +160,10 @@ pub async fn switch_shop(
                 .ok_or_else(IpcError::not_signed_in)?;
             status.session
         }
-        None => state.sessions()?.set_active(&domain).await?,
+        None => match state.demo_session().await? {
+            Some(demo) if demo.domain == domain => demo,
+            _ => state.sessions()?.set_active(&domain).await?,
+        },
     };
     state.choose_account(Some(session.account()));
     events::session_changed(&app, Some(&session));
