@@ -11,6 +11,7 @@ use reviewdesk_core::{AccountKey, Feature, NewReviews, QueuedAction, SyncStatus}
 use reviewdesk_inbox::background::HostFuture;
 use reviewdesk_inbox::{
     Background, Inbox, InboxConfig, InboxError, InboxHost, ReviewSource, SharedStore, SourceError,
+    SourceErrorKind, TrustpilotSource,
 };
 use reviewdesk_store::Store;
 use tauri::{AppHandle, Emitter, Listener, Manager};
@@ -141,6 +142,29 @@ pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> 
     }
 }
 
+/// The review source of the account on screen: a Trustpilot business unit's, or the Trustoo
+/// shop's client (its token refreshed first when about to expire).
+async fn active_source(app: &AppState) -> Result<Box<dyn ReviewSource>, SourceError> {
+    if let Ok(Some(unit)) = app.current_trustpilot().await {
+        let client = app
+            .trustpilot()
+            .ok()
+            .and_then(|accounts| accounts.client(&unit))
+            .ok_or_else(|| {
+                SourceError::new(
+                    "Trustpilot",
+                    SourceErrorKind::Unauthorized,
+                    "The Trustpilot sign-in for this business unit has ended. Sign in again to sync; the reviews saved on this computer stay.",
+                )
+            })?;
+        return Ok(Box::new(TrustpilotSource::new(client, unit)));
+    }
+    match app.background_client().await {
+        Ok(client) => Ok(Box::new(client)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The app as the inbox's background work sees it.
 pub struct AppHost {
     handle: AppHandle,
@@ -165,12 +189,7 @@ impl InboxHost for AppHost {
     }
 
     fn client(&self) -> HostFuture<'_, Result<Box<dyn ReviewSource>, SourceError>> {
-        Box::pin(async move {
-            match self.handle.state::<AppState>().background_client().await {
-                Ok(client) => Ok(Box::new(client) as Box<dyn ReviewSource>),
-                Err(e) => Err(e.into()),
-            }
-        })
+        Box::pin(async move { active_source(&self.handle.state::<AppState>()).await })
     }
 
     fn sync_progress(&self, status: &SyncStatus) {

@@ -50,6 +50,7 @@ mod feeds;
 pub mod source;
 mod sync;
 mod trustoo;
+pub mod trustpilot;
 
 use reviewdesk_core::AccountKey;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,6 +68,7 @@ pub use source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
 };
 pub use sync::{SyncMode, SyncReport, MAX_NEW_IDS};
+pub use trustpilot::TrustpilotSource;
 
 /// The store as the inbox shares it: one connection behind a mutex (the store is not `Sync`).
 pub type SharedStore = Arc<Mutex<Store>>;

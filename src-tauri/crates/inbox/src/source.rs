@@ -168,6 +168,13 @@ pub trait ReviewSource: Send + Sync {
         None
     }
 
+    /// How far back an incremental sync reads again although it met a known review: a
+    /// provider with no "updated since" (Trustpilot) gets its recent replies, edits and reports
+    /// this way. `None` (Trustoo): stop at the first page with a known review.
+    fn rescan_window(&self) -> Option<Duration> {
+        None
+    }
+
     /// The newest-first listing from `from` on, `page_size` reviews a page, at most
     /// `concurrency` pages in flight, yielded in order. An error is yielded in place of its
     /// page (the caller stops there); a reader that drops the stream stops the fetching.

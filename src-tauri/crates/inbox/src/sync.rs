@@ -265,6 +265,11 @@ impl Inbox {
         // One page in flight: the pages after the one with a known review are never asked.
         let mut pages = source.newest_pages(&PagePosition::Newest, self.config.page_size, 1);
         let mut total = None;
+        // Reviews written since this instant are read again even when known (see
+        // `ReviewSource::rescan_window`).
+        let rescan_since = source
+            .rescan_window()
+            .map(|w| now().saturating_sub(i64::try_from(w.as_secs()).unwrap_or(i64::MAX)));
         while let Some(got) = pages.next().await {
             let got = got?;
             if got.total.is_some() {
@@ -273,6 +278,9 @@ impl Inbox {
             }
             status.fetched += got.reviews.len() as u64;
             let len = got.reviews.len();
+            let still_recent = rescan_since.is_some_and(|since| {
+                got.reviews.iter().map(|r| r.commented_at).min() >= Some(since)
+            });
             newest(cursor, &got.reviews);
             let fresh = store_batch_blocking(&self.store, &self.account, got.reviews).await?;
             let reached_known = (fresh.0.count as usize) < len;
@@ -280,7 +288,7 @@ impl Inbox {
             status.new_count = news.0.count;
             self.set_status(status);
             progress(status);
-            if reached_known || len == 0 {
+            if (reached_known && !still_recent) || len == 0 {
                 break;
             }
         }
