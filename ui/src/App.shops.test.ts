@@ -36,7 +36,7 @@ describe("shop switcher", () => {
     expect(within(menu).getByTestId(AURORA)).toHaveTextContent("Aurora Outfitters");
     expect(within(menu).getByTestId(BIRCH)).toHaveAttribute("aria-checked", "false");
     expect(within(menu).getByTestId(BIRCH)).toHaveTextContent("Birch & Pine Home");
-    expect(within(menu).getByTestId("add-shop")).toHaveTextContent("Add another shop…");
+    expect(within(menu).getByTestId("add-shop")).toHaveTextContent("Add a shop or Trustpilot business…");
     expect(within(menu).getByTestId("sign-out")).toHaveTextContent("Sign out of Aurora Outfitters");
     expect(backend.calls.list_shops).toBe(1);
   });
@@ -109,7 +109,7 @@ describe("shop switcher", () => {
     await fireEvent.click(within(await openMenu()).getByTestId("add-shop"));
 
     const screenEl = await screen.findByTestId("not-signed-in");
-    expect(screenEl).toHaveTextContent("Add another shop");
+    expect(screenEl).toHaveTextContent("Add another account");
     expect(screen.getByTestId("shop-domain")).toHaveValue("");
     await fireEvent.click(within(screenEl).getByTestId("return-to-shop"));
     expect(await screen.findByTestId("shop-name")).toHaveTextContent("Aurora Outfitters");
@@ -122,7 +122,7 @@ describe("shop switcher", () => {
     expect(await screen.findByTestId("waiting-for-browser")).toHaveTextContent("Waiting for your browser…");
     // Cancelling goes back to the add-shop screen (tokens are an option there too).
     await fireEvent.click(screen.getByTestId("cancel-sign-in"));
-    expect(await screen.findByTestId("not-signed-in")).toHaveTextContent("Add another shop");
+    expect(await screen.findByTestId("not-signed-in")).toHaveTextContent("Add another account");
     await fireEvent.click(screen.getByTestId("sign-in"));
     await screen.findByTestId("waiting-for-browser");
     backend.auth.completeSignIn(FIXTURE_SECOND_SESSION);

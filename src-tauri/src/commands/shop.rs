@@ -17,9 +17,16 @@ pub async fn current_session(state: State<'_, AppState>) -> Result<Option<ShopSe
     state.current_session().await
 }
 
-/// The shop's rating over all its reviews, straight from Trustoo's Get Rating.
+/// The account's rating over all its reviews: Trustoo's Get Rating, or the star counts Trustpilot
+/// gives with the business unit.
 #[tauri::command]
 pub async fn get_rating(state: State<'_, AppState>) -> Result<RatingSummary, IpcError> {
+    if let Some(unit) = state.current_trustpilot().await? {
+        let unit = state.trustpilot()?.business_unit(&unit).await?;
+        return Ok(RatingSummary::from_star_counts(
+            unit.star_counts.unwrap_or_default(),
+        ));
+    }
     Ok(state.client().await?.get_rating(RatingQuery::all()).await?)
 }
 

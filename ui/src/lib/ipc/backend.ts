@@ -7,6 +7,7 @@ import type {
   ProgressEvent,
   PublishOutcome,
 } from "./composer";
+import type { BusinessUnit, TrustpilotAccount, TrustpilotSignIn, TrustpilotSignInInput } from "./types";
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type { ShopAuthorization, Webhook, WebhookInput, WebhookOverview, WebhookSaved } from "./types";
 import type {
@@ -62,6 +63,34 @@ export interface Backend {
   readonly requests: RequestsArea;
   /** Widget analytics (Trustoo customer events), aggregated in the store. */
   readonly analytics: AnalyticsArea;
+  /** Trustpilot accounts: sign-in with the merchant's own application, the business unit. */
+  readonly trustpilot: TrustpilotArea;
+}
+
+/**
+ * Signing in to Trustpilot with the merchant's own API application (every grant of Trustpilot's
+ * Authentication page) and picking the business unit. The logic is Rust's
+ * (`reviewdesk_auth::trustpilot`); key, secret and tokens never come back from it.
+ */
+export interface TrustpilotArea {
+  /** Starts a sign-in with the chosen grant (browser grants open the browser). Rust: `trustpilot_sign_in` `{ input }`. */
+  signIn(input: TrustpilotSignInInput): Promise<TrustpilotSignIn>;
+  /** Where the sign-in stands now. Rust: `trustpilot_sign_in_status`. */
+  status(): Promise<TrustpilotSignIn>;
+  /** Abandons the browser sign-in in progress. Rust: `trustpilot_cancel`. */
+  cancel(): Promise<void>;
+  /** Opens Trustpilot's page again. Rust: `trustpilot_reopen_browser`. */
+  reopenBrowser(): Promise<void>;
+  /** Finds a business unit by domain or id. Rust: `trustpilot_find_business_unit` `{ name }`. */
+  findBusinessUnit(name: string): Promise<BusinessUnit>;
+  /** Places the sign-in on the unit; it becomes the account on screen. Rust: `trustpilot_choose_business_unit` `{ id }`. */
+  chooseBusinessUnit(id: string): Promise<TrustpilotAccount>;
+  /** The unit on screen with its TrustScore. Rust: `trustpilot_business_unit`. */
+  businessUnit(): Promise<BusinessUnit>;
+  /** Saves the redirect page to Downloads; answers its path. Rust: `trustpilot_save_redirect_page`. */
+  saveRedirectPage(): Promise<string>;
+  /** Progress of the sign-in (Rust event `trustpilot-sign-in`). */
+  onSignIn(handler: (status: TrustpilotSignIn) => void): Promise<Unsubscribe>;
 }
 
 /**
@@ -249,6 +278,14 @@ export const COMMANDS = {
   switchShop: "switch_shop",
   signOut: "sign_out",
   takePendingNotices: "take_pending_notices",
+  trustpilotSignIn: "trustpilot_sign_in",
+  trustpilotStatus: "trustpilot_sign_in_status",
+  trustpilotCancel: "trustpilot_cancel",
+  trustpilotReopen: "trustpilot_reopen_browser",
+  trustpilotFindUnit: "trustpilot_find_business_unit",
+  trustpilotChooseUnit: "trustpilot_choose_business_unit",
+  trustpilotUnit: "trustpilot_business_unit",
+  trustpilotSaveRedirectPage: "trustpilot_save_redirect_page",
   queryReviews: "query_reviews",
   getReviewDetail: "get_review_detail",
   setTriage: "set_triage",
@@ -288,6 +325,7 @@ export const EVENTS = {
   sessionChanged: "session-changed",
   loginStatus: "login-status",
   notice: "notice",
+  trustpilotSignIn: "trustpilot-sign-in",
   syncProgress: "sync-progress",
   queueChanged: "queue-changed",
   newReviews: "new-reviews",

@@ -17,6 +17,7 @@ export type {
   RequestsArea,
   ReviewsArea,
   ShopArea,
+  TrustpilotArea,
   Unsubscribe,
 } from "./backend";
 export { COMMANDS, EVENTS } from "./backend";
@@ -42,6 +43,11 @@ export type {
   SignOutReport,
   SignOutStep,
   TokenInput,
+  BusinessUnit,
+  TrustpilotAccount,
+  TrustpilotPhase,
+  TrustpilotSignIn,
+  TrustpilotSignInInput,
   ActionKind,
   ActionOutcome,
   ActionState,

@@ -26,6 +26,11 @@ export type { SignOutLine as SignOutStep } from "./bindings/SignOutLine";
 export type { SignOutSummary as SignOutReport } from "./bindings/SignOutSummary";
 export type { NoticeLevel } from "./bindings/NoticeLevel";
 export type { Notice } from "./bindings/Notice";
+export type { BusinessUnit } from "./bindings/BusinessUnit";
+export type { TrustpilotAccount } from "./bindings/TrustpilotAccount";
+export type { TrustpilotPhase } from "./bindings/TrustpilotPhase";
+export type { TrustpilotSignIn } from "./bindings/TrustpilotSignIn";
+export type { TrustpilotSignInInput } from "./bindings/TrustpilotSignInInput";
 
 /** Which shop a shop command is about: the two keys of its `ShopSession` the commands take. */
 export type ShopRef = Pick<ShopSession, "shop_id" | "domain">;

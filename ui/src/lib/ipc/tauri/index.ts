@@ -11,6 +11,7 @@ import { createTauriComposer } from "./composer";
 import { createTauriRequests } from "./requests";
 import { createTauriReviews } from "./reviews";
 import { createTauriShop } from "./shop";
+import { createTauriTrustpilot } from "./trustpilot";
 
 export { call } from "./invoke";
 
@@ -22,5 +23,6 @@ export function createTauriBackend(): Backend {
     shop: createTauriShop(),
     requests: createTauriRequests(),
     analytics: createTauriAnalytics(),
+    trustpilot: createTauriTrustpilot(),
   };
 }
