@@ -21,7 +21,11 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     if let Ok(reviews) = std::env::var(SANDBOX_CHILD_ENV) {
-        return runtime.block_on(sandbox_child(reviews.parse()?));
+        let trustpilot = std::env::var(SANDBOX_CHILD_TP_ENV)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10);
+        return runtime.block_on(sandbox_child(reviews.parse()?, trustpilot));
     }
     println!("ReviewDesk figures (release build, sandbox on 127.0.0.1)\n");
     if wanted("pager") {
@@ -38,6 +42,9 @@ fn main() -> Result<()> {
     }
     if wanted("sync") {
         runtime.block_on(sync_fetch())?;
+    }
+    if wanted("trustpilot-sync") {
+        runtime.block_on(trustpilot_sync_fetch())?;
     }
     if wanted("analytics") {
         analytics()?;
@@ -266,18 +273,29 @@ fn list(values: &[f64]) -> String {
 
 /// Set in a child run of this binary that only serves a sandbox with this many reviews.
 const SANDBOX_CHILD_ENV: &str = "REVIEWDESK_BENCH_SANDBOX_REVIEWS";
+/// How many Trustpilot reviews the sandbox child seeds for the demo business unit.
+const SANDBOX_CHILD_TP_ENV: &str = "REVIEWDESK_BENCH_SANDBOX_TRUSTPILOT_REVIEWS";
 
 /// The sandbox child: serves until its stdin closes (the parent ended or dropped it).
-async fn sandbox_child(reviews: usize) -> Result<()> {
+async fn sandbox_child(reviews: usize, trustpilot_reviews: usize) -> Result<()> {
     let sandbox = Sandbox::start(
         SandboxConfig {
             reviews,
+            trustpilot_reviews,
+            trustpilot_second_reviews: 10,
             ..SandboxConfig::default()
         },
         0,
     )
     .await?;
-    println!("{}", sandbox.base_url());
+    let tp = sandbox.trustpilot();
+    println!(
+        "{} {} {} {}",
+        sandbox.base_url(),
+        tp.api_url(),
+        tp.authenticate_url(),
+        tp.invitations_url()
+    );
     std::io::Write::flush(&mut std::io::stdout())?;
     tokio::task::spawn_blocking(|| {
         let mut line = String::new();
@@ -293,6 +311,8 @@ async fn sandbox_child(reviews: usize) -> Result<()> {
 struct SandboxProcess {
     child: std::process::Child,
     base: String,
+    /// The Trustpilot half's three hosts (API, authenticate, invitations).
+    trustpilot: [String; 3],
 }
 
 impl SandboxProcess {
@@ -302,8 +322,13 @@ impl SandboxProcess {
     }
 
     fn start(reviews: usize) -> Result<SandboxProcess> {
+        Self::start_with(reviews, 10)
+    }
+
+    fn start_with(reviews: usize, trustpilot_reviews: usize) -> Result<SandboxProcess> {
         let mut child = std::process::Command::new(std::env::current_exe()?)
             .env(SANDBOX_CHILD_ENV, reviews.to_string())
+            .env(SANDBOX_CHILD_TP_ENV, trustpilot_reviews.to_string())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()?;
@@ -311,12 +336,19 @@ impl SandboxProcess {
         if let Some(out) = child.stdout.as_mut() {
             std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut base)?;
         }
-        let base = base.trim().to_owned();
+        let mut urls = base.split_whitespace().map(str::to_owned);
+        let mut next = || urls.next().unwrap_or_default();
+        let base = next();
+        let trustpilot = [next(), next(), next()];
         anyhow::ensure!(
-            base.starts_with("http://"),
+            base.starts_with("http://") && trustpilot.iter().all(|u| u.starts_with("http://")),
             "the sandbox child did not start"
         );
-        Ok(SandboxProcess { child, base })
+        Ok(SandboxProcess {
+            child,
+            base,
+            trustpilot,
+        })
     }
 }
 
@@ -682,6 +714,113 @@ async fn sync_fetch() -> Result<()> {
         config.batch_rows,
         writer.wall.as_secs_f64(),
         per_second(REVIEWS, writer.wall)
+    );
+    Ok(())
+}
+
+/// Issue 16: a first sync of 100,000 Trustpilot service reviews (the inbox's engine through
+/// `TrustpilotSource`, into a new store) against a raw fetch of the same pages with the client's
+/// own pager (`createdat.desc`, 100 a page), paired runs, median of the pairs. The call budget
+/// is lifted for both (it would make both wait for Trustpilot's five-minute window, which the
+/// sandbox does not impose).
+async fn trustpilot_sync_fetch() -> Result<()> {
+    use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode, TrustpilotSource};
+    use reviewdesk_sandbox::trustpilot::demo as tp;
+    use reviewdesk_trustpilot::{
+        BaseUrls, CallBudget, ClientConfig as TpConfig, OrderBy, ReviewQuery as TpQuery,
+        SystemClock, TrustpilotClient,
+    };
+    use std::sync::{Arc, Mutex};
+    const REVIEWS: usize = 100_000;
+    const TARGET: f64 = 0.8;
+    const RUNS: usize = 5;
+    let sandbox = SandboxProcess::start_with(10, REVIEWS)?;
+    let [api, auth, inv] = &sandbox.trustpilot;
+    let mut cfg = TpConfig::new(
+        BaseUrls::parse(api, auth, inv)?,
+        reviewdesk_trustpilot::Secret::new(tp::API_KEY),
+        Some(reviewdesk_trustpilot::Secret::new(tp::API_SECRET)),
+    );
+    cfg.budget = Arc::new(CallBudget::new(
+        u32::MAX,
+        Duration::from_secs(300),
+        Arc::new(SystemClock::new()),
+    ));
+    let client = TrustpilotClient::new(cfg)?;
+    client
+        .sign_in_with_password(
+            tp::USERNAME,
+            &reviewdesk_trustpilot::Secret::new(tp::PASSWORD),
+        )
+        .await?;
+    let unit = reviewdesk_core::TrustpilotId::parse(tp::BUSINESS_UNIT_ID)?;
+    let account = AccountKey::trustpilot(&unit);
+    let config = InboxConfig::default();
+    let raw_fetch = || async {
+        let mut pager = client.private_reviews(
+            tp::BUSINESS_UNIT_ID,
+            TpQuery {
+                order_by: Some(OrderBy::CreatedAtDesc),
+                ..TpQuery::default()
+            },
+        );
+        let start = Run::start(Some(sandbox.pid()));
+        let mut n = 0usize;
+        while let Some(page) = pager.next_page().await? {
+            n += page.len();
+        }
+        anyhow::ensure!(n == REVIEWS, "expected {REVIEWS} reviews, fetched {n}");
+        Ok::<_, anyhow::Error>(start.end())
+    };
+    let timed_sync = || async {
+        let dir = tempfile::tempdir()?;
+        let store = reviewdesk_store::Store::open(dir.path().join("reviewdesk.db"))?;
+        let inbox = Inbox::new(
+            Arc::new(Mutex::new(store)),
+            account.clone(),
+            "bench",
+            config.clone(),
+        )?;
+        let source = TrustpilotSource::new(client.clone(), unit.clone());
+        let start = Run::start(Some(sandbox.pid()));
+        let report = inbox.sync(&source, SyncMode::Full, &|_| {}).await?;
+        let run = start.end();
+        let stored = inbox.with_reader(|s| s.count_reviews(&account, &Default::default()))?;
+        anyhow::ensure!(
+            report.fetched == REVIEWS as u64 && stored == REVIEWS as u64,
+            "sync fetched {} and stored {stored} of {REVIEWS} reviews",
+            report.fetched
+        );
+        Ok::<_, anyhow::Error>(run)
+    };
+    raw_fetch().await?; // warm the connection and the sandbox
+    let (mut raw_runs, mut sync_runs) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        raw_runs.push(raw_fetch().await?);
+        sync_runs.push(timed_sync().await?);
+    }
+    let pairs: Vec<f64> = raw_runs
+        .iter()
+        .zip(&sync_runs)
+        .map(|(r, s)| r.wall.as_secs_f64() / s.wall.as_secs_f64().max(1e-9))
+        .collect();
+    let ratio = median(&pairs);
+    println!(
+        "trustpilot-sync: {REVIEWS} Trustpilot reviews from the sandbox ({} pages of 100 in flight, {RUNS} paired runs)",
+        config.concurrency
+    );
+    println!(
+        "  first sync into the store:            {} s",
+        Run::walls(&sync_runs)
+    );
+    println!(
+        "  reference, raw fetch (the client's pager, one page at a time): {} s",
+        Run::walls(&raw_runs)
+    );
+    println!(
+        "  ratio {ratio:.2}x, median of the pairs {}; target >= {TARGET}x: {}\n",
+        list(&pairs),
+        if ratio >= TARGET { "met" } else { "NOT MET" }
     );
     Ok(())
 }

@@ -12,3 +12,4 @@ mod shop_tools;
 mod signin;
 mod skeleton;
 mod support;
+mod trustpilot;

@@ -1,0 +1,233 @@
+//! Trustpilot with the real binary: the merchant brings their own application and signs in
+//! with the authorization-code grant through the browser, the redirect page they host and
+//! `gio open`; picks the business unit by its domain and sees its TrustScore and reviews; the
+//! All accounts view shows a Trustoo and a Trustpilot review side by side. A second run signs
+//! in with client credentials. Keyring entries are checked, and removed by signing out.
+
+use crate::support::{SignInRig, WAIT};
+use reviewdesk_sandbox::trustpilot::demo as tp;
+use reviewdesk_sandbox::SandboxConfig;
+use reviewdesk_tests::app::AppUnderTest;
+use reviewdesk_tests::merchant::{
+    answer_consent, files_containing, keyring_secret, os_open, trustpilot_authenticate,
+    trustpilot_redirect_page,
+};
+use serde_json::json;
+
+const TRUSTOO_REVIEWS: usize = 40;
+const TRUSTPILOT_REVIEWS: usize = 120;
+
+async fn rig() -> SignInRig {
+    SignInRig::start_with(SandboxConfig {
+        reviews: TRUSTOO_REVIEWS,
+        trustpilot_reviews: TRUSTPILOT_REVIEWS,
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+/// The keyring user of a business unit's tokens.
+fn unit_entry() -> String {
+    format!("trustpilot:{}/oauth", tp::BUSINESS_UNIT_ID)
+}
+
+/// Waits until the inbox counts `n` reviews and no sync runs.
+async fn reviews_listed(app: &AppUnderTest, n: usize) {
+    app.wait_for_js(
+        &format!("{n} reviews listed"),
+        &format!(
+            "const t = document.querySelector('[data-testid=review-total]'); \
+             return t && t.textContent.trim() === '{n} reviews' && \
+               !document.querySelector('[data-testid=sync-progress]');"
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// The Trustpilot form: chooses `grant` and fills `fields` (test id, value).
+async fn fill_trustpilot_form(app: &AppUnderTest, grant: &str, fields: &[(&str, &str)]) {
+    app.click("provider-trustpilot", WAIT)
+        .await
+        .expect("Trustpilot offered beside Trustoo");
+    app.click(&format!("tp-grant-{grant}"), WAIT)
+        .await
+        .expect("the grant");
+    for (id, value) in fields {
+        app.type_into(id, value, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e:#}"));
+    }
+}
+
+/// The business-unit step: finds the unit by its domain, checks the TrustScore, uses it.
+async fn pick_unit(app: &AppUnderTest, shot: &str) {
+    app.text_of("tp-unit-step", WAIT)
+        .await
+        .expect("the business unit step");
+    app.type_into("tp-unit-name", tp::DOMAIN, WAIT)
+        .await
+        .expect("domain");
+    app.click("tp-find-unit", WAIT).await.expect("find");
+    let card = app.text_of("tp-unit-card", WAIT).await.expect("found");
+    assert!(card.contains(tp::DISPLAY_NAME), "{card}");
+    let score = app.text_of("tp-trust-score", WAIT).await.expect("score");
+    assert!(
+        score.chars().any(|c| c.is_ascii_digit()),
+        "a TrustScore: {score}"
+    );
+    app.screenshot(shot).await.expect("shot");
+    app.click("tp-use-unit", WAIT).await.expect("use it");
+    let name = app.text_of("shop-name", WAIT).await.expect("on screen");
+    assert_eq!(name, tp::DISPLAY_NAME);
+}
+
+/// Signs the account on screen out from the switcher.
+async fn sign_out_on_screen(app: &AppUnderTest) {
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click("sign-out", WAIT).await.expect("sign-out");
+    app.click("confirm-sign-out", WAIT)
+        .await
+        .expect("confirm sign-out");
+    app.wait_for_js(
+        "the sign-out to finish",
+        "return !document.querySelector('[data-testid=confirm-sign-out]');",
+        WAIT,
+    )
+    .await
+    .expect("signed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_code_through_the_browser_then_both_providers_in_all_accounts() {
+    let rig = rig().await;
+    let env = &rig.env;
+    let app = AppUnderTest::launch("trustpilot-code", env)
+        .await
+        .expect("launch");
+
+    // A Trustoo shop first, through the browser.
+    let authorize = rig.start_sign_in(&app).await;
+    let redirect = answer_consent(&authorize, "allow").await.expect("consent");
+    os_open(&redirect, app.home.path(), env).expect("deliver the redirect");
+    app.text_of("shop-name", WAIT).await.expect("Trustoo shop");
+    reviews_listed(&app, TRUSTOO_REVIEWS).await;
+
+    // Add the Trustpilot business unit with the merchant's own application.
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click("add-shop", WAIT).await.expect("add an account");
+    fill_trustpilot_form(
+        &app,
+        "authorization_code",
+        &[
+            ("tp-api-key", tp::API_KEY),
+            ("tp-api-secret", tp::API_SECRET),
+            ("tp-redirect-uri", tp::REDIRECT_URI),
+        ],
+    )
+    .await;
+    app.screenshot("trustpilot-1-form").await.expect("shot");
+    app.click("tp-submit", WAIT).await.expect("sign in");
+    app.text_of("tp-waiting", WAIT)
+        .await
+        .expect("waiting for the browser");
+    let authorize = rig.browser.wait_for(2, WAIT).await.expect("browser opened");
+    assert!(authorize.contains("response_type=code"), "code grant");
+    app.screenshot("trustpilot-2-waiting").await.expect("shot");
+
+    // In the browser: Trustpilot's sign-in, then the redirect page the merchant hosts, which
+    // hands ReviewDesk's link to the OS.
+    let back = trustpilot_authenticate(&authorize, tp::USERNAME, tp::PASSWORD)
+        .await
+        .expect("authenticate page");
+    let link = trustpilot_redirect_page(&back).expect("redirect page");
+    assert!(
+        link.starts_with("reviewdesk://trustpilot/callback?"),
+        "{link}"
+    );
+    os_open(&link, app.home.path(), env).expect("deliver the link");
+    pick_unit(&app, "trustpilot-3-business-unit").await;
+    reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
+    app.screenshot("trustpilot-4-inbox").await.expect("shot");
+
+    // The tokens are in the keyring, not in any file or the log.
+    let blob = keyring_secret(&unit_entry())
+        .expect("secret-tool")
+        .expect("the business unit's keyring entry");
+    let stored: serde_json::Value = serde_json::from_str(&blob).expect("JSON entry");
+    let access = stored
+        .pointer("/tokens/access_token")
+        .or_else(|| stored.get("access_token"))
+        .and_then(|v| v.as_str())
+        .expect("an access token")
+        .to_owned();
+    assert!(files_containing(app.home.path(), &access).is_empty());
+    assert!(files_containing(app.home.path(), tp::API_SECRET).is_empty());
+    let log = std::fs::read_to_string(app.log_path()).unwrap_or_default();
+    assert!(!log.contains(&access) && !log.contains(tp::API_SECRET));
+
+    // Sign both out: the Trustpilot entries leave the keyring.
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click(&format!("shop-option-{}", tp::BUSINESS_UNIT_ID), WAIT)
+        .await
+        .expect("switch to the unit");
+    app.text_of("shop-name", WAIT).await.expect("unit");
+    sign_out_on_screen(&app).await;
+    app.wait_for_js(
+        "the Trustoo shop on screen again",
+        &format!(
+            "const n = document.querySelector('[data-testid=shop-name]'); \
+             return !!n && n.textContent.trim() === {};",
+            json!(reviewdesk_sandbox::demo::SHOP_NAME)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the shop");
+    sign_out_on_screen(&app).await;
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("signed out");
+    assert_eq!(keyring_secret(&unit_entry()).expect("secret-tool"), None);
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_sign_in_in_a_second_run() {
+    let rig = rig().await;
+    let app = AppUnderTest::launch("trustpilot-cc", &rig.env)
+        .await
+        .expect("launch");
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("sign-in screen");
+    fill_trustpilot_form(
+        &app,
+        "client_credentials",
+        &[
+            ("tp-api-key", tp::API_KEY),
+            ("tp-api-secret", tp::API_SECRET),
+            ("tp-business-user-id", tp::BUSINESS_USER_ID),
+        ],
+    )
+    .await;
+    app.click("tp-submit", WAIT).await.expect("sign in");
+    pick_unit(&app, "trustpilot-6-client-credentials").await;
+    reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
+    let blob = keyring_secret(&unit_entry())
+        .expect("secret-tool")
+        .expect("the business unit's keyring entry");
+    let stored: serde_json::Value = serde_json::from_str(&blob).expect("JSON entry");
+    assert_eq!(stored["grant"], json!("client_credentials"));
+    assert!(
+        stored.get("refresh_token").is_none(),
+        "no refresh token with this grant"
+    );
+    sign_out_on_screen(&app).await;
+    app.text_of("not-signed-in", WAIT)
+        .await
+        .expect("signed out");
+    assert_eq!(keyring_secret(&unit_entry()).expect("secret-tool"), None);
+    app.quit().await;
+}
