@@ -132,7 +132,7 @@ async fn find_exclusion(client: &TrustooClient, p: &Value) -> Result<bool, ApiEr
 }
 
 /// The page (of `page_size`) holding the `stored`-th review, and how many reviews precede it.
-fn page_holding(stored: u64, page_size: u32) -> (PagePosition, u64) {
+pub(crate) fn page_holding(stored: u64, page_size: u32) -> (PagePosition, u64) {
     let page_size = page_size.max(1);
     let first = stored.saturating_sub(1) / u64::from(page_size) + 1;
     let first = u32::try_from(first).unwrap_or(u32::MAX);

@@ -223,10 +223,9 @@ impl ReviewSource for TrustpilotSource {
     }
 
     fn position_after(&self, stored: u64, page_size: u32) -> Option<(PagePosition, u64)> {
-        let page_size = u64::from(page_size.clamp(1, reviewdesk_trustpilot::query::MAX_PER_PAGE));
-        let first = stored.saturating_sub(1) / page_size + 1;
-        let first = u32::try_from(first).unwrap_or(u32::MAX);
-        Some((PagePosition::Page(first), u64::from(first - 1) * page_size))
+        // Pages are asked at most 100 long, whatever the inbox's page size.
+        let page_size = page_size.clamp(1, reviewdesk_trustpilot::query::MAX_PER_PAGE);
+        Some(crate::trustoo::page_holding(stored, page_size))
     }
 
     fn review<'a>(&'a self, id: &'a ReviewId) -> SourceFuture<'a, Review> {
