@@ -4,7 +4,7 @@
 //! sandbox's event log, and "Disconnect ReviewDesk from this shop", which removes the shop's
 //! keyring entries and nothing else.
 
-use crate::support::{SignInRig, WAIT};
+use crate::support::{thousands, SignInRig, WAIT};
 use reviewdesk_sandbox::demo;
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_tests::merchant::{answer_consent, keyring_secret, os_open};
@@ -59,19 +59,6 @@ async fn sandbox_shows(what: &str, check: impl Fn() -> bool) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-}
-
-/// "1,234" as the UI's `formatCount` writes it (en-US grouping).
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +156,7 @@ async fn webhooks_requests_analytics_and_disconnect_work_against_the_sandbox() {
     text_becomes(
         &app,
         "requests-count",
-        &format!("{} requests", grouped(sent)),
+        &format!("{} requests", thousands(sent as u64)),
     )
     .await;
     app.screenshot("shop-tools-2-requests").await.expect("shot");
@@ -197,7 +184,7 @@ async fn webhooks_requests_analytics_and_disconnect_work_against_the_sandbox() {
     text_becomes(
         &app,
         "analytics-total",
-        &format!("{} events", grouped(events)),
+        &format!("{} events", thousands(events as u64)),
     )
     .await;
     app.wait_for_js(

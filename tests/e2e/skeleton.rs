@@ -1,23 +1,11 @@
 //! The walking skeleton: the app connects to the sandbox given by configuration and shows the
 //! shop's rating summary.
 
+use crate::support::thousands;
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_trustoo::{Auth, ClientConfig, RatingQuery, Secret, TrustooClient};
 use std::time::Duration;
-
-/// Formats a count the way the UI does (`toLocaleString('en-US')`).
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shows_the_demo_shops_rating_from_the_sandbox() {

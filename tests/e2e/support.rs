@@ -124,3 +124,16 @@ pub async fn selected_id(app: &AppUnderTest) -> String {
         .expect("a selected review");
     id_of(&v)
 }
+
+/// Formats a count the way the UI does (`toLocaleString('en-US')`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
