@@ -185,6 +185,22 @@ pub trait ReviewSource: Send + Sync {
         concurrency: usize,
     ) -> BoxStream<'static, Result<SourcePage, SourceError>>;
 
+    /// The listing a full pass reads (every review, once), from `from` on, like
+    /// [`ReviewSource::newest_pages`]. By default that newest-first listing (Trustoo). A
+    /// provider whose page numbers are stable only oldest first (Trustpilot's `createdat.asc`:
+    /// a new review lands on the last page, so a pass resumed at its page number neither skips
+    /// nor repeats a review) reads that order here; the engine does not depend on the order (it
+    /// tracks the newest review by date, and the sweep by the ids it saw). The resume position
+    /// and [`ReviewSource::position_after`] are in this listing's pages.
+    fn full_pass_pages(
+        &self,
+        from: &PagePosition,
+        page_size: u32,
+        concurrency: usize,
+    ) -> BoxStream<'static, Result<SourcePage, SourceError>> {
+        self.newest_pages(from, page_size, concurrency)
+    }
+
     /// Where to continue a newest-first pass of which the first `stored` reviews are stored,
     /// when the store holds no position for it at `page_size` (a pass recorded before schema
     /// V14, or asked at another page size): the position and how many reviews come before it.

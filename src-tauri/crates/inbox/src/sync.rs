@@ -390,7 +390,8 @@ impl Inbox {
             }
             Ok::<_, StoreError>(news)
         });
-        let mut pages = source.newest_pages(&from, self.config.page_size, self.config.concurrency);
+        let mut pages =
+            source.full_pass_pages(&from, self.config.page_size, self.config.concurrency);
         let mut batch: Vec<Review> = Vec::with_capacity(self.config.batch_rows);
         // Reviews handed to the writer so far.
         let mut sent = 0usize;

@@ -1,23 +1,31 @@
-//! Trustpilot as a [`ReviewSource`]: a business unit's private service reviews, newest first by
-//! page number, and one private review. Trustpilot lets a business answer, tag and invite, but
-//! never delete a review nor exclude a customer: those queued actions are refused in words.
+//! Trustpilot as a [`ReviewSource`]: a business unit's private service reviews, read by page
+//! number, and one private review. Trustpilot lets a business answer, tag and invite, but never
+//! delete a review nor exclude a customer: those queued actions are refused in words.
 //!
-//! How the sync meets Trustpilot (issue: "a first pass over every review, then new ones by
-//! creation date with an overlap, plus a regular re-scan of the recent window"; Trustpilot has
-//! no "updated since"): the listing is read `createdat.desc`, 100 a page, like Trustoo's. The
-//! first pass and the interval's full passes read every page (a pass cut off resumes at its
-//! page); an incremental sync reads new pages until one holds a known review **and** is older
-//! than [`RESCAN_WINDOW`] — the window is both the overlap and the re-scan, so a reply, an edit,
-//! a new tag or a report on a review of the last two weeks shows up at the next poll. Choice
-//! (UNKNOWN how long replies keep coming): 14 days, where most replies and reports happen; older
-//! changes arrive with the interval's full pass. Trustpilot sends no total with a page, so the
-//! count check that notices deletions is skipped and the full pass's sweep does it.
+//! How the sync meets Trustpilot (issue 16: "a first pass over every private service review
+//! (`createdat.asc`, 100 a page), then new ones by creation date with an overlap, plus a regular
+//! re-scan of the recent window"; Trustpilot has no "updated since"). The least invasive design
+//! on the provider-neutral engine, chosen here:
+//! * **Full passes** (the first one, a resumed one, the interval's deletion sweep) read
+//!   `createdat.asc`, 100 a page ([`ReviewSource::full_pass_pages`]): a new review lands on the
+//!   last page, so page numbers stay put while a pass runs, a pass cut off resumes at its page
+//!   without skipping a review, and reviews written during the pass are read by it.
+//! * **Incremental syncs** read `createdat.desc` pages ([`ReviewSource::newest_pages`]) until
+//!   one holds a known review **and** its oldest review is older than [`RESCAN_WINDOW`]
+//!   ([`ReviewSource::rescan_window`]): the window is both the overlap and the re-scan, so a
+//!   reply, an edit, a new tag or a report on a review of the last two weeks shows up at the
+//!   next poll (the store's upsert rewrites a known review's reply, tags and details). Choice
+//!   (UNKNOWN how long replies keep coming): 14 days, where most replies and reports happen;
+//!   older changes arrive with the interval's full pass.
+//! * Trustpilot sends no total with a page (trustpilot-api.md §1.3): `total: None`, so the
+//!   engine's count check that notices deletions is skipped and the interval's full pass sweeps
+//!   them.
 
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ProductId, ProviderDetails, QueuedAction, Review, ReviewId, ReviewReply, ReviewTag,
+    ActionKind, ProductId, ProviderDetails, QueuedAction, Review, ReviewId, ReviewReply, ReviewTag,
     TrustpilotDetails, TrustpilotId,
 };
 use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview};
@@ -73,6 +81,74 @@ impl TrustpilotSource {
     /// call budget).
     pub fn new(client: TrustpilotClient, unit: TrustpilotId) -> Self {
         Self { client, unit }
+    }
+}
+
+impl TrustpilotSource {
+    /// Every page of the unit's private reviews in `order`, from `from` on (a page number;
+    /// `Newest` is page 1), `concurrency` pages in flight, yielded in order.
+    fn pages(
+        &self,
+        order: OrderBy,
+        from: &PagePosition,
+        page_size: u32,
+        concurrency: usize,
+    ) -> BoxStream<'static, Result<SourcePage, SourceError>> {
+        let first = match from {
+            PagePosition::Newest => 1,
+            PagePosition::Page(n) => (*n).max(1),
+            other => {
+                let error = SourceError::new(
+                    TRUSTPILOT,
+                    SourceErrorKind::Other,
+                    format!("Trustpilot's reviews are read by page number, not by {other:?}"),
+                );
+                return stream::once(async move { Err(error) }).boxed();
+            }
+        };
+        let query = ReviewQuery {
+            per_page: page_size,
+            order_by: Some(order),
+            ..ReviewQuery::default()
+        };
+        let per_page = query.effective_per_page();
+        let (client, unit) = (self.client.clone(), self.unit.clone());
+        // Pages are asked `concurrency` at a time, in order; the walk ends after the first page
+        // that is short or has no `next-page` link (the pages asked beyond it are dropped).
+        stream::iter(first..)
+            .map(move |page| {
+                let (client, unit, query) = (client.clone(), unit.clone(), query.clone());
+                async move {
+                    let got = client
+                        .private_reviews_page(unit.as_str(), &query, page)
+                        .await;
+                    (page, got)
+                }
+            })
+            .buffered(concurrency.max(1))
+            .scan(false, move |ended, (page, got)| {
+                if *ended {
+                    return futures::future::ready(None);
+                }
+                let item = match got {
+                    Ok(p) => {
+                        *ended = !p.has_next(per_page);
+                        Ok(SourcePage {
+                            at: PagePosition::Page(page),
+                            // A stopped pass asks this page again (a page number, no token).
+                            next: None,
+                            total: None,
+                            reviews: p.reviews.into_iter().map(review_from).collect(),
+                        })
+                    }
+                    Err(e) => {
+                        *ended = true;
+                        Err(SourceError::from(e))
+                    }
+                };
+                futures::future::ready(Some(item))
+            })
+            .boxed()
     }
 }
 
@@ -165,61 +241,16 @@ impl ReviewSource for TrustpilotSource {
         page_size: u32,
         concurrency: usize,
     ) -> BoxStream<'static, Result<SourcePage, SourceError>> {
-        let first = match from {
-            PagePosition::Newest => 1,
-            PagePosition::Page(n) => (*n).max(1),
-            other => {
-                let error = SourceError::new(
-                    TRUSTPILOT,
-                    SourceErrorKind::Other,
-                    format!("Trustpilot's reviews are read by page number, not by {other:?}"),
-                );
-                return stream::once(async move { Err(error) }).boxed();
-            }
-        };
-        let query = ReviewQuery {
-            per_page: page_size,
-            order_by: Some(OrderBy::CreatedAtDesc),
-            ..ReviewQuery::default()
-        };
-        let per_page = query.effective_per_page();
-        let (client, unit) = (self.client.clone(), self.unit.clone());
-        // Pages are asked `concurrency` at a time, in order; the walk ends after the first page
-        // that is short or has no `next-page` link (the pages asked beyond it are dropped).
-        stream::iter(first..)
-            .map(move |page| {
-                let (client, unit, query) = (client.clone(), unit.clone(), query.clone());
-                async move {
-                    let got = client
-                        .private_reviews_page(unit.as_str(), &query, page)
-                        .await;
-                    (page, got)
-                }
-            })
-            .buffered(concurrency.max(1))
-            .scan(false, move |ended, (page, got)| {
-                if *ended {
-                    return futures::future::ready(None);
-                }
-                let item = match got {
-                    Ok(p) => {
-                        *ended = !p.has_next(per_page);
-                        Ok(SourcePage {
-                            at: PagePosition::Page(page),
-                            // Asked again on resume: page numbers shift as reviews arrive.
-                            next: None,
-                            total: None,
-                            reviews: p.reviews.into_iter().map(review_from).collect(),
-                        })
-                    }
-                    Err(e) => {
-                        *ended = true;
-                        Err(SourceError::from(e))
-                    }
-                };
-                futures::future::ready(Some(item))
-            })
-            .boxed()
+        self.pages(OrderBy::CreatedAtDesc, from, page_size, concurrency)
+    }
+
+    fn full_pass_pages(
+        &self,
+        from: &PagePosition,
+        page_size: u32,
+        concurrency: usize,
+    ) -> BoxStream<'static, Result<SourcePage, SourceError>> {
+        self.pages(OrderBy::CreatedAtAsc, from, page_size, concurrency)
     }
 
     fn position_after(&self, stored: u64, page_size: u32) -> Option<(PagePosition, u64)> {
@@ -237,15 +268,24 @@ impl ReviewSource for TrustpilotSource {
 
     fn send<'a>(&'a self, action: &'a QueuedAction) -> SourceFuture<'a, ()> {
         Box::pin(async move {
+            let what = match action.kind {
+                ActionKind::DeleteReview => "delete a review",
+                ActionKind::CreateReview => "write a review in its own name",
+                ActionKind::CreateExclusion | ActionKind::DeleteExclusion => {
+                    "exclude a customer from review requests"
+                }
+                ActionKind::Unsubscribe => "unsubscribe a customer from review emails",
+            };
+            let sentence = format!(
+                "Trustpilot does not let a business {what}: a Trustpilot review can be answered, \
+                 tagged or reported, not deleted."
+            );
             Err(SourceError::new(
                 TRUSTPILOT,
                 SourceErrorKind::Refused {
-                    message: format!(
-                        "Trustpilot does not let a business do this ({:?}): a Trustpilot review can be answered, tagged or reported, not deleted, and its reviewer cannot be excluded.",
-                        action.kind
-                    ),
+                    message: sentence.clone(),
                 },
-                "Trustpilot does not let a business do this.",
+                sentence,
             ))
         })
     }
