@@ -294,3 +294,105 @@ impl ReviewSource for TrustpilotSource {
         Box::pin(async { Ok(false) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reviewdesk_core::{AccountKey, ActionState};
+    use reviewdesk_trustpilot::{BaseUrls, ClientConfig, Credential, NetworkKind, Secret};
+
+    fn kind(e: ApiError) -> SourceErrorKind {
+        SourceError::from(e).kind().clone()
+    }
+
+    #[test]
+    fn trustpilot_errors_map_to_the_kinds_the_engine_and_the_queue_branch_on() {
+        let network = ApiError::Network {
+            kind: NetworkKind::Connect,
+            source: None,
+        };
+        assert_eq!(kind(network), SourceErrorKind::Unreachable);
+        assert_eq!(
+            kind(ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(3))
+            }),
+            SourceErrorKind::RateLimited {
+                retry_after: Some(Duration::from_secs(3))
+            }
+        );
+        assert_eq!(
+            kind(ApiError::Unauthorized {
+                credential: Credential::AccessToken
+            }),
+            SourceErrorKind::Unauthorized
+        );
+        assert_eq!(kind(ApiError::Forbidden), SourceErrorKind::Forbidden);
+        assert_eq!(kind(ApiError::NotFound), SourceErrorKind::NotFound);
+        assert_eq!(
+            kind(ApiError::Validation {
+                message: "the reply is empty".into()
+            }),
+            SourceErrorKind::Refused {
+                message: "the reply is empty".into()
+            }
+        );
+        assert_eq!(
+            kind(ApiError::Server { status: 503 }),
+            SourceErrorKind::Server {
+                error: 503,
+                transient: true
+            }
+        );
+        assert_eq!(
+            kind(ApiError::Server { status: 418 }),
+            SourceErrorKind::Server {
+                error: 418,
+                transient: false
+            }
+        );
+        assert_eq!(
+            kind(ApiError::Decode {
+                context: "private_reviews",
+                detail: "Syntax error at line 1 column 2".into()
+            }),
+            SourceErrorKind::Undecodable
+        );
+        // The sentence is the client's own (never a body or a secret).
+        let e = SourceError::from(ApiError::NotFound);
+        assert_eq!(e.to_string(), "Not found on Trustpilot.");
+        assert_eq!(e.provider(), "Trustpilot");
+    }
+
+    #[tokio::test]
+    async fn what_trustpilot_cannot_do_is_refused_in_a_sentence_and_never_landed() {
+        let client = TrustpilotClient::new(ClientConfig::new(
+            BaseUrls::production(),
+            Secret::new("key"),
+            None,
+        ))
+        .expect("a client");
+        let unit = TrustpilotId::parse("46d6a890000064000500e0c3").expect("an id");
+        let source = TrustpilotSource::new(client, unit.clone());
+        let action = QueuedAction {
+            id: 1,
+            account: AccountKey::trustpilot(&unit),
+            kind: ActionKind::DeleteReview,
+            payload: serde_json::json!({"id": "r1"}),
+            state: ActionState::Pending,
+            attempts: 0,
+            last_error: None,
+            idempotency_key: "k".into(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let e = source.send(&action).await.expect_err("refused");
+        assert!(matches!(e.kind(), SourceErrorKind::Refused { .. }));
+        assert!(!e.is_transient());
+        assert_eq!(
+            e.to_string(),
+            "Trustpilot does not let a business delete a review: a Trustpilot review can be \
+             answered, tagged or reported, not deleted."
+        );
+        assert!(!source.landed(&action).await.expect("an answer"));
+    }
+}

@@ -206,3 +206,226 @@ async fn an_incremental_sync_brings_a_new_review_and_re_reads_the_recent_window_
     );
     sb.shutdown().await;
 }
+
+/// A sandbox control call on the Trustpilot API host; answers its JSON.
+async fn ctl(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let mut r = reqwest::Client::new()
+        .request(method, format!("{}{path}", sb.trustpilot().api_url()))
+        .header("user-agent", "reviewdesk-tests");
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap()
+}
+
+fn reviews_path() -> String {
+    format!(
+        "/v1/private/business-units/{}/reviews",
+        demo::BUSINESS_UNIT_ID
+    )
+}
+
+/// The review listings the sandbox saw since its stats were reset, as (orderBy, page).
+async fn listings(sb: &Sandbox) -> Vec<(String, u32)> {
+    let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == reviews_path().as_str())
+        .map(|r| {
+            (
+                r["query"]["orderBy"].as_str().unwrap_or("").to_owned(),
+                r["query"]["page"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn unix_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_first_pass_reads_oldest_first_and_a_pass_cut_off_resumes_at_its_page() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Pages of 20: 230 reviews are 12 pages; page 5 fails (a 500 is not retried by the client).
+    let ib = inbox(dir.path(), 20);
+    let source = TrustpilotSource::new(c.clone(), unit());
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "status", "status": 500, "path_prefix": reviews_path(), "query": {"page": 5}})),
+    )
+    .await;
+    let e = ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap_err();
+    assert!(e.to_string().contains("500"), "{e}");
+    // The four pages before the failed one are kept: the 80 oldest reviews.
+    assert_eq!(stored(&ib), 80);
+    let seen = listings(&sb).await;
+    assert!(
+        seen.iter().all(|(order, _)| order == "createdat.asc"),
+        "a first pass reads oldest first: {seen:?}"
+    );
+
+    // A consumer writes a review meanwhile: it lands on the last page of the oldest-first
+    // listing, so the pages already stored stay where they were.
+    let added = new_review(&sb).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    assert!(report.full_pass);
+    assert_eq!(report.deleted_remotely, 0);
+    assert_eq!(stored(&ib), REVIEWS as u64 + 1);
+    let added = added["id"].as_str().unwrap();
+    assert!(ib
+        .with_reader(|s| s.get_review(ib.account(), &ReviewId::from(added)))
+        .unwrap()
+        .is_some());
+    // The resumed pass went on at the last stored page (asked again in case a deletion moved
+    // the listing back a little), not at page 1, and asked no page twice.
+    let mut pages: Vec<u32> = listings(&sb).await.into_iter().map(|(_, p)| p).collect();
+    pages.sort_unstable();
+    assert_eq!(
+        pages.first(),
+        Some(&4),
+        "resumed at the last stored page: {pages:?}"
+    );
+    let asked = pages.len();
+    pages.dedup();
+    assert_eq!(pages.len(), asked, "no page asked twice: {pages:?}");
+    // Every review the API lists is stored once (the store counts rows by id).
+    let api = c
+        .private_reviews(demo::BUSINESS_UNIT_ID, ReviewQuery::default())
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(api.len() as u64, stored(&ib));
+    for r in &api {
+        assert!(ib
+            .with_reader(|s| s.get_review(ib.account(), &ReviewId::from(r.id.as_str())))
+            .unwrap()
+            .is_some());
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_sync_is_renewed_once_and_the_sync_completes() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    let before = c.tokens().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ib = inbox(dir.path(), 20);
+    let source = TrustpilotSource::new(c.clone(), unit());
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    // Three pages pass, then every access token expires (pages are three in flight).
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "expire_tokens", "after": 3, "path_prefix": "/v1/private/"})),
+    )
+    .await;
+    let report = ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    assert_eq!(report.fetched, REVIEWS as u64);
+    assert_eq!(stored(&ib), REVIEWS as u64);
+    let stats = ctl(&sb, reqwest::Method::GET, "/__sandbox/stats", None).await;
+    assert_eq!(stats["token_refreshes"], 1, "{stats}");
+    assert_ne!(
+        c.tokens().unwrap().access_token.expose(),
+        before.access_token.expose(),
+        "the client holds the renewed token"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_incremental_sync_re_reads_only_the_recent_window_and_sees_a_report() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    for _ in 0..12 {
+        new_review(&sb).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ib = inbox(dir.path(), 5);
+    let source = TrustpilotSource::new(c.clone(), unit());
+    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+
+    // Trustpilot Business reports the 3rd newest review (no API does that; the sandbox's
+    // control stands in).
+    let newest = c
+        .private_reviews_page(
+            demo::BUSINESS_UNIT_ID,
+            &ReviewQuery {
+                per_page: 100,
+                order_by: Some(OrderBy::CreatedAtDesc),
+                ..ReviewQuery::default()
+            },
+            1,
+        )
+        .await
+        .unwrap()
+        .reviews;
+    let target = newest[2].id.clone();
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        &format!("/__sandbox/reviews/{target}/report"),
+        Some(json!({})),
+    )
+    .await;
+    // Newest-first pages of 5 are read until one is wholly older than the 14-day window.
+    let since = unix_now() - 14 * 86_400;
+    let all = c
+        .private_reviews(
+            demo::BUSINESS_UNIT_ID,
+            ReviewQuery {
+                order_by: Some(OrderBy::CreatedAtDesc),
+                ..ReviewQuery::default()
+            },
+        )
+        .collect_all()
+        .await
+        .unwrap();
+    let expected_pages = all
+        .chunks(5)
+        .position(|p| p.iter().filter_map(|r| r.created_at).min() < Some(since))
+        .unwrap()
+        + 1;
+    assert!(expected_pages >= 3, "the 12 new reviews span three pages");
+
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    assert!(!report.full_pass);
+    assert_eq!(report.new.count, 0);
+    let seen = listings(&sb).await;
+    assert_eq!(
+        seen,
+        (1..=expected_pages as u32)
+            .map(|p| ("createdat.desc".to_owned(), p))
+            .collect::<Vec<_>>(),
+        "the window's pages, newest first, and not one more"
+    );
+    let row = ib
+        .with_reader(|s| s.get_review(ib.account(), &ReviewId::from(target.as_str())))
+        .unwrap()
+        .unwrap();
+    let ProviderDetails::Trustpilot(d) = &row.review.details else {
+        panic!("Trustpilot details")
+    };
+    assert_eq!(d.report_status, "reported");
+    assert!(!d.report_reasons.is_empty());
+    sb.shutdown().await;
+}
