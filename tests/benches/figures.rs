@@ -719,11 +719,21 @@ async fn sync_fetch() -> Result<()> {
 }
 
 /// Issue 16: a first sync of 100,000 Trustpilot service reviews (the inbox's engine through
-/// `TrustpilotSource`, into a new store) against a raw fetch of the same pages with the client's
-/// own pager (`createdat.desc`, 100 a page), paired runs, median of the pairs. The call budget
-/// is lifted for both (it would make both wait for Trustpilot's five-minute window, which the
-/// sandbox does not impose).
+/// `TrustpilotSource`, into a new store on disk, default configuration) must reach at least 0.8×
+/// a raw fetch of the same pages (`createdat.asc`, 100 a page, as the first pass reads them)
+/// that stores nothing, in the same run.
+///
+/// Two references, each paired with the sync right after it (raw, raw at the engine's
+/// concurrency, sync, …; the machine's speed swings, so the figure is the median of the pairs):
+/// * the client's own pager (`ReviewPager`, one page at a time), which the issue names;
+/// * the same pages `concurrency` at a time (`private_reviews_page`, as many in flight as the
+///   engine), like for like with the sync: the figure the target is checked on, since the
+///   sequential pager would flatter the sync by its concurrency.
+///
+/// The call budget is lifted for every side (it would make all of them wait for Trustpilot's
+/// five-minute window, which the sandbox does not impose).
 async fn trustpilot_sync_fetch() -> Result<()> {
+    use futures::StreamExt;
     use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode, TrustpilotSource};
     use reviewdesk_sandbox::trustpilot::demo as tp;
     use reviewdesk_trustpilot::{
@@ -756,19 +766,46 @@ async fn trustpilot_sync_fetch() -> Result<()> {
     let unit = reviewdesk_core::TrustpilotId::parse(tp::BUSINESS_UNIT_ID)?;
     let account = AccountKey::trustpilot(&unit);
     let config = InboxConfig::default();
-    let raw_fetch = || async {
-        let mut pager = client.private_reviews(
-            tp::BUSINESS_UNIT_ID,
-            TpQuery {
-                order_by: Some(OrderBy::CreatedAtDesc),
-                ..TpQuery::default()
-            },
-        );
+    let concurrency = config.concurrency;
+    // The first pass's listing.
+    let query = TpQuery {
+        per_page: config.page_size,
+        order_by: Some(OrderBy::CreatedAtAsc),
+        ..TpQuery::default()
+    };
+    let pager_fetch = || async {
+        let mut pager = client.private_reviews(tp::BUSINESS_UNIT_ID, query.clone());
         let start = Run::start(Some(sandbox.pid()));
         let mut n = 0usize;
         while let Some(page) = pager.next_page().await? {
             n += page.len();
         }
+        anyhow::ensure!(n == REVIEWS, "expected {REVIEWS} reviews, fetched {n}");
+        Ok::<_, anyhow::Error>(start.end())
+    };
+    // The same pages, `concurrency` in flight, in order; ends at the first short page.
+    let concurrent_fetch = || async {
+        let per_page = query.effective_per_page();
+        let start = Run::start(Some(sandbox.pid()));
+        let mut pages = futures::stream::iter(1u32..)
+            .map(|page| {
+                let (client, query) = (client.clone(), query.clone());
+                async move {
+                    client
+                        .private_reviews_page(tp::BUSINESS_UNIT_ID, &query, page)
+                        .await
+                }
+            })
+            .buffered(concurrency);
+        let mut n = 0usize;
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            n += page.reviews.len();
+            if !page.has_next(per_page) {
+                break;
+            }
+        }
+        drop(pages);
         anyhow::ensure!(n == REVIEWS, "expected {REVIEWS} reviews, fetched {n}");
         Ok::<_, anyhow::Error>(start.end())
     };
@@ -783,44 +820,70 @@ async fn trustpilot_sync_fetch() -> Result<()> {
         )?;
         let source = TrustpilotSource::new(client.clone(), unit.clone());
         let start = Run::start(Some(sandbox.pid()));
-        let report = inbox.sync(&source, SyncMode::Full, &|_| {}).await?;
+        let report = inbox.sync(&source, SyncMode::Auto, &|_| {}).await?;
         let run = start.end();
         let stored = inbox.with_reader(|s| s.count_reviews(&account, &Default::default()))?;
         anyhow::ensure!(
-            report.fetched == REVIEWS as u64 && stored == REVIEWS as u64,
-            "sync fetched {} and stored {stored} of {REVIEWS} reviews",
+            report.first_sync
+                && report.full_pass
+                && report.fetched == REVIEWS as u64
+                && stored == REVIEWS as u64,
+            "the first sync fetched {} and stored {stored} of {REVIEWS} reviews",
             report.fetched
         );
         Ok::<_, anyhow::Error>(run)
     };
-    raw_fetch().await?; // warm the connection and the sandbox
-    let (mut raw_runs, mut sync_runs) = (Vec::new(), Vec::new());
+    concurrent_fetch().await?; // warm the connections and the sandbox
+    let (mut pager_runs, mut raw_runs, mut sync_runs) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        raw_runs.push(raw_fetch().await?);
+        pager_runs.push(pager_fetch().await?);
+        raw_runs.push(concurrent_fetch().await?);
         sync_runs.push(timed_sync().await?);
     }
-    let pairs: Vec<f64> = raw_runs
-        .iter()
-        .zip(&sync_runs)
-        .map(|(r, s)| r.wall.as_secs_f64() / s.wall.as_secs_f64().max(1e-9))
-        .collect();
-    let ratio = median(&pairs);
+    let pairs = |reference: &[Run]| -> Vec<f64> {
+        reference
+            .iter()
+            .zip(&sync_runs)
+            .map(|(r, s)| r.wall.as_secs_f64() / s.wall.as_secs_f64().max(1e-9))
+            .collect()
+    };
+    let (raw_pairs, pager_pairs) = (pairs(&raw_runs), pairs(&pager_runs));
+    let (ratio, pager_ratio) = (median(&raw_pairs), median(&pager_pairs));
+    let best = |runs: &[Run]| {
+        runs.iter()
+            .min_by_key(|r| r.wall)
+            .copied()
+            .unwrap_or_default()
+    };
+    let line = |what: &str, runs: &[Run]| {
+        let b = best(runs);
+        println!(
+            "  {what:<42} {:>8.0} reviews/s (best {:.2} s of {} s; CPU {:.2} s, sandbox {:.2} s)",
+            per_second(REVIEWS, b.wall),
+            b.wall.as_secs_f64(),
+            Run::walls(runs),
+            b.cpu,
+            b.server_cpu
+        );
+    };
     println!(
-        "trustpilot-sync: {REVIEWS} Trustpilot reviews from the sandbox ({} pages of 100 in flight, {RUNS} paired runs)",
-        config.concurrency
+        "trustpilot-sync: {REVIEWS} Trustpilot reviews from the sandbox (createdat.asc, {} a page, {concurrency} in flight, {RUNS} paired runs)",
+        config.page_size
     );
-    println!(
-        "  first sync into the store:            {} s",
-        Run::walls(&sync_runs)
+    line("first sync into the store:", &sync_runs);
+    line(
+        &format!("reference, raw fetch, {concurrency} pages in flight:"),
+        &raw_runs,
     );
+    line("reference, the client's pager (1 at a time):", &pager_runs);
     println!(
-        "  reference, raw fetch (the client's pager, one page at a time): {} s",
-        Run::walls(&raw_runs)
-    );
-    println!(
-        "  ratio {ratio:.2}x, median of the pairs {}; target >= {TARGET}x: {}\n",
-        list(&pairs),
+        "  ratio {ratio:.2}x against the raw fetch at the same concurrency, median of the pairs {}; target >= {TARGET}x: {}",
+        list(&raw_pairs),
         if ratio >= TARGET { "met" } else { "NOT MET" }
+    );
+    println!(
+        "  ratio {pager_ratio:.2}x against the client's sequential pager, median of the pairs {}\n",
+        list(&pager_pairs)
     );
     Ok(())
 }
