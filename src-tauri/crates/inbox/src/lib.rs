@@ -16,7 +16,13 @@
 //!   concurrency by the client's pager, written in batched transactions by a writer thread
 //!   while the next pages download.
 //! * **Incremental sync**: `get_reviews` newest-first, one page at a time, until a page
-//!   contains a review the store already knows (reviews only get older from there).
+//!   contains a review the store already knows (reviews only get older from there). A provider
+//!   with no "updated since" (Trustpilot) names a re-scan window
+//!   ([`ReviewSource::rescan_window`]): pages are read on past known reviews until one is wholly
+//!   older than it, so recent replies, edits and reports are picked up.
+//! * **Full pass listing**: newest-first by default; a provider whose page numbers are stable
+//!   only oldest first (Trustpilot's `createdat.asc`) reads that order
+//!   ([`ReviewSource::full_pass_pages`]).
 //! * **Deletions on the server** never show up in a newest-first listing. They are noticed
 //!   by a *full pass* (every page, every id) that ends with
 //!   [`reviewdesk_store::Store::mark_missing_as_deleted`]: a local review the pass did not see
