@@ -37,7 +37,9 @@ export function acrossAccounts(
     get(target, prop) {
       if (prop === "queryReviews") {
         return async (query: Parameters<ReviewsArea["queryReviews"]>[0]) => {
-          const answer = await target.queryAllReviews(query, accounts());
+          // Plain copies: the page's state is a proxy, which a structured clone refuses.
+          const asked = accounts()?.map((a) => ({ provider: a.provider, id: a.id })) ?? null;
+          const answer = await target.queryAllReviews(query, asked);
           if (answer.accounts.length > 0) oncounts(answer.accounts);
           return answer.page;
         };
