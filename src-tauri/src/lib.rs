@@ -121,6 +121,7 @@ pub fn run() {
             commands::media::composer_publish,
             commands::media::composer_cancel,
             commands::reviews::query_reviews,
+            commands::reviews::query_all_reviews,
             commands::reviews::get_review_detail,
             commands::reviews::set_triage,
             commands::reviews::delete_reviews,

@@ -126,6 +126,32 @@ impl AppState {
         self.active.choose(account);
     }
 
+    /// Every account whose reviews the All accounts view lists: each Trustoo shop the session
+    /// manager knows, each Trustpilot business unit, signed in or not (their stored reviews read
+    /// offline), and the sandbox demo shop when the demo runs (chosen: it stands for the Trustoo
+    /// side there and is in no shop list). Each once, Trustoo first, in the switcher's order.
+    pub async fn known_accounts(&self) -> Vec<AccountKey> {
+        let mut out: Vec<AccountKey> = Vec::new();
+        if let Ok(Some(demo)) = self.demo_session().await {
+            out.push(demo.account());
+        }
+        if let Ok(sessions) = self.sessions() {
+            out.extend(
+                sessions
+                    .shops()
+                    .await
+                    .into_iter()
+                    .map(|s| s.session.account()),
+            );
+        }
+        if let Ok(trustpilot) = self.trustpilot() {
+            out.extend(trustpilot.accounts().await.iter().map(|a| a.account_key()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|a| seen.insert(a.clone()));
+        out
+    }
+
     /// The Trustpilot accounts' sessions (signed in or not), as the switcher lists them.
     async fn trustpilot_sessions(&self) -> Vec<ShopSession> {
         match self.trustpilot() {

@@ -1,13 +1,15 @@
 //! The review inbox: the local list (filters and search run in the store, offline too),
 //! details, triage, deletion, sync, the outbox, CSV export and local ratings.
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
-    ActionOutcome, ExportResult, Feature, ProductId, ProductSummary, QueuedAction, RatingSummary,
-    ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SourceSummary, SyncStatus, TriageState,
+    AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, ProductId, ProductSummary,
+    QueuedAction, RatingSummary, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SourceSummary,
+    SyncStatus, TriageState,
 };
+use reviewdesk_store::{Store, StoreError};
 use tauri::{AppHandle, State};
 
 /// One page of the local review listing.
@@ -21,6 +23,65 @@ pub async fn query_reviews(
     Ok(inbox.with_reader(|s| s.query_reviews(inbox.account(), &query))?)
 }
 
+/// One page of the All accounts view: the reviews of every known account together.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AllReviewsPage {
+    /// The page, each row with its account.
+    pub page: ReviewPage,
+    /// Every known account (not only those asked for) with its matches for the filter, for the
+    /// account filter's chips. Counted on a first page only (no cursor, no offset): empty on
+    /// the pages a scroll loads after it.
+    pub accounts: Vec<AccountCount>,
+}
+
+/// One page of the reviews of every known account (`accounts`: only these of them).
+#[tauri::command]
+pub async fn query_all_reviews(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    query: ReviewQuery,
+    accounts: Option<Vec<AccountKey>>,
+) -> Result<AllReviewsPage, IpcError> {
+    let known = app.known_accounts().await;
+    let chosen: Vec<AccountKey> = match accounts {
+        Some(asked) => known
+            .iter()
+            .filter(|k| asked.contains(k))
+            .cloned()
+            .collect(),
+        None => known.clone(),
+    };
+    let first = query.after.is_none() && query.offset == 0;
+    read_store(&app, &inboxes, |s| {
+        Ok(AllReviewsPage {
+            page: s.query_reviews_across(&chosen, &query)?,
+            accounts: match first {
+                true => s.count_reviews_by_account(&known, &query.filter, query.count_limit)?,
+                false => Vec::new(),
+            },
+        })
+    })
+    .await
+}
+
+/// Runs `f` on the active inbox's reader (beside a sync's writes), or on the shared store when no
+/// account is on screen.
+async fn read_store<T>(
+    app: &AppState,
+    inboxes: &InboxState,
+    f: impl FnOnce(&Store) -> Result<T, StoreError>,
+) -> Result<T, IpcError> {
+    match inboxes.active_or_none(app).await? {
+        Some(inbox) => Ok(inbox.with_reader(f)?),
+        None => {
+            let store = inboxes.store()?;
+            let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            Ok(f(&guard)?)
+        }
+    }
+}
+
 /// A review with its audit history and the actions still waiting for it.
 #[tauri::command]
 pub async fn get_review_detail(
@@ -32,19 +93,31 @@ pub async fn get_review_detail(
     Ok(inbox.review_detail(&ReviewId(id))?)
 }
 
-/// Sets the local triage state of reviews (audited by the store).
+/// Sets the local triage state of reviews (audited by the store) of `account` (the All accounts
+/// view names the rows' own account; a known one only), else of the account on screen.
 #[tauri::command]
 pub async fn set_triage(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
     ids: Vec<String>,
     state: TriageState,
+    account: Option<AccountKey>,
 ) -> Result<(), IpcError> {
     let inbox = inboxes.active(&app).await?;
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    inbox.with_store(|s| s.set_triage(inbox.account(), &ids, state, "merchant"))?;
+    let account = match account {
+        Some(a) if app.known_accounts().await.contains(&a) => a,
+        Some(_) => return Err(IpcError::new(ErrorCode::NotFound, UNKNOWN_ACCOUNT)),
+        None => inbox.account().clone(),
+    };
+    // The inbox's store is the one every account shares.
+    inbox.with_store(|s| s.set_triage(&account, &ids, state, "merchant"))?;
     Ok(())
 }
+
+/// Why a triage names an account the app does not know (signed out and forgotten meanwhile).
+const UNKNOWN_ACCOUNT: &str =
+    "That review's account is no longer connected to ReviewDesk, so it was left as it was.";
 
 /// Deletes reviews on Trustoo (queued while it is unreachable); one outcome per id.
 #[tauri::command]

@@ -1051,6 +1051,9 @@ impl Default for ReviewQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct ReviewRow {
+    /// Whose review: the All accounts view lists several accounts' rows together, and triage
+    /// and the detail pane act on the row's own account.
+    pub account: AccountKey,
     /// The review as last received from the server.
     pub review: Review,
     /// Local triage state.
@@ -1078,6 +1081,19 @@ pub struct ReviewPage {
     pub total_exact: bool,
     /// Cursor for the next page, `None` when this page is the last.
     pub next: Option<ReviewCursor>,
+}
+
+/// How many reviews of one account match a filter (the All accounts view's account chips).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct AccountCount {
+    /// The account counted.
+    pub account: AccountKey,
+    /// Matching reviews counted (at most the query's `count_limit`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// False when counting stopped at `count_limit`.
+    pub total_exact: bool,
 }
 
 /// How far the local copy of a shop's reviews has been synced.

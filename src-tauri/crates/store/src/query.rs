@@ -1,4 +1,4 @@
-//! Filtered, sorted, searched listings of a shop's reviews.
+//! Filtered, sorted, searched listings of one account's reviews, or of several accounts' together.
 //!
 //! Every listing is a *stream in key order*: the rowid of a review is derived from its
 //! `commented_at`, so "newest first" is a walk down the rowid, which the table itself, every
@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use reviewdesk_core::AccountKey;
+use reviewdesk_core::{AccountCount, AccountKey};
 use reviewdesk_core::{
     ReviewCursor, ReviewFilter, ReviewPage, ReviewQuery, ReviewRow, ReviewSort, ReviewView,
     TriageState,
@@ -67,10 +67,12 @@ fn bool_value(b: bool) -> Value {
     Value::Integer(i64::from(b))
 }
 
-/// What is searched: one shop's reviews matching a filter, with its keyword prepared.
+/// What is searched: the reviews of a set of accounts (one, for a shop's inbox; several, for
+/// the All accounts view) matching a filter, with its keyword prepared.
 #[derive(Clone, Copy)]
 struct Search<'a> {
-    shop_id: i64,
+    /// The accounts' store ids (`shops.id`), distinct and never empty.
+    shop_ids: &'a [i64],
     filter: &'a ReviewFilter,
     keyword: &'a Keyword,
 }
@@ -83,9 +85,10 @@ struct Keyword {
     terms: Vec<(String, i64)>,
     /// Estimated reviews per facet token the filter may use.
     facet_docs: HashMap<String, i64>,
-    /// The shop is the only one in the store, so "active" is "not deleted" and needs no token
-    /// that every review carries.
-    only_shop: bool,
+    /// The searched accounts are every account in the store (a shop alone in it, or the All
+    /// accounts view), so "active" is "not deleted" and needs no token that every review
+    /// carries.
+    every_shop: bool,
 }
 
 /// Most exact terms a prefix is replaced by; a prefix matching more (a very short one) stays a
@@ -104,12 +107,12 @@ const MAX_PREFIX_TERMS: i64 = 256;
 /// review of a one-shop store matches (active) becomes a `NOT` of the few deleted ones.
 fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<String> {
     let Search {
-        shop_id,
+        shop_ids,
         filter,
         keyword,
     } = *search;
     // A tag has no column or index to check it by: its facet token always answers it.
-    let facet_walk = (no_index && (!keyword.only_shop || names_product_or_stars(filter, star)))
+    let facet_walk = (no_index && (!keyword.every_shop || names_product_or_stars(filter, star)))
         || filter.tag.is_some();
     if keyword.terms.is_empty() && !facet_walk {
         return None;
@@ -126,16 +129,24 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
         .iter()
         .map(|(w, n)| (*n, format!("{{{TEXT_COLUMNS}}} : {w}")))
         .collect();
+    // One account's view token, or the OR of the accounts' tokens.
+    let view = |gone: &[bool]| {
+        let tokens: Vec<String> = shop_ids
+            .iter()
+            .flat_map(|id| gone.iter().map(move |g| view_token(*id, *g)))
+            .collect();
+        match <[String; 1]>::try_from(tokens) {
+            Ok([one]) => facet(one),
+            Err(tokens) => any(tokens),
+        }
+    };
     let mut not = None;
-    match (filter.view, keyword.only_shop) {
-        (ReviewView::Active, true) => not = Some(facet(view_token(shop_id, true)).1),
-        (ReviewView::Active, false) => parts.push(facet(view_token(shop_id, false))),
-        (ReviewView::Deleted, _) => parts.push(facet(view_token(shop_id, true))),
+    match (filter.view, keyword.every_shop) {
+        (ReviewView::Active, true) => not = Some(view(&[true]).1),
+        (ReviewView::Active, false) => parts.push(view(&[false])),
+        (ReviewView::Deleted, _) => parts.push(view(&[true])),
         (ReviewView::All, true) => {}
-        (ReviewView::All, false) => parts.push(any(vec![
-            view_token(shop_id, false),
-            view_token(shop_id, true),
-        ])),
+        (ReviewView::All, false) => parts.push(view(&[false, true])),
     }
     if let Some(product) = &filter.product_id {
         parts.push(facet(product_token(product.as_str())));
@@ -186,8 +197,11 @@ fn names_product_or_stars(filter: &ReviewFilter, star: Option<u8>) -> bool {
 }
 
 /// Every facet token a filter (or its rating sort) can put into [`fts_query`].
-fn facet_tokens(shop_id: i64, filter: &ReviewFilter) -> Vec<String> {
-    let mut tokens = vec![view_token(shop_id, false), view_token(shop_id, true)];
+fn facet_tokens(shop_ids: &[i64], filter: &ReviewFilter) -> Vec<String> {
+    let mut tokens: Vec<String> = shop_ids
+        .iter()
+        .flat_map(|id| [view_token(*id, false), view_token(*id, true)])
+        .collect();
     tokens.extend((1..=5).map(|r| format!("r{r}")));
     if let Some(product) = &filter.product_id {
         tokens.push(product_token(product.as_str()));
@@ -251,7 +265,6 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
         date_range(&mut p, filter);
         return p;
     }
-    let shop_id = search.shop_id;
     let mut p = Plan {
         from: "reviews r",
         count_from: "reviews r",
@@ -262,7 +275,15 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
     let h = |what: &str| if hints && indexed != what { "+" } else { "" };
     // Every index starts with the shop: with none chosen, the shop is checked per row too.
     let table_walk = if hints && indexed.is_empty() { "+" } else { "" };
-    p.push(format!("{table_walk}r.shop = ?#"), Value::Integer(shop_id));
+    match search.shop_ids {
+        [one] => p.push(format!("{table_walk}r.shop = ?#"), Value::Integer(*one)),
+        several => {
+            // Store ids are integers, so inlining them is safe (as the ratings below).
+            let list: Vec<String> = several.iter().map(i64::to_string).collect();
+            p.conds
+                .push(format!("{table_walk}r.shop IN ({})", list.join(",")));
+        }
+    }
     match filter.view {
         ReviewView::Active => p.push(format!("{table_walk}r.gone = ?#"), Value::Integer(0)),
         // Written out, not bound: the partial index `reviews_shop_deleted` is only used for a
@@ -511,23 +532,23 @@ impl Store {
     }
 
     /// Prepares a filter's keyword for [`fts_query`]: its terms, the estimated frequency of
-    /// every facet token it may use, and whether the shop is alone in the store.
-    fn keyword(&self, shop_id: i64, filter: &ReviewFilter) -> Result<Keyword> {
+    /// every facet token it may use, and whether the accounts are every account in the store.
+    fn keyword(&self, shop_ids: &[i64], filter: &ReviewFilter) -> Result<Keyword> {
         let terms = self.match_terms(filter.keyword.as_deref())?;
         let shops: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM shops")?
             .query_row([], |r| r.get(0))?;
-        let only_shop = shops == 1;
+        let every_shop = usize::try_from(shops).is_ok_and(|n| n == shop_ids.len());
         let mut facet_docs = HashMap::new();
         // Facet counts order the parts of an FTS5 query: one with search words, or a walk of
         // the facet tokens (a product, a star rating, a shop sharing the store; see `plan`).
         if !terms.is_empty()
-            || !only_shop
+            || !every_shop
             || names_product_or_stars(filter, None)
             || filter.tag.is_some()
         {
-            for token in facet_tokens(shop_id, filter) {
+            for token in facet_tokens(shop_ids, filter) {
                 let n = self.term_docs(&token)?;
                 facet_docs.insert(token, n);
             }
@@ -535,7 +556,7 @@ impl Store {
         Ok(Keyword {
             terms,
             facet_docs,
-            only_shop,
+            every_shop,
         })
     }
 
@@ -619,18 +640,31 @@ impl Store {
     /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
     /// of the next page.
     pub fn query_reviews(&self, account: &AccountKey, query: &ReviewQuery) -> Result<ReviewPage> {
-        let Some(shop_id) = self.account_id(account)? else {
+        self.query_reviews_across(std::slice::from_ref(account), query)
+    }
+
+    /// One page of the reviews of several accounts together (the All accounts view): the same
+    /// filters, search, sorts, keyset cursor and capped total as [`Store::query_reviews`], in
+    /// one walk, because a review's key orders it by time across every account. Each row says
+    /// its account; accounts with no data here add nothing.
+    pub fn query_reviews_across(
+        &self,
+        accounts: &[AccountKey],
+        query: &ReviewQuery,
+    ) -> Result<ReviewPage> {
+        let shop_ids = self.account_ids(accounts)?;
+        if shop_ids.is_empty() {
             return Ok(ReviewPage {
                 rows: Vec::new(),
                 total: 0,
                 total_exact: true,
                 next: None,
             });
-        };
+        }
         let limit = u64::from(query.limit.min(MAX_PAGE));
-        let keyword = self.keyword(shop_id, &query.filter)?;
+        let keyword = self.keyword(&shop_ids, &query.filter)?;
         let search = Search {
-            shop_id,
+            shop_ids: &shop_ids,
             filter: &query.filter,
             keyword: &keyword,
         };
@@ -648,15 +682,7 @@ impl Store {
                 Ok(())
             })?;
         }
-        let (total, total_exact) = match query.count_limit {
-            Some(0) => (0, false),
-            Some(cap) => {
-                let cap = u64::from(cap);
-                let n = self.count_capped(&search, None, None, Some(cap + 1), false)?;
-                (n.min(cap), n <= cap)
-            }
-            None => (self.count_capped(&search, None, None, None, false)?, true),
-        };
+        let (total, total_exact) = self.total(&search, query.count_limit)?;
         let next = if limit > 0 && rows.len() as u64 == limit {
             rows.last().map(|r| r.cursor)
         } else {
@@ -670,15 +696,75 @@ impl Store {
         })
     }
 
+    /// How many reviews of each account match `filter`, capped at `count_limit` as a page's
+    /// total is: the All accounts view's account chips. In the order given.
+    pub fn count_reviews_by_account(
+        &self,
+        accounts: &[AccountKey],
+        filter: &ReviewFilter,
+        count_limit: Option<u32>,
+    ) -> Result<Vec<AccountCount>> {
+        let mut out = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            let (total, total_exact) = match self.account_id(account)? {
+                None => (0, true),
+                Some(id) => {
+                    let shop_ids = [id];
+                    let keyword = self.keyword(&shop_ids, filter)?;
+                    let search = Search {
+                        shop_ids: &shop_ids,
+                        filter,
+                        keyword: &keyword,
+                    };
+                    self.total(&search, count_limit)?
+                }
+            };
+            out.push(AccountCount {
+                account: account.clone(),
+                total,
+                total_exact,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A listing's total, counted up to `count_limit` (`Some(0)`: not counted), and whether it
+    /// is exact.
+    fn total(&self, search: &Search<'_>, count_limit: Option<u32>) -> Result<(u64, bool)> {
+        Ok(match count_limit {
+            Some(0) => (0, false),
+            Some(cap) => {
+                let cap = u64::from(cap);
+                let n = self.count_capped(search, None, None, Some(cap + 1), false)?;
+                (n.min(cap), n <= cap)
+            }
+            None => (self.count_capped(search, None, None, None, false)?, true),
+        })
+    }
+
+    /// The store ids of the accounts that have data here, each once.
+    fn account_ids(&self, accounts: &[AccountKey]) -> Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            if let Some(id) = self.account_id(account)? {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// Counts the reviews matching `filter` exactly (for a "N reviews" badge computed after the
     /// page is shown).
     pub fn count_reviews(&self, account: &AccountKey, filter: &ReviewFilter) -> Result<u64> {
         match self.account_id(account)? {
             None => Ok(0),
             Some(shop_id) => {
-                let keyword = self.keyword(shop_id, filter)?;
+                let shop_ids = [shop_id];
+                let keyword = self.keyword(&shop_ids, filter)?;
                 let search = Search {
-                    shop_id,
+                    shop_ids: &shop_ids,
                     filter,
                     keyword: &keyword,
                 };
@@ -702,10 +788,11 @@ impl Store {
             return Ok(0);
         };
         let mut line = String::new();
-        let keyword = self.keyword(shop_id, filter)?;
+        let shop_ids = [shop_id];
+        let keyword = self.keyword(&shop_ids, filter)?;
         let listing = Listing {
             search: Search {
-                shop_id,
+                shop_ids: &shop_ids,
                 filter,
                 keyword: &keyword,
             },
@@ -734,9 +821,10 @@ impl Store {
             }
             _ => None,
         };
-        let keyword = self.keyword(shop_id, &query.filter)?;
+        let shop_ids = [shop_id];
+        let keyword = self.keyword(&shop_ids, &query.filter)?;
         let search = Search {
-            shop_id,
+            shop_ids: &shop_ids,
             filter: &query.filter,
             keyword: &keyword,
         };

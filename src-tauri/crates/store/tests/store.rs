@@ -497,6 +497,269 @@ fn accounts_with_the_same_id_under_different_providers_never_see_each_others_row
     store.check_search_index().unwrap();
 }
 
+/// Three accounts for the All accounts view: the Trustoo shop with the sample (ids 1..=10), a
+/// Trustpilot business unit with the same reviews as ids 11..=20, each 500 s later than its
+/// twin (so the two interleave by time), and a second Trustoo shop with one review (id 99)
+/// newer than all, which the two-account listings must leave out.
+fn three_accounts() -> (TempDir, Store, AccountKey, AccountKey) {
+    let (dir, mut store) = filled();
+    let unit = TrustpilotId::parse("507f191e810c19729de860ea").unwrap();
+    let tp = AccountKey::trustpilot(&unit);
+    let twins: Vec<Review> = sample()
+        .into_iter()
+        .map(|mut r| {
+            let n: u32 = r.id.0.parse().unwrap();
+            r.id = ReviewId((n + 10).to_string());
+            r.commented_at += 500;
+            r.updated_at += 500;
+            r.details = as_trustpilot(&r.details);
+            r
+        })
+        .collect();
+    store.upsert_reviews(&tp, &twins).unwrap();
+    let other = AccountKey::trustoo("other.myshopify.com");
+    store
+        .upsert_reviews(
+            &other,
+            &[review(99, 5, 1_800_000_000, "Great comfortable hat")],
+        )
+        .unwrap();
+    (dir, store, tp, other)
+}
+
+/// (id, provider) of each row of a listing over `accounts`.
+fn across(store: &Store, accounts: &[AccountKey], q: &ReviewQuery) -> Vec<(u32, &'static str)> {
+    store
+        .query_reviews_across(accounts, q)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r.review.details.provider(), r.account.provider);
+            (r.review.id.0.parse().unwrap(), r.account.provider.as_str())
+        })
+        .collect()
+}
+
+#[test]
+fn the_all_accounts_listing_merges_both_providers_by_time_with_search_filters_and_sorts() {
+    let (_dir, store, tp, other) = three_accounts();
+    let both = [SHOP.clone(), tp.clone()];
+    let newest = across(&store, &both, &ReviewQuery::default());
+    let expected: Vec<(u32, &str)> = (1..=10)
+        .rev()
+        .flat_map(|i| [(i + 10, "trustpilot"), (i, "trustoo")])
+        .collect();
+    assert_eq!(newest, expected, "newest first across both, 99 left out");
+    let page = store
+        .query_reviews_across(&both, &ReviewQuery::default())
+        .unwrap();
+    assert_eq!((page.total, page.total_exact), (20, true));
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| r.account == SHOP.clone() || r.account == tp));
+
+    // Search (FTS) across both, with and without a filter; the third shop's match stays out.
+    let search = |keyword: &str| ReviewFilter {
+        keyword: Some(keyword.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        across(&store, &both, &with_filter(search("comfortable"))),
+        vec![(11, "trustpilot"), (1, "trustoo")]
+    );
+    assert_eq!(
+        across(&store, &both, &with_filter(search("comf"))),
+        vec![
+            (13, "trustpilot"),
+            (3, "trustoo"),
+            (11, "trustpilot"),
+            (1, "trustoo")
+        ]
+    );
+    let five_stars_with_image = ReviewFilter {
+        ratings: vec![5],
+        has_image: Some(true),
+        ..Default::default()
+    };
+    // Rating 5 is i % 5 == 4 (4, 9); an image is i % 3 == 0 (9).
+    assert_eq!(
+        across(&store, &both, &with_filter(five_stars_with_image)),
+        vec![(19, "trustpilot"), (9, "trustoo")]
+    );
+    let oldest = ReviewQuery {
+        sort: ReviewSort::Oldest,
+        ..ReviewQuery::default()
+    };
+    let mut reversed = expected.clone();
+    reversed.reverse();
+    assert_eq!(across(&store, &both, &oldest), reversed);
+    let high = ReviewQuery {
+        sort: ReviewSort::RatingHigh,
+        ..ReviewQuery::default()
+    };
+    let by_rating = across(&store, &both, &high);
+    let mut want = expected.clone();
+    // Stable: newest first within a star.
+    want.sort_by_key(|(id, _)| std::cmp::Reverse(((id - 1) % 10 + 1) % 5 + 1));
+    assert_eq!(by_rating, want);
+
+    // Every account of the store (the third shop too): "active" no longer needs a view token.
+    let all = [SHOP.clone(), tp.clone(), other.clone()];
+    assert_eq!(
+        across(&store, &all, &with_filter(search("comfortable"))),
+        vec![(99, "trustoo"), (11, "trustpilot"), (1, "trustoo")]
+    );
+    assert_eq!(across(&store, &all, &ReviewQuery::default()).len(), 21);
+}
+
+#[test]
+fn the_account_filter_and_per_account_counts_follow_the_filter() {
+    let (_dir, mut store, tp, other) = three_accounts();
+    let both = [SHOP.clone(), tp.clone()];
+    // One account asked across is that account's own listing, row for row.
+    for account in [&*SHOP, &tp] {
+        let one = std::slice::from_ref(account);
+        let q = with_filter(ReviewFilter {
+            keyword: Some("great".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            store.query_reviews_across(one, &q).unwrap(),
+            store.query_reviews(account, &q).unwrap()
+        );
+    }
+    // The one-account query says its account on every row too.
+    let rows = store
+        .query_reviews(&tp, &ReviewQuery::default())
+        .unwrap()
+        .rows;
+    assert!(rows.len() == 10 && rows.iter().all(|r| r.account == tp));
+
+    // A deleted review and a triaged one, each in its own account.
+    store
+        .delete_review(&tp, &ReviewId("12".into()), "m")
+        .unwrap();
+    store
+        .set_triage(&SHOP, &[ReviewId("3".into())], TriageState::Flagged, "m")
+        .unwrap();
+    let counts = |filter: &ReviewFilter, cap: Option<u32>| -> Vec<(u64, bool)> {
+        store
+            .count_reviews_by_account(&[SHOP.clone(), tp.clone(), other.clone()], filter, cap)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.total, c.total_exact))
+            .collect()
+    };
+    assert_eq!(
+        counts(&ReviewFilter::default(), None),
+        vec![(10, true), (9, true), (1, true)]
+    );
+    assert_eq!(
+        counts(&ReviewFilter::default(), Some(5)),
+        vec![(5, false), (5, false), (1, true)]
+    );
+    let flagged = ReviewFilter {
+        triage: Some(TriageState::Flagged),
+        ..Default::default()
+    };
+    assert_eq!(
+        counts(&flagged, None),
+        vec![(1, true), (0, true), (0, true)]
+    );
+    assert_eq!(
+        across(&store, &both, &with_filter(flagged)),
+        vec![(3, "trustoo")]
+    );
+    let deleted = ReviewFilter {
+        view: ReviewView::Deleted,
+        ..Default::default()
+    };
+    assert_eq!(
+        across(&store, &both, &with_filter(deleted)),
+        vec![(12, "trustpilot")]
+    );
+    assert!(!across(&store, &both, &ReviewQuery::default()).contains(&(12, "trustpilot")));
+    // An account with no data here adds nothing, and none at all is an empty page.
+    let nobody = AccountKey::trustoo("nobody.myshopify.com");
+    assert_eq!(
+        across(
+            &store,
+            &[tp.clone(), nobody.clone()],
+            &ReviewQuery::default()
+        )
+        .len(),
+        9
+    );
+    let empty = store
+        .query_reviews_across(&[nobody], &ReviewQuery::default())
+        .unwrap();
+    assert!(empty.rows.is_empty() && empty.total == 0 && empty.next.is_none());
+}
+
+#[test]
+fn keyset_pages_across_accounts_stay_stable_while_reviews_arrive() {
+    for sort in [ReviewSort::Newest, ReviewSort::RatingLow] {
+        let (_dir, mut store, tp, _other) = three_accounts();
+        let both = [SHOP.clone(), tp.clone()];
+        let everything = across(
+            &store,
+            &both,
+            &ReviewQuery {
+                sort,
+                ..ReviewQuery::default()
+            },
+        );
+        let mut seen = Vec::new();
+        let mut after = None;
+        for page_no in 0.. {
+            let page = store
+                .query_reviews_across(
+                    &both,
+                    &ReviewQuery {
+                        sort,
+                        limit: 3,
+                        after,
+                        ..ReviewQuery::default()
+                    },
+                )
+                .unwrap();
+            seen.extend(page.rows.iter().map(|r| {
+                (
+                    r.review.id.0.parse::<u32>().unwrap(),
+                    r.account.provider.as_str(),
+                )
+            }));
+            // After the first page, a newer review arrives in each account: the pages after
+            // the cursor neither repeat nor skip a row.
+            if page_no == 0 {
+                let mut fresh = review(50, 3, 1_750_000_000, "new");
+                store.upsert_reviews(&SHOP, &[fresh.clone()]).unwrap();
+                fresh.id = ReviewId("51".into());
+                fresh.details = as_trustpilot(&fresh.details);
+                store.upsert_reviews(&tp, &[fresh]).unwrap();
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let fresh: Vec<_> = seen.iter().filter(|(id, _)| *id >= 50).copied().collect();
+        seen.retain(|(id, _)| *id < 50);
+        assert_eq!(seen, everything, "{sort:?}");
+        // Newest first, the new reviews sort before the cursor; by rating (3 stars, after
+        // the 1 and 2 star pages), they come in their place, in the order they were written
+        // (the same second: the later write has the later key).
+        let want: Vec<(u32, &str)> = if sort == ReviewSort::Newest {
+            vec![]
+        } else {
+            vec![(50, "trustoo"), (51, "trustpilot")]
+        };
+        assert_eq!(fresh, want, "{sort:?}");
+    }
+}
+
 #[test]
 fn opens_fresh_file_at_latest_version_in_wal() {
     let (_dir, store) = open();

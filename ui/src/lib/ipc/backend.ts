@@ -7,6 +7,7 @@ import type {
   ProgressEvent,
   PublishOutcome,
 } from "./composer";
+import type { AccountKey, AllReviewsPage } from "./types";
 import type { BusinessUnit, TrustpilotAccount, TrustpilotSignIn, TrustpilotSignInInput } from "./types";
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type { ShopAuthorization, Webhook, WebhookInput, WebhookOverview, WebhookSaved } from "./types";
@@ -202,8 +203,17 @@ export interface ReviewsArea {
   queryReviews(query: ReviewQuery): Promise<ReviewPage>;
   /** A review with its audit history and pending actions. Rust: `get_review_detail` `{ id }`. */
   getReviewDetail(id: string): Promise<ReviewDetail>;
-  /** Sets the local triage state of reviews. Rust: `set_triage` `{ ids, state }`. */
-  setTriage(ids: string[], state: TriageState): Promise<void>;
+  /**
+   * One page of the All accounts view: the reviews of every known account (`accounts`: only
+   * these), each row with its account, and on a first page every account's matches for the
+   * filter. Rust: `query_all_reviews` `{ query, accounts }`.
+   */
+  queryAllReviews(query: ReviewQuery, accounts: AccountKey[] | null): Promise<AllReviewsPage>;
+  /**
+   * Sets the local triage state of reviews of `account` (the All accounts view names the row's
+   * own), else of the account on screen. Rust: `set_triage` `{ ids, state, account }`.
+   */
+  setTriage(ids: string[], state: TriageState, account?: AccountKey): Promise<void>;
   /** Deletes reviews (sent now, or queued while offline): one outcome per id. Rust: `delete_reviews` `{ ids }`. */
   deleteReviews(ids: string[]): Promise<ActionOutcome[]>;
   /** Keeps a review's author out of review requests. Rust: `exclude_author` `{ reviewId }`. */
@@ -287,6 +297,7 @@ export const COMMANDS = {
   trustpilotUnit: "trustpilot_business_unit",
   trustpilotSaveRedirectPage: "trustpilot_save_redirect_page",
   queryReviews: "query_reviews",
+  queryAllReviews: "query_all_reviews",
   getReviewDetail: "get_review_detail",
   setTriage: "set_triage",
   deleteReviews: "delete_reviews",

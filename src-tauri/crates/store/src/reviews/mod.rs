@@ -3,7 +3,7 @@
 //! The key scheme is in `keys`, the merchant's triage and local deletion in `triage`, the FTS
 //! write path in `crate::fts_write`.
 
-use reviewdesk_core::AccountKey;
+use reviewdesk_core::{AccountKey, Provider};
 use reviewdesk_core::{
     Media, RatingSummary, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewReply, ReviewRow,
     ReviewTag, TriageState,
@@ -43,7 +43,8 @@ pub(crate) const ROW_COLUMNS: &str = "r.rid, r.id, r.product_id, r.product_title
     r.reply_at, r.triage, r.deleted_at, r.deleted_remotely_at, r.reply_author, \
     r.reply_updated_at, r.tags_json, r.reference_id, r.referral_email, r.report_status, \
     r.report_reasons_json, r.language, r.consumer_id, \
-    (SELECT provider FROM shops WHERE shops.id = r.shop)";
+    (SELECT provider FROM shops WHERE shops.id = r.shop), \
+    (SELECT key FROM shops WHERE shops.id = r.shop)";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -72,8 +73,14 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     let tags_json: String = row.get(29)?;
     let tags =
         decode_tags(&tags_json).map_err(|e| conversion_error(29, format!("tags json: {e}")))?;
+    let provider: String = row.get(36)?;
+    let account = AccountKey::new(
+        Provider::parse(&provider)
+            .ok_or_else(|| conversion_error(36, format!("provider {provider}")))?,
+        row.get::<_, String>(37)?,
+    );
     let details = StoredDetails {
-        provider: row.get(36)?,
+        provider,
         author_email: row.get(8)?,
         source: row.get(12)?,
         is_featured: row.get(14)?,
@@ -115,6 +122,7 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
         details,
     };
     Ok(ReviewRow {
+        account,
         review,
         triage,
         deleted_at: row.get(25)?,

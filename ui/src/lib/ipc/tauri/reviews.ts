@@ -1,7 +1,9 @@
 /** The reviews area over Tauri: the inbox's commands (`src-tauri/src/commands/`) and events. */
 import { COMMANDS, EVENTS, type ReviewsArea } from "../backend";
 import type {
+  AccountKey,
   ActionOutcome,
+  AllReviewsPage,
   ExclusionPage,
   ExclusionTarget,
   ExportResult,
@@ -28,7 +30,10 @@ export function createTauriReviews(): ReviewsArea {
     getRating: () => call<RatingSummary>(COMMANDS.getRating),
     queryReviews: (query: ReviewQuery) => call<ReviewPage>(COMMANDS.queryReviews, { query }),
     getReviewDetail: (id: string) => call<ReviewDetail>(COMMANDS.getReviewDetail, { id }),
-    setTriage: (ids: string[], state: TriageState) => call<void>(COMMANDS.setTriage, { ids, state }),
+    queryAllReviews: (query: ReviewQuery, accounts: AccountKey[] | null) =>
+      call<AllReviewsPage>(COMMANDS.queryAllReviews, { query, accounts }),
+    setTriage: (ids: string[], state: TriageState, account?: AccountKey) =>
+      call<void>(COMMANDS.setTriage, { ids, state, account: account ?? null }),
     deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
     excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
     listExclusions: (page: number) => call<ExclusionPage>(COMMANDS.listExclusions, { page }),
