@@ -86,8 +86,13 @@ describe("shop switcher", () => {
     expect(within(menu).getByTestId(BIRCH)).toHaveFocus();
     await fireEvent.keyDown(menu, { key: "End" });
     expect(within(menu).getByTestId("sign-out")).toHaveFocus();
+    // Past the last item, focus wraps to the first: the All accounts entry (two accounts).
+    await fireEvent.keyDown(menu, { key: "ArrowDown" });
+    expect(within(menu).getByTestId("all-accounts")).toHaveFocus();
     await fireEvent.keyDown(menu, { key: "ArrowDown" });
     expect(within(menu).getByTestId(AURORA)).toHaveFocus();
+    await fireEvent.keyDown(menu, { key: "Home" });
+    expect(within(menu).getByTestId("all-accounts")).toHaveFocus();
     await fireEvent.keyDown(menu, { key: "ArrowUp" });
     expect(within(menu).getByTestId("sign-out")).toHaveFocus();
 
