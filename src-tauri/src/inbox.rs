@@ -20,6 +20,10 @@ use crate::error::{ErrorCode, IpcError};
 use crate::state::AppState;
 /// The database file in the app data directory (every shop in one file, separated inside).
 pub const DB_FILE: &str = "reviewdesk.db";
+/// How often the store's journal is checked and, when grown, copied into the main file while
+/// the app runs (see [`reviewdesk_store::spawn_journal_keeper`]): often enough that a killed
+/// app leaves little behind, rarely enough to cost nothing (a file size read per tick).
+const JOURNAL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// Who the audit log names for the merchant's own actions (the app has one user per machine).
 const ACTOR: &str = "merchant";
 
@@ -35,7 +39,16 @@ impl InboxState {
     pub fn open(data_dir: &Path) -> Self {
         let path: PathBuf = data_dir.join(DB_FILE);
         let store = Store::open(&path)
-            .map(|s| Arc::new(Mutex::new(s)))
+            .map(|s| {
+                let store = Arc::new(Mutex::new(s));
+                if let Err(err) = reviewdesk_store::spawn_journal_keeper(
+                    Arc::downgrade(&store),
+                    JOURNAL_CHECK_EVERY,
+                ) {
+                    tracing::warn!(%err, "the store's journal keeper could not start");
+                }
+                store
+            })
             .map_err(|err| {
                 tracing::error!(%err, "the review store could not open");
                 IpcError::new(

@@ -110,10 +110,21 @@ const NEW_STORE_PAGE_SIZE: i64 = 16_384;
 /// How much write-ahead journal SQLite lets grow before it copies it into the main file.
 const WAL_CHECKPOINT_BYTES: i64 = 256 << 20;
 
+/// The size SQLite cuts the journal file back to once its content is in the main file
+/// (`journal_size_limit`), and the size past which [`spawn_journal_keeper`] copies it.
+///
+/// Why: without a limit SQLite reuses the journal file at its largest size forever (a first
+/// sync leaves 100 MB or more beside the data); 4 MiB is a few incremental syncs' worth, so
+/// ordinary writes reuse the file without growing it again.
+pub const JOURNAL_SIZE_LIMIT: u64 = 4 << 20;
+
 /// The local database of one app installation (all shops the merchant signed into).
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened by [`Store::open`] (the writer), not [`Store::open_reader`]: only the writer
+    /// copies the journal into the main file when it closes.
+    writer: bool,
     /// Unique per open: marks queued actions claimed by this process, so actions left
     /// `in_flight` by an earlier (crashed) process are recognisable after a restart.
     session: String,
@@ -126,6 +137,54 @@ impl std::fmt::Debug for Store {
             .field("session", &self.session)
             .finish()
     }
+}
+
+impl Drop for Store {
+    /// The writer copies the journal into the main file as it closes.
+    ///
+    /// Why: SQLite does so itself only when the *last* connection to the file closes, and the
+    /// app's window keeps a read connection ([`Store::open_reader`]) open beside the writer, so
+    /// a closed writer used to leave the whole journal (every review of a first sync) beside a
+    /// main file that held none of it. A failure only leaves the journal for the next copy.
+    fn drop(&mut self) {
+        if self.writer {
+            if let Err(err) = self.checkpoint() {
+                tracing::warn!(%err, "the store's journal could not be copied at close");
+            }
+        }
+    }
+}
+
+/// Copies the journal of the shared writer into the main file every `every` while the app
+/// runs, whenever it has grown past [`JOURNAL_SIZE_LIMIT`]; the thread ends when the store is
+/// dropped (it holds only a [`std::sync::Weak`]).
+///
+/// Why a schedule as well as after each sync and at quit: an app that is killed (logout,
+/// crash, a test harness) never reaches its quit, and moderation, triage and drafts write
+/// between syncs; the journal left by such a run is copied at the next launch's first tick.
+/// Why `try_lock`: the tick never waits for (or delays) a sync's batch; it tries again later.
+pub fn spawn_journal_keeper(
+    store: std::sync::Weak<std::sync::Mutex<Store>>,
+    every: std::time::Duration,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("store-journal".into())
+        .spawn(move || loop {
+            std::thread::sleep(every);
+            let Some(store) = store.upgrade() else {
+                return;
+            };
+            let guard = match store.try_lock() {
+                Ok(guard) => guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => continue,
+            };
+            if guard.journal_size() > JOURNAL_SIZE_LIMIT {
+                if let Err(err) = guard.checkpoint() {
+                    tracing::warn!(%err, "the store's journal could not be copied");
+                }
+            }
+        })
 }
 
 static SESSION_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -191,6 +250,13 @@ impl Store {
             "wal_autocheckpoint",
             WAL_CHECKPOINT_BYTES / page_size.max(512),
         )?;
+        // Once the journal's content is in the main file, SQLite cuts the file back to this
+        // size (at the next write or checkpoint) instead of keeping it at its largest.
+        conn.query_row(
+            &format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}"),
+            [],
+            |_| Ok(()),
+        )?;
         // `rarray(?)`: a list of keys bound as one parameter (the writer indexes a batch's new
         // rows with one statement).
         rusqlite::vtab::array::load_module(&conn)?;
@@ -201,6 +267,7 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            writer: true,
             session: unique_token(),
         })
     }
@@ -233,6 +300,7 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            writer: false,
             session: unique_token(),
         })
     }
@@ -249,21 +317,38 @@ impl Store {
 
     /// Bytes on disk: the database file plus its write-ahead log, so size reports are honest.
     pub fn file_size(&self) -> Result<u64> {
-        let mut total = std::fs::metadata(&self.path)?.len();
-        let mut wal = self.path.as_os_str().to_owned();
-        wal.push("-wal");
-        if let Ok(meta) = std::fs::metadata(PathBuf::from(wal)) {
-            total += meta.len();
-        }
-        Ok(total)
+        Ok(std::fs::metadata(&self.path)?.len() + self.journal_size())
     }
 
-    /// Copies the write-ahead log into the main file and truncates it (before measuring size or
-    /// backing up the file).
-    pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+    /// Bytes of the write-ahead journal file beside the database (0 when there is none).
+    pub fn journal_size(&self) -> u64 {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        std::fs::metadata(PathBuf::from(wal)).map_or(0, |meta| meta.len())
+    }
+
+    /// Copies the write-ahead journal into the main file and truncates it (after a sync, on a
+    /// schedule, at quit, before measuring size or backing up the file). Returns whether the
+    /// whole journal was copied: `false` when a reader still reading an older snapshot kept
+    /// part of it (past the busy timeout); the rest is copied by a later call.
+    ///
+    /// Why the answer is checked: SQLite reports a blocked checkpoint as a row, not an error,
+    /// and a checkpoint that silently copied nothing is how the journal came to hold all the
+    /// data while the main file stayed empty.
+    pub fn checkpoint(&self) -> Result<bool> {
+        let (busy, log, copied): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            tracing::warn!(
+                log,
+                copied,
+                "the store's journal was only partly copied: a reader held an older snapshot"
+            );
+        }
+        Ok(busy == 0)
     }
 
     /// The integer id of an account, if the account has any data here.
