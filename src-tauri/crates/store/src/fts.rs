@@ -18,9 +18,10 @@ const MAX_TERM_CHARS: usize = 64;
 /// quoted term and all words must match. The last word is a prefix term (`"comf"*` finds
 /// "comfortable" while the user is still typing); earlier words are whole words, because FTS5
 /// materialises the merged posting list of every prefix term, which is slow for common words.
-/// A one-letter last word is matched whole too (a one-letter prefix would merge a large part
-/// of the term dictionary). The list query goes one step further and replaces the prefix term
-/// by the exact terms it stands for (see `Store::match_terms`).
+/// A one-letter last word is a prefix too: matched whole, "z" found nothing where "zi" found
+/// thousands of reviews (issue 19), and a prefix must find at least what its longer prefixes
+/// find. The list query replaces the prefix term by the exact terms it stands for, which keeps
+/// one letter fast (see `Store::match_terms`).
 pub fn fts_match_expression(input: &str) -> Option<String> {
     let terms: Vec<String> = search_words(input)
         .iter()
@@ -55,7 +56,7 @@ pub(crate) fn search_words(input: &str) -> Vec<SearchWord> {
         .enumerate()
         .map(|(i, word)| {
             let text: String = word.chars().take(MAX_TERM_CHARS).collect();
-            let prefix = i == last && text.chars().count() > 1;
+            let prefix = i == last;
             SearchWord { text, prefix }
         })
         .collect()
@@ -262,7 +263,8 @@ mod tests {
     fn operators_and_syntax_are_neutralised() {
         assert_eq!(
             fts_match_expression("\"a\" AND (b* OR -c) NEAR:x ^y").as_deref(),
-            Some("\"a\" \"AND\" \"b\" \"OR\" \"c\" \"NEAR\" \"x\" \"y\"")
+            // The last word is a prefix, one letter too.
+            Some("\"a\" \"AND\" \"b\" \"OR\" \"c\" \"NEAR\" \"x\" \"y\"*")
         );
     }
 

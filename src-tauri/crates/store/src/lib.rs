@@ -531,6 +531,63 @@ mod tests {
         (ids, page.total)
     }
 
+    /// Issue 19: "z" found no review where "zi" found 2,728, "c" fewer than "co". Typed letter
+    /// by letter, each prefix (one letter too) finds at least every review a longer one finds,
+    /// and exactly what FTS5's own prefix query finds, for a page with an exact total and for
+    /// the list view's page with a capped total.
+    #[test]
+    fn a_prefix_finds_every_review_its_longer_prefixes_find() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let mut reviews = synthetic(19, 600, 60);
+        reviews[0].content = "Zinnia zigzag".into();
+        reviews[1].title = "Zip".into();
+        store
+            .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
+            .unwrap();
+        let capped = |keyword: &str| -> (Vec<String>, u64) {
+            let query = reviewdesk_core::ReviewQuery {
+                filter: reviewdesk_core::ReviewFilter {
+                    keyword: Some(keyword.to_owned()),
+                    ..Default::default()
+                },
+                limit: 1000,
+                count_limit: Some(1000),
+                ..Default::default()
+            };
+            let page = store
+                .query_reviews(&AccountKey::trustoo("s"), &query)
+                .unwrap();
+            let ids = page.rows.iter().map(|r| r.review.id.0.clone()).collect();
+            (ids, page.total)
+        };
+        for word in ["zigzag", "comfortable", "size", "thick", "the great zi"] {
+            let mut longer: Option<Vec<String>> = None;
+            for end in (1..=word.len()).rev() {
+                let typed = &word[..end];
+                if typed.ends_with(' ') {
+                    continue;
+                }
+                let want = native_search(&store, typed);
+                let (got, total) = store_search(&store, typed);
+                assert_eq!(got, want, "{typed:?}");
+                assert_eq!(total, want.len() as u64, "{typed:?}");
+                let (got, total) = capped(typed);
+                assert_eq!(got, want, "{typed:?}, capped total");
+                assert_eq!(total, want.len().min(1000) as u64, "{typed:?}");
+                if let Some(longer) = &longer {
+                    if !typed.contains(' ') || word[end..].chars().all(char::is_alphanumeric) {
+                        let missing: Vec<_> =
+                            longer.iter().filter(|id| !got.contains(id)).collect();
+                        assert!(missing.is_empty(), "{typed:?} misses {missing:?}");
+                    }
+                }
+                longer = Some(got);
+            }
+        }
+        assert!(!store_search(&store, "z").0.is_empty());
+    }
+
     #[test]
     fn prefix_search_finds_exactly_what_an_fts5_prefix_query_finds() {
         let dir = tempfile::tempdir().unwrap();

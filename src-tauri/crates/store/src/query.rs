@@ -81,8 +81,11 @@ struct Search<'a> {
 #[derive(Default)]
 struct Keyword {
     /// Each word as an FTS5 term or OR group (see [`Store::match_terms`]), with its estimated
-    /// number of matching reviews.
+    /// number of matching reviews, for a walk that stops early (a page, a capped count).
     terms: Vec<(String, i64)>,
+    /// The same words for a walk to the end of the matches (an exact count, an export): a
+    /// prefix with more than [`MAX_PREFIX_TERMS`] terms stays a prefix term here.
+    exhaustive_terms: Vec<(String, i64)>,
     /// Estimated reviews per facet token the filter may use.
     facet_docs: HashMap<String, i64>,
     /// The searched accounts are every account in the store (a shop alone in it, or the All
@@ -91,9 +94,25 @@ struct Keyword {
     every_shop: bool,
 }
 
-/// Most exact terms a prefix is replaced by; a prefix matching more (a very short one) stays a
-/// prefix term and FTS5 merges its posting lists as usual.
+/// Most exact terms a prefix is replaced by in a walk to the end of its matches (an exact
+/// count, an export); a prefix matching more stays a prefix term and FTS5 merges its posting
+/// lists as usual.
+///
+/// Why two limits: FTS5 steps an OR by looking at every one of its terms for each row, so an OR
+/// of many terms streams the first rows fast but walks all of them slowly, where a prefix term
+/// pays once to merge its posting lists and then walks fast. Measured at 1M reviews, "s" (1,284
+/// terms): first 1,001 rows 52 ms as an OR, 675 ms as `"s"*`; all 958,572 rows 4.3 s as an OR,
+/// 0.66 s as `"s"*`.
 const MAX_PREFIX_TERMS: i64 = 256;
+
+/// Most exact terms a prefix is replaced by in a walk that stops early: a page and its capped
+/// total, what the list view asks on every keystroke (see [`MAX_PREFIX_TERMS`]).
+///
+/// Why 2,048: one-letter prefixes are searched as prefixes (issue 19) and stand for about a
+/// thousand terms each at 1M synthetic reviews; an OR's cost grows ~30 µs per term (1,001 rows
+/// of an OR of 2,000 terms: 69 ms), so past this a real store's vocabulary would make the OR
+/// slower than FTS5's own prefix merge (0.1–0.75 s for one letter at 1M), which is used then.
+const MAX_STREAMED_PREFIX_TERMS: i64 = 2048;
 
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words, unless no index serves the filter (`no_index`) and either the
@@ -105,7 +124,14 @@ const MAX_PREFIX_TERMS: i64 = 256;
 /// row by row and skipping ahead in the others, so the parts are ordered by their estimated
 /// number of reviews, rarest first ("Yuki" before "all" before "1 star"). A part that every
 /// review of a one-shop store matches (active) becomes a `NOT` of the few deleted ones.
-fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<String> {
+///
+/// `exhaustive`: the walk goes to the end of the matches (see [`Keyword::exhaustive_terms`]).
+fn fts_query(
+    search: &Search<'_>,
+    star: Option<u8>,
+    no_index: bool,
+    exhaustive: bool,
+) -> Option<String> {
     let Search {
         shop_ids,
         filter,
@@ -124,8 +150,12 @@ fn fts_query(search: &Search<'_>, star: Option<u8>, no_index: bool) -> Option<St
         let parts: Vec<String> = tokens.into_iter().map(|t| facet(t).1).collect();
         (total, format!("({})", parts.join(" OR ")))
     };
-    let mut parts: Vec<(i64, String)> = keyword
-        .terms
+    let terms = if exhaustive {
+        &keyword.exhaustive_terms
+    } else {
+        &keyword.terms
+    };
+    let mut parts: Vec<(i64, String)> = terms
         .iter()
         .map(|(w, n)| (*n, format!("{{{TEXT_COLUMNS}}} : {w}")))
         .collect();
@@ -232,7 +262,9 @@ fn facet_tokens(shop_ids: &[i64], filter: &ReviewFilter) -> Vec<String> {
 /// With a keyword, FTS5 answers every filter itself (see [`fts_query`]). Without, with
 /// `hints`, only one equality is left usable by an index (so the walk stays in key order);
 /// without hints (for counting), SQLite may use any index.
-fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
+///
+/// `exhaustive`: the query reads every match (no limit), see [`fts_query`].
+fn plan(search: &Search<'_>, star: Option<u8>, hints: bool, exhaustive: bool) -> Plan {
     let Search { filter, .. } = *search;
     let single_rating = star.or(match filter.ratings.as_slice() {
         [one] => Some(*one),
@@ -253,7 +285,7 @@ fn plan(search: &Search<'_>, star: Option<u8>, hints: bool) -> Plan {
     } else {
         ""
     };
-    if let Some(expr) = fts_query(search, star, indexed.is_empty()) {
+    if let Some(expr) = fts_query(search, star, indexed.is_empty(), exhaustive) {
         let mut p = Plan {
             from: "reviews_fts CROSS JOIN reviews r ON r.rid = reviews_fts.rowid",
             count_from: "reviews_fts",
@@ -398,7 +430,7 @@ impl Store {
         walk: Walk,
         sink: &mut dyn FnMut(ReviewRow) -> Result<()>,
     ) -> Result<u64> {
-        let mut p = plan(search, star, true);
+        let mut p = plan(search, star, true, walk.limit.is_none());
         if let Some(after) = walk.after_key {
             let op = if walk.newest_first { ">" } else { "<" };
             p.push(format!("{} {op} ?#", p.key), Value::Integer(after));
@@ -438,7 +470,7 @@ impl Store {
         cap: Option<u64>,
         hints: bool,
     ) -> Result<u64> {
-        let mut p = plan(search, star, hints);
+        let mut p = plan(search, star, hints, cap.is_none());
         if let Some(after) = after_key {
             // Only rating sorts count past a cursor, and they walk newest first.
             p.push(format!("{} > ?#", p.key), Value::Integer(after));
@@ -534,7 +566,7 @@ impl Store {
     /// Prepares a filter's keyword for [`fts_query`]: its terms, the estimated frequency of
     /// every facet token it may use, and whether the accounts are every account in the store.
     fn keyword(&self, shop_ids: &[i64], filter: &ReviewFilter) -> Result<Keyword> {
-        let terms = self.match_terms(filter.keyword.as_deref())?;
+        let (terms, exhaustive_terms) = self.match_terms(filter.keyword.as_deref())?;
         let shops: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM shops")?
@@ -555,6 +587,7 @@ impl Store {
         }
         Ok(Keyword {
             terms,
+            exhaustive_terms,
             facet_docs,
             every_shop,
         })
@@ -572,69 +605,87 @@ impl Store {
     }
 
     /// The FTS5 terms of a search with their estimated frequency: each word quoted, and the
-    /// last word (a prefix while the user types) replaced by the OR of the exact terms in
-    /// `search_terms` that start with it.
+    /// last word (a prefix while the user types, one letter too) replaced by the OR of the
+    /// exact terms in `search_terms` that start with it. Two lists: for walks that stop early
+    /// (a page, a capped count) and for walks to the end ([`Keyword::exhaustive_terms`]).
     ///
     /// Same matches as the prefix term `"thi"*`, because `search_terms` holds every indexed term,
     /// but FTS5 streams an OR of terms in rowid order and stops at the page limit, where a prefix
     /// term first merges the posting lists of all its terms (most of the index for "thi"). The
     /// lookup compares bytes, so it is only used for ASCII words, whose folding is plain
-    /// lowercase; other words, and prefixes with more than [`MAX_PREFIX_TERMS`] terms, stay
-    /// prefix terms.
-    fn match_terms(&self, keyword: Option<&str>) -> Result<Vec<(String, i64)>> {
+    /// lowercase; other words, and prefixes with more terms than [`MAX_STREAMED_PREFIX_TERMS`]
+    /// (or [`MAX_PREFIX_TERMS`] for walks to the end), stay prefix terms.
+    #[allow(clippy::type_complexity)]
+    fn match_terms(
+        &self,
+        keyword: Option<&str>,
+    ) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>)> {
         let Some(keyword) = keyword else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         };
-        let mut out = Vec::new();
+        let (mut streamed, mut exhaustive) = (Vec::new(), Vec::new());
         for word in search_words(keyword) {
             if !word.prefix {
-                let docs = self.term_docs(&word.text)?;
-                out.push((quoted(&word.text), docs));
+                let term = (quoted(&word.text), self.term_docs(&word.text)?);
+                streamed.push(term.clone());
+                exhaustive.push(term);
                 continue;
             }
-            let expanded = if word.text.is_ascii() {
-                let low = word.text.to_ascii_lowercase();
-                // Every term starting with `low` sorts in [low, low with its last byte + 1):
-                // the word is ASCII letters and digits, so the last byte is below 0x7f.
-                let mut high = low.clone().into_bytes();
-                if let Some(last) = high.last_mut() {
-                    *last += 1;
-                }
-                let high = String::from_utf8(high).unwrap_or_default();
-                let terms: Vec<(String, i64)> = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT term, docs FROM search_terms \
-                         WHERE term >= ?1 AND term < ?2 LIMIT ?3",
-                    )?
-                    .query_map(rusqlite::params![low, high, MAX_PREFIX_TERMS + 1], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
-                match terms.len() {
-                    0 => None,
-                    n if n as i64 > MAX_PREFIX_TERMS => None,
-                    _ => Some((
-                        format!(
-                            "({})",
-                            terms
-                                .iter()
-                                .map(|(t, _)| quoted(t))
-                                .collect::<Vec<_>>()
-                                .join(" OR ")
-                        ),
-                        terms.iter().map(|(_, n)| n).sum(),
-                    )),
-                }
-            } else {
-                None
-            };
             // Unknown frequency: assume common, so that known rarer parts lead.
-            out.push(
-                expanded.unwrap_or_else(|| (format!("{}*", quoted(&word.text)), i64::MAX / 4)),
-            );
+            let prefix_term = (format!("{}*", quoted(&word.text)), i64::MAX / 4);
+            let terms = if word.text.is_ascii() {
+                self.terms_starting_with(&word.text.to_ascii_lowercase())?
+            } else {
+                Vec::new()
+            };
+            let or_group = || {
+                (
+                    format!(
+                        "({})",
+                        terms
+                            .iter()
+                            .map(|(t, _)| quoted(t))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    terms.iter().map(|(_, n)| n).sum(),
+                )
+            };
+            let n = i64::try_from(terms.len()).unwrap_or(i64::MAX);
+            let expanded = |max: i64| {
+                if (1..=max).contains(&n) {
+                    or_group()
+                } else {
+                    prefix_term.clone()
+                }
+            };
+            streamed.push(expanded(MAX_STREAMED_PREFIX_TERMS));
+            exhaustive.push(expanded(MAX_PREFIX_TERMS));
         }
-        Ok(out)
+        Ok((streamed, exhaustive))
+    }
+
+    /// The terms of `search_terms` starting with `low` (ASCII letters and digits, lowercase)
+    /// with their estimated frequency, at most [`MAX_STREAMED_PREFIX_TERMS`] + 1 of them (one
+    /// more says "too many").
+    fn terms_starting_with(&self, low: &str) -> Result<Vec<(String, i64)>> {
+        // Every term starting with `low` sorts in [low, low with its last byte + 1): the word
+        // is ASCII letters and digits, so the last byte is below 0x7f.
+        let mut high = low.as_bytes().to_vec();
+        if let Some(last) = high.last_mut() {
+            *last += 1;
+        }
+        let high = String::from_utf8(high).unwrap_or_default();
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT term, docs FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            )?
+            .query_map(
+                rusqlite::params![low, high, MAX_STREAMED_PREFIX_TERMS + 1],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     /// One page of the shop's reviews for the list view, with a (capped) total and the cursor
@@ -828,7 +879,7 @@ impl Store {
             filter: &query.filter,
             keyword: &keyword,
         };
-        let p = plan(&search, star, true);
+        let p = plan(&search, star, true, false);
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM {} WHERE {} ORDER BY {} {} LIMIT 50",
             p.from,
