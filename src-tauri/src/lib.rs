@@ -137,6 +137,7 @@ pub fn run() {
             commands::reviews::local_rating,
             commands::reviews::list_products,
             commands::reviews::list_sources,
+            commands::reviews::list_languages,
             commands::requests::list_orders,
             commands::requests::get_order,
             commands::requests::request_funnel,

@@ -5,10 +5,11 @@ use crate::error::{ErrorCode, IpcError};
 use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
-    AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, ProductId, ProductSummary,
-    QueuedAction, RatingSummary, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, SourceSummary,
-    SyncStatus, TriageState,
+    AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
+    ProductSummary, QueuedAction, RatingSummary, ReviewDetail, ReviewId, ReviewPage, ReviewQuery,
+    SourceSummary, SyncStatus, TriageState,
 };
+use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
 use tauri::{AppHandle, State};
 
@@ -82,15 +83,32 @@ async fn read_store<T>(
     }
 }
 
-/// A review with its audit history and the actions still waiting for it.
+/// A review with its audit history and the actions still waiting for it, of `account` when the
+/// All accounts view names the row's own, else of the account on screen.
 #[tauri::command]
 pub async fn get_review_detail(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
     id: String,
+    account: Option<AccountKey>,
 ) -> Result<ReviewDetail, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.review_detail(&ReviewId(id))?)
+    let account = row_account(&app, &inbox, account).await?;
+    Ok(inbox.review_detail_in(&account, &ReviewId(id))?)
+}
+
+/// The account a command about some rows acts on: `account` when the All accounts view names
+/// the rows' own (a known one only), else the account on screen.
+async fn row_account(
+    app: &AppState,
+    inbox: &Inbox,
+    account: Option<AccountKey>,
+) -> Result<AccountKey, IpcError> {
+    match account {
+        Some(a) if app.known_accounts().await.contains(&a) => Ok(a),
+        Some(_) => Err(IpcError::new(ErrorCode::NotFound, UNKNOWN_ACCOUNT)),
+        None => Ok(inbox.account().clone()),
+    }
 }
 
 /// Sets the local triage state of reviews (audited by the store) of `account` (the All accounts
@@ -105,17 +123,13 @@ pub async fn set_triage(
 ) -> Result<(), IpcError> {
     let inbox = inboxes.active(&app).await?;
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    let account = match account {
-        Some(a) if app.known_accounts().await.contains(&a) => a,
-        Some(_) => return Err(IpcError::new(ErrorCode::NotFound, UNKNOWN_ACCOUNT)),
-        None => inbox.account().clone(),
-    };
+    let account = row_account(&app, &inbox, account).await?;
     // The inbox's store is the one every account shares.
     inbox.with_store(|s| s.set_triage(&account, &ids, state, "merchant"))?;
     Ok(())
 }
 
-/// Why a triage names an account the app does not know (signed out and forgotten meanwhile).
+/// Why a row's command names an account the app does not know (signed out and forgotten meanwhile).
 const UNKNOWN_ACCOUNT: &str =
     "That review's account is no longer connected to ReviewDesk, so it was left as it was.";
 
@@ -208,6 +222,17 @@ pub async fn list_products(
 ) -> Result<Vec<ProductSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
     Ok(inbox.with_reader(|s| s.list_products(inbox.account()))?)
+}
+
+/// Languages of the reviews in the local store with their counts, most used first: the
+/// language filter's options (a Trustpilot account's; empty for a Trustoo shop).
+#[tauri::command]
+pub async fn list_languages(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+) -> Result<Vec<LanguageSummary>, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_reader(|s| s.list_languages(inbox.account()))?)
 }
 
 /// Sources of the reviews in the local store with their counts, most used first: the source

@@ -727,6 +727,11 @@ pub struct Capabilities {
     pub orders: bool,
     /// Widget analytics (customer events).
     pub customer_events: bool,
+    /// Reviews name their language (the language filter).
+    pub languages: bool,
+    /// The business reports reviews to the provider; a reported review says so (the reported
+    /// filter, the report status and reasons in the detail pane).
+    pub reports: bool,
 }
 
 impl Provider {
@@ -749,6 +754,8 @@ impl Provider {
                 webhooks: true,
                 orders: true,
                 customer_events: true,
+                languages: false,
+                reports: false,
             },
             Provider::Trustpilot => Capabilities {
                 delete_reviews: false,
@@ -762,6 +769,8 @@ impl Provider {
                 webhooks: false,
                 orders: false,
                 customer_events: false,
+                languages: true,
+                reports: true,
             },
         }
     }
@@ -1001,6 +1010,21 @@ pub struct ReviewFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub tag: Option<ReviewTag>,
+    /// Only reviews written in this language (Trustpilot's `language`, `en`, `da`, …; Trustoo
+    /// reviews have none). Optional in TypeScript, like `tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub language: Option<String>,
+    /// `Some(true)`: answered in public; `Some(false)`: awaiting a reply (Trustpilot's
+    /// `responded`). Optional in TypeScript, like `tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub replied: Option<bool>,
+    /// `Some(true)`: reported by the business (Trustpilot's `status` `reported`); `Some(false)`:
+    /// not reported. Optional in TypeScript, like `tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reported: Option<bool>,
 }
 
 /// Position after the last row of a page, for keyset pagination (stable while rows arrive).
@@ -1377,6 +1401,20 @@ pub struct ProductSummary {
     pub count: u64,
 }
 
+/// One language of the account's reviews with how many active reviews are written in it: the
+/// language filter's options, from the data (Trustpilot names the language of every review;
+/// the set depends on where the business's customers are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct LanguageSummary {
+    /// The language code exactly as Trustpilot sends it (`en`, `da`, …); the value the filter
+    /// sends back.
+    pub language: String,
+    /// Active reviews in this language in the local store.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
 /// One entry of `list_sources`: a review source present in the local store, with its count.
 ///
 /// Why from the data: Trustoo's sources are an open set (the documented enum, plus newer ones
@@ -1410,11 +1448,11 @@ pub struct TagSummary {
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
 pub struct ExclusionTarget {
     /// The customer's email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub email: Option<String>,
     /// The Shopify customer id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub customer_id: Option<String>,
 }

@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use reviewdesk_core::{
-    ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage, ExclusionTarget,
-    QueuedAction, ReviewDetail, ReviewId,
+    AccountKey, ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage,
+    ExclusionTarget, QueuedAction, ReviewDetail, ReviewId,
 };
 use reviewdesk_store::{NewAction, StoreError};
 use reviewdesk_trustoo::types::EmailType;
@@ -384,16 +384,23 @@ impl Inbox {
 
     /// A review with its audit history and the actions still waiting for it.
     pub fn review_detail(&self, id: &ReviewId) -> Result<ReviewDetail, InboxError> {
+        self.review_detail_in(&self.account, id)
+    }
+
+    /// One review of `account` (another account sharing this inbox's store: the All accounts
+    /// view opens each row in its own account) with its history and waiting actions.
+    pub fn review_detail_in(
+        &self,
+        account: &AccountKey,
+        id: &ReviewId,
+    ) -> Result<ReviewDetail, InboxError> {
         let store = lock(&self.reader);
         let row = store
-            .get_review(&self.account, id)?
+            .get_review(account, id)?
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
-        let audit = store.review_audit(&self.account, id)?;
+        let audit = store.review_audit(account, id)?;
         let pending = store
-            .list_actions(
-                &self.account,
-                &[ActionState::Pending, ActionState::InFlight],
-            )?
+            .list_actions(account, &[ActionState::Pending, ActionState::InFlight])?
             .into_iter()
             .filter(|a| {
                 let p = &a.payload;

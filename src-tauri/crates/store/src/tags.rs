@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use reviewdesk_core::{AccountKey, ReviewTag, TagSummary};
+use reviewdesk_core::{AccountKey, LanguageSummary, ReviewTag, TagSummary};
 use rusqlite::{params, Connection};
 
 use crate::{Result, Store};
@@ -66,6 +66,30 @@ impl Store {
                 Ok(TagSummary {
                     tag: ReviewTag::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?),
                     count: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Languages of the account's active reviews, most used first, with their counts: the
+    /// language filter's options (Trustpilot accounts; Trustoo reviews have no language, so
+    /// theirs is empty). Counted when asked: no table keeps them, as a Trustpilot account's
+    /// reviews are counted by its index in milliseconds.
+    pub fn list_languages(&self, account: &AccountKey) -> Result<Vec<LanguageSummary>> {
+        let Some(shop_id) = self.account_id(account)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT language, count(*) AS n FROM reviews \
+             WHERE shop = ?1 AND gone = 0 AND coalesce(language, '') <> '' \
+             GROUP BY language ORDER BY n DESC, language",
+        )?;
+        let rows = stmt
+            .query_map(params![shop_id], |r| {
+                Ok(LanguageSummary {
+                    language: r.get(0)?,
+                    count: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

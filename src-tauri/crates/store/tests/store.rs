@@ -347,6 +347,103 @@ fn each_providers_part_of_a_review_round_trips_through_the_store() {
     store.check_search_index().unwrap();
 }
 
+/// Trustpilot's own filters (language, replied or awaiting a reply, reported) narrow a listing,
+/// a search, a count and the All accounts listing alike, combine with the other filters, and
+/// the language options come from the stored reviews with their counts.
+#[test]
+fn language_reply_and_report_filters_narrow_every_read() {
+    let (_dir, mut store) = open();
+    let unit = TrustpilotId::parse("507f191e810c19729de860ea").unwrap();
+    let trustpilot = AccountKey::trustpilot(&unit);
+    // id, stars, language, replied, reported
+    let specs: [(u32, u8, &str, bool, bool); 6] = [
+        (1, 1, "en", false, true),
+        (2, 5, "en", true, false),
+        (3, 2, "da", false, false),
+        (4, 4, "da", true, true),
+        (5, 1, "en", false, false),
+        (6, 3, "de", false, false),
+    ];
+    let reviews: Vec<Review> = specs
+        .iter()
+        .map(|&(id, stars, language, replied, reported)| {
+            let mut r = review(id, stars, 1_700_000_000 + i64::from(id), "Parcel arrived");
+            r.details = ProviderDetails::Trustpilot(TrustpilotDetails {
+                language: language.into(),
+                report_status: if reported { "reported" } else { "active" }.into(),
+                ..TrustpilotDetails::default()
+            });
+            r.reply = replied.then(|| ReviewReply {
+                content: "Thank you".into(),
+                reply_at: "2024-03-01T10:00:00Z".into(),
+                author: None,
+                updated_at: None,
+            });
+            r
+        })
+        .collect();
+    store.upsert_reviews(&trustpilot, &reviews).unwrap();
+    store
+        .upsert_reviews(&SHOP, &[review(9, 1, 1_700_000_500, "Parcel arrived")])
+        .unwrap();
+    let listed = |filter: ReviewFilter| -> Vec<u32> {
+        let q = with_filter(filter.clone());
+        let mut got: Vec<u32> = store
+            .query_reviews(&trustpilot, &q)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.review.id.0.parse().unwrap())
+            .collect();
+        got.sort_unstable();
+        let count = store.count_reviews(&trustpilot, &filter).unwrap();
+        assert_eq!(count, got.len() as u64, "count agrees with the listing");
+        got
+    };
+    let f = |language: Option<&str>, replied, reported| ReviewFilter {
+        language: language.map(Into::into),
+        replied,
+        reported,
+        ..Default::default()
+    };
+    assert_eq!(listed(f(Some("en"), None, None)), [1, 2, 5]);
+    assert_eq!(listed(f(Some("fr"), None, None)), Vec::<u32>::new());
+    assert_eq!(listed(f(None, Some(true), None)), [2, 4]);
+    assert_eq!(listed(f(None, Some(false), None)), [1, 3, 5, 6]);
+    assert_eq!(listed(f(None, None, Some(true))), [1, 4]);
+    assert_eq!(listed(f(None, None, Some(false))), [2, 3, 5, 6]);
+    assert_eq!(listed(f(Some("en"), Some(false), Some(false))), [5]);
+    // With search words (answered by FTS5) and with stars (a facet walk) too.
+    let mut searched = f(Some("da"), Some(false), None);
+    searched.keyword = Some("parcel".into());
+    assert_eq!(listed(searched), [3]);
+    let mut one_star = f(None, Some(false), None);
+    one_star.ratings = vec![1];
+    assert_eq!(listed(one_star), [1, 5]);
+    // The Trustoo review has no language, no report and no reply: awaiting, not reported.
+    let across = |filter: ReviewFilter| -> usize {
+        store
+            .query_reviews_across(&[trustpilot.clone(), SHOP.clone()], &with_filter(filter))
+            .unwrap()
+            .rows
+            .len()
+    };
+    assert_eq!(across(f(None, Some(false), None)), 5);
+    assert_eq!(across(f(Some("en"), None, None)), 3);
+    assert_eq!(across(f(None, None, Some(false))), 5);
+    let languages: Vec<(String, u64)> = store
+        .list_languages(&trustpilot)
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.language, l.count))
+        .collect();
+    assert_eq!(
+        languages,
+        [("en".into(), 3), ("da".into(), 2), ("de".into(), 1)]
+    );
+    assert!(store.list_languages(&SHOP).unwrap().is_empty());
+}
+
 #[test]
 fn accounts_with_the_same_id_under_different_providers_never_see_each_others_rows() {
     let (dir, mut store) = open();

@@ -49,4 +49,13 @@ orders: boolean,
 /**
  * Widget analytics (customer events).
  */
-customer_events: boolean, };
+customer_events: boolean, 
+/**
+ * Reviews name their language (the language filter).
+ */
+languages: boolean, 
+/**
+ * The business reports reviews to the provider; a reported review says so (the reported
+ * filter, the report status and reasons in the detail pane).
+ */
+reports: boolean, };

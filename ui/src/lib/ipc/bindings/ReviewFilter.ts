@@ -57,4 +57,19 @@ keyword: string | null,
  * Only reviews carrying this tag (group and value exactly). Optional in TypeScript so
  * filters built before tags existed stay valid.
  */
-tag?: ReviewTag, };
+tag?: ReviewTag, 
+/**
+ * Only reviews written in this language (Trustpilot's `language`, `en`, `da`, …; Trustoo
+ * reviews have none). Optional in TypeScript, like `tag`.
+ */
+language?: string, 
+/**
+ * `Some(true)`: answered in public; `Some(false)`: awaiting a reply (Trustpilot's
+ * `responded`). Optional in TypeScript, like `tag`.
+ */
+replied?: boolean, 
+/**
+ * `Some(true)`: reported by the business (Trustpilot's `status` `reported`); `Some(false)`:
+ * not reported. Optional in TypeScript, like `tag`.
+ */
+reported?: boolean, };
