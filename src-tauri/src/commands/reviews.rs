@@ -225,14 +225,46 @@ pub async fn list_products(
 }
 
 /// Languages of the reviews in the local store with their counts, most used first: the
-/// language filter's options (a Trustpilot account's; empty for a Trustoo shop).
+/// language filter's options (a Trustpilot account's; empty for a Trustoo shop). With
+/// `every_account` (the All accounts view), the languages of every known account together.
 #[tauri::command]
 pub async fn list_languages(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
+    every_account: Option<bool>,
 ) -> Result<Vec<LanguageSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_reader(|s| s.list_languages(inbox.account()))?)
+    let accounts = if every_account.unwrap_or(false) {
+        app.known_accounts().await
+    } else {
+        vec![inbox.account().clone()]
+    };
+    let lists = inbox.with_reader(|s| {
+        accounts
+            .iter()
+            .map(|a| s.list_languages(a))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    Ok(merge_languages(lists))
+}
+
+/// One list of languages from several accounts' lists: counts added, most used first, then by
+/// code (the order each list has alone).
+fn merge_languages(lists: Vec<Vec<LanguageSummary>>) -> Vec<LanguageSummary> {
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for entry in lists.into_iter().flatten() {
+        *counts.entry(entry.language).or_default() += entry.count;
+    }
+    let mut merged: Vec<LanguageSummary> = counts
+        .into_iter()
+        .map(|(language, count)| LanguageSummary { language, count })
+        .collect();
+    merged.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.language.cmp(&b.language))
+    });
+    merged
 }
 
 /// Sources of the reviews in the local store with their counts, most used first: the source
@@ -244,4 +276,29 @@ pub async fn list_sources(
 ) -> Result<Vec<SourceSummary>, IpcError> {
     let inbox = inboxes.active(&app).await?;
     Ok(inbox.with_reader(|s| s.list_sources(inbox.account()))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang(language: &str, count: u64) -> LanguageSummary {
+        LanguageSummary {
+            language: language.to_owned(),
+            count,
+        }
+    }
+
+    #[test]
+    fn languages_of_several_accounts_add_up_and_keep_the_most_used_first() {
+        let merged = merge_languages(vec![
+            vec![lang("en", 5), lang("da", 2)],
+            vec![],
+            vec![lang("de", 4), lang("da", 3), lang("sv", 1)],
+        ]);
+        assert_eq!(
+            merged,
+            vec![lang("da", 5), lang("en", 5), lang("de", 4), lang("sv", 1)]
+        );
+    }
 }

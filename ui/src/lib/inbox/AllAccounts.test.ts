@@ -1,23 +1,35 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
-import type { AccountKey } from "../ipc";
+import type { AccountKey, ReviewFilter } from "../ipc";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
-import type { AccountLabel } from "./accounts";
+import { accountLabels } from "./accounts";
 
 const SHOP: AccountKey = { provider: "trustoo", id: FIXTURE_SESSION.domain };
 const UNIT: AccountKey = { provider: "trustpilot", id: FIXTURE_UNIT_SESSION.domain };
-const ACCOUNTS: AccountLabel[] = [
-  { account: SHOP, name: FIXTURE_SESSION.shop_name, capabilities: FIXTURE_SESSION.capabilities },
-  { account: UNIT, name: "Aurora Outfitters (Trustpilot)", capabilities: FIXTURE_UNIT_SESSION.capabilities },
-];
+const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
 
-function setup() {
+/** The switcher's entries with `onScreen` the account on screen. */
+function labels(onScreen: AccountKey) {
+  return accountLabels([
+    { session: FIXTURE_SESSION, signed_in: true, active: onScreen === SHOP, problem: null },
+    { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: onScreen === UNIT, problem: null },
+  ]);
+}
+
+function setup(onScreen: AccountKey = SHOP) {
   // Few shop reviews, so the unit's 120 are among the first rows too.
   const backend = new FixtureBackend({ reviews: 60, latencyMs: 0, syncStepMs: 5 });
-  render(WorkspaceHarness, { backend, allAccounts: ACCOUNTS });
-  return backend;
+  const opened: AccountKey[] = [];
+  render(WorkspaceHarness, { backend, allAccounts: labels(onScreen), opened });
+  return { backend, opened };
+}
+
+/** The filter of the last `query_all_reviews`. */
+function lastFilter(backend: FixtureBackend): ReviewFilter | undefined {
+  const asked = backend.wire.args.filter((a) => a.command === COMMANDS.queryAllReviews).at(-1);
+  return (asked?.arg as { query: { filter: ReviewFilter } } | undefined)?.query.filter;
 }
 
 function rows(): HTMLElement[] {
@@ -38,7 +50,7 @@ describe("All accounts view", () => {
   });
 
   it("filters by account and counts each account's matches", async () => {
-    const backend = setup();
+    const { backend } = setup();
     await waitFor(() => expect(screen.getAllByTestId("account-chip")).toHaveLength(2));
     const [shopChip, unitChip] = screen.getAllByTestId("account-chip");
     await waitFor(() => expect(unitChip).toHaveTextContent("120"));
@@ -52,7 +64,7 @@ describe("All accounts view", () => {
   });
 
   it("triage of a Trustpilot row is sent with its account", async () => {
-    const backend = setup();
+    const { backend } = setup();
     await waitFor(() => expect(providers()[0]).toBeDefined());
     const index = providers().indexOf("trustpilot");
     expect(index).toBeGreaterThanOrEqual(0);
@@ -62,5 +74,68 @@ describe("All accounts view", () => {
       const sent = backend.wire.args.filter((a) => a.command === COMMANDS.setTriage).at(-1);
       expect((sent?.arg as { account: AccountKey | null }).account).toEqual(UNIT);
     });
+  });
+
+  it("the detail pane reads a Trustpilot row from its own account and shows its Trustpilot facts", async () => {
+    const { backend } = setup();
+    const detail = vi.spyOn(backend.reviews, "getReviewDetail");
+    await waitFor(() => expect(providers()).toContain("trustpilot"));
+    const row = rows()[providers().indexOf("trustpilot")] as HTMLElement;
+    await fireEvent.click(row);
+    await waitFor(() => expect(detail).toHaveBeenLastCalledWith(expect.any(String), UNIT));
+    await waitFor(() => expect(screen.getByTestId("detail-title")).toBeInTheDocument());
+    // Trustpilot cannot delete: no button, and no hint to go elsewhere either.
+    const pane = screen.getByTestId("review-detail");
+    expect(within(pane).queryByTestId("delete")).toBeNull();
+    expect(within(pane).queryByTestId("actions-elsewhere")).toBeNull();
+  });
+
+  it("a row of a Trustoo shop not on screen offers no delete and says where to do it", async () => {
+    const { backend, opened } = setup(UNIT);
+    await waitFor(() => expect(providers()).toContain("trustoo"));
+    await fireEvent.click(rows()[providers().indexOf("trustoo")] as HTMLElement);
+    const pane = screen.getByTestId("review-detail");
+    await waitFor(() => expect(within(pane).getByTestId("actions-elsewhere")).toHaveTextContent(FIXTURE_SESSION.shop_name));
+    expect(within(pane).queryByTestId("delete")).toBeNull();
+    expect(within(pane).queryByTestId("exclude-author")).toBeNull();
+    // The key does nothing to it either: no dialog, nothing sent.
+    await fireEvent.keyDown(window, { key: "d" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.wire.args.some((a) => a.command === COMMANDS.deleteReviews)).toBe(false);
+    await fireEvent.click(within(pane).getByTestId("open-account"));
+    expect(opened).toEqual([SHOP]);
+  });
+
+  it("checked rows of another account are not deleted with the ones on screen", async () => {
+    const { backend } = setup(SHOP);
+    await waitFor(() => expect(new Set(providers())).toEqual(new Set(["trustoo", "trustpilot"])));
+    await fireEvent.click(rows()[providers().indexOf("trustpilot")] as HTMLElement);
+    await fireEvent.keyDown(window, { key: "x" });
+    await fireEvent.click(rows()[providers().indexOf("trustoo")] as HTMLElement);
+    await fireEvent.keyDown(window, { key: "x" });
+    await fireEvent.keyDown(window, { key: "d" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    await waitFor(() => expect(document.body).toHaveTextContent("does not let a business delete reviews"));
+    expect(backend.wire.args.some((a) => a.command === COMMANDS.deleteReviews)).toBe(false);
+  });
+
+  it("language, reply and report filters are offered from the accounts' providers and narrow the list", async () => {
+    const { backend } = setup();
+    const language = (await screen.findByTestId("filter-language")) as HTMLSelectElement;
+    await waitFor(() => expect(language.options.length).toBeGreaterThan(1));
+    const danish = [...language.options].find((o) => o.value === "da");
+    expect(danish?.textContent).toMatch(/\(\d+\)/);
+    await fireEvent.change(language, { target: { value: "da" } });
+    await waitFor(() => expect(lastFilter(backend)?.language).toBe("da"));
+    await waitFor(() => expect(new Set(providers())).toEqual(new Set(["trustpilot"])));
+
+    await fireEvent.change(screen.getByTestId("filter-replied"), { target: { value: "awaiting" } });
+    await waitFor(() => expect(lastFilter(backend)?.replied).toBe(false));
+    await fireEvent.change(screen.getByTestId("filter-reported"), { target: { value: "reported" } });
+    await waitFor(() => expect(lastFilter(backend)?.reported).toBe(true));
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(/review/));
+    await fireEvent.click(screen.getByTestId("clear-filters"));
+    await waitFor(() => expect(lastFilter(backend)?.language).toBeUndefined());
+    expect(lastFilter(backend)?.replied).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { SourceSummary } from "../ipc";
+import type { LanguageSummary, SourceSummary } from "../ipc";
 import FilterBar from "./FilterBar.svelte";
 import { emptyFilters, type InboxFilters } from "./query";
 
@@ -9,10 +9,27 @@ const SOURCES: SourceSummary[] = [
   { source: "Email request", count: 56 },
 ];
 
-function setup(options: { triage?: boolean; filters?: Partial<InboxFilters> } = {}) {
+interface Options {
+  triage?: boolean;
+  filters?: Partial<InboxFilters>;
+  languages?: LanguageSummary[];
+  replies?: boolean;
+  reports?: boolean;
+}
+
+function setup(options: Options = {}) {
   const filters = $state<InboxFilters>({ ...emptyFilters(), ...options.filters });
   const onclear = vi.fn();
-  render(FilterBar, { filters, products: [], sources: SOURCES, triage: options.triage ?? true, onclear });
+  render(FilterBar, {
+    filters,
+    products: [],
+    sources: SOURCES,
+    triage: options.triage ?? true,
+    onclear,
+    languages: options.languages,
+    replies: options.replies,
+    reports: options.reports,
+  });
   return { filters, onclear };
 }
 
@@ -59,5 +76,45 @@ describe("filter bar", () => {
     await fireEvent.click(screen.getByTestId("filter-verified"));
     await fireEvent.click(screen.getByTestId("clear-filters"));
     expect(onclear).toHaveBeenCalledOnce();
+  });
+
+  it("offers language, reply and report chips only where the provider has them", () => {
+    setup();
+    expect(screen.queryByTestId("filter-language")).toBeNull();
+    expect(screen.queryByTestId("filter-replied")).toBeNull();
+    expect(screen.queryByTestId("filter-reported")).toBeNull();
+  });
+
+  it("sets the language, replied and reported filters from their chips, and clears them", async () => {
+    const { filters } = setup({
+      languages: [
+        { language: "en", count: 1200 },
+        { language: "da", count: 34 },
+      ],
+      replies: true,
+      reports: true,
+      filters: { language: "de" },
+    });
+    const language = screen.getByTestId("filter-language") as HTMLSelectElement;
+    // The codes Trustpilot sends, named; a chosen one the stored reviews lack stays offered.
+    expect([...language.options].map((o) => o.value)).toEqual(["", "en", "da", "de"]);
+    expect(language.options[1]?.textContent).toMatch(/English \(1,200\)/);
+    await fireEvent.change(language, { target: { value: "da" } });
+    expect(filters.language).toBe("da");
+
+    const replied = screen.getByTestId("filter-replied");
+    await fireEvent.change(replied, { target: { value: "awaiting" } });
+    expect(filters.replied).toBe(false);
+    await fireEvent.change(replied, { target: { value: "replied" } });
+    expect(filters.replied).toBe(true);
+    await fireEvent.change(replied, { target: { value: "any" } });
+    expect(filters.replied).toBeNull();
+
+    const reported = screen.getByTestId("filter-reported");
+    await fireEvent.change(reported, { target: { value: "reported" } });
+    expect(filters.reported).toBe(true);
+    await fireEvent.change(reported, { target: { value: "not_reported" } });
+    expect(filters.reported).toBe(false);
+    expect(screen.getByTestId("clear-filters")).toBeInTheDocument();
   });
 });

@@ -3,15 +3,45 @@
  * that lists every account's reviews (`query_all_reviews`) in place of one account's, and
  * triage grouped by the rows' own accounts.
  */
-import type { AccountCount, AccountKey, Capabilities, ReviewRow, ReviewsArea } from "../ipc";
+import type { AccountCount, AccountKey, Capabilities, ReviewRow, ReviewsArea, ShopEntry } from "../ipc";
 
 /** An account as the All accounts view shows it: a provider badge, a name, what it allows. */
 export interface AccountLabel {
   account: AccountKey;
   /** The shop's or business unit's name. */
   name: string;
-  /** What the account's provider allows (a row's actions follow its account's). */
+  /** What a row of this account offers here (a row's actions follow its account's). */
   capabilities: Capabilities;
+  /**
+   * It is the account on screen. Actions sent to the provider (delete, exclude) act through
+   * the account on screen, so another account's rows do not offer them; they say where to go.
+   */
+  onScreen: boolean;
+  /** What its provider allows, for the hint of what switching to it would offer. */
+  allows: Capabilities;
+}
+
+/**
+ * The All accounts view's labels of the switcher's entries. Triage and reading work for every
+ * row; delete and exclude, which the provider carries out with the account's own sign-in, are
+ * offered only on the rows of the account on screen.
+ */
+export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
+  return entries.map((e) => {
+    const allows = e.session.capabilities;
+    return {
+      account: { provider: e.session.provider, id: e.session.domain },
+      name: e.session.shop_name,
+      capabilities: e.active ? allows : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false },
+      onScreen: e.active,
+      allows,
+    };
+  });
+}
+
+/** The filters a view of these accounts offers: each where at least one account has it. */
+export function anyAllows(labels: readonly AccountLabel[], has: (c: Capabilities) => boolean): boolean {
+  return labels.some((l) => has(l.allows));
 }
 
 /** The badge of a provider: "Trustoo" or "Trustpilot". */

@@ -4,6 +4,15 @@ import { COUNT_LIMIT, dateRange, dayStart, emptyFilters, hasFilters, pageQuery, 
 const NOW = 1_763_985_600; // 2025-11-24 12:00 UTC
 
 describe("inbox query building", () => {
+  it("sends the Trustpilot filters only when they narrow, false included", () => {
+    const f = { ...emptyFilters(), language: "da", replied: false, reported: true };
+    expect(toFilter(f, "active", NOW)).toMatchObject({ language: "da", replied: false, reported: true });
+    expect(hasFilters(f)).toBe(true);
+    expect(hasFilters({ ...emptyFilters(), replied: false })).toBe(true);
+    const none = toFilter(emptyFilters(), "active", NOW);
+    expect("language" in none || "replied" in none || "reported" in none).toBe(false);
+  });
+
   it("turns empty filters into a filter that narrows nothing", () => {
     expect(toFilter(emptyFilters(), "active", NOW)).toEqual({
       ratings: [],

@@ -20,6 +20,12 @@ export interface InboxFilters {
   hasVideo: boolean | null;
   verified: boolean | null;
   triage: TriageState | null;
+  /** Trustpilot's review language (`en`, `da`, …), or null for any. */
+  language: string | null;
+  /** `true`: answered in public; `false`: awaiting a reply; null: either. */
+  replied: boolean | null;
+  /** `true`: reported to the provider; `false`: not reported; null: either. */
+  reported: boolean | null;
   date: DatePreset;
   /** `YYYY-MM-DD` (inclusive) for a custom range. */
   from: string;
@@ -37,6 +43,9 @@ export function emptyFilters(): InboxFilters {
     hasVideo: null,
     verified: null,
     triage: null,
+    language: null,
+    replied: null,
+    reported: null,
     date: "any",
     from: "",
     to: "",
@@ -55,6 +64,9 @@ export function hasFilters(f: InboxFilters): boolean {
     f.hasVideo !== e.hasVideo ||
     f.verified !== e.verified ||
     f.triage !== e.triage ||
+    f.language !== e.language ||
+    f.replied !== e.replied ||
+    f.reported !== e.reported ||
     f.date !== "any"
   );
 }
@@ -99,6 +111,11 @@ export function toFilter(f: InboxFilters, view: ReviewView, nowS: number): Revie
     triage: f.triage,
     view,
     keyword: keyword === "" ? null : keyword,
+    // Optional on the wire: sent only when they narrow, so a query key stays the same for
+    // filters that never used them.
+    ...(f.language !== null ? { language: f.language } : {}),
+    ...(f.replied !== null ? { replied: f.replied } : {}),
+    ...(f.reported !== null ? { reported: f.reported } : {}),
   };
 }
 
@@ -119,6 +136,20 @@ export const SORTS: { value: ReviewSort; label: string }[] = [
   { value: "oldest", label: "Oldest first" },
   { value: "rating_high", label: "Highest rating" },
   { value: "rating_low", label: "Lowest rating" },
+];
+
+/** The reply filter's choices (Trustpilot's `responded`), as the select's string values. */
+export const REPLY_CHOICES: { value: "any" | "replied" | "awaiting"; label: string }[] = [
+  { value: "any", label: "Replies" },
+  { value: "awaiting", label: "Awaiting reply" },
+  { value: "replied", label: "Replied" },
+];
+
+/** The reported filter's choices (Trustpilot's review `status` `reported`). */
+export const REPORT_CHOICES: { value: "any" | "reported" | "not_reported"; label: string }[] = [
+  { value: "any", label: "Reports" },
+  { value: "reported", label: "Reported" },
+  { value: "not_reported", label: "Not reported" },
 ];
 
 export const DATE_PRESETS: { value: DatePreset; label: string }[] = [

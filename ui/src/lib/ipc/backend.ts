@@ -31,6 +31,7 @@ import type {
   NewReviews,
   ProductSummary,
   SourceSummary,
+  LanguageSummary,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -201,8 +202,11 @@ export interface ReviewsArea {
 
   /** One page of the local review listing. Rust: `query_reviews` `{ query }`. */
   queryReviews(query: ReviewQuery): Promise<ReviewPage>;
-  /** A review with its audit history and pending actions. Rust: `get_review_detail` `{ id }`. */
-  getReviewDetail(id: string): Promise<ReviewDetail>;
+  /**
+   * A review with its audit history and pending actions, of `account` (the All accounts view
+   * names the row's own), else of the account on screen. Rust: `get_review_detail` `{ id, account }`.
+   */
+  getReviewDetail(id: string, account?: AccountKey): Promise<ReviewDetail>;
   /**
    * One page of the All accounts view: the reviews of every known account (`accounts`: only
    * these), each row with its account, and on a first page every account's matches for the
@@ -240,6 +244,11 @@ export interface ReviewsArea {
   listProducts(): Promise<ProductSummary[]>;
   /** Sources of the reviews in the local store with their counts, most used first. Rust: `list_sources`. */
   listSources(): Promise<SourceSummary[]>;
+  /**
+   * Languages of the stored reviews with their counts, most used first: the account on screen's,
+   * or every account's together (the All accounts view). Rust: `list_languages` `{ everyAccount }`.
+   */
+  listLanguages(everyAccount?: boolean): Promise<LanguageSummary[]>;
   /** Rust event `sync-progress`, payload `SyncStatus`. */
   onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
   /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */
@@ -313,6 +322,7 @@ export const COMMANDS = {
   localRating: "local_rating",
   listProducts: "list_products",
   listSources: "list_sources",
+  listLanguages: "list_languages",
   webhooksOverview: "webhooks_overview",
   createWebhook: "webhook_create",
   updateWebhook: "webhook_update",

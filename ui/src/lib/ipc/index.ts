@@ -64,6 +64,7 @@ export type {
   PageInfo,
   ProductSummary,
   SourceSummary,
+  LanguageSummary,
   QueuedAction,
   Review,
   ReviewCursor,

@@ -70,6 +70,7 @@ export type { SyncStatus } from "./bindings/SyncStatus";
 export type { NewReviews } from "./bindings/NewReviews";
 export type { ProductSummary } from "./bindings/ProductSummary";
 export type { SourceSummary } from "./bindings/SourceSummary";
+export type { LanguageSummary } from "./bindings/LanguageSummary";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";
 export type { ExportResult } from "./bindings/ExportResult";

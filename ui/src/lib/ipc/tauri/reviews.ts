@@ -12,6 +12,7 @@ import type {
   QueuedAction,
   RatingSummary,
   SourceSummary,
+  LanguageSummary,
   ReviewDetail,
   ReviewPage,
   ReviewQuery,
@@ -29,7 +30,8 @@ export function createTauriReviews(): ReviewsArea {
   return {
     getRating: () => call<RatingSummary>(COMMANDS.getRating),
     queryReviews: (query: ReviewQuery) => call<ReviewPage>(COMMANDS.queryReviews, { query }),
-    getReviewDetail: (id: string) => call<ReviewDetail>(COMMANDS.getReviewDetail, { id }),
+    getReviewDetail: (id: string, account?: AccountKey) =>
+      call<ReviewDetail>(COMMANDS.getReviewDetail, { id, account: account ?? null }),
     queryAllReviews: (query: ReviewQuery, accounts: AccountKey[] | null) =>
       call<AllReviewsPage>(COMMANDS.queryAllReviews, { query, accounts }),
     setTriage: (ids: string[], state: TriageState, account?: AccountKey) =>
@@ -50,6 +52,8 @@ export function createTauriReviews(): ReviewsArea {
     localRating: (productId: string | null) => call<RatingSummary>(COMMANDS.localRating, { productId }),
     listProducts: () => call<ProductSummary[]>(COMMANDS.listProducts),
     listSources: () => call<SourceSummary[]>(COMMANDS.listSources),
+    listLanguages: (everyAccount?: boolean) =>
+      call<LanguageSummary[]>(COMMANDS.listLanguages, { everyAccount: everyAccount ?? false }),
     onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
     onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
     onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),
