@@ -138,6 +138,7 @@ pub fn run() {
             commands::reviews::list_products,
             commands::reviews::list_sources,
             commands::reviews::list_languages,
+            commands::reviews::list_tags,
             commands::requests::list_orders,
             commands::requests::get_order,
             commands::requests::request_funnel,

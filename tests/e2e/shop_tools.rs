@@ -4,7 +4,7 @@
 //! sandbox's event log, and "Disconnect ReviewDesk from this shop", which removes the shop's
 //! keyring entries and nothing else.
 
-use crate::support::{thousands, SignInRig, WAIT};
+use crate::support::{choose, thousands, SignInRig, WAIT};
 use reviewdesk_sandbox::demo;
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_tests::merchant::{answer_consent, keyring_secret, os_open};
@@ -18,20 +18,6 @@ fn sandbox_webhooks(rig: &SignInRig) -> Vec<(String, String)> {
         .iter()
         .map(|w| (w.topic.clone(), w.url.clone()))
         .collect()
-}
-
-/// Picks `value` in the `<select>` with `test_id`, as a merchant choosing from the list.
-async fn choose(app: &AppUnderTest, test_id: &str, value: &str) {
-    let picked = app
-        .eval(
-            "const s = document.querySelector(`[data-testid=${arguments[0]}]`); \
-             if (!s) return false; s.value = arguments[1]; \
-             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value === arguments[1];",
-            vec![json!(test_id), json!(value)],
-        )
-        .await
-        .expect("eval");
-    assert_eq!(picked, json!(true), "{test_id} offers {value}");
 }
 
 /// Waits until the text of `test_id` is `want`.

@@ -4,7 +4,7 @@
 use reviewdesk_sandbox::{demo, Sandbox, SandboxConfig};
 use reviewdesk_tests::app::AppUnderTest;
 use reviewdesk_tests::merchant::RecordingBrowser;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// How long a test waits for the window to show something.
@@ -136,4 +136,117 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Picks `value` in the `<select>` with `test_id`, as a merchant choosing from the list.
+pub async fn choose(app: &AppUnderTest, test_id: &str, value: &str) {
+    let picked = app
+        .eval(
+            "const s = document.querySelector(`[data-testid=${arguments[0]}]`); \
+             if (!s) return false; s.value = arguments[1]; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value === arguments[1];",
+            vec![json!(test_id), json!(value)],
+        )
+        .await
+        .expect("eval");
+    assert_eq!(picked, json!(true), "{test_id} offers {value}");
+}
+
+/// Widths of the screens the main screens are laid out for (a small laptop, the common one,
+/// full HD), with the window as tall as a laptop's.
+pub const WIDTHS: [u32; 3] = [1024, 1280, 1920];
+pub const HEIGHT: u32 = 760;
+
+/// Everything on the inbox that does not fit at the current width, measured in the page:
+/// overlapping parts of the rating strip, a filter bar on more than one row, detail actions on
+/// more than one row, a "Last synced" on more than one line, product names cut to a few letters,
+/// a clipped "Review id", and a page wider than the window. Empty when it all fits. Its one
+/// argument, when given, is how many rows the filter bar may take (1 without it).
+pub const LAYOUT_PROBLEMS: &str = r#"
+const problems = [];
+const all = (sel) => [...document.querySelectorAll(sel)];
+const one = (sel) => document.querySelector(sel);
+const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; };
+const name = (el) => ((el.dataset && el.dataset.testid) || el.getAttribute('class') || el.tagName) + ' "' + el.textContent.trim().slice(0, 24) + '"';
+const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+const oneRow = (els) => { const bs = els.filter(shown).map((e) => e.getBoundingClientRect());
+  return bs.length === 0 || Math.max(...bs.map((b) => b.top)) < Math.min(...bs.map((b) => b.bottom)); };
+// The rating strip: no two of its texts and bars drawn over each other, none outside the strip.
+const strip = one('[aria-label="Rating summary"]');
+if (!strip) problems.push('no rating strip');
+else {
+  const parts = [...strip.querySelectorAll('[data-testid=rating-average], [data-testid=rating-count], [data-testid=rating-scope], [data-testid^=rating-bar-] > *')].filter(shown);
+  const sb = strip.getBoundingClientRect();
+  for (let i = 0; i < parts.length; i++) {
+    const a = parts[i].getBoundingClientRect();
+    if (a.left < sb.left - 1 || a.right > sb.right + 1) problems.push(name(parts[i]) + ' sticks out of the rating strip');
+    for (let j = i + 1; j < parts.length; j++)
+      if (overlap(a, parts[j].getBoundingClientRect())) problems.push(name(parts[i]) + ' overlaps ' + name(parts[j]));
+  }
+}
+const bar = one('[data-testid=filter-bar]');
+// Rows of the filter bar: chips whose tops are more than 8 px apart are on different rows.
+const tops = bar ? [...bar.children].filter(shown).map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b) : [];
+const barRows = tops.filter((t, i) => i === 0 || t - tops[i - 1] > 8).length;
+const maxRows = arguments.length > 0 && arguments[0] ? arguments[0] : 1;
+if (!bar || barRows > maxRows) problems.push('the filter bar takes ' + barRows + ' rows (at most ' + maxRows + ')');
+if (bar && bar.scrollWidth > bar.clientWidth + 1) problems.push('the filter bar hides ' + (bar.scrollWidth - bar.clientWidth) + ' px of its chips');
+for (const sel of bar ? bar.querySelectorAll('select') : []) {
+  // The drop-down arrow is drawn 10-14 px from the right edge: the text must stop before it.
+  const right = parseFloat(getComputedStyle(sel).paddingRight);
+  if (right < 18) problems.push('the ' + sel.getAttribute('aria-label') + ' menu draws its text under its arrow (' + right + ' px right padding)');
+}
+const actions = one('[data-testid=detail-actions]');
+if (!actions) problems.push('no detail actions (no review selected)');
+else if (!oneRow([...actions.children])) problems.push('the detail actions wrap (' + [...actions.children].map((b) => b.textContent.trim() + '@' + Math.round(b.getBoundingClientRect().top)).join(', ') + ')');
+const synced = one('[data-testid=last-synced]');
+if (!synced) problems.push('no "Last synced"');
+else {
+  // Lines of its text: the distinct tops of the text's boxes (the span itself is one block).
+  const range = document.createRange();
+  range.selectNodeContents(synced);
+  const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  if (lines !== 1) problems.push('"' + synced.textContent.trim() + '" takes ' + lines + ' lines');
+  const nav = synced.closest('nav');
+  if (nav && range.getBoundingClientRect().right > nav.getBoundingClientRect().right) problems.push('"' + synced.textContent.trim() + '" sticks out of the sidebar');
+}
+const products = all('[data-testid=row-product]').filter(shown);
+if (products.length === 0) problems.push('no product names in the rows');
+for (const p of products.slice(0, 12)) {
+  const full = p.scrollWidth, seen = p.clientWidth;
+  if (full > seen + 1 && seen < 110) problems.push('product "' + p.textContent.trim() + '" cut to ' + seen + ' px of ' + full);
+}
+const idLabel = one('[data-testid=review-id-label]');
+if (!idLabel) problems.push('no "Review id"');
+else if (idLabel.scrollWidth > idLabel.clientWidth + 1) problems.push('"Review id" is cut off (' + idLabel.clientWidth + ' of ' + idLabel.scrollWidth + ' px)');
+if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide in a ' + window.innerWidth + ' px window');
+return { width: window.innerWidth, problems };
+"#;
+
+/// Makes the page `width` × [`HEIGHT`] CSS pixels (the window may add a frame around it).
+pub async fn resize_page(app: &AppUnderTest, width: u32) {
+    app.client
+        .set_window_size(width, HEIGHT)
+        .await
+        .expect("set window size");
+    let inner = app
+        .eval("return window.innerWidth;", vec![])
+        .await
+        .expect("inner width")
+        .as_u64()
+        .unwrap_or(u64::from(width));
+    if inner != u64::from(width) {
+        let frame = u64::from(width).abs_diff(inner) as u32;
+        app.client
+            .set_window_size(width + frame, HEIGHT)
+            .await
+            .expect("set window size");
+    }
+    app.wait_for_js(
+        &format!("the page to be {width} px wide"),
+        &format!("return window.innerWidth === {width};"),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
 }

@@ -4,7 +4,7 @@
 //! All accounts view shows a Trustoo and a Trustpilot review side by side. A second run signs
 //! in with client credentials. Keyring entries are checked, and removed by signing out.
 
-use crate::support::{SignInRig, WAIT};
+use crate::support::{choose, resize_page, SignInRig, LAYOUT_PROBLEMS, WAIT, WIDTHS};
 use reviewdesk_sandbox::trustpilot::demo as tp;
 use reviewdesk_sandbox::SandboxConfig;
 use reviewdesk_tests::app::AppUnderTest;
@@ -62,7 +62,8 @@ async fn fill_trustpilot_form(app: &AppUnderTest, grant: &str, fields: &[(&str, 
 }
 
 /// The business-unit step: finds the unit by its domain, checks the TrustScore, uses it.
-async fn pick_unit(app: &AppUnderTest, shot: &str) {
+/// Returns the TrustScore as the step showed it.
+async fn pick_unit(app: &AppUnderTest, shot: &str) -> String {
     app.text_of("tp-unit-step", WAIT)
         .await
         .expect("the business unit step");
@@ -81,6 +82,125 @@ async fn pick_unit(app: &AppUnderTest, shot: &str) {
     app.click("tp-use-unit", WAIT).await.expect("use it");
     let name = app.text_of("shop-name", WAIT).await.expect("on screen");
     assert_eq!(name, tp::DISPLAY_NAME);
+    score
+}
+
+/// True when no element with one of `test_ids` is on the page.
+async fn absent(app: &AppUnderTest, test_ids: &[&str]) -> bool {
+    app.eval(
+        "return arguments[0].every((id) => !document.querySelector(`[data-testid=${id}]`));",
+        vec![json!(test_ids)],
+    )
+    .await
+    .expect("eval")
+        == json!(true)
+}
+
+/// The providers of the rows on screen, in order.
+async fn row_providers(app: &AppUnderTest) -> Vec<String> {
+    let value = app
+        .eval(
+            "return [...document.querySelectorAll('[data-testid=row-account]')].map((e) => e.dataset.provider);",
+            vec![],
+        )
+        .await
+        .expect("eval");
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// The unit's own screens: its reviews' facts in the detail pane, the language, reply and
+/// report filters, and its TrustScore in Overview (`score` as the sign-in showed it).
+async fn unit_screens(app: &AppUnderTest, score: &str) {
+    app.click("review-row", WAIT).await.expect("a review");
+    let status = app.text_of("detail-report", WAIT).await.expect("status");
+    assert!(
+        status == "Published" || status.starts_with("Reported"),
+        "{status}"
+    );
+    let language = app
+        .text_of("detail-language", WAIT)
+        .await
+        .expect("language");
+    assert!(!language.is_empty() && language != "—", "{language}");
+    // What Trustpilot cannot do is absent, not disabled.
+    assert!(
+        absent(
+            app,
+            &["delete", "exclude-author", "nav-compose", "nav-exclusions"]
+        )
+        .await
+    );
+    app.screenshot("trustpilot-5-detail").await.expect("shot");
+
+    // The most used language: its option's count is what the list then holds.
+    let option = app
+        .wait_for_js(
+            "language options",
+            "const s = document.querySelector('[data-testid=filter-language]');              return s && s.options.length > 1 ? [s.options[1].value, s.options[1].textContent] : null;",
+            WAIT,
+        )
+        .await
+        .expect("the language filter");
+    let code = option[0].as_str().unwrap_or_default().to_owned();
+    let label = option[1].as_str().unwrap_or_default().to_owned();
+    let count: String = label
+        .rsplit('(')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert!(!count.is_empty() && count != "0", "{label}");
+    choose(app, "filter-language", &code).await;
+    reviews_listed(app, count.parse().expect("a count")).await;
+    choose(app, "filter-replied", "awaiting").await;
+    choose(app, "filter-reported", "not_reported").await;
+    app.screenshot("trustpilot-6-filters").await.expect("shot");
+    app.click("clear-filters", WAIT).await.expect("clear");
+    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+
+    app.click("nav-overview", WAIT).await.expect("Overview");
+    let shown = app
+        .text_of("trustscore-value", WAIT)
+        .await
+        .expect("the TrustScore");
+    assert!(score.contains(&shown), "Overview {shown}, sign-in {score}");
+    app.screenshot("trustpilot-7-overview").await.expect("shot");
+    app.click("nav-inbox", WAIT).await.expect("Inbox");
+}
+
+/// The All accounts view: both providers' reviews side by side, at a small laptop's width and
+/// at full HD, with nothing cut or overlapping.
+async fn all_accounts_side_by_side(app: &AppUnderTest) {
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click("all-accounts", WAIT).await.expect("All accounts");
+    reviews_listed(app, TRUSTOO_REVIEWS + TRUSTPILOT_REVIEWS).await;
+    let providers = row_providers(app).await;
+    assert!(
+        providers.iter().any(|p| p == "trustoo") && providers.iter().any(|p| p == "trustpilot"),
+        "both providers among the first rows: {providers:?}"
+    );
+    for width in [WIDTHS[0], WIDTHS[2]] {
+        resize_page(app, width).await;
+        // Both providers' filters and the account chips: two rows at most.
+        let layout = app
+            .eval(LAYOUT_PROBLEMS, vec![json!(2)])
+            .await
+            .expect("layout");
+        app.screenshot(&format!("trustpilot-8-all-accounts-{width}"))
+            .await
+            .expect("shot");
+        assert_eq!(layout["problems"], json!([]), "at {width} px");
+    }
+    // A search runs over both.
+    app.type_into("search", "the", WAIT).await.expect("search");
+    app.wait_for_js(
+        "the search to list both providers",
+        "const t = document.querySelector('[data-testid=review-total]');          const p = new Set([...document.querySelectorAll('[data-testid=row-account]')].map((e) => e.dataset.provider));          return !!t && !t.textContent.includes('Loading') && p.size === 2;",
+        WAIT,
+    )
+    .await
+    .expect("search across accounts");
 }
 
 /// Signs the account on screen out from the switcher.
@@ -147,9 +267,11 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
         "{link}"
     );
     os_open(&link, app.home.path(), env).expect("deliver the link");
-    pick_unit(&app, "trustpilot-3-business-unit").await;
+    let score = pick_unit(&app, "trustpilot-3-business-unit").await;
     reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
     app.screenshot("trustpilot-4-inbox").await.expect("shot");
+    unit_screens(&app, &score).await;
+    all_accounts_side_by_side(&app).await;
 
     // The tokens are in the keyring, not in any file or the log.
     let blob = keyring_secret(&unit_entry())
@@ -213,7 +335,7 @@ async fn client_credentials_sign_in_in_a_second_run() {
     )
     .await;
     app.click("tp-submit", WAIT).await.expect("sign in");
-    pick_unit(&app, "trustpilot-6-client-credentials").await;
+    pick_unit(&app, "trustpilot-9-client-credentials").await;
     reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
     let blob = keyring_secret(&unit_entry())
         .expect("secret-tool")

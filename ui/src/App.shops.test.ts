@@ -23,6 +23,21 @@ async function openMenu(waitFor = BIRCH): Promise<HTMLElement> {
 }
 
 describe("shop switcher", () => {
+  it("names the All accounts view while it is on, and the shop's own entry leaves it without switching", async () => {
+    const backend = await signedIn();
+    let menu = await openMenu();
+    await fireEvent.click(within(menu).getByTestId("all-accounts"));
+    expect(await screen.findAllByTestId("account-chip")).toHaveLength(2);
+    expect(screen.getByTestId("shop-name")).toHaveTextContent(/^All accounts$/);
+    menu = await openMenu();
+    expect(within(menu).getByTestId("all-accounts")).toHaveAttribute("aria-checked", "true");
+    expect(within(menu).getByTestId(AURORA)).toHaveAttribute("aria-checked", "false");
+    await fireEvent.click(within(menu).getByTestId(AURORA));
+    expect(screen.getByTestId("shop-name")).toHaveTextContent(/^Aurora Outfitters$/);
+    expect(screen.queryAllByTestId("account-chip")).toHaveLength(0);
+    expect(backend.args.filter((a) => a.command === COMMANDS.switchShop)).toEqual([]);
+  });
+
   it("shows the shop name in a button that opens the list of shops, current one checked", async () => {
     const backend = await signedIn();
     const trigger = screen.getByTestId("shop-switcher");

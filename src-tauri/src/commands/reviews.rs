@@ -7,7 +7,7 @@ use crate::state::AppState;
 use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
     ProductSummary, QueuedAction, RatingSummary, ReviewDetail, ReviewId, ReviewPage, ReviewQuery,
-    SourceSummary, SyncStatus, TriageState,
+    ReviewTag, SourceSummary, SyncStatus, TagSummary, TriageState,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -233,38 +233,73 @@ pub async fn list_languages(
     inboxes: State<'_, InboxState>,
     every_account: Option<bool>,
 ) -> Result<Vec<LanguageSummary>, IpcError> {
-    let inbox = inboxes.active(&app).await?;
+    let lists = per_account(&app, &inboxes, every_account, |s, a| s.list_languages(a)).await?;
+    Ok(merge_counted(
+        lists,
+        |l| l.language.clone(),
+        |l| l.count,
+        |language, count| LanguageSummary { language, count },
+    ))
+}
+
+/// Tags on the reviews in the local store with their counts, most used first: the tag filter's
+/// options (a Trustpilot account's; Trustoo has no tags). With `every_account`, every known
+/// account's together.
+#[tauri::command]
+pub async fn list_tags(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    every_account: Option<bool>,
+) -> Result<Vec<TagSummary>, IpcError> {
+    let lists = per_account(&app, &inboxes, every_account, |s, a| s.list_tags(a)).await?;
+    Ok(merge_counted(
+        lists,
+        |t| (t.tag.group.clone(), t.tag.value.clone()),
+        |t| t.count,
+        |(group, value), count| TagSummary {
+            tag: ReviewTag::new(group, value),
+            count,
+        },
+    ))
+}
+
+/// `read` for the account on screen, or (`every_account`) for each known account.
+async fn per_account<T>(
+    app: &AppState,
+    inboxes: &InboxState,
+    every_account: Option<bool>,
+    read: impl Fn(&Store, &AccountKey) -> Result<Vec<T>, StoreError>,
+) -> Result<Vec<Vec<T>>, IpcError> {
+    let inbox = inboxes.active(app).await?;
     let accounts = if every_account.unwrap_or(false) {
         app.known_accounts().await
     } else {
         vec![inbox.account().clone()]
     };
-    let lists = inbox.with_reader(|s| {
+    Ok(inbox.with_reader(|s| {
         accounts
             .iter()
-            .map(|a| s.list_languages(a))
+            .map(|a| read(s, a))
             .collect::<Result<Vec<_>, _>>()
-    })?;
-    Ok(merge_languages(lists))
+    })?)
 }
 
-/// One list of languages from several accounts' lists: counts added, most used first, then by
-/// code (the order each list has alone).
-fn merge_languages(lists: Vec<Vec<LanguageSummary>>) -> Vec<LanguageSummary> {
-    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+/// One list from several accounts' counted lists: counts of the same key added, most used
+/// first, then by key (the order each list has alone).
+fn merge_counted<T, K: Ord>(
+    lists: Vec<Vec<T>>,
+    key: impl Fn(&T) -> K,
+    count: impl Fn(&T) -> u64,
+    make: impl Fn(K, u64) -> T,
+) -> Vec<T> {
+    let mut counts = std::collections::BTreeMap::<K, u64>::new();
     for entry in lists.into_iter().flatten() {
-        *counts.entry(entry.language).or_default() += entry.count;
+        *counts.entry(key(&entry)).or_default() += count(&entry);
     }
-    let mut merged: Vec<LanguageSummary> = counts
-        .into_iter()
-        .map(|(language, count)| LanguageSummary { language, count })
-        .collect();
-    merged.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.language.cmp(&b.language))
-    });
-    merged
+    let mut merged: Vec<(K, u64)> = counts.into_iter().collect();
+    // A stable sort: equal counts keep the map's key order.
+    merged.sort_by_key(|entry| std::cmp::Reverse(entry.1));
+    merged.into_iter().map(|(k, n)| make(k, n)).collect()
 }
 
 /// Sources of the reviews in the local store with their counts, most used first: the source
@@ -291,11 +326,16 @@ mod tests {
 
     #[test]
     fn languages_of_several_accounts_add_up_and_keep_the_most_used_first() {
-        let merged = merge_languages(vec![
-            vec![lang("en", 5), lang("da", 2)],
-            vec![],
-            vec![lang("de", 4), lang("da", 3), lang("sv", 1)],
-        ]);
+        let merged = merge_counted(
+            vec![
+                vec![lang("en", 5), lang("da", 2)],
+                vec![],
+                vec![lang("de", 4), lang("da", 3), lang("sv", 1)],
+            ],
+            |l| l.language.clone(),
+            |l| l.count,
+            |language, count| LanguageSummary { language, count },
+        );
         assert_eq!(
             merged,
             vec![lang("da", 5), lang("en", 5), lang("de", 4), lang("sv", 1)]

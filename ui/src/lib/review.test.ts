@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ProviderDetails } from "./ipc";
-import { orderReference, reviewerEmail, variantOf } from "./review";
+import { codeWords, languageName, orderReference, reportLabel, reviewerEmail, variantOf } from "./review";
 
 const trustoo: ProviderDetails = {
   provider: "trustoo",
@@ -33,5 +33,23 @@ describe("the provider part of a review", () => {
     ]);
     expect([reviewerEmail(trustpilot), orderReference(trustpilot), variantOf(trustpilot)]).toEqual(["", "#1042", ""]);
     expect(reviewerEmail({ ...trustpilot, referral_email: "bo@example.com" })).toBe("bo@example.com");
+  });
+});
+
+describe("Trustpilot facts in words", () => {
+  it("names a review's status and its report reasons as the merchant reads them", () => {
+    expect(reportLabel("active", [])).toBe("Published");
+    expect(reportLabel("reported", ["sensitiveInformation", "consumerIsCompetitor"])).toBe(
+      "Reported · sensitive information, consumer is competitor",
+    );
+    expect(reportLabel("underModeration", [])).toBe("under moderation");
+    expect(reportLabel("", [])).toBe("—");
+    expect(codeWords("consumer_is_competitor")).toBe("consumer is competitor");
+  });
+
+  it("names a language code, and keeps a code it cannot name", () => {
+    expect(languageName("da")).toBe("Danish");
+    expect(languageName("")).toBe("—");
+    expect(languageName("not a code")).toBe("not a code");
   });
 });

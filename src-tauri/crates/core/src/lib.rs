@@ -732,6 +732,11 @@ pub struct Capabilities {
     /// The business reports reviews to the provider; a reported review says so (the reported
     /// filter, the report status and reasons in the detail pane).
     pub reports: bool,
+    /// Reviews are about products (the product filter, Overview's "By product"). Trustpilot's
+    /// service reviews are about the business.
+    pub products: bool,
+    /// Reviews carry photos and videos (the photo and video filters).
+    pub media: bool,
 }
 
 impl Provider {
@@ -756,6 +761,8 @@ impl Provider {
                 customer_events: true,
                 languages: false,
                 reports: false,
+                products: true,
+                media: true,
             },
             Provider::Trustpilot => Capabilities {
                 delete_reviews: false,
@@ -771,6 +778,10 @@ impl Provider {
                 customer_events: false,
                 languages: true,
                 reports: true,
+                // Service reviews only so far: Trustpilot's product reviews (with attachments)
+                // are listed apart, as their own kind.
+                products: false,
+                media: false,
             },
         }
     }

@@ -134,6 +134,15 @@ describe("All accounts view", () => {
     await fireEvent.change(screen.getByTestId("filter-reported"), { target: { value: "reported" } });
     await waitFor(() => expect(lastFilter(backend)?.reported).toBe(true));
     await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(/review/));
+    // The tags of the synced reviews, and a tag narrows to the reviews carrying it.
+    await fireEvent.click(screen.getByTestId("clear-filters"));
+    const tag = screen.getByTestId("filter-tag") as HTMLSelectElement;
+    const delivery = [...tag.options].find((o) => o.textContent?.startsWith("Delivery ("));
+    expect(delivery).toBeDefined();
+    await fireEvent.change(tag, { target: { value: delivery?.value } });
+    await waitFor(() => expect(lastFilter(backend)?.tag).toEqual({ group: "generic", value: "Delivery" }));
+    const count = Number(/\((\d+)\)/.exec(delivery?.textContent ?? "")?.[1]);
+    await waitFor(() => expect(screen.getByTestId("review-total")).toHaveTextContent(`${count} review`));
     await fireEvent.click(screen.getByTestId("clear-filters"));
     await waitFor(() => expect(lastFilter(backend)?.language).toBeUndefined());
     expect(lastFilter(backend)?.replied).toBeUndefined();

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../ipc/backend";
-import { FixtureBackend } from "../ipc/fixture";
+import { FixtureBackend, FIXTURE_UNIT, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
 
 function setup(options: ConstructorParameters<typeof FixtureBackend>[0] = {}) {
@@ -113,5 +113,25 @@ describe("overview", () => {
     await waitFor(() => expect(screen.getByTestId("local-rating")).not.toHaveTextContent("400 reviews"));
     const bars = screen.getByTestId("local-rating").querySelectorAll("[data-star]");
     expect([...bars].map((b) => b.getAttribute("data-star"))).toEqual(["5", "4", "3", "2", "1"]);
+  });
+
+  it("a Trustpilot business unit shows its TrustScore, its stars and review count, and no product picker", async () => {
+    const backend = new FixtureBackend({ reviews: 40, latencyMs: 0 });
+    render(WorkspaceHarness, { backend, initialPage: "overview", session: FIXTURE_UNIT_SESSION });
+    const card = await screen.findByTestId("trustscore");
+    await waitFor(() => expect(within(card).getByTestId("trustscore-value")).toHaveTextContent(FIXTURE_UNIT.trust_score?.toFixed(1) ?? ""));
+    expect(card).toHaveTextContent("1,500 reviews on Trustpilot");
+    expect(within(card).getByRole("img")).toHaveAccessibleName(/4\.5 out of 5 stars/);
+    expect(screen.queryByTestId("filter-product")).toBeNull();
+  });
+
+  it("a TrustScore Trustpilot did not answer says why and tries again", async () => {
+    const backend = new FixtureBackend({ reviews: 10, latencyMs: 0 });
+    backend.failWith(COMMANDS.trustpilotUnit, { code: "NETWORK", message: "Couldn't reach Trustpilot.", retry_after_s: null });
+    render(WorkspaceHarness, { backend, initialPage: "overview", session: FIXTURE_UNIT_SESSION });
+    const card = await screen.findByTestId("trustscore");
+    await waitFor(() => expect(card).toHaveTextContent("Couldn't reach Trustpilot."));
+    await fireEvent.click(within(card).getByTestId("trustscore-retry"));
+    await waitFor(() => expect(within(card).getByTestId("trustscore-value")).toHaveTextContent("4.4"));
   });
 });

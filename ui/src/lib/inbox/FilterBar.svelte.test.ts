@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { LanguageSummary, SourceSummary } from "../ipc";
+import type { LanguageSummary, SourceSummary, TagSummary } from "../ipc";
 import FilterBar from "./FilterBar.svelte";
 import { emptyFilters, type InboxFilters } from "./query";
 
@@ -13,6 +13,7 @@ interface Options {
   triage?: boolean;
   filters?: Partial<InboxFilters>;
   languages?: LanguageSummary[];
+  tags?: TagSummary[];
   replies?: boolean;
   reports?: boolean;
 }
@@ -27,6 +28,7 @@ function setup(options: Options = {}) {
     triage: options.triage ?? true,
     onclear,
     languages: options.languages,
+    tags: options.tags,
     replies: options.replies,
     reports: options.reports,
   });
@@ -83,6 +85,31 @@ describe("filter bar", () => {
     expect(screen.queryByTestId("filter-language")).toBeNull();
     expect(screen.queryByTestId("filter-replied")).toBeNull();
     expect(screen.queryByTestId("filter-reported")).toBeNull();
+    expect(screen.queryByTestId("filter-tag")).toBeNull();
+  });
+
+  it("leaves out the product, photo and video filters where the provider's reviews have none", () => {
+    const filters = $state<InboxFilters>(emptyFilters());
+    render(FilterBar, { filters, products: [], sources: SOURCES, onclear: vi.fn(), productFilter: false, mediaFilters: false });
+    expect(screen.queryByTestId("filter-product")).toBeNull();
+    expect(screen.queryByTestId("filter-photo")).toBeNull();
+    expect(screen.queryByTestId("filter-video")).toBeNull();
+    expect(screen.getByTestId("filter-verified")).toBeInTheDocument();
+  });
+
+  it("picks a tag by group and value, naming a group other than generic", async () => {
+    const { filters } = setup({
+      tags: [
+        { tag: { group: "generic", value: "Delivery" }, count: 30 },
+        { tag: { group: "ProductGroup", value: "Delivery" }, count: 2 },
+      ],
+    });
+    const tag = screen.getByTestId("filter-tag") as HTMLSelectElement;
+    expect([...tag.options].map((o) => o.textContent)).toEqual(["Tag", "Delivery (30)", "Delivery · ProductGroup (2)"]);
+    await fireEvent.change(tag, { target: { value: tag.options[2]?.value } });
+    expect(filters.tag).toEqual({ group: "ProductGroup", value: "Delivery" });
+    await fireEvent.change(tag, { target: { value: "" } });
+    expect(filters.tag).toBeNull();
   });
 
   it("sets the language, replied and reported filters from their chips, and clears them", async () => {

@@ -1,5 +1,5 @@
 /** What the inbox's toolbar holds, and the `ReviewQuery` it turns into. Pure functions. */
-import type { ReviewCursor, ReviewFilter, ReviewQuery, ReviewSort, ReviewView, TriageState } from "../ipc";
+import type { ReviewCursor, ReviewFilter, ReviewQuery, ReviewSort, ReviewTag, ReviewView, TriageState } from "../ipc";
 
 /** Rows per `query_reviews` call. */
 export const PAGE_SIZE = 100;
@@ -26,6 +26,8 @@ export interface InboxFilters {
   replied: boolean | null;
   /** `true`: reported to the provider; `false`: not reported; null: either. */
   reported: boolean | null;
+  /** Only reviews carrying this tag (Trustpilot's `{group, value}`), or null for any. */
+  tag: ReviewTag | null;
   date: DatePreset;
   /** `YYYY-MM-DD` (inclusive) for a custom range. */
   from: string;
@@ -46,6 +48,7 @@ export function emptyFilters(): InboxFilters {
     language: null,
     replied: null,
     reported: null,
+    tag: null,
     date: "any",
     from: "",
     to: "",
@@ -67,6 +70,7 @@ export function hasFilters(f: InboxFilters): boolean {
     f.language !== e.language ||
     f.replied !== e.replied ||
     f.reported !== e.reported ||
+    f.tag !== e.tag ||
     f.date !== "any"
   );
 }
@@ -116,6 +120,7 @@ export function toFilter(f: InboxFilters, view: ReviewView, nowS: number): Revie
     ...(f.language !== null ? { language: f.language } : {}),
     ...(f.replied !== null ? { replied: f.replied } : {}),
     ...(f.reported !== null ? { reported: f.reported } : {}),
+    ...(f.tag !== null ? { tag: { group: f.tag.group, value: f.tag.value } } : {}),
   };
 }
 

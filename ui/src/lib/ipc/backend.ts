@@ -32,6 +32,7 @@ import type {
   ProductSummary,
   SourceSummary,
   LanguageSummary,
+  TagSummary,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -249,6 +250,11 @@ export interface ReviewsArea {
    * or every account's together (the All accounts view). Rust: `list_languages` `{ everyAccount }`.
    */
   listLanguages(everyAccount?: boolean): Promise<LanguageSummary[]>;
+  /**
+   * Tags on the stored reviews with their counts, most used first: the account on screen's, or
+   * every account's together. Rust: `list_tags` `{ everyAccount }`.
+   */
+  listTags(everyAccount?: boolean): Promise<TagSummary[]>;
   /** Rust event `sync-progress`, payload `SyncStatus`. */
   onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
   /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */
@@ -323,6 +329,7 @@ export const COMMANDS = {
   listProducts: "list_products",
   listSources: "list_sources",
   listLanguages: "list_languages",
+  listTags: "list_tags",
   webhooksOverview: "webhooks_overview",
   createWebhook: "webhook_create",
   updateWebhook: "webhook_update",

@@ -65,6 +65,8 @@ export type {
   ProductSummary,
   SourceSummary,
   LanguageSummary,
+  TagSummary,
+  ReviewTag,
   QueuedAction,
   Review,
   ReviewCursor,

@@ -71,6 +71,8 @@ export type { NewReviews } from "./bindings/NewReviews";
 export type { ProductSummary } from "./bindings/ProductSummary";
 export type { SourceSummary } from "./bindings/SourceSummary";
 export type { LanguageSummary } from "./bindings/LanguageSummary";
+export type { TagSummary } from "./bindings/TagSummary";
+export type { ReviewTag } from "./bindings/ReviewTag";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";
 export type { ExportResult } from "./bindings/ExportResult";

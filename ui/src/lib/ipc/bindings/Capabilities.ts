@@ -58,4 +58,13 @@ languages: boolean,
  * The business reports reviews to the provider; a reported review says so (the reported
  * filter, the report status and reasons in the detail pane).
  */
-reports: boolean, };
+reports: boolean, 
+/**
+ * Reviews are about products (the product filter, Overview's "By product"). Trustpilot's
+ * service reviews are about the business.
+ */
+products: boolean, 
+/**
+ * Reviews carry photos and videos (the photo and video filters).
+ */
+media: boolean, };

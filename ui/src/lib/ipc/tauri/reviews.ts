@@ -13,6 +13,7 @@ import type {
   RatingSummary,
   SourceSummary,
   LanguageSummary,
+  TagSummary,
   ReviewDetail,
   ReviewPage,
   ReviewQuery,
@@ -54,6 +55,7 @@ export function createTauriReviews(): ReviewsArea {
     listSources: () => call<SourceSummary[]>(COMMANDS.listSources),
     listLanguages: (everyAccount?: boolean) =>
       call<LanguageSummary[]>(COMMANDS.listLanguages, { everyAccount: everyAccount ?? false }),
+    listTags: (everyAccount?: boolean) => call<TagSummary[]>(COMMANDS.listTags, { everyAccount: everyAccount ?? false }),
     onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
     onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
     onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),
