@@ -146,10 +146,14 @@ impl reviewdesk_auth::LocalData for InboxState {
 /// A client for a write action, or `None` when none can be had right now (e.g. the token
 /// refresh itself cannot reach Trustoo): the action is then queued instead of lost.
 pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> {
-    match app.client().await {
-        Ok(c) => Some(Box::new(c)),
+    // The account on screen's own provider: a Trustpilot reply goes to Trustpilot.
+    match active_source(app).await {
+        Ok(source) => Some(source),
         Err(err) => {
-            tracing::info!(code = ?err.code, "no Trustoo client; the action will be queued");
+            tracing::info!(
+                provider = err.provider(),
+                "no client; the action will be queued"
+            );
             None
         }
     }

@@ -161,7 +161,8 @@ pub const HEIGHT: u32 = 760;
 /// overlapping parts of the rating strip, a filter bar on more than one row, detail actions on
 /// more than one row, a "Last synced" on more than one line, product names cut to a few letters,
 /// a clipped "Review id", and a page wider than the window. Empty when it all fits. Its one
-/// argument, when given, is how many rows the filter bar may take (1 without it).
+/// argument, when given, is `{ filterRows, ratingStrip }`: how many rows the filter bar may take
+/// (1 without it), and `ratingStrip: false` for a view that has none (All accounts).
 pub const LAYOUT_PROBLEMS: &str = r#"
 const problems = [];
 const all = (sel) => [...document.querySelectorAll(sel)];
@@ -172,8 +173,10 @@ const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top 
 const oneRow = (els) => { const bs = els.filter(shown).map((e) => e.getBoundingClientRect());
   return bs.length === 0 || Math.max(...bs.map((b) => b.top)) < Math.min(...bs.map((b) => b.bottom)); };
 // The rating strip: no two of its texts and bars drawn over each other, none outside the strip.
+const options = (arguments.length > 0 && arguments[0]) || {};
 const strip = one('[aria-label="Rating summary"]');
-if (!strip) problems.push('no rating strip');
+if (options.ratingStrip === false) { if (strip) problems.push('a rating strip where none belongs'); }
+else if (!strip) problems.push('no rating strip');
 else {
   const parts = [...strip.querySelectorAll('[data-testid=rating-average], [data-testid=rating-count], [data-testid=rating-scope], [data-testid^=rating-bar-] > *')].filter(shown);
   const sb = strip.getBoundingClientRect();
@@ -188,7 +191,7 @@ const bar = one('[data-testid=filter-bar]');
 // Rows of the filter bar: chips whose tops are more than 8 px apart are on different rows.
 const tops = bar ? [...bar.children].filter(shown).map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b) : [];
 const barRows = tops.filter((t, i) => i === 0 || t - tops[i - 1] > 8).length;
-const maxRows = arguments.length > 0 && arguments[0] ? arguments[0] : 1;
+const maxRows = options.filterRows || 1;
 if (!bar || barRows > maxRows) problems.push('the filter bar takes ' + barRows + ' rows (at most ' + maxRows + ')');
 if (bar && bar.scrollWidth > bar.clientWidth + 1) problems.push('the filter bar hides ' + (bar.scrollWidth - bar.clientWidth) + ' px of its chips');
 for (const sel of bar ? bar.querySelectorAll('select') : []) {

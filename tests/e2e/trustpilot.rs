@@ -108,6 +108,34 @@ async fn row_providers(app: &AppUnderTest) -> Vec<String> {
     serde_json::from_value(value).unwrap_or_default()
 }
 
+/// The first option of the `<select>` `test_id` past its "any" entry: its value and the count
+/// its label ends with.
+async fn first_option(app: &AppUnderTest, test_id: &str) -> (String, usize) {
+    let option = app
+        .wait_for_js(
+            &format!("{test_id} options"),
+            &format!(
+                "const s = document.querySelector('[data-testid={test_id}]'); \
+                 return s && s.options.length > 1 ? [s.options[1].value, s.options[1].textContent] : null;"
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let value = option[0].as_str().unwrap_or_default().to_owned();
+    let label = option[1].as_str().unwrap_or_default().to_owned();
+    let count: String = label
+        .rsplit('(')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let count = count.parse().unwrap_or(0);
+    assert!(count > 0, "{test_id}: {label}");
+    (value, count)
+}
+
 /// The unit's own screens: its reviews' facts in the detail pane, the language, reply and
 /// report filters, and its TrustScore in Overview (`score` as the sign-in showed it).
 async fn unit_screens(app: &AppUnderTest, score: &str) {
@@ -133,26 +161,16 @@ async fn unit_screens(app: &AppUnderTest, score: &str) {
     app.screenshot("trustpilot-5-detail").await.expect("shot");
 
     // The most used language: its option's count is what the list then holds.
-    let option = app
-        .wait_for_js(
-            "language options",
-            "const s = document.querySelector('[data-testid=filter-language]');              return s && s.options.length > 1 ? [s.options[1].value, s.options[1].textContent] : null;",
-            WAIT,
-        )
-        .await
-        .expect("the language filter");
-    let code = option[0].as_str().unwrap_or_default().to_owned();
-    let label = option[1].as_str().unwrap_or_default().to_owned();
-    let count: String = label
-        .rsplit('(')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    assert!(!count.is_empty() && count != "0", "{label}");
+    let (code, count) = first_option(app, "filter-language").await;
     choose(app, "filter-language", &code).await;
-    reviews_listed(app, count.parse().expect("a count")).await;
+    reviews_listed(app, count).await;
+    app.click("clear-filters", WAIT).await.expect("clear");
+    // The same for the most used tag (the tags the sync brought).
+    let (tag, tagged) = first_option(app, "filter-tag").await;
+    choose(app, "filter-tag", &tag).await;
+    reviews_listed(app, tagged).await;
+    app.click("clear-filters", WAIT).await.expect("clear");
+    choose(app, "filter-language", &code).await;
     choose(app, "filter-replied", "awaiting").await;
     choose(app, "filter-reported", "not_reported").await;
     app.screenshot("trustpilot-6-filters").await.expect("shot");
@@ -184,7 +202,10 @@ async fn all_accounts_side_by_side(app: &AppUnderTest) {
         resize_page(app, width).await;
         // Both providers' filters and the account chips: two rows at most.
         let layout = app
-            .eval(LAYOUT_PROBLEMS, vec![json!(2)])
+            .eval(
+                LAYOUT_PROBLEMS,
+                vec![json!({ "filterRows": 2, "ratingStrip": false })],
+            )
             .await
             .expect("layout");
         app.screenshot(&format!("trustpilot-8-all-accounts-{width}"))

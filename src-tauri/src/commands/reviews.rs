@@ -6,8 +6,9 @@ use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
-    ProductSummary, QueuedAction, RatingSummary, ReviewDetail, ReviewId, ReviewPage, ReviewQuery,
-    ReviewTag, SourceSummary, SyncStatus, TagSummary, TriageState,
+    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyWarning, ReviewDetail,
+    ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary, SyncStatus, TagSummary,
+    TriageState,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -150,6 +151,77 @@ pub async fn delete_reviews(
         |inbox, client| async move { inbox.delete_reviews(client.as_deref(), &ids).await },
     )
     .await
+}
+
+/// Answers a review in public (sent now, or queued while the provider is unreachable). Only a
+/// provider that answers reviews takes it; the business user who answers is the account's own.
+#[tauri::command]
+pub async fn post_reply(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+    message: String,
+) -> Result<ActionOutcome, IpcError> {
+    let author = replying_user(&app).await?;
+    let id = ReviewId(id);
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move {
+            inbox
+                .post_reply(client.as_deref(), &id, &message, author.as_deref())
+                .await
+        },
+    )
+    .await
+}
+
+/// Takes the public reply of a review down (its text stays in the review's history).
+#[tauri::command]
+pub async fn delete_reply(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+) -> Result<ActionOutcome, IpcError> {
+    replying_user(&app).await?;
+    let id = ReviewId(id);
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move { inbox.delete_reply(client.as_deref(), &id).await },
+    )
+    .await
+}
+
+/// The guidelines a reply may break, checked as the merchant writes (nothing is sent).
+#[tauri::command]
+pub fn check_reply(message: String) -> Vec<ReplyWarning> {
+    reviewdesk_inbox::check_reply(&message)
+}
+
+/// The business user who answers for the account on screen (`None`: Trustpilot takes the
+/// signed-in user), or a refusal when its provider does not answer reviews.
+async fn replying_user(app: &AppState) -> Result<Option<String>, IpcError> {
+    let session = app.require_session().await?;
+    if session.capabilities.reply == ReplyAbility::None {
+        return Err(IpcError::new(
+            ErrorCode::Validation,
+            "Trustoo has no way to answer a review that is already published.",
+        ));
+    }
+    Ok(match app.current_trustpilot().await? {
+        Some(unit) => app
+            .trustpilot()?
+            .business_user_id(&unit)
+            .map(|u| u.as_str().to_owned()),
+        None => None,
+    })
 }
 
 /// Starts a sync now; progress arrives as `sync-progress`.

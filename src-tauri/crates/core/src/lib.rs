@@ -1148,6 +1148,41 @@ pub struct SyncCursor {
     pub last_incremental_sync_at: Option<i64>,
 }
 
+/// Why a reply might break the provider's guidelines for businesses (Trustpilot's: no personal
+/// details in public, no asking to change or remove a review, no incentives, a courteous tone).
+/// Shown before posting; the merchant may post anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyRule {
+    /// Nothing written.
+    Empty,
+    /// Longer than the provider takes.
+    TooLong,
+    /// An email address, a phone number, or an order or reference number.
+    PersonalDetails,
+    /// Asks the reviewer to change, update or remove their review.
+    AsksToChangeReview,
+    /// Offers something (a discount, a voucher, a gift) that reads as a reward.
+    Incentive,
+    /// Words that read as an attack on the reviewer.
+    Aggressive,
+}
+
+/// One guideline a reply may break, with what in it made the check say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReplyWarning {
+    /// Which guideline.
+    pub rule: ReplyRule,
+    /// The warning in the merchant's words.
+    pub message: String,
+    /// The words of the reply that made it (empty for `empty` and `too_long`).
+    pub excerpt: String,
+    /// Whether the reply cannot be posted at all (`empty`, `too_long`); the others are advice.
+    pub blocking: bool,
+}
+
 /// What a queued action does once the server is reachable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(export))]
@@ -1163,6 +1198,11 @@ pub enum ActionKind {
     DeleteExclusion,
     /// `email_unsubscribe`.
     Unsubscribe,
+    /// Answers a review in public (Trustpilot `POST …/reviews/{id}/reply`).
+    PostReply,
+    /// Takes the public answer down (Trustpilot `DELETE …/reviews/{id}/reply`); an edit is
+    /// this, then [`ActionKind::PostReply`].
+    DeleteReply,
 }
 
 impl ActionKind {
@@ -1174,6 +1214,8 @@ impl ActionKind {
             Self::CreateExclusion => "create_exclusion",
             Self::DeleteExclusion => "delete_exclusion",
             Self::Unsubscribe => "unsubscribe",
+            Self::PostReply => "post_reply",
+            Self::DeleteReply => "delete_reply",
         }
     }
 
@@ -1185,6 +1227,8 @@ impl ActionKind {
             "create_exclusion" => Some(Self::CreateExclusion),
             "delete_exclusion" => Some(Self::DeleteExclusion),
             "unsubscribe" => Some(Self::Unsubscribe),
+            "post_reply" => Some(Self::PostReply),
+            "delete_reply" => Some(Self::DeleteReply),
             _ => None,
         }
     }

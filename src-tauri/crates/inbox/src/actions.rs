@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use reviewdesk_core::{
     AccountKey, ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage,
-    ExclusionTarget, QueuedAction, ReviewDetail, ReviewId,
+    ExclusionTarget, QueuedAction, ReviewDetail, ReviewId, ReviewReply, ReviewRow,
 };
 use reviewdesk_store::{NewAction, StoreError};
 use reviewdesk_trustoo::types::EmailType;
@@ -22,6 +22,18 @@ use serde_json::{json, Value};
 
 use crate::source::{ReviewSource, SourceError, SourceErrorKind as Kind};
 use crate::{lock, Inbox, InboxError};
+
+/// The longest reply ReviewDesk sends. Trustpilot documents no limit (UNKNOWN); its web
+/// dashboard stops at 2,048 characters, and a reply longer than that is no answer a reader
+/// finishes, so this is the one choice, checked before anything is queued.
+pub const MAX_REPLY_CHARS: usize = 2_048;
+
+/// Now, as the RFC 3339 text the providers send.
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
 
 /// Exclusions per page of `list_exclusions` (the UI pages 1-based).
 pub const EXCLUSION_PAGE_SIZE: u32 = 50;
@@ -115,6 +127,12 @@ fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
         (ActionKind::DeleteReview, Kind::NotFound) => {
             format!("This review was already deleted on {provider}.")
         }
+        (ActionKind::PostReply | ActionKind::DeleteReply, Kind::NotFound) => {
+            format!("{provider} no longer has this review.")
+        }
+        (ActionKind::PostReply, Kind::Forbidden) => format!(
+            "{provider} did not let this sign-in answer reviews: the business user needs the right to reply."
+        ),
         (ActionKind::DeleteExclusion, Kind::NotFound) => {
             "This customer is not on the exclusion list.".into()
         }
@@ -132,6 +150,8 @@ fn done_message(kind: ActionKind, provider: &str) -> String {
         ActionKind::DeleteExclusion => "The customer can get review requests again.".into(),
         ActionKind::Unsubscribe => "The address is unsubscribed.".into(),
         ActionKind::CreateReview => format!("Sent to {provider}."),
+        ActionKind::PostReply => format!("Your reply is on {provider}."),
+        ActionKind::DeleteReply => format!("Your reply was taken down from {provider}."),
     }
 }
 
@@ -243,6 +263,103 @@ impl Inbox {
             Some(review_id),
         )
         .await
+    }
+
+    /// Answers a review in public: queued (so a crash or an outage loses nothing) and sent now
+    /// when the provider is reachable. The review's copy here shows the reply once the provider
+    /// has it. `author` is the business user who answers (needed with client credentials).
+    pub async fn post_reply(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        review_id: &ReviewId,
+        message: &str,
+        author: Option<&str>,
+    ) -> Result<ActionOutcome, InboxError> {
+        let message = message.trim();
+        if message.is_empty() {
+            return Err(InboxError::Invalid("Write the reply first.".into()));
+        }
+        if message.chars().count() > MAX_REPLY_CHARS {
+            return Err(InboxError::Invalid(format!(
+                "A reply can be at most {MAX_REPLY_CHARS} characters long."
+            )));
+        }
+        self.known_review(review_id)?;
+        let mut payload = json!({ "review_id": review_id.as_str(), "message": message });
+        if let Some(author) = author {
+            payload["author_business_user_id"] = Value::String(author.to_owned());
+        }
+        self.queue_and_send(
+            client,
+            ActionKind::PostReply,
+            payload,
+            "post_reply",
+            Some(review_id),
+        )
+        .await
+    }
+
+    /// Takes the public reply down. The text it had stays in the review's history (audit), so
+    /// an edit (this, then [`Inbox::post_reply`]) never loses the old words.
+    pub async fn delete_reply(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        review_id: &ReviewId,
+    ) -> Result<ActionOutcome, InboxError> {
+        let row = self.known_review(review_id)?;
+        let previous = row.review.reply.map(|r| r.content).unwrap_or_default();
+        let payload = json!({ "review_id": review_id.as_str(), "previous": previous });
+        self.queue_and_send(
+            client,
+            ActionKind::DeleteReply,
+            payload,
+            "delete_reply",
+            Some(review_id),
+        )
+        .await
+    }
+
+    /// The stored row of one of this account's reviews.
+    fn known_review(&self, review_id: &ReviewId) -> Result<ReviewRow, InboxError> {
+        lock(&self.store)
+            .get_review(&self.account, review_id)?
+            .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))
+    }
+
+    /// After a reply landed: the review read back from the provider (the documented way to
+    /// learn `companyReply`) replaces the stored copy; if that read fails, the stored copy takes
+    /// the reply as sent, and the next sync corrects it.
+    async fn refresh_after_reply(&self, client: &dyn ReviewSource, action: &QueuedAction) {
+        let Some(id) = payload_str(&action.payload, "review_id").map(ReviewId::from) else {
+            return;
+        };
+        let review = match client.review(&id).await {
+            Ok(review) => Some(review),
+            Err(_) => lock(&self.store)
+                .get_review(&self.account, &id)
+                .ok()
+                .flatten()
+                .map(|row| {
+                    let mut review = row.review;
+                    review.reply = match action.kind {
+                        ActionKind::PostReply => Some(ReviewReply {
+                            content: payload_str(&action.payload, "message")
+                                .unwrap_or_default()
+                                .to_owned(),
+                            reply_at: now_rfc3339(),
+                            author: None,
+                            updated_at: None,
+                        }),
+                        _ => None,
+                    };
+                    review
+                }),
+        };
+        if let Some(review) = review {
+            if let Err(e) = lock(&self.store).upsert_reviews(&self.account, &[review]) {
+                tracing::warn!(error = %e, "could not store the review after its reply");
+            }
+        }
     }
 
     /// Adds a customer (by email or customer id) to the exclusion list.
@@ -453,6 +570,9 @@ impl Inbox {
                 Ok(true) => {
                     self.note_reachable(true);
                     lock(&self.store).mark_done(id)?;
+                    if matches!(action.kind, ActionKind::PostReply | ActionKind::DeleteReply) {
+                        self.refresh_after_reply(client, action).await;
+                    }
                     return Ok(Sent::Outcome(
                         outcome(
                             &about,
@@ -471,6 +591,9 @@ impl Inbox {
             Ok(()) => {
                 self.note_reachable(true);
                 lock(&self.store).mark_done(id)?;
+                if matches!(action.kind, ActionKind::PostReply | ActionKind::DeleteReply) {
+                    self.refresh_after_reply(client, action).await;
+                }
                 Ok(Sent::Outcome(
                     outcome(
                         &about,

@@ -53,6 +53,7 @@ mod actions;
 pub mod background;
 mod export;
 mod feeds;
+mod replies;
 pub mod source;
 mod sync;
 mod trustoo;
@@ -66,10 +67,11 @@ use std::time::Duration;
 use reviewdesk_core::{SyncPhase, SyncStatus};
 use reviewdesk_store::{Store, StoreError};
 
-pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE};
+pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE, MAX_REPLY_CHARS};
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
 pub use feeds::ORDERS_STILL_MOVING;
+pub use replies::check_reply;
 pub use source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
 };

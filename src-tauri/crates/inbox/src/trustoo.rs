@@ -85,6 +85,10 @@ async fn call(client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiEr
         ActionKind::CreateReview => Err(ApiError::Config(
             "create_review actions are sent by the composer".into(),
         )),
+        // The Open API answers a review only as part of creating it (trustoo-api.md).
+        ActionKind::PostReply | ActionKind::DeleteReply => Err(ApiError::Validation {
+            message: "Trustoo has no way to answer an existing review".into(),
+        }),
     }
 }
 
@@ -105,7 +109,10 @@ async fn landed(client: &TrustooClient, action: &QueuedAction) -> Result<bool, A
         ActionKind::CreateExclusion => find_exclusion(client, p).await,
         ActionKind::DeleteExclusion => Ok(!find_exclusion(client, p).await?),
         // Unsubscribing twice leaves the same state on Trustoo, so it is simply sent again.
-        ActionKind::Unsubscribe | ActionKind::CreateReview => Ok(false),
+        ActionKind::Unsubscribe
+        | ActionKind::CreateReview
+        | ActionKind::PostReply
+        | ActionKind::DeleteReply => Ok(false),
     }
 }
 

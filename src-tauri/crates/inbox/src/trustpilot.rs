@@ -29,7 +29,9 @@ use reviewdesk_core::{
     TrustpilotDetails, TrustpilotId,
 };
 use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview};
-use reviewdesk_trustpilot::{Error as ApiError, OrderBy, ReviewQuery, TrustpilotClient};
+use reviewdesk_trustpilot::{Error as ApiError, NewReply, OrderBy, ReviewQuery, TrustpilotClient};
+
+use crate::actions::payload_str;
 
 use crate::source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
@@ -268,6 +270,37 @@ impl ReviewSource for TrustpilotSource {
 
     fn send<'a>(&'a self, action: &'a QueuedAction) -> SourceFuture<'a, ()> {
         Box::pin(async move {
+            let p = &action.payload;
+            let review_id = || {
+                payload_str(p, "review_id").ok_or_else(|| {
+                    SourceError::new(
+                        TRUSTPILOT,
+                        SourceErrorKind::Refused {
+                            message: "the queued answer names no review".into(),
+                        },
+                        "the queued answer names no review",
+                    )
+                })
+            };
+            match action.kind {
+                ActionKind::PostReply => {
+                    let reply = NewReply {
+                        message: payload_str(p, "message").unwrap_or_default().to_owned(),
+                        author_business_user_id: payload_str(p, "author_business_user_id")
+                            .map(str::to_owned),
+                        submitted_at: None,
+                    };
+                    return Ok(self.client.reply(review_id()?, &reply).await?);
+                }
+                ActionKind::DeleteReply => {
+                    return match self.client.delete_reply(review_id()?).await {
+                        // Nothing to take down: what the merchant wanted is already so.
+                        Err(ApiError::NotFound) => Ok(()),
+                        other => Ok(other?),
+                    };
+                }
+                _ => {}
+            }
             let what = match action.kind {
                 ActionKind::DeleteReview => "delete a review",
                 ActionKind::CreateReview => "write a review in its own name",
@@ -275,6 +308,7 @@ impl ReviewSource for TrustpilotSource {
                     "exclude a customer from review requests"
                 }
                 ActionKind::Unsubscribe => "unsubscribe a customer from review emails",
+                ActionKind::PostReply | ActionKind::DeleteReply => "answer a review",
             };
             let sentence = format!(
                 "Trustpilot does not let a business {what}: a Trustpilot review can be answered, \
@@ -290,8 +324,27 @@ impl ReviewSource for TrustpilotSource {
         })
     }
 
-    fn landed<'a>(&'a self, _action: &'a QueuedAction) -> SourceFuture<'a, bool> {
-        Box::pin(async { Ok(false) })
+    /// A reply sent before landed when the review now carries it (its text, or none after a
+    /// delete): read back from Trustpilot, which is also how the docs say to learn the reply.
+    fn landed<'a>(&'a self, action: &'a QueuedAction) -> SourceFuture<'a, bool> {
+        Box::pin(async move {
+            let p = &action.payload;
+            let Some(id) = payload_str(p, "review_id") else {
+                return Ok(false);
+            };
+            match action.kind {
+                ActionKind::PostReply => {
+                    let review = self.client.private_review(id).await?;
+                    let want = payload_str(p, "message").unwrap_or_default().trim();
+                    Ok(review.company_reply.is_some_and(|r| r.text.trim() == want))
+                }
+                ActionKind::DeleteReply => {
+                    let review = self.client.private_review(id).await?;
+                    Ok(!review.has_reply())
+                }
+                _ => Ok(false),
+            }
+        })
     }
 }
 

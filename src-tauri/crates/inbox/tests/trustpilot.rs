@@ -429,3 +429,207 @@ async fn an_incremental_sync_re_reads_only_the_recent_window_and_sees_a_report()
     assert!(!d.report_reasons.is_empty());
     sb.shutdown().await;
 }
+
+// ---- Replies (issue 17 §1) --------------------------------------------------------------------
+
+/// A synced inbox on the sandbox's unit, its source, and the id of a review without a reply.
+async fn replying(sb: &Sandbox, dir: &std::path::Path) -> (Inbox, TrustpilotSource, ReviewId) {
+    let source = TrustpilotSource::new(client(sb).await, unit());
+    let ib = inbox(dir, 100);
+    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    let unanswered = ib
+        .with_reader(|s| {
+            s.query_reviews(
+                ib.account(),
+                &reviewdesk_core::ReviewQuery {
+                    filter: ReviewFilter {
+                        replied: Some(false),
+                        ..ReviewFilter::default()
+                    },
+                    limit: 1,
+                    ..reviewdesk_core::ReviewQuery::default()
+                },
+            )
+        })
+        .unwrap();
+    let id = unanswered.rows[0].review.id.clone();
+    (ib, source, id)
+}
+
+/// The reply the sandbox holds for `id` (read as a client would), if any.
+async fn sandbox_reply(source: &TrustpilotSource, id: &ReviewId) -> Option<String> {
+    use reviewdesk_inbox::ReviewSource;
+    source.review(id).await.unwrap().reply.map(|r| r.content)
+}
+
+/// How many requests of `method` the sandbox saw on `id`'s reply since its stats were reset.
+async fn reply_calls(sb: &Sandbox, method: &str, id: &ReviewId) -> usize {
+    let path = format!("/v1/private/reviews/{id}/reply", id = id.as_str());
+    let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path.as_str() && r["method"] == method)
+        .count()
+}
+
+fn stored_reply(ib: &Inbox, id: &ReviewId) -> Option<String> {
+    ib.with_reader(|s| s.get_review(ib.account(), id))
+        .unwrap()
+        .unwrap()
+        .review
+        .reply
+        .map(|r| r.content)
+}
+
+#[tokio::test]
+async fn a_reply_is_posted_once_and_the_stored_review_shows_it() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = replying(&sb, dir.path()).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let text = "Thank you, Ana: we are glad the parcel came so quickly.";
+    let outcome = ib
+        .post_reply(Some(&source), &id, text, Some(demo::BUSINESS_USER_ID))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.status,
+        reviewdesk_core::ActionStatus::Done,
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox_reply(&source, &id).await.as_deref(), Some(text));
+    assert_eq!(stored_reply(&ib, &id).as_deref(), Some(text));
+    assert_eq!(reply_calls(&sb, "POST", &id).await, 1);
+    let detail = ib.review_detail(&id).unwrap();
+    assert!(detail.audit.iter().any(|a| a.action == "post_reply"));
+    assert!(detail.pending.is_empty());
+    // Nothing to send: an empty or over-long reply is refused before anything is queued.
+    assert!(ib
+        .post_reply(Some(&source), &id, "   ", None)
+        .await
+        .is_err());
+    let long = "x".repeat(reviewdesk_inbox::MAX_REPLY_CHARS + 1);
+    assert!(ib
+        .post_reply(Some(&source), &id, &long, None)
+        .await
+        .is_err());
+    assert!(ib.pending_actions().unwrap().is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reply_written_while_trustpilot_is_unreachable_is_sent_once_when_it_is_back() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = replying(&sb, dir.path()).await;
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "offline"})),
+    )
+    .await;
+    let text = "Sorry to hear it. We have sent a new jacket today.";
+    let outcome = ib.post_reply(Some(&source), &id, text, None).await.unwrap();
+    assert_eq!(
+        outcome.status,
+        reviewdesk_core::ActionStatus::Queued,
+        "{outcome:?}"
+    );
+    assert_eq!(ib.pending_actions().unwrap().len(), 1);
+    assert_eq!(ib.review_detail(&id).unwrap().pending.len(), 1);
+    assert_eq!(stored_reply(&ib, &id), None);
+
+    // The app closes and opens again on the same store: the reply is still waiting.
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    assert_eq!(ib.pending_actions().unwrap().len(), 1);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    let again = ib.replay(&source).await.unwrap();
+    assert_eq!(again.done + again.still_queued, 0, "{again:?}");
+    assert_eq!(reply_calls(&sb, "POST", &id).await, 1, "sent exactly once");
+    assert_eq!(sandbox_reply(&source, &id).await.as_deref(), Some(text));
+    assert_eq!(stored_reply(&ib, &id).as_deref(), Some(text));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reply_whose_answer_was_lost_is_not_posted_again() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = replying(&sb, dir.path()).await;
+    let text = "Thanks for the kind words!";
+    // Queued (no connection), then the app sends it and dies before hearing the answer: the
+    // reply is on Trustpilot and the action still in flight here.
+    ib.post_reply(None, &id, text, None).await.unwrap();
+    let action = ib.pending_actions().unwrap().remove(0);
+    assert!(ib.with_store(|s| s.mark_in_flight(action.id)).unwrap());
+    client(&sb)
+        .await
+        .reply(
+            id.as_str(),
+            &NewReply {
+                message: text.into(),
+                author_business_user_id: None,
+                submitted_at: None,
+            },
+        )
+        .await
+        .unwrap();
+    // ReviewDesk starts again on the same store.
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    assert_eq!(
+        reply_calls(&sb, "POST", &id).await,
+        0,
+        "checked, not posted again"
+    );
+    assert_eq!(stored_reply(&ib, &id).as_deref(), Some(text));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn editing_a_reply_takes_the_old_one_down_then_posts_and_keeps_the_old_words() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = replying(&sb, dir.path()).await;
+    let first = "Thank you!";
+    let second = "Thank you, Noah: see you next winter.";
+    ib.post_reply(Some(&source), &id, first, None)
+        .await
+        .unwrap();
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let down = ib.delete_reply(Some(&source), &id).await.unwrap();
+    assert_eq!(down.status, reviewdesk_core::ActionStatus::Done, "{down:?}");
+    assert_eq!(stored_reply(&ib, &id), None);
+    ib.post_reply(Some(&source), &id, second, None)
+        .await
+        .unwrap();
+    assert_eq!(reply_calls(&sb, "DELETE", &id).await, 1);
+    assert_eq!(reply_calls(&sb, "POST", &id).await, 1);
+    assert_eq!(sandbox_reply(&source, &id).await.as_deref(), Some(second));
+    assert_eq!(stored_reply(&ib, &id).as_deref(), Some(second));
+    let audit = ib.review_detail(&id).unwrap().audit;
+    let taken_down = audit
+        .iter()
+        .find(|a| a.action == "delete_reply")
+        .expect("the delete is in the history");
+    assert_eq!(taken_down.details["previous"], json!(first));
+    // Taking down a reply that is already gone is what the merchant wanted: done.
+    ib.delete_reply(Some(&source), &id).await.unwrap();
+    let again = ib.delete_reply(Some(&source), &id).await.unwrap();
+    assert_eq!(
+        again.status,
+        reviewdesk_core::ActionStatus::Done,
+        "{again:?}"
+    );
+    sb.shutdown().await;
+}
