@@ -84,10 +84,11 @@ describe("All accounts view", () => {
     await fireEvent.click(row);
     await waitFor(() => expect(detail).toHaveBeenLastCalledWith(expect.any(String), UNIT));
     await waitFor(() => expect(screen.getByTestId("detail-title")).toBeInTheDocument());
-    // Trustpilot cannot delete: no button, and no hint to go elsewhere either.
+    // Trustpilot cannot delete: no button. It answers, through the unit's own inbox.
     const pane = screen.getByTestId("review-detail");
     expect(within(pane).queryByTestId("delete")).toBeNull();
-    expect(within(pane).queryByTestId("actions-elsewhere")).toBeNull();
+    expect(within(pane).queryByTestId("reply-open")).toBeNull();
+    expect(within(pane).getByTestId("actions-elsewhere")).toHaveTextContent(`To answer this review, open ${UNIT_NAME}.`);
   });
 
   it("a row of a Trustoo shop not on screen offers no delete and says where to do it", async () => {

@@ -32,11 +32,30 @@ export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
     return {
       account: { provider: e.session.provider, id: e.session.domain },
       name: e.session.shop_name,
-      capabilities: e.active ? allows : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false },
+      capabilities: e.active
+        ? allows
+        : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false, reply: "none" },
       onScreen: e.active,
       allows,
     };
   });
+}
+
+/**
+ * What a row of an account not on screen can have done in that account's own inbox ("answer
+ * this review or delete it"), or null when its provider allows none of it.
+ */
+export function actionsElsewhere(allows: Capabilities): string | null {
+  const verbs = [
+    allows.reply !== "none" ? "answer this review" : null,
+    allows.delete_reviews ? "delete it" : null,
+    allows.exclusions ? "exclude its author" : null,
+  ].filter((v): v is string => v !== null);
+  if (verbs.length === 0) return null;
+  const [first, ...rest] = verbs;
+  const last = rest.pop();
+  const said = last ? `${[first, ...rest].join(", ")} or ${last}` : first;
+  return said ? `To ${said.replace(/^delete it/, "delete this review")}` : null;
 }
 
 /** The filters a view of these accounts offers: each where at least one account has it. */

@@ -33,6 +33,7 @@ import type {
   SourceSummary,
   LanguageSummary,
   TagSummary,
+  ReplyWarning,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -221,6 +222,12 @@ export interface ReviewsArea {
   setTriage(ids: string[], state: TriageState, account?: AccountKey): Promise<void>;
   /** Deletes reviews (sent now, or queued while offline): one outcome per id. Rust: `delete_reviews` `{ ids }`. */
   deleteReviews(ids: string[]): Promise<ActionOutcome[]>;
+  /** Answers a review in public (sent now, or queued). Rust: `post_reply` `{ id, message }`. */
+  postReply(id: string, message: string): Promise<ActionOutcome>;
+  /** Takes a review's public reply down (its text stays in the history). Rust: `delete_reply` `{ id }`. */
+  deleteReply(id: string): Promise<ActionOutcome>;
+  /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
+  checkReply(message: string): Promise<ReplyWarning[]>;
   /** Keeps a review's author out of review requests. Rust: `exclude_author` `{ reviewId }`. */
   excludeAuthor(reviewId: string): Promise<ActionOutcome>;
   /** One page (1-based) of excluded customers. Rust: `list_exclusions` `{ page }`. */
@@ -330,6 +337,9 @@ export const COMMANDS = {
   listSources: "list_sources",
   listLanguages: "list_languages",
   listTags: "list_tags",
+  postReply: "post_reply",
+  deleteReply: "delete_reply",
+  checkReply: "check_reply",
   webhooksOverview: "webhooks_overview",
   createWebhook: "webhook_create",
   updateWebhook: "webhook_update",

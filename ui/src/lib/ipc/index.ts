@@ -67,6 +67,8 @@ export type {
   LanguageSummary,
   TagSummary,
   ReviewTag,
+  ReplyWarning,
+  ReplyRule,
   QueuedAction,
   Review,
   ReviewCursor,

@@ -72,6 +72,8 @@ export type { ProductSummary } from "./bindings/ProductSummary";
 export type { SourceSummary } from "./bindings/SourceSummary";
 export type { LanguageSummary } from "./bindings/LanguageSummary";
 export type { TagSummary } from "./bindings/TagSummary";
+export type { ReplyWarning } from "./bindings/ReplyWarning";
+export type { ReplyRule } from "./bindings/ReplyRule";
 export type { ReviewTag } from "./bindings/ReviewTag";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";

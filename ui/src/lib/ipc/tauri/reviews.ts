@@ -14,6 +14,7 @@ import type {
   SourceSummary,
   LanguageSummary,
   TagSummary,
+  ReplyWarning,
   ReviewDetail,
   ReviewPage,
   ReviewQuery,
@@ -38,6 +39,9 @@ export function createTauriReviews(): ReviewsArea {
     setTriage: (ids: string[], state: TriageState, account?: AccountKey) =>
       call<void>(COMMANDS.setTriage, { ids, state, account: account ?? null }),
     deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
+    postReply: (id: string, message: string) => call<ActionOutcome>(COMMANDS.postReply, { id, message }),
+    deleteReply: (id: string) => call<ActionOutcome>(COMMANDS.deleteReply, { id }),
+    checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
     excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
     listExclusions: (page: number) => call<ExclusionPage>(COMMANDS.listExclusions, { page }),
     addExclusion: (target: ExclusionTarget) =>

@@ -1,0 +1,127 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { COMMANDS } from "../ipc/backend";
+import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
+import type { ReplyWarning } from "../ipc";
+import WorkspaceHarness from "./WorkspaceHarness.svelte";
+import { accountLabels } from "./accounts";
+
+const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
+
+/** The All accounts view with the Trustpilot unit on screen (its rows answer). */
+function setup() {
+  const backend = new FixtureBackend({ reviews: 30, latencyMs: 0, syncStepMs: 5 });
+  const allAccounts = accountLabels([
+    { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
+    { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
+  ]);
+  render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
+  return backend;
+}
+
+function rows(): HTMLElement[] {
+  return screen.queryAllByTestId("review-row");
+}
+
+/** Selects the first Trustpilot row (without a reply when `unanswered`); answers its index. */
+async function selectTrustpilotRow(): Promise<number> {
+  await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+  const index = rows().findIndex((r) => within(r).queryByTestId("row-account")?.dataset.provider === "trustpilot");
+  expect(index).toBeGreaterThanOrEqual(0);
+  await fireEvent.click(rows()[index] as HTMLElement);
+  return index;
+}
+
+const ADVICE: ReplyWarning = {
+  rule: "incentive",
+  message: "Offering something in a public reply reads as an incentive.",
+  excerpt: "voucher",
+  blocking: false,
+};
+
+beforeEach(() => localStorage.clear());
+
+describe("answering a review", () => {
+  it("a opens the editor on a template with the reviewer's name; a warning asks before posting; the reply shows", async () => {
+    const backend = setup();
+    vi.spyOn(backend.reviews, "checkReply").mockImplementation(async (text) => (/voucher/i.test(text) ? [ADVICE] : []));
+    const post = vi.spyOn(backend.reviews, "postReply");
+    await selectTrustpilotRow();
+    await fireEvent.keyDown(window, { key: "a" });
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    const author = screen.getByTestId("review-detail").querySelector(".author")?.textContent?.trim() ?? "";
+    const first = author.split(/\s+/)[0] ?? "";
+    expect(text.value).toContain(first.charAt(0).toUpperCase() + first.slice(1).toLowerCase());
+    expect(screen.getByTestId("reply-preview")).toHaveTextContent(`Reply from ${UNIT_NAME}`);
+
+    await fireEvent.input(text, { target: { value: "Thanks! Here is a voucher for next time." } });
+    await waitFor(() => expect(screen.getByTestId("reply-warnings")).toHaveTextContent("incentive"));
+    expect(screen.getByTestId("reply-post")).toHaveTextContent("Post anyway");
+    await fireEvent.input(text, { target: { value: "Thank you, we are glad it arrived quickly." } });
+    await waitFor(() => expect(screen.queryByTestId("reply-warnings")).toBeNull());
+    await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(post).toHaveBeenCalledWith(expect.any(String), "Thank you, we are glad it arrived quickly."));
+    await waitFor(() => expect(screen.queryByTestId("reply-editor")).toBeNull());
+    await waitFor(() => expect(screen.getByTestId("review-reply")).toHaveTextContent("we are glad it arrived quickly"));
+  });
+
+  it("an empty reply cannot be posted, and Escape closes the editor keeping the draft", async () => {
+    setup();
+    await selectTrustpilotRow();
+    await fireEvent.click(await screen.findByTestId("reply-open"));
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await fireEvent.input(text, { target: { value: "   " } });
+    await waitFor(() => expect(screen.getByTestId("reply-warnings")).toHaveTextContent("Write the reply first."));
+    expect(screen.getByTestId("reply-post")).toBeDisabled();
+    await fireEvent.input(text, { target: { value: "Half a thought" } });
+    await fireEvent.keyDown(text, { key: "Escape" });
+    expect(screen.queryByTestId("reply-editor")).toBeNull();
+    // The list did not take Escape too (nothing else closed).
+    expect(screen.getByTestId("review-detail")).toBeInTheDocument();
+    await fireEvent.keyDown(window, { key: "a" });
+    expect(((await screen.findByTestId("reply-text")) as HTMLTextAreaElement).value).toBe("Half a thought");
+  });
+
+  it("editing a reply asks once, then takes the old one down before posting the new one", async () => {
+    const backend = setup();
+    await selectTrustpilotRow();
+    // It has a reply first (posted from here).
+    await fireEvent.keyDown(window, { key: "a" });
+    const first = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await fireEvent.input(first, { target: { value: "Thanks!" } });
+    await fireEvent.keyDown(first, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(screen.getByTestId("review-reply")).toHaveTextContent("Thanks!"));
+
+    const calls: string[] = [];
+    vi.spyOn(backend.reviews, "deleteReply").mockImplementation(async (id) => {
+      calls.push(`delete ${id}`);
+      return { id, status: "done", message: "Taken down." };
+    });
+    vi.spyOn(backend.reviews, "postReply").mockImplementation(async (id, message) => {
+      calls.push(`post ${id} ${message}`);
+      return { id, status: "done", message: "Posted." };
+    });
+    await fireEvent.click(screen.getByTestId("reply-edit"));
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    expect(text.value).toBe("Thanks!");
+    await fireEvent.input(text, { target: { value: "Thank you, see you next winter." } });
+    await fireEvent.click(screen.getByTestId("reply-post"));
+    expect(screen.getByTestId("reply-confirm-replace")).toHaveTextContent("The old text stays");
+    expect(calls).toEqual([]);
+    await fireEvent.click(screen.getByTestId("reply-post"));
+    await waitFor(() => expect(calls).toHaveLength(2));
+    const id = calls[0]?.replace("delete ", "");
+    expect(calls).toEqual([`delete ${id}`, `post ${id} Thank you, see you next winter.`]);
+  });
+
+  it("a Trustoo shop offers no reply, and no a key", async () => {
+    const backend = new FixtureBackend({ reviews: 10, latencyMs: 0 });
+    render(WorkspaceHarness, { backend, session: FIXTURE_SESSION });
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    await fireEvent.click(rows()[0] as HTMLElement);
+    await fireEvent.keyDown(window, { key: "a" });
+    expect(screen.queryByTestId("reply-editor")).toBeNull();
+    expect(screen.queryByTestId("reply-open")).toBeNull();
+    expect(backend.wire.args.some((a) => a.command === COMMANDS.postReply)).toBe(false);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { generateReviews } from "../ipc/fixture/reviews-data";
+import { DEFAULT_TEMPLATES, defaultTemplate, fillTemplate, firstName } from "./replies";
+
+const row = (author: string, rating = 5, product = "Glacier Waterproof Shell") => {
+  const base = generateReviews(1, 7)[0]?.row;
+  if (!base) throw new Error("no fixture review");
+  return { ...base, review: { ...base.review, author, rating, product_title: product, is_store_review: product === "" } };
+};
+
+describe("reply templates", () => {
+  it("offers a default for every star rating, the apology for low ones", () => {
+    for (const stars of [1, 2, 3, 4, 5]) expect(defaultTemplate(stars)).toBeDefined();
+    expect(defaultTemplate(1)?.id).toBe("sorry");
+    expect(defaultTemplate(3)?.id).toBe("mixed");
+    expect(defaultTemplate(5)?.id).toBe("thanks");
+  });
+
+  it("fills the first name, the shop and the product, and leaves unknown variables as written", () => {
+    const text = fillTemplate("Hi {first_name}, {shop_name} hopes {product} fits. {unknown}", row("ana SILVA"), "Aurora Outfitters");
+    expect(text).toBe("Hi Ana, Aurora Outfitters hopes Glacier Waterproof Shell fits. {unknown}");
+    expect(fillTemplate("{product}", row("Lily", 5, ""), "A")).toBe("your order");
+  });
+
+  it("greets a reviewer whose name is not a name as 'there'", () => {
+    expect(firstName("")).toBe("there");
+    expect(firstName("user1234")).toBe("there");
+    expect(firstName("noah@example.com")).toBe("there");
+    expect(firstName("Noah.")).toBe("Noah");
+  });
+
+  it("ships defaults that pass the guidelines: no request to change the review, no incentive", () => {
+    for (const t of DEFAULT_TEMPLATES) {
+      expect(t.text).not.toMatch(/(change|update|remove) (your|the) (review|rating)/i);
+      expect(t.text).not.toMatch(/discount|voucher|coupon|gift/i);
+    }
+  });
+});
