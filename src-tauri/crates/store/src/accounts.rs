@@ -1,10 +1,11 @@
 //! Forgetting an account: every row the store keeps for it, in one transaction.
 //!
 //! Why: a merchant who disconnects ReviewDesk from a shop may ask for its local data to go too
-//! (cached reviews, drafts, queued actions, audit log, sync state, filter counts). The tables are
-//! found from the schema (every table with a `shop` column names an account, see V1 and V11), so
-//! a table a later migration adds is forgotten too without a change here. The reviews go first,
-//! through the FTS delete trigger, so the search index never keeps a forgotten review.
+//! (cached reviews, drafts, queued actions, audit log, sync state, filter and star counts). The
+//! tables are found from the schema (every table with a `shop` column names an account, see V1
+//! and V11), so a table a later migration adds is forgotten too without a change here. The
+//! reviews go first, through the FTS delete trigger, so the search index never keeps a forgotten
+//! review.
 
 use reviewdesk_core::AccountKey;
 use rusqlite::params;
@@ -20,9 +21,9 @@ const ACCOUNT_TABLES: &str =
 
 impl Store {
     /// Deletes every row of `account` (reviews, their search entries, drafts, queued actions,
-    /// audit log, sync state, products, sources, tags) and the account itself, in one
-    /// transaction. Answers how many reviews went; an account with no data is `Ok(0)`. Other
-    /// accounts' rows are untouched.
+    /// audit log, sync state, products, sources, tags, star counts) and the account itself, in
+    /// one transaction. Answers how many reviews went; an account with no data is `Ok(0)`.
+    /// Other accounts' rows are untouched.
     pub fn delete_account(&mut self, account: &AccountKey) -> Result<u64> {
         let Some(id) = self.account_id(account)? else {
             return Ok(0);

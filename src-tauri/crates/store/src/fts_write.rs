@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::fts::{facets_are_active, Facets, TermCounter};
 use crate::products::ProductCounts;
+use crate::ratings::RatingCounts;
 use crate::reviews::KeyAllocator;
 use crate::sources::SourceCounts;
 use crate::tags::TagCounts;
@@ -184,7 +185,7 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
         return Ok(());
     }
     // Every change of a review's deleted state comes through here: its view token tells
-    // whether it was counted as active for its product and its source.
+    // whether it was counted as active for its product, its source, its tags and its stars.
     if facets_are_active(&old[FTS_COLUMNS - 1]) == gone {
         let delta = if gone { -1 } else { 1 };
         let mut counts = ProductCounts::default();
@@ -198,6 +199,13 @@ pub(crate) fn refresh_facets(conn: &Connection, rid: i64) -> Result<()> {
             tag_counts.add(tag, delta);
         }
         tag_counts.write(conn, shop_id)?;
+        let mut ratings = RatingCounts::default();
+        ratings.add(
+            u8::try_from(rating)
+                .map_err(|_| StoreError::Corrupt(format!("rating {rating} of {rid}")))?,
+            delta,
+        );
+        ratings.write(conn, shop_id)?;
     }
     fts_write(conn, rid, true, &old)?;
     conn.prepare_cached("UPDATE reviews SET facets = ?2 WHERE rid = ?1")?

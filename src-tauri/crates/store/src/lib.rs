@@ -31,6 +31,7 @@ mod migration_tests;
 mod products;
 mod query;
 mod queue;
+mod ratings;
 mod reviews;
 mod schema;
 mod sources;
@@ -691,7 +692,7 @@ mod tests {
     /// steps then find their change there and only bump the version): the products and sources
     /// tables (8, 10), accounts (11), tags and reply columns (12), the reply's FTS column (13,
     /// with the column sizes an index had before version 6), Trustpilot's review columns (14,
-    /// which also extends the full pass table of 9).
+    /// which also extends the full pass table of 9), the star counts (16).
     fn later_schema(store: &Store) {
         let v13 = crate::schema::V13.replace("columnsize = 0,", "");
         for sql in [
@@ -702,6 +703,7 @@ mod tests {
             crate::schema::V12,
             &v13,
             crate::schema::V14,
+            crate::schema::V16,
         ] {
             store.conn().execute_batch(sql).unwrap();
         }
@@ -769,6 +771,45 @@ mod tests {
         assert_eq!(store.list_sources(&AccountKey::trustoo("s")).unwrap(), kept);
         let total: u64 = kept.iter().map(|s| s.count).sum();
         assert_eq!(total, 399);
+    }
+
+    /// A store written before the star counts were kept (version 15) gets them counted from
+    /// its rows on open: deleted here, gone from the server and active reviews of two accounts.
+    #[test]
+    fn version_16_counts_each_accounts_active_reviews_per_star_from_the_reviews() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let shop = AccountKey::trustoo("s");
+        let other = AccountKey::trustoo("t");
+        let reviews = synthetic(16, 400, 60);
+        store.upsert_reviews(&shop, &reviews).unwrap();
+        store.upsert_reviews(&other, &reviews[..50]).unwrap();
+        for r in &reviews[3..9] {
+            store.delete_review(&shop, &r.id, "t").unwrap();
+        }
+        let seen: std::collections::HashSet<_> =
+            reviews[20..].iter().map(|r| r.id.clone()).collect();
+        assert_eq!(
+            store
+                .mark_missing_as_deleted(&shop, &seen, i64::MAX)
+                .unwrap(),
+            20
+        );
+        let chart = store.rating_summary_from_index(&shop, None).unwrap();
+        assert_eq!(chart.count, 380);
+        // Make it a version 15 file: no star counts.
+        store
+            .conn()
+            .execute_batch("DROP TABLE rating_counts; PRAGMA user_version = 15;")
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let (kept, counted) = crate::ratings::kept_and_counted(&store);
+        assert_eq!(kept, counted);
+        assert_eq!(store.rating_summary(&shop, None).unwrap(), chart);
+        assert_eq!(store.rating_summary(&other, None).unwrap().count, 50);
     }
 
     #[test]

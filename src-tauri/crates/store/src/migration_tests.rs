@@ -294,6 +294,14 @@ fn a_version_8_store_migrates_in_place_with_nothing_lost() {
         "the deleted review's source is not offered"
     );
     assert_eq!(store.rating_summary(&aurora, None).unwrap().count, 2);
+    // The chart's star counts were counted from the rows (V16): 2 and 3 stars active, the
+    // deleted review's 4 stars not.
+    assert_eq!(
+        store.rating_summary(&aurora, None).unwrap().stars,
+        [0, 1, 1, 0, 0]
+    );
+    let (kept, counted) = crate::ratings::kept_and_counted(&store);
+    assert_eq!(kept, counted);
 
     // Sync state, audit, queue and drafts.
     assert_eq!(

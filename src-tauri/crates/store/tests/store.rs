@@ -1761,6 +1761,39 @@ fn rating_summary_is_computed_locally() {
     );
 }
 
+/// A batch naming one review twice (a page-numbered full pass can: a review arriving during the
+/// pass shifts the next page by one, and pages are gathered into one batch) is written as
+/// the last copy, with the search index whole and its star counts those of the rows.
+///
+/// Ignored: known to fail. The writer queues the FTS entries of a batch and writes them after
+/// the rows (see `upsert_reviews`), so the second copy's update deletes an FTS entry that is
+/// not written yet: a new review's batch fails with "database disk image is malformed", a
+/// stored review's is indexed twice. Found while testing the kept star counts (issue 19), left
+/// to the writer's owner: deduplicating the batch (here or in the inbox's sync) has a cost on
+/// the first sync's hot path.
+#[test]
+#[ignore = "known bug: a batch naming a review twice breaks the search index"]
+fn a_batch_naming_a_review_twice_keeps_the_search_index_whole() {
+    let (_dir, mut store) = open();
+    let reviews = sample();
+    let mut again = reviews[0].clone();
+    again.rating = if again.rating == 1 { 2 } else { 1 };
+    let mut batch = reviews.clone();
+    batch.push(again.clone());
+    store.upsert_reviews(&SHOP, &batch).unwrap();
+    store.check_search_index().unwrap();
+    let mut changed = reviews[1].clone();
+    changed.rating = if changed.rating == 1 { 2 } else { 1 };
+    store
+        .upsert_reviews(&SHOP, &[reviews[1].clone(), changed])
+        .unwrap();
+    store.check_search_index().unwrap();
+    assert_eq!(
+        store.rating_summary(&SHOP, None).unwrap(),
+        store.rating_summary_from_index(&SHOP, None).unwrap()
+    );
+}
+
 /// An unfinished full pass is remembered across a reopen (a restart), is independent of the
 /// sync cursor, and is forgotten once finished.
 #[test]

@@ -1,17 +1,18 @@
-//! Reviews: batched upserts from the server, local triage, local deletion, star summaries.
+//! Reviews: batched upserts from the server, local triage, local deletion (star summaries are in
+//! `crate::ratings`).
 //!
 //! The key scheme is in `keys`, the merchant's triage and local deletion in `triage`, the FTS
 //! write path in `crate::fts_write`.
 
 use reviewdesk_core::{AccountKey, Provider};
 use reviewdesk_core::{
-    Media, RatingSummary, Review, ReviewCursor, ReviewFilter, ReviewId, ReviewReply, ReviewRow,
-    ReviewTag, TriageState,
+    Media, Review, ReviewCursor, ReviewId, ReviewReply, ReviewRow, ReviewTag, TriageState,
 };
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::fts::{facets_are_active, Facets, TermCounter};
 use crate::products::ProductCounts;
+use crate::ratings::RatingCounts;
 use crate::sources::SourceCounts;
 use crate::tags::TagCounts;
 use crate::{now, Result, Store, StoreError};
@@ -144,6 +145,8 @@ struct Existing {
     source: String,
     /// Its tags as stored (for the tag counts when they change).
     tags: Vec<ReviewTag>,
+    /// Its stars as stored (for the star counts when they change).
+    rating: u8,
 }
 
 /// Column values of one review row that are computed, done once per review (an upsert may
@@ -267,6 +270,11 @@ fn find_existing(
                     let json: String = row.get(12)?;
                     decode_tags(&json).map_err(|e| conversion_error(12, format!("tags: {e}")))?
                 },
+                rating: {
+                    let rating: i64 = row.get(13)?;
+                    u8::try_from(rating)
+                        .map_err(|_| conversion_error(13, format!("rating {rating}")))?
+                },
             })
         })
         .optional()?)
@@ -358,7 +366,7 @@ impl Store {
             let mut find = tx.prepare_cached(
                 "SELECT rid, commented_at, author, title, content, product_title, \
                  coalesce(reply_content, ''), facets, triage, deleted_at IS NOT NULL, \
-                 product_id, source, tags_json FROM reviews WHERE shop = ?1 AND id = ?2",
+                 product_id, source, tags_json, rating FROM reviews WHERE shop = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
@@ -390,6 +398,7 @@ impl Store {
             let mut products = ProductCounts::default();
             let mut sources = SourceCounts::default();
             let mut tags = TagCounts::default();
+            let mut ratings = RatingCounts::default();
             let mut keys = KeyAllocator::new(reviews);
             for (index, r) in reviews.iter().enumerate() {
                 let row = RowExtras::of(r, synced_at)?;
@@ -438,6 +447,7 @@ impl Store {
                         for tag in &r.tags {
                             tags.add(tag, 1);
                         }
+                        ratings.add(r.rating, 1);
                         if let Some(list) = inserted.as_deref_mut() {
                             list.push(index);
                         }
@@ -470,12 +480,14 @@ impl Store {
                     for tag in &old.tags {
                         tags.add(tag, -1);
                     }
+                    ratings.add(old.rating, -1);
                 }
                 let active = !old.deleted_locally;
                 sources.add(row.details.source, i64::from(active));
                 for tag in &r.tags {
                     tags.add(tag, i64::from(active));
                 }
+                ratings.add(r.rating, i64::from(active));
                 products.add(
                     r.product_id.as_str(),
                     i64::from(active),
@@ -501,6 +513,7 @@ impl Store {
             products.write(&tx, shop_id)?;
             sources.write(&tx, shop_id)?;
             tags.write(&tx, shop_id)?;
+            ratings.write(&tx, shop_id)?;
             // FTS5 flushes its in-memory segment whenever a rowid is not above the previous one
             // written in the transaction; applying the index changes in ascending rowid order
             // (delete before insert) keeps one flush per batch instead of one per review. The
@@ -549,27 +562,5 @@ impl Store {
             .prepare_cached(&sql)?
             .query_row(params![shop_id, id.as_str()], review_row)
             .optional()?)
-    }
-
-    /// Star counts of the shop's active reviews, for one product (`"0"`: store reviews) or all,
-    /// computed locally so it works offline and matches the list.
-    pub fn rating_summary(
-        &self,
-        account: &AccountKey,
-        product: Option<&reviewdesk_core::ProductId>,
-    ) -> Result<RatingSummary> {
-        // One count per star of its facet tokens in FTS5 (with the product's: schema V7 and V8
-        // have no rating or product index), the way the list counts a star filter, so the
-        // chart and the list agree.
-        let mut stars = [0u64; 5];
-        for (star, slot) in (1u8..=5).zip(stars.iter_mut()) {
-            let filter = ReviewFilter {
-                ratings: vec![star],
-                product_id: product.cloned(),
-                ..ReviewFilter::default()
-            };
-            *slot = self.count_reviews(account, &filter)?;
-        }
-        Ok(RatingSummary::from_star_counts(stars))
     }
 }
