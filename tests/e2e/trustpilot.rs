@@ -4,7 +4,7 @@
 //! All accounts view shows a Trustoo and a Trustpilot review side by side. A second run signs
 //! in with client credentials. Keyring entries are checked, and removed by signing out.
 
-use crate::support::{choose, resize_page, SignInRig, LAYOUT_PROBLEMS, WAIT, WIDTHS};
+use crate::support::{choose, resize_page, selected_id, SignInRig, LAYOUT_PROBLEMS, WAIT, WIDTHS};
 use reviewdesk_sandbox::trustpilot::demo as tp;
 use reviewdesk_sandbox::SandboxConfig;
 use reviewdesk_tests::app::AppUnderTest;
@@ -187,6 +187,86 @@ async fn unit_screens(app: &AppUnderTest, score: &str) {
     app.click("nav-inbox", WAIT).await.expect("Inbox");
 }
 
+/// Answers a review awaiting a reply with the keyboard: a guideline warning first, then the
+/// reply posted once to the sandbox and shown in the detail pane as Trustpilot has it.
+async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
+    choose(app, "filter-replied", "awaiting").await;
+    app.click("review-row", WAIT)
+        .await
+        .expect("an unanswered review");
+    let id = selected_id(app).await;
+    app.press("a").await.expect("a");
+    app.text_of("reply-editor", WAIT)
+        .await
+        .expect("the reply editor");
+    app.type_into(
+        "reply-text",
+        "So sorry! Write to help@aurora-outfitters.com and change your review after.",
+        WAIT,
+    )
+    .await
+    .expect("type");
+    let warned = app.text_of("reply-warnings", WAIT).await.expect("warnings");
+    assert!(
+        warned.contains("email address") && warned.contains("change or remove"),
+        "{warned}"
+    );
+    app.screenshot("trustpilot-10-reply-warning")
+        .await
+        .expect("shot");
+
+    let text = "We're sorry the parcel was late. Please contact us through our website so we can put it right.";
+    app.type_into("reply-text", text, WAIT).await.expect("type");
+    app.wait_for_js(
+        "the warnings to clear",
+        "return !document.querySelector('[data-testid=reply-warnings]');",
+        WAIT,
+    )
+    .await
+    .expect("no warnings");
+    let posts_before = reply_posts(rig, &id).await;
+    app.click("reply-post", WAIT).await.expect("post");
+    app.wait_for_js(
+        "the reply in the detail pane",
+        &format!(
+            "const r = document.querySelector('[data-testid=review-reply]'); \
+             return !!r && r.textContent.includes({});",
+            json!(text)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the reply shown");
+    assert_eq!(reply_posts(rig, &id).await, posts_before + 1, "posted once");
+    app.screenshot("trustpilot-11-replied").await.expect("shot");
+    app.click("clear-filters", WAIT).await.expect("clear");
+}
+
+/// How many replies the sandbox was sent for review `id`.
+async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
+    let log: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/__sandbox/requests",
+            rig.sandbox.trustpilot().api_url()
+        ))
+        .header("user-agent", "reviewdesk-e2e")
+        .send()
+        .await
+        .expect("sandbox")
+        .json()
+        .await
+        .expect("JSON");
+    let path = format!("/v1/private/reviews/{id}/reply");
+    log["requests"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|r| r["method"] == "POST" && r["path"] == path.as_str())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// The All accounts view: both providers' reviews side by side, at a small laptop's width and
 /// at full HD, with nothing cut or overlapping.
 async fn all_accounts_side_by_side(app: &AppUnderTest) {
@@ -292,6 +372,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
     app.screenshot("trustpilot-4-inbox").await.expect("shot");
     unit_screens(&app, &score).await;
+    answer_with_the_keyboard(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
 
     // The tokens are in the keyring, not in any file or the log.
