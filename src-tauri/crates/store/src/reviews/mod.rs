@@ -280,6 +280,19 @@ fn find_existing(
         .optional()?)
 }
 
+/// The indexes of the first copy of each review of `reviews`, in order, when some review is
+/// there more than once; `None` (nothing to copy) when each is there once.
+fn first_copies(reviews: &[Review]) -> Option<Vec<usize>> {
+    let mut seen = std::collections::HashSet::with_capacity(reviews.len());
+    let firsts: Vec<usize> = reviews
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| seen.insert(r.id.as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    (firsts.len() < reviews.len()).then_some(firsts)
+}
+
 impl Store {
     /// Stores a batch of reviews as the server sent them, in one transaction with prepared
     /// statements (call it once per fetched page, or with bigger chunks on a first sync).
@@ -324,6 +337,24 @@ impl Store {
                     r.id, r.rating
                 )));
             }
+        }
+        // A review named twice in one batch (a page that shifted under a full pass: both copies
+        // were read moments apart) is written once, as its first copy: the batch's search index
+        // entries are written after its rows, so a second copy would update an entry that is
+        // not there yet.
+        if let Some(kept) = first_copies(reviews) {
+            let unique: Vec<Review> = kept.iter().map(|&i| reviews[i].clone()).collect();
+            let mut new_in_unique = Vec::new();
+            let want_new = inserted.is_some();
+            let stats = self.upsert_reviews_inner(
+                account,
+                &unique,
+                want_new.then_some(&mut new_in_unique),
+            )?;
+            if let Some(out) = inserted {
+                out.extend(new_in_unique.into_iter().map(|i| kept[i]));
+            }
+            return Ok(stats);
         }
         std::thread::scope(|scope| {
             // The text terms of every review of the batch, counted on a second thread while
