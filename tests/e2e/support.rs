@@ -228,16 +228,26 @@ return { width: window.innerWidth, problems };
 
 /// Makes the page `width` × [`HEIGHT`] CSS pixels (the window may add a frame around it).
 pub async fn resize_page(app: &AppUnderTest, width: u32) {
+    let inner_width = || async {
+        app.eval("return window.innerWidth;", vec![])
+            .await
+            .expect("inner width")
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let before = inner_width().await;
     app.client
         .set_window_size(width, HEIGHT)
         .await
         .expect("set window size");
-    let inner = app
-        .eval("return window.innerWidth;", vec![])
-        .await
-        .expect("inner width")
-        .as_u64()
-        .unwrap_or(u64::from(width));
+    // The window manager applies the size a moment later (longer on a loaded machine): the
+    // frame around the page is measured once the page has changed width, not before.
+    let mut inner = inner_width().await;
+    let asked = std::time::Instant::now();
+    while inner == before && inner != u64::from(width) && asked.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        inner = inner_width().await;
+    }
     if inner != u64::from(width) {
         let frame = u64::from(width).abs_diff(inner) as u32;
         app.client
