@@ -6,9 +6,9 @@ use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
-    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyWarning, ReviewDetail,
-    ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary, SyncStatus, TagSummary,
-    TriageState,
+    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyTemplate, ReplyWarning,
+    ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary, SyncStatus,
+    TagSummary, TriageState,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -197,6 +197,38 @@ pub async fn delete_reply(
         |inbox, client| async move { inbox.delete_reply(client.as_deref(), &id).await },
     )
     .await
+}
+
+/// The merchant's reply templates, for the reply editor's picker.
+#[tauri::command]
+pub async fn list_reply_templates(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+) -> Result<Vec<ReplyTemplate>, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_reader(|s| s.list_reply_templates())?)
+}
+
+/// Saves a reply template (a new one when its id is 0) and answers it as stored.
+#[tauri::command]
+pub async fn save_reply_template(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    template: ReplyTemplate,
+) -> Result<ReplyTemplate, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_store(|s| s.save_reply_template(&template))?)
+}
+
+/// Deletes a reply template.
+#[tauri::command]
+pub async fn delete_reply_template(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: i64,
+) -> Result<(), IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_store(|s| s.delete_reply_template(id))?)
 }
 
 /// The guidelines a reply may break, checked as the merchant writes (nothing is sent).

@@ -1148,6 +1148,22 @@ pub struct SyncCursor {
     pub last_incremental_sync_at: Option<i64>,
 }
 
+/// A reply the merchant keeps for reuse: `{first_name}`, `{shop_name}` and `{product}` in its
+/// body are filled from the review and the account when it is picked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReplyTemplate {
+    /// Its id in the local store (0 for one not saved yet).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// The name in the picker.
+    pub name: String,
+    /// The star ratings it is offered first for.
+    pub stars: Vec<u8>,
+    /// The text, with its variables.
+    pub body: String,
+}
+
 /// Why a reply might break the provider's guidelines for businesses (Trustpilot's: no personal
 /// details in public, no asking to change or remove a review, no incentives, a courteous tone).
 /// Shown before posting; the merchant may post anyway.

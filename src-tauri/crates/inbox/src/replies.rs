@@ -118,6 +118,7 @@ pub fn check_reply(text: &str) -> Vec<ReplyWarning> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn rules(text: &str) -> Vec<ReplyRule> {
@@ -237,6 +238,17 @@ mod tests {
             "We are sorry, and we take this seriously.",
         ] {
             assert_eq!(rules(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn the_templates_a_new_store_starts_with_pass_every_guideline() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = reviewdesk_store::Store::open(dir.path().join("t.db")).unwrap();
+        let templates = store.list_reply_templates().unwrap();
+        assert!(!templates.is_empty());
+        for t in templates {
+            assert_eq!(check_reply(&t.body), vec![], "{}", t.name);
         }
     }
 

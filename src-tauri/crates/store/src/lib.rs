@@ -37,6 +37,8 @@ mod schema;
 mod sources;
 mod sync;
 mod tags;
+mod templates;
+pub use templates::{MAX_TEMPLATE_BODY_CHARS, MAX_TEMPLATE_NAME_CHARS};
 
 pub use csv::write_csv_cell;
 pub use feeds::{Feed, FeedState};

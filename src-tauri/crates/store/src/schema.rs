@@ -502,6 +502,31 @@ INSERT INTO rating_counts (shop, rating, active)
 SELECT shop, rating, sum(gone = 0) FROM reviews GROUP BY shop, rating;
 "#;
 
+/// Version 17 (issue 17): the merchant's reply templates, kept on this computer for every
+/// account (a template's `{shop_name}` is filled with the account's own name), starting with
+/// three defaults written to Trustpilot's guidelines for businesses (thank by name, own the
+/// problem, invite to a private channel; no personal details, no request to change the review,
+/// no incentive). `stars` lists the ratings a template is offered first for, as "4,5".
+pub(crate) const V17: &str = r#"
+CREATE TABLE IF NOT EXISTS reply_templates (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    stars TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+INSERT INTO reply_templates (name, stars, body, updated_at)
+SELECT name, stars, body, unixepoch() FROM (
+    SELECT 1 AS n, 'Thank you' AS name, '4,5' AS stars,
+        'Thank you, {first_name}! We''re glad you enjoyed shopping with {shop_name}, and we hope to see you again soon.' AS body
+    UNION ALL SELECT 2, 'Thanks, and we''d like to hear more', '3',
+        'Thank you for your feedback, {first_name}. We''d love to know what would have made it better: please write to us through the contact page on our website.'
+    UNION ALL SELECT 3, 'Sorry, let us put it right', '1,2',
+        'We''re sorry, {first_name}. This is not the experience we want anyone to have with {shop_name}. Please contact us through our website so we can put it right.'
+    ORDER BY n
+) WHERE NOT EXISTS (SELECT 1 FROM reply_templates);
+"#;
+
 /// Whether V11 has run: `shops` has a `provider` column.
 const ACCOUNTS_EXIST: &str = "SELECT EXISTS (SELECT 1 FROM pragma_table_info('shops') \
      WHERE name = 'provider')";
@@ -628,6 +653,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: V16,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
+    },
+    Migration {
+        sql: V17,
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: None,

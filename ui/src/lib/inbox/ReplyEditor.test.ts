@@ -124,4 +124,47 @@ describe("answering a review", () => {
     expect(screen.queryByTestId("reply-open")).toBeNull();
     expect(backend.wire.args.some((a) => a.command === COMMANDS.postReply)).toBe(false);
   });
+
+  it("the merchant adds a template with variables, and the editor offers and fills it", async () => {
+    const backend = setup();
+    const saved = vi.spyOn(backend.reviews, "saveReplyTemplate");
+    await selectTrustpilotRow();
+    await fireEvent.keyDown(window, { key: "a" });
+    await screen.findByTestId("reply-text");
+    await fireEvent.click(screen.getByTestId("reply-manage-templates"));
+    const manager = await screen.findByTestId("templates-manager");
+    expect(within(manager).getAllByTestId("template-item")).toHaveLength(3);
+    await fireEvent.click(within(manager).getByTestId("template-new"));
+    await fireEvent.input(within(manager).getByTestId("template-name"), { target: { value: "Late parcel" } });
+    await fireEvent.click(within(manager).getByTestId("template-star-2"));
+    await fireEvent.input(within(manager).getByTestId("template-body"), {
+      target: { value: "Sorry, {first_name}: the parcel from {shop_name} was late." },
+    });
+    await fireEvent.click(within(manager).getByTestId("template-save"));
+    await waitFor(() => expect(within(manager).getAllByTestId("template-item")).toHaveLength(4));
+    expect(saved).toHaveBeenCalledWith(expect.objectContaining({ name: "Late parcel", stars: [2] }));
+    await fireEvent.click(within(manager).getByTestId("templates-close"));
+    await waitFor(() => expect(screen.queryByTestId("templates-manager")).toBeNull());
+
+    const picker = screen.getByTestId("reply-template") as HTMLSelectElement;
+    await waitFor(() => expect([...picker.options].map((o) => o.textContent)).toContain("Late parcel"));
+    const late = [...picker.options].find((o) => o.textContent === "Late parcel");
+    await fireEvent.change(picker, { target: { value: late?.value } });
+    const text = screen.getByTestId("reply-text") as HTMLTextAreaElement;
+    expect(text.value).toMatch(new RegExp(`^Sorry, \\S+: the parcel from ${UNIT_NAME.replace(/[()]/g, "\\$&")} was late\\.$`));
+  });
+
+  it("a template without a text is refused in Rust's words and nothing is added", async () => {
+    const backend = setup();
+    await selectTrustpilotRow();
+    await fireEvent.keyDown(window, { key: "a" });
+    await fireEvent.click(await screen.findByTestId("reply-manage-templates"));
+    const manager = await screen.findByTestId("templates-manager");
+    await fireEvent.click(within(manager).getByTestId("template-new"));
+    await fireEvent.input(within(manager).getByTestId("template-name"), { target: { value: "Empty" } });
+    await fireEvent.click(within(manager).getByTestId("template-save"));
+    expect(await within(manager).findByTestId("template-error")).toHaveTextContent("A template needs a name and a text.");
+    expect(within(manager).getAllByTestId("template-item")).toHaveLength(3);
+    expect((await backend.reviews.listReplyTemplates()).length).toBe(3);
+  });
 });

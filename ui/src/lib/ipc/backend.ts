@@ -34,6 +34,7 @@ import type {
   LanguageSummary,
   TagSummary,
   ReplyWarning,
+  ReplyTemplate,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -228,6 +229,12 @@ export interface ReviewsArea {
   deleteReply(id: string): Promise<ActionOutcome>;
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
+  /** The merchant's reply templates. Rust: `list_reply_templates`. */
+  listReplyTemplates(): Promise<ReplyTemplate[]>;
+  /** Saves a template (new when its id is 0); answers it as stored. Rust: `save_reply_template` `{ template }`. */
+  saveReplyTemplate(template: ReplyTemplate): Promise<ReplyTemplate>;
+  /** Rust: `delete_reply_template` `{ id }`. */
+  deleteReplyTemplate(id: number): Promise<void>;
   /** Keeps a review's author out of review requests. Rust: `exclude_author` `{ reviewId }`. */
   excludeAuthor(reviewId: string): Promise<ActionOutcome>;
   /** One page (1-based) of excluded customers. Rust: `list_exclusions` `{ page }`. */
@@ -340,6 +347,9 @@ export const COMMANDS = {
   postReply: "post_reply",
   deleteReply: "delete_reply",
   checkReply: "check_reply",
+  listReplyTemplates: "list_reply_templates",
+  saveReplyTemplate: "save_reply_template",
+  deleteReplyTemplate: "delete_reply_template",
   webhooksOverview: "webhooks_overview",
   createWebhook: "webhook_create",
   updateWebhook: "webhook_update",

@@ -69,6 +69,7 @@ export type {
   ReviewTag,
   ReplyWarning,
   ReplyRule,
+  ReplyTemplate,
   QueuedAction,
   Review,
   ReviewCursor,

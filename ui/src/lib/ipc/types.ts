@@ -74,6 +74,7 @@ export type { LanguageSummary } from "./bindings/LanguageSummary";
 export type { TagSummary } from "./bindings/TagSummary";
 export type { ReplyWarning } from "./bindings/ReplyWarning";
 export type { ReplyRule } from "./bindings/ReplyRule";
+export type { ReplyTemplate } from "./bindings/ReplyTemplate";
 export type { ReviewTag } from "./bindings/ReviewTag";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";

@@ -15,6 +15,7 @@ import type {
   LanguageSummary,
   TagSummary,
   ReplyWarning,
+  ReplyTemplate,
   ReviewDetail,
   ReviewPage,
   ReviewQuery,
@@ -42,6 +43,9 @@ export function createTauriReviews(): ReviewsArea {
     postReply: (id: string, message: string) => call<ActionOutcome>(COMMANDS.postReply, { id, message }),
     deleteReply: (id: string) => call<ActionOutcome>(COMMANDS.deleteReply, { id }),
     checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
+    listReplyTemplates: () => call<ReplyTemplate[]>(COMMANDS.listReplyTemplates),
+    saveReplyTemplate: (template: ReplyTemplate) => call<ReplyTemplate>(COMMANDS.saveReplyTemplate, { template }),
+    deleteReplyTemplate: (id: number) => call<void>(COMMANDS.deleteReplyTemplate, { id }),
     excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
     listExclusions: (page: number) => call<ExclusionPage>(COMMANDS.listExclusions, { page }),
     addExclusion: (target: ExclusionTarget) =>
