@@ -190,7 +190,19 @@ async fn unit_screens(app: &AppUnderTest, score: &str) {
 /// Answers a review awaiting a reply with the keyboard: a guideline warning first, then the
 /// reply posted once to the sandbox and shown in the detail pane as Trustpilot has it.
 async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
-    choose(app, "filter-replied", "awaiting").await;
+    // The Awaiting reply view: the unanswered reviews, oldest first.
+    app.click("nav-awaiting", WAIT)
+        .await
+        .expect("Awaiting reply");
+    app.wait_for_js(
+        "the unanswered reviews, oldest first",
+        "const s = document.querySelector('[data-testid=filter-replied]'); \
+         const o = document.querySelector('[data-testid=sort]'); \
+         return !!s && s.value === 'awaiting' && !!o && o.value === 'oldest';",
+        WAIT,
+    )
+    .await
+    .expect("the view's filters");
     app.click("review-row", WAIT)
         .await
         .expect("an unanswered review");
@@ -214,6 +226,18 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     app.screenshot("trustpilot-10-reply-warning")
         .await
         .expect("shot");
+    // The merchant's templates, from the store.
+    app.click("reply-manage-templates", WAIT)
+        .await
+        .expect("templates");
+    app.text_of("templates-manager", WAIT)
+        .await
+        .expect("the template manager");
+    app.click("template-item", WAIT).await.expect("a template");
+    app.screenshot("trustpilot-10b-templates")
+        .await
+        .expect("shot");
+    app.click("templates-close", WAIT).await.expect("close");
 
     let text = "We're sorry the parcel was late. Please contact us through our website so we can put it right.";
     app.type_into("reply-text", text, WAIT).await.expect("type");
@@ -239,7 +263,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .expect("the reply shown");
     assert_eq!(reply_posts(rig, &id).await, posts_before + 1, "posted once");
     app.screenshot("trustpilot-11-replied").await.expect("shot");
-    app.click("clear-filters", WAIT).await.expect("clear");
+    app.click("nav-inbox", WAIT).await.expect("Inbox");
 }
 
 /// How many replies the sandbox was sent for review `id`.
@@ -278,6 +302,9 @@ async fn all_accounts_side_by_side(app: &AppUnderTest) {
         providers.iter().any(|p| p == "trustoo") && providers.iter().any(|p| p == "trustpilot"),
         "both providers among the first rows: {providers:?}"
     );
+    // A review open in the pane, as a merchant reads the list.
+    app.click("review-row", WAIT).await.expect("a review");
+    app.text_of("detail-title", WAIT).await.expect("its detail");
     for width in [WIDTHS[0], WIDTHS[2]] {
         resize_page(app, width).await;
         // Both providers' filters and the account chips: two rows at most.

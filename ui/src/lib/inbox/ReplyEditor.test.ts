@@ -167,4 +167,29 @@ describe("answering a review", () => {
     expect(within(manager).getAllByTestId("template-item")).toHaveLength(3);
     expect((await backend.reviews.listReplyTemplates()).length).toBe(3);
   });
+
+  it("Awaiting reply lists the unanswered reviews oldest first, and Clear filters keeps it so", async () => {
+    const backend = new FixtureBackend({ reviews: 30, latencyMs: 0 });
+    render(WorkspaceHarness, { backend, session: FIXTURE_UNIT_SESSION });
+    await fireEvent.click(await screen.findByTestId("nav-awaiting"));
+    await waitFor(() => {
+      const last = backend.reviews.queries.at(-1);
+      expect(last?.filter.replied).toBe(false);
+      expect(last?.sort).toBe("oldest");
+    });
+    expect(screen.queryByTestId("clear-filters")).toBeNull();
+    await fireEvent.click(screen.getByTestId("filter-rating-1"));
+    await fireEvent.click(await screen.findByTestId("clear-filters"));
+    await waitFor(() => {
+      const last = backend.reviews.queries.at(-1);
+      expect(last?.filter.ratings).toEqual([]);
+      expect(last?.filter.replied).toBe(false);
+    });
+  });
+
+  it("a Trustoo shop has no Awaiting reply view", async () => {
+    render(WorkspaceHarness, { backend: new FixtureBackend({ reviews: 5, latencyMs: 0 }), session: FIXTURE_SESSION });
+    await screen.findByTestId("nav-inbox");
+    expect(screen.queryByTestId("nav-awaiting")).toBeNull();
+  });
 });

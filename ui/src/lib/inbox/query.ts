@@ -55,9 +55,12 @@ export function emptyFilters(): InboxFilters {
   };
 }
 
-/** True when anything narrows the list (the search box included). */
-export function hasFilters(f: InboxFilters): boolean {
-  const e = emptyFilters();
+/**
+ * True when anything narrows the list (the search box included) beyond `base` (a view's own
+ * filters, such as Awaiting reply's `replied: false`).
+ */
+export function hasFilters(f: InboxFilters, base: Partial<InboxFilters> = {}): boolean {
+  const e = { ...emptyFilters(), ...base };
   return (
     f.keyword.trim() !== "" ||
     f.ratings.length > 0 ||
