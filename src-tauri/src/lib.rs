@@ -129,6 +129,7 @@ pub fn run() {
             commands::reviews::delete_reply,
             commands::reviews::check_reply,
             commands::reviews::list_reply_templates,
+            commands::reviews::reply_insights,
             commands::reviews::save_reply_template,
             commands::reviews::delete_reply_template,
             commands::exclusions::exclude_author,

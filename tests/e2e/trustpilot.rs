@@ -183,6 +183,12 @@ async fn unit_screens(app: &AppUnderTest, score: &str) {
         .await
         .expect("the TrustScore");
     assert!(score.contains(&shown), "Overview {shown}, sign-in {score}");
+    // Reply rate and time to reply, counted from the synced reviews (some have replies).
+    let rate = app
+        .text_of("reply-rate", WAIT)
+        .await
+        .expect("the reply insights");
+    assert!(rate.contains("% answered"), "{rate}");
     app.screenshot("trustpilot-7-overview").await.expect("shot");
     app.click("nav-inbox", WAIT).await.expect("Inbox");
 }

@@ -6,9 +6,9 @@ use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
-    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyTemplate, ReplyWarning,
-    ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary, SyncStatus,
-    TagSummary, TriageState,
+    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyInsights, ReplyTemplate,
+    ReplyWarning, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary,
+    SyncStatus, TagSummary, TriageState,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -197,6 +197,17 @@ pub async fn delete_reply(
         |inbox, client| async move { inbox.delete_reply(client.as_deref(), &id).await },
     )
     .await
+}
+
+/// The account on screen's reply rate and median time to reply, by star rating and by month,
+/// from the reviews synced here (Overview's Replies card).
+#[tauri::command]
+pub async fn reply_insights(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+) -> Result<ReplyInsights, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    Ok(inbox.with_reader(|s| s.reply_insights(inbox.account()))?)
 }
 
 /// The merchant's reply templates, for the reply editor's picker.

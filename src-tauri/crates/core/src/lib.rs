@@ -1148,6 +1148,35 @@ pub struct SyncCursor {
     pub last_incremental_sync_at: Option<i64>,
 }
 
+/// How a group of reviews was answered: how many, and how fast. Trustpilot's own pages show
+/// neither the reply rate nor the time to reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReplyStats {
+    /// The group: `"1"`…`"5"` (stars) or `"2026-10"` (the month the reviews were written).
+    pub group: String,
+    /// Active reviews in the group.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub reviews: u64,
+    /// Those with a public reply.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub replied: u64,
+    /// Median hours from the review to its reply, when any was answered.
+    pub median_hours: Option<f64>,
+}
+
+/// An account's reply rate and time to reply, by star rating and by month (the last twelve).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ReplyInsights {
+    /// Every active review together.
+    pub overall: ReplyStats,
+    /// 1★ to 5★.
+    pub by_stars: Vec<ReplyStats>,
+    /// The months with reviews, oldest first, at most twelve, up to the newest review's.
+    pub by_month: Vec<ReplyStats>,
+}
+
 /// A reply the merchant keeps for reuse: `{first_name}`, `{shop_name}` and `{product}` in its
 /// body are filled from the review and the account when it is picked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ mod drafts;
 mod feeds;
 mod fts;
 mod fts_write;
+mod insights;
 #[cfg(test)]
 mod migration_tests;
 mod products;
@@ -38,6 +39,7 @@ mod sources;
 mod sync;
 mod tags;
 mod templates;
+pub use insights::INSIGHT_MONTHS;
 pub use templates::{MAX_TEMPLATE_BODY_CHARS, MAX_TEMPLATE_NAME_CHARS};
 
 pub use csv::write_csv_cell;

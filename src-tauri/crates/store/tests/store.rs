@@ -2382,3 +2382,75 @@ fn search_path_and_index_path_agree_on_every_filter() {
         }
     }
 }
+
+/// Reply rate and median time to reply, overall, per star and per month, from stored reviews;
+/// deleted reviews and other accounts do not count, a month with no reply has no median.
+#[test]
+fn reply_insights_count_replies_and_the_median_wait_per_star_and_month() {
+    let (_dir, mut store) = open();
+    let unit = TrustpilotId::parse("507f191e810c19729de860eb").unwrap();
+    let trustpilot = AccountKey::trustpilot(&unit);
+    // 2024-01-10 and 2024-02-10, 12:00 UTC.
+    let jan = 1_704_888_000;
+    let feb = 1_707_566_400;
+    // id, stars, written, hours to the reply (None: unanswered)
+    let specs: [(u32, u8, i64, Option<i64>); 6] = [
+        (1, 1, jan, Some(2)),
+        (2, 1, jan, Some(10)),
+        (3, 1, jan, None),
+        (4, 5, jan, Some(1)),
+        (5, 5, feb, None),
+        (6, 3, feb, None),
+    ];
+    let reviews: Vec<Review> = specs
+        .iter()
+        .map(|&(id, stars, written, hours)| {
+            let mut r = review(id, stars, written, "Parcel arrived");
+            r.details = ProviderDetails::Trustpilot(TrustpilotDetails::default());
+            r.reply = hours.map(|h| ReviewReply {
+                content: "Thank you".into(),
+                reply_at: time::OffsetDateTime::from_unix_timestamp(written + h * 3600)
+                    .unwrap()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+                author: None,
+                updated_at: None,
+            });
+            r
+        })
+        .collect();
+    store.upsert_reviews(&trustpilot, &reviews).unwrap();
+    store
+        .upsert_reviews(&SHOP, &[review(9, 1, jan, "Parcel arrived")])
+        .unwrap();
+    store
+        .delete_review(&trustpilot, &ReviewId::from("6"), "merchant")
+        .unwrap();
+
+    let insights = store.reply_insights(&trustpilot).unwrap();
+    assert_eq!((insights.overall.reviews, insights.overall.replied), (5, 3));
+    assert_eq!(insights.overall.median_hours, Some(2.0));
+    let one = &insights.by_stars[0];
+    assert_eq!((one.group.as_str(), one.reviews, one.replied), ("1", 3, 2));
+    assert_eq!(one.median_hours, Some(6.0), "the middle of 2 h and 10 h");
+    let three = &insights.by_stars[2];
+    assert_eq!(
+        (three.reviews, three.replied, three.median_hours),
+        (0, 0, None)
+    );
+    let months: Vec<(&str, u64, u64)> = insights
+        .by_month
+        .iter()
+        .map(|m| (m.group.as_str(), m.reviews, m.replied))
+        .collect();
+    assert_eq!(months, vec![("2024-01", 4, 3), ("2024-02", 1, 0)]);
+    assert_eq!(insights.by_month[1].median_hours, None);
+    // An account with nothing stored answers empty groups.
+    let none = store
+        .reply_insights(&AccountKey::trustpilot(
+            &TrustpilotId::parse("507f191e810c19729de860ec").unwrap(),
+        ))
+        .unwrap();
+    assert_eq!(none.overall.reviews, 0);
+    assert!(none.by_month.is_empty());
+}

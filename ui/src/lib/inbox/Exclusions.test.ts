@@ -125,6 +125,20 @@ describe("overview", () => {
     expect(screen.queryByTestId("filter-product")).toBeNull();
   });
 
+  it("a Trustpilot business unit shows its reply rate and wait, by star and by month, as counted from the reviews", async () => {
+    const backend = new FixtureBackend({ reviews: 40, latencyMs: 0 });
+    const counted = await backend.reviews.replyInsights();
+    render(WorkspaceHarness, { backend, initialPage: "overview", session: FIXTURE_UNIT_SESSION });
+    const card = await screen.findByTestId("reply-insights");
+    const overall = Math.round((counted.overall.replied / counted.overall.reviews) * 100);
+    await waitFor(() => expect(within(card).getByTestId("reply-rate")).toHaveTextContent(`${overall}% answered`));
+    for (const s of counted.by_stars) {
+      const pct = s.reviews === 0 ? 0 : Math.round((s.replied / s.reviews) * 100);
+      expect(within(card).getByTestId(`reply-star-${s.group}`)).toHaveTextContent(`${pct}%`);
+    }
+    expect(within(card).getByTestId("reply-months").querySelectorAll("text")).toHaveLength(counted.by_month.length);
+  });
+
   it("a TrustScore Trustpilot did not answer says why and tries again", async () => {
     const backend = new FixtureBackend({ reviews: 10, latencyMs: 0 });
     backend.failWith(COMMANDS.trustpilotUnit, { code: "NETWORK", message: "Couldn't reach Trustpilot.", retry_after_s: null });

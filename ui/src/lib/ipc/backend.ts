@@ -35,6 +35,7 @@ import type {
   TagSummary,
   ReplyWarning,
   ReplyTemplate,
+  ReplyInsights,
   QueuedAction,
   ReviewDetail,
   ReviewPage,
@@ -229,6 +230,8 @@ export interface ReviewsArea {
   deleteReply(id: string): Promise<ActionOutcome>;
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
+  /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
+  replyInsights(): Promise<ReplyInsights>;
   /** The merchant's reply templates. Rust: `list_reply_templates`. */
   listReplyTemplates(): Promise<ReplyTemplate[]>;
   /** Saves a template (new when its id is 0); answers it as stored. Rust: `save_reply_template` `{ template }`. */
@@ -348,6 +351,7 @@ export const COMMANDS = {
   deleteReply: "delete_reply",
   checkReply: "check_reply",
   listReplyTemplates: "list_reply_templates",
+  replyInsights: "reply_insights",
   saveReplyTemplate: "save_reply_template",
   deleteReplyTemplate: "delete_reply_template",
   webhooksOverview: "webhooks_overview",

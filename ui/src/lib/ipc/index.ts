@@ -70,6 +70,8 @@ export type {
   ReplyWarning,
   ReplyRule,
   ReplyTemplate,
+  ReplyInsights,
+  ReplyStats,
   QueuedAction,
   Review,
   ReviewCursor,

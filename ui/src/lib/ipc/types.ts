@@ -75,6 +75,8 @@ export type { TagSummary } from "./bindings/TagSummary";
 export type { ReplyWarning } from "./bindings/ReplyWarning";
 export type { ReplyRule } from "./bindings/ReplyRule";
 export type { ReplyTemplate } from "./bindings/ReplyTemplate";
+export type { ReplyInsights } from "./bindings/ReplyInsights";
+export type { ReplyStats } from "./bindings/ReplyStats";
 export type { ReviewTag } from "./bindings/ReviewTag";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";
