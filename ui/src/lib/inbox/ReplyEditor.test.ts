@@ -192,4 +192,44 @@ describe("answering a review", () => {
     await screen.findByTestId("nav-inbox");
     expect(screen.queryByTestId("nav-awaiting")).toBeNull();
   });
+
+  it("with reviews checked, a answers each with one template, personalised, one by one", async () => {
+    const backend = setup();
+    const post = vi.spyOn(backend.reviews, "postReply");
+    await waitFor(() => expect(rows().length).toBeGreaterThan(3));
+    const page = await backend.reviews.queryAllReviews(
+      {
+        filter: { ratings: [], product_id: null, source: null, has_image: null, has_video: null, verified: null, commented_from: null, commented_to: null, triage: null, view: "active", keyword: null, replied: false },
+        sort: "newest",
+        limit: 1000,
+        offset: 0,
+        after: null,
+        count_limit: 0,
+      },
+      null,
+    );
+    const unanswered = new Set(page.page.rows.filter((r) => r.account.provider === "trustpilot").map((r) => r.review.id));
+    const unit = rows()
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => unanswered.has(r.dataset.reviewId ?? ""))
+      .slice(0, 2);
+    expect(unit).toHaveLength(2);
+    const authors: string[] = [];
+    for (const { r } of unit) {
+      await fireEvent.click(r);
+      await fireEvent.keyDown(window, { key: "x" });
+      authors.push(r.querySelector(".author, [data-testid=row-author]")?.textContent?.trim() ?? "");
+    }
+    await fireEvent.keyDown(window, { key: "a" });
+    const dialog = await screen.findByTestId("bulk-reply");
+    expect(dialog).toHaveTextContent("Reply to 2 reviews");
+    await fireEvent.click(within(dialog).getByTestId("bulk-send"));
+    await waitFor(() => expect(screen.queryByTestId("bulk-reply")).toBeNull());
+    expect(post).toHaveBeenCalledTimes(2);
+    const sent = post.mock.calls.map(([, text]) => text);
+    // Each greets its own reviewer.
+    expect(new Set(sent).size).toBe(2);
+    expect(sent.every((t) => !t.includes("{first_name}"))).toBe(true);
+    await waitFor(() => expect(document.body).toHaveTextContent("Sent 2 replies."));
+  });
 });

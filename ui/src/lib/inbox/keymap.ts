@@ -50,7 +50,7 @@ const SHORTCUTS: Shortcut[] = [
   { keys: ["f"], command: "flag", what: "Flag (again: unflag)" },
   { keys: ["d"], command: "delete", what: "Delete (Enter confirms, Escape cancels)", offered: (c) => c.delete_reviews },
   { keys: ["e"], command: "exclude", what: "Exclude the author from review requests", offered: (c) => c.exclusions },
-  { keys: ["a"], command: "answer", what: "Answer the review in public (Ctrl+Enter posts)", offered: (c) => c.reply !== "none" },
+  { keys: ["a"], command: "answer", what: "Answer in public (Ctrl+Enter posts); with reviews checked, one template to each", offered: (c) => c.reply !== "none" },
   { keys: ["/"], command: "search", what: "Search" },
   { keys: ["?"], command: "help", what: "This list" },
   { keys: ["Escape"], command: "clear", what: "Close, or clear the selection" },
