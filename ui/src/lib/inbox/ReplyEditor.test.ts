@@ -187,6 +187,21 @@ describe("answering a review", () => {
     });
   });
 
+  it("in Awaiting reply, an answered review leaves the list and the next one is selected", async () => {
+    const backend = new FixtureBackend({ reviews: 30, latencyMs: 0 });
+    render(WorkspaceHarness, { backend, session: FIXTURE_UNIT_SESSION, initialPage: "awaiting" });
+    await waitFor(() => expect(rows().length).toBeGreaterThan(2));
+    const before = rows().map((r) => r.dataset.reviewId);
+    await fireEvent.click(rows()[0] as HTMLElement);
+    await fireEvent.keyDown(window, { key: "a" });
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await fireEvent.input(text, { target: { value: "Thank you for telling us." } });
+    await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(rows()[0]?.dataset.reviewId).toBe(before[1]));
+    expect(rows().map((r) => r.dataset.reviewId)).not.toContain(before[0]);
+    await waitFor(() => expect(rows()[0]).toHaveAttribute("aria-selected", "true"));
+  });
+
   it("a Trustoo shop has no Awaiting reply view", async () => {
     render(WorkspaceHarness, { backend: new FixtureBackend({ reviews: 5, latencyMs: 0 }), session: FIXTURE_SESSION });
     await screen.findByTestId("nav-inbox");
