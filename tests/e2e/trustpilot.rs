@@ -4,7 +4,9 @@
 //! All accounts view shows a Trustoo and a Trustpilot review side by side. A second run signs
 //! in with client credentials. Keyring entries are checked, and removed by signing out.
 
-use crate::support::{choose, resize_page, selected_id, SignInRig, LAYOUT_PROBLEMS, WAIT, WIDTHS};
+use crate::support::{
+    choose, resize_page, selected_id, toast_containing, SignInRig, LAYOUT_PROBLEMS, WAIT, WIDTHS,
+};
 use reviewdesk_sandbox::trustpilot::demo as tp;
 use reviewdesk_sandbox::SandboxConfig;
 use reviewdesk_tests::app::AppUnderTest;
@@ -209,6 +211,8 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     )
     .await
     .expect("the view's filters");
+    // Newest first here, so the review answered is near the top of the inbox afterwards.
+    choose(app, "sort", "newest").await;
     app.click("review-row", WAIT)
         .await
         .expect("an unanswered review");
@@ -256,6 +260,35 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .expect("no warnings");
     let posts_before = reply_posts(rig, &id).await;
     app.click("reply-post", WAIT).await.expect("post");
+    toast_containing(app, "Your reply is on Trustpilot.").await;
+    // Answered, it leaves the Awaiting reply list; the next review takes the selection.
+    app.wait_for_js(
+        "the answered review to leave the list",
+        &format!(
+            "return !document.querySelector('[data-testid=review-row][data-review-id={}]') && \
+               !!document.querySelector('[data-testid=review-row][aria-selected=true]');",
+            json!(id)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the next review");
+    assert_eq!(reply_posts(rig, &id).await, posts_before + 1, "posted once");
+
+    // In the inbox (newest first: it was the newest unanswered), the review shows the reply as
+    // Trustpilot has it.
+    app.click("nav-inbox", WAIT).await.expect("Inbox");
+    app.wait_for_js(
+        "the answered review in the inbox",
+        &format!(
+            "const r = document.querySelector('[data-testid=review-row][data-review-id={}]'); \
+             if (r) r.click(); return !!r;",
+            json!(id)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the review in the inbox");
     app.wait_for_js(
         "the reply in the detail pane",
         &format!(
@@ -267,9 +300,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     )
     .await
     .expect("the reply shown");
-    assert_eq!(reply_posts(rig, &id).await, posts_before + 1, "posted once");
     app.screenshot("trustpilot-11-replied").await.expect("shot");
-    app.click("nav-inbox", WAIT).await.expect("Inbox");
 }
 
 /// How many replies the sandbox was sent for review `id`.
