@@ -265,16 +265,32 @@ impl AppUnderTest {
     /// Replaces the text of the field with `data-testid` by `text`, as typed keys.
     pub async fn type_into(&self, test_id: &str, text: &str, within: Duration) -> Result<()> {
         let selector = format!("[data-testid=\"{test_id}\"]");
-        let field = self
-            .client
-            .wait()
-            .at_most(within)
-            .for_element(Locator::Css(&selector))
-            .await
-            .with_context(|| format!("no field [data-testid={test_id}]"))?;
-        field.clear().await?;
-        field.send_keys(text).await?;
-        Ok(())
+        // The page may re-render the field while WebKit's driver types (a sync's first rows
+        // arriving): the driver then answers an error with no message. Found again and typed
+        // again, a few times.
+        let mut attempt = 0;
+        loop {
+            let field = self
+                .client
+                .wait()
+                .at_most(within)
+                .for_element(Locator::Css(&selector))
+                .await
+                .with_context(|| format!("no field [data-testid={test_id}]"))?;
+            let typed = async {
+                field.clear().await?;
+                field.send_keys(text).await
+            }
+            .await;
+            match typed {
+                Ok(()) => return Ok(()),
+                Err(_) if attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Types `keys` into whatever has the focus (the page itself when nothing does), the way a
