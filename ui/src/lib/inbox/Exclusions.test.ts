@@ -123,6 +123,7 @@ describe("overview", () => {
     expect(card).toHaveTextContent("1,500 reviews on Trustpilot");
     expect(within(card).getByRole("img")).toHaveAccessibleName(/4\.5 out of 5 stars/);
     expect(screen.queryByTestId("filter-product")).toBeNull();
+    expect(screen.getByTestId("rating-scope-label")).toHaveTextContent("Every service review on Trustpilot");
   });
 
   it("a Trustpilot business unit shows its reply rate and wait, by star and by month, as counted from the reviews", async () => {
