@@ -244,9 +244,7 @@ impl Inbox {
         client: Option<&dyn ReviewSource>,
         review_id: &ReviewId,
     ) -> Result<ActionOutcome, InboxError> {
-        let row = lock(&self.store)
-            .get_review(&self.account, review_id)?
-            .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))?;
+        let row = self.known_review(review_id)?;
         let email = row.review.details.reviewer_email().trim();
         if email.is_empty() {
             return Err(InboxError::Invalid(

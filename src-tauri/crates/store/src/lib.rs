@@ -520,13 +520,22 @@ mod tests {
     }
 
     fn store_search(store: &Store, keyword: &str) -> (Vec<String>, u64) {
+        store_search_counting(store, keyword, None)
+    }
+
+    /// A page of up to 1,000 matches of `keyword`, its total counted up to `count_limit`.
+    fn store_search_counting(
+        store: &Store,
+        keyword: &str,
+        count_limit: Option<u32>,
+    ) -> (Vec<String>, u64) {
         let query = reviewdesk_core::ReviewQuery {
             filter: reviewdesk_core::ReviewFilter {
                 keyword: Some(keyword.to_owned()),
                 ..Default::default()
             },
             limit: 1000,
-            count_limit: None,
+            count_limit,
             ..Default::default()
         };
         let page = store
@@ -550,22 +559,6 @@ mod tests {
         store
             .upsert_reviews(&AccountKey::trustoo("s"), &reviews)
             .unwrap();
-        let capped = |keyword: &str| -> (Vec<String>, u64) {
-            let query = reviewdesk_core::ReviewQuery {
-                filter: reviewdesk_core::ReviewFilter {
-                    keyword: Some(keyword.to_owned()),
-                    ..Default::default()
-                },
-                limit: 1000,
-                count_limit: Some(1000),
-                ..Default::default()
-            };
-            let page = store
-                .query_reviews(&AccountKey::trustoo("s"), &query)
-                .unwrap();
-            let ids = page.rows.iter().map(|r| r.review.id.0.clone()).collect();
-            (ids, page.total)
-        };
         for word in ["zigzag", "comfortable", "size", "thick", "the great zi"] {
             let mut longer: Option<Vec<String>> = None;
             for end in (1..=word.len()).rev() {
@@ -577,7 +570,7 @@ mod tests {
                 let (got, total) = store_search(&store, typed);
                 assert_eq!(got, want, "{typed:?}");
                 assert_eq!(total, want.len() as u64, "{typed:?}");
-                let (got, total) = capped(typed);
+                let (got, total) = store_search_counting(&store, typed, Some(1000));
                 assert_eq!(got, want, "{typed:?}, capped total");
                 assert_eq!(total, want.len().min(1000) as u64, "{typed:?}");
                 if let Some(longer) = &longer {
