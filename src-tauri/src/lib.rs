@@ -127,6 +127,8 @@ pub fn run() {
             commands::reviews::delete_reviews,
             commands::reviews::post_reply,
             commands::reviews::delete_reply,
+            commands::reviews::add_tag,
+            commands::reviews::remove_tag,
             commands::reviews::check_reply,
             commands::reviews::list_reply_templates,
             commands::reviews::reply_insights,

@@ -248,6 +248,63 @@ pub fn check_reply(message: String) -> Vec<ReplyWarning> {
     reviewdesk_inbox::check_reply(&message)
 }
 
+/// Tags reviews of the account on screen (one, or the checked ones) with one tag, its group
+/// `generic` unless the merchant names one; each sent now or queued. One outcome per id.
+#[tauri::command]
+pub async fn add_tag(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    ids: Vec<String>,
+    group: Option<String>,
+    value: String,
+) -> Result<Vec<ActionOutcome>, IpcError> {
+    require_tags(&app).await?;
+    let tag = reviewdesk_inbox::check_tag(group.as_deref(), &value)?;
+    let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move { inbox.add_tag(client.as_deref(), &ids, &tag).await },
+    )
+    .await
+}
+
+/// Takes one tag off a review of the account on screen (sent now or queued).
+#[tauri::command]
+pub async fn remove_tag(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+    tag: ReviewTag,
+) -> Result<ActionOutcome, IpcError> {
+    require_tags(&app).await?;
+    let id = ReviewId(id);
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move { inbox.remove_tag(client.as_deref(), &id, &tag).await },
+    )
+    .await
+}
+
+/// A refusal when the account on screen's provider has no tags (Trustoo).
+async fn require_tags(app: &AppState) -> Result<(), IpcError> {
+    if app.require_session().await?.capabilities.tags {
+        Ok(())
+    } else {
+        Err(IpcError::new(
+            ErrorCode::Validation,
+            "Trustoo reviews have no tags; tags are for Trustpilot accounts.",
+        ))
+    }
+}
+
 /// The business user who answers for the account on screen (`None`: Trustpilot takes the
 /// signed-in user), or a refusal when its provider does not answer reviews.
 async fn replying_user(app: &AppState) -> Result<Option<String>, IpcError> {

@@ -574,6 +574,14 @@ impl Provider {
         }
     }
 
+    /// The provider's name as merchants know it, for sentences ("… cannot reach Trustpilot").
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Trustoo => "Trustoo",
+            Provider::Trustpilot => "Trustpilot",
+        }
+    }
+
     /// Parses the stored text; `None` for a provider this build does not know.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
@@ -1248,6 +1256,11 @@ pub enum ActionKind {
     /// Takes the public answer down (Trustpilot `DELETE …/reviews/{id}/reply`); an edit is
     /// this, then [`ActionKind::PostReply`].
     DeleteReply,
+    /// Adds tags to a review (Trustpilot `PUT …/reviews/{id}/tags`; adding again changes
+    /// nothing).
+    AddTags,
+    /// Removes one tag from a review (Trustpilot `DELETE …/reviews/{id}/tags?group=&value=`).
+    RemoveTag,
 }
 
 impl ActionKind {
@@ -1261,6 +1274,8 @@ impl ActionKind {
             Self::Unsubscribe => "unsubscribe",
             Self::PostReply => "post_reply",
             Self::DeleteReply => "delete_reply",
+            Self::AddTags => "add_tags",
+            Self::RemoveTag => "remove_tag",
         }
     }
 
@@ -1274,6 +1289,8 @@ impl ActionKind {
             "unsubscribe" => Some(Self::Unsubscribe),
             "post_reply" => Some(Self::PostReply),
             "delete_reply" => Some(Self::DeleteReply),
+            "add_tags" => Some(Self::AddTags),
+            "remove_tag" => Some(Self::RemoveTag),
             _ => None,
         }
     }

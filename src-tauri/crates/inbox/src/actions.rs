@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use reviewdesk_core::{
     AccountKey, ActionKind, ActionOutcome, ActionState, ActionStatus, ExclusionPage,
-    ExclusionTarget, QueuedAction, ReviewDetail, ReviewId, ReviewReply, ReviewRow,
+    ExclusionTarget, QueuedAction, ReviewDetail, ReviewId, ReviewReply, ReviewRow, ReviewTag,
 };
 use reviewdesk_store::{NewAction, StoreError};
 use reviewdesk_trustoo::types::EmailType;
@@ -27,6 +27,42 @@ use crate::{lock, Inbox, InboxError};
 /// dashboard stops at 2,048 characters, and a reply longer than that is no answer a reader
 /// finishes, so this is the one choice, checked before anything is queued.
 pub const MAX_REPLY_CHARS: usize = 2_048;
+
+/// The longest tag group or value ReviewDesk sends. Trustpilot documents no limit (UNKNOWN);
+/// 100 characters is far past any label a merchant filters by, and the sandbox takes as much.
+pub const MAX_TAG_CHARS: usize = 100;
+
+/// A tag as the merchant typed it, trimmed, its group `generic` when none is given (so it
+/// shows in Trustpilot Business, SEEN-DOC); a clear sentence when it cannot be sent.
+pub fn check_tag(group: Option<&str>, value: &str) -> Result<ReviewTag, InboxError> {
+    let value = value.trim();
+    let group = group.map(str::trim).filter(|g| !g.is_empty());
+    if value.is_empty() {
+        return Err(InboxError::Invalid("Type the tag first.".into()));
+    }
+    if value.chars().count() > MAX_TAG_CHARS
+        || group.is_some_and(|g| g.chars().count() > MAX_TAG_CHARS)
+    {
+        return Err(InboxError::Invalid(format!(
+            "A tag can be at most {MAX_TAG_CHARS} characters long."
+        )));
+    }
+    Ok(match group {
+        Some(g) => ReviewTag::new(g, value),
+        None => ReviewTag::generic(value),
+    })
+}
+
+/// The tags an action's payload names (`tags: [{group, value}]`, or one `group` + `value`).
+pub(crate) fn payload_tags(p: &Value) -> Vec<ReviewTag> {
+    match p.get("tags") {
+        Some(list) => serde_json::from_value(list.clone()).unwrap_or_default(),
+        None => payload_str(p, "value")
+            .map(|v| ReviewTag::new(payload_str(p, "group").unwrap_or(ReviewTag::GENERIC), v))
+            .into_iter()
+            .collect(),
+    }
+}
 
 /// Now, as the RFC 3339 text the providers send.
 fn now_rfc3339() -> String {
@@ -127,7 +163,13 @@ fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
         (ActionKind::DeleteReview, Kind::NotFound) => {
             format!("This review was already deleted on {provider}.")
         }
-        (ActionKind::PostReply | ActionKind::DeleteReply, Kind::NotFound) => {
+        (
+            ActionKind::PostReply
+            | ActionKind::DeleteReply
+            | ActionKind::AddTags
+            | ActionKind::RemoveTag,
+            Kind::NotFound,
+        ) => {
             format!("{provider} no longer has this review.")
         }
         (ActionKind::PostReply, Kind::Forbidden) => format!(
@@ -143,6 +185,17 @@ fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
     }
 }
 
+/// Whether a landed action changed the review itself (read back and stored again after).
+fn changes_the_review(kind: ActionKind) -> bool {
+    matches!(
+        kind,
+        ActionKind::PostReply
+            | ActionKind::DeleteReply
+            | ActionKind::AddTags
+            | ActionKind::RemoveTag
+    )
+}
+
 fn done_message(kind: ActionKind, provider: &str) -> String {
     match kind {
         ActionKind::DeleteReview => format!("Deleted on {provider}."),
@@ -152,6 +205,8 @@ fn done_message(kind: ActionKind, provider: &str) -> String {
         ActionKind::CreateReview => format!("Sent to {provider}."),
         ActionKind::PostReply => format!("Your reply is on {provider}."),
         ActionKind::DeleteReply => format!("Your reply was taken down from {provider}."),
+        ActionKind::AddTags => format!("Tagged on {provider}."),
+        ActionKind::RemoveTag => format!("The tag was removed on {provider}."),
     }
 }
 
@@ -317,6 +372,72 @@ impl Inbox {
         .await
     }
 
+    /// Tags reviews (one or a selection) with one tag: one queued action per review, audited,
+    /// sent now or when the provider is reachable again. A review that has the tag already is
+    /// left alone. One outcome per id, in order.
+    pub async fn add_tag(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        ids: &[ReviewId],
+        tag: &ReviewTag,
+    ) -> Result<Vec<ActionOutcome>, InboxError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Once the provider proves unreachable, the rest are only queued.
+        let mut reachable = client.is_some();
+        for id in ids {
+            let row = match self.known_review(id) {
+                Ok(row) => row,
+                Err(InboxError::NotFound(message)) => {
+                    out.push(outcome(id.as_str(), ActionStatus::Failed, message));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if row.review.tags.contains(tag) {
+                out.push(outcome(
+                    id.as_str(),
+                    ActionStatus::Done,
+                    format!("Already tagged \u{201c}{}\u{201d}.", tag.value),
+                ));
+                continue;
+            }
+            let payload = json!({ "review_id": id.as_str(), "tags": [tag] });
+            let action = self.queue(ActionKind::AddTags, payload, "add_tag", Some(id))?;
+            let sent = self.send_one(client.filter(|_| reachable), &action).await?;
+            if sent.status == ActionStatus::Queued {
+                reachable = false;
+            }
+            out.push(sent);
+        }
+        Ok(out)
+    }
+
+    /// Takes one tag off a review.
+    pub async fn remove_tag(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        review_id: &ReviewId,
+        tag: &ReviewTag,
+    ) -> Result<ActionOutcome, InboxError> {
+        let row = self.known_review(review_id)?;
+        if !row.review.tags.contains(tag) {
+            return Err(InboxError::Invalid(format!(
+                "This review has no tag \u{201c}{}\u{201d}.",
+                tag.value
+            )));
+        }
+        let payload =
+            json!({ "review_id": review_id.as_str(), "group": tag.group, "value": tag.value });
+        self.queue_and_send(
+            client,
+            ActionKind::RemoveTag,
+            payload,
+            "remove_tag",
+            Some(review_id),
+        )
+        .await
+    }
+
     /// The stored row of one of this account's reviews.
     fn known_review(&self, review_id: &ReviewId) -> Result<ReviewRow, InboxError> {
         lock(&self.store)
@@ -324,10 +445,10 @@ impl Inbox {
             .ok_or_else(|| InboxError::NotFound("This review is not on this computer.".into()))
     }
 
-    /// After a reply landed: the review read back from the provider (the documented way to
-    /// learn `companyReply`) replaces the stored copy; if that read fails, the stored copy takes
-    /// the reply as sent, and the next sync corrects it.
-    async fn refresh_after_reply(&self, client: &dyn ReviewSource, action: &QueuedAction) {
+    /// After a reply or a tag change landed: the review read back from the provider (the
+    /// documented way to learn `companyReply`) replaces the stored copy; if that read fails,
+    /// the stored copy takes the change as sent, and the next sync corrects it.
+    async fn refresh_after_change(&self, client: &dyn ReviewSource, action: &QueuedAction) {
         let Some(id) = payload_str(&action.payload, "review_id").map(ReviewId::from) else {
             return;
         };
@@ -339,17 +460,31 @@ impl Inbox {
                 .flatten()
                 .map(|row| {
                     let mut review = row.review;
-                    review.reply = match action.kind {
-                        ActionKind::PostReply => Some(ReviewReply {
-                            content: payload_str(&action.payload, "message")
-                                .unwrap_or_default()
-                                .to_owned(),
-                            reply_at: now_rfc3339(),
-                            author: None,
-                            updated_at: None,
-                        }),
-                        _ => None,
-                    };
+                    match action.kind {
+                        ActionKind::PostReply => {
+                            review.reply = Some(ReviewReply {
+                                content: payload_str(&action.payload, "message")
+                                    .unwrap_or_default()
+                                    .to_owned(),
+                                reply_at: now_rfc3339(),
+                                author: None,
+                                updated_at: None,
+                            });
+                        }
+                        ActionKind::DeleteReply => review.reply = None,
+                        ActionKind::AddTags => {
+                            for tag in payload_tags(&action.payload) {
+                                if !review.tags.contains(&tag) {
+                                    review.tags.push(tag);
+                                }
+                            }
+                        }
+                        ActionKind::RemoveTag => {
+                            let gone = payload_tags(&action.payload);
+                            review.tags.retain(|t| !gone.contains(t));
+                        }
+                        _ => {}
+                    }
                     review
                 }),
         };
@@ -445,7 +580,10 @@ impl Inbox {
             return Ok(outcome(
                 &subject(action),
                 ActionStatus::Queued,
-                "ReviewDesk cannot reach Trustoo right now; this will be sent when it can.",
+                format!(
+                    "ReviewDesk cannot reach {} right now; this will be sent when it can.",
+                    self.account.provider.name()
+                ),
             ));
         };
         Ok(match self.send(client, action, false).await? {
@@ -568,8 +706,8 @@ impl Inbox {
                 Ok(true) => {
                     self.note_reachable(true);
                     lock(&self.store).mark_done(id)?;
-                    if matches!(action.kind, ActionKind::PostReply | ActionKind::DeleteReply) {
-                        self.refresh_after_reply(client, action).await;
+                    if changes_the_review(action.kind) {
+                        self.refresh_after_change(client, action).await;
                     }
                     return Ok(Sent::Outcome(
                         outcome(
@@ -589,8 +727,8 @@ impl Inbox {
             Ok(()) => {
                 self.note_reachable(true);
                 lock(&self.store).mark_done(id)?;
-                if matches!(action.kind, ActionKind::PostReply | ActionKind::DeleteReply) {
-                    self.refresh_after_reply(client, action).await;
+                if changes_the_review(action.kind) {
+                    self.refresh_after_change(client, action).await;
                 }
                 Ok(Sent::Outcome(
                     outcome(

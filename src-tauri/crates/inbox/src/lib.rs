@@ -67,7 +67,9 @@ use std::time::Duration;
 use reviewdesk_core::{SyncPhase, SyncStatus};
 use reviewdesk_store::{Store, StoreError};
 
-pub use actions::{parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE, MAX_REPLY_CHARS};
+pub use actions::{
+    check_tag, parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE, MAX_REPLY_CHARS, MAX_TAG_CHARS,
+};
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
 pub use feeds::ORDERS_STILL_MOVING;

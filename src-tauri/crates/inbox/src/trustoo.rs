@@ -89,6 +89,9 @@ async fn call(client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiEr
         ActionKind::PostReply | ActionKind::DeleteReply => Err(ApiError::Validation {
             message: "Trustoo has no way to answer an existing review".into(),
         }),
+        ActionKind::AddTags | ActionKind::RemoveTag => Err(ApiError::Validation {
+            message: "Trustoo reviews have no tags".into(),
+        }),
     }
 }
 
@@ -112,7 +115,9 @@ async fn landed(client: &TrustooClient, action: &QueuedAction) -> Result<bool, A
         ActionKind::Unsubscribe
         | ActionKind::CreateReview
         | ActionKind::PostReply
-        | ActionKind::DeleteReply => Ok(false),
+        | ActionKind::DeleteReply
+        | ActionKind::AddTags
+        | ActionKind::RemoveTag => Ok(false),
     }
 }
 

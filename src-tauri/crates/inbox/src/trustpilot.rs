@@ -28,10 +28,10 @@ use reviewdesk_core::{
     ActionKind, ProductId, ProviderDetails, QueuedAction, Review, ReviewId, ReviewReply, ReviewTag,
     TrustpilotDetails, TrustpilotId,
 };
-use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview};
+use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview, Tag};
 use reviewdesk_trustpilot::{Error as ApiError, NewReply, OrderBy, ReviewQuery, TrustpilotClient};
 
-use crate::actions::payload_str;
+use crate::actions::{payload_str, payload_tags};
 
 use crate::source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
@@ -299,6 +299,16 @@ impl ReviewSource for TrustpilotSource {
                         other => Ok(other?),
                     };
                 }
+                ActionKind::AddTags => {
+                    let tags: Vec<Tag> = wire_tags(p);
+                    return Ok(self.client.add_tags(review_id()?, &tags).await?);
+                }
+                ActionKind::RemoveTag => {
+                    let Some(tag) = wire_tags(p).into_iter().next() else {
+                        return Ok(());
+                    };
+                    return Ok(self.client.remove_tag(review_id()?, &tag).await?);
+                }
                 _ => {}
             }
             let what = match action.kind {
@@ -308,7 +318,10 @@ impl ReviewSource for TrustpilotSource {
                     "exclude a customer from review requests"
                 }
                 ActionKind::Unsubscribe => "unsubscribe a customer from review emails",
-                ActionKind::PostReply | ActionKind::DeleteReply => "answer a review",
+                ActionKind::PostReply
+                | ActionKind::DeleteReply
+                | ActionKind::AddTags
+                | ActionKind::RemoveTag => "answer or tag a review",
             };
             let sentence = format!(
                 "Trustpilot does not let a business {what}: a Trustpilot review can be answered, \
@@ -342,10 +355,30 @@ impl ReviewSource for TrustpilotSource {
                     let review = self.client.private_review(id).await?;
                     Ok(!review.has_reply())
                 }
+                ActionKind::AddTags => {
+                    let review = self.client.private_review(id).await?;
+                    Ok(wire_tags(p).iter().all(|t| review.tags.contains(t)))
+                }
+                ActionKind::RemoveTag => {
+                    let review = self.client.private_review(id).await?;
+                    Ok(!wire_tags(p).iter().any(|t| review.tags.contains(t)))
+                }
                 _ => Ok(false),
             }
         })
     }
+}
+
+/// The tags a queued tag action names, as Trustpilot spells them (`tags: [{group, value}]`, or
+/// one `group` + `value`).
+fn wire_tags(p: &serde_json::Value) -> Vec<Tag> {
+    payload_tags(p)
+        .into_iter()
+        .map(|t| Tag {
+            group: t.group,
+            value: t.value,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use reviewdesk_core::{AccountKey, ProviderDetails, ReviewFilter, ReviewId, TrustpilotId};
+use reviewdesk_core::{
+    AccountKey, ProviderDetails, ReviewFilter, ReviewId, ReviewTag, TrustpilotId,
+};
 use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode, TrustpilotSource};
 use reviewdesk_sandbox::trustpilot::demo;
 use reviewdesk_sandbox::{Sandbox, SandboxConfig};
@@ -631,5 +633,163 @@ async fn editing_a_reply_takes_the_old_one_down_then_posts_and_keeps_the_old_wor
         reviewdesk_core::ActionStatus::Done,
         "{again:?}"
     );
+    sb.shutdown().await;
+}
+
+// ---- Tags (issue 17 §2) -----------------------------------------------------------------------
+
+/// Stored reviews of the inbox's account carrying `tag`, by the store's tag filter.
+fn stored_with_tag(ib: &Inbox, tag: &ReviewTag) -> Vec<ReviewId> {
+    let mut ids: Vec<ReviewId> = ib
+        .with_reader(|s| {
+            s.query_reviews(
+                ib.account(),
+                &reviewdesk_core::ReviewQuery {
+                    filter: ReviewFilter {
+                        tag: Some(tag.clone()),
+                        ..ReviewFilter::default()
+                    },
+                    limit: 100,
+                    ..reviewdesk_core::ReviewQuery::default()
+                },
+            )
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.review.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// How many requests of `method` the sandbox saw on `id`'s tags since its stats were reset.
+async fn tag_calls(sb: &Sandbox, method: &str, id: &ReviewId) -> usize {
+    let path = format!("/v1/private/reviews/{id}/tags", id = id.as_str());
+    let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path.as_str() && r["method"] == method)
+        .count()
+}
+
+#[tokio::test]
+async fn tagging_two_reviews_puts_the_tag_on_trustpilot_and_in_the_stored_filter_and_counts() {
+    use reviewdesk_core::ActionStatus;
+    use reviewdesk_inbox::ReviewSource;
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, _) = replying(&sb, dir.path()).await;
+    let untagged: Vec<ReviewId> = ib
+        .with_reader(|s| {
+            s.query_reviews(
+                ib.account(),
+                &reviewdesk_core::ReviewQuery {
+                    limit: 100,
+                    ..reviewdesk_core::ReviewQuery::default()
+                },
+            )
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .filter(|r| r.review.tags.is_empty())
+        .map(|r| r.review.id)
+        .take(2)
+        .collect();
+    let tag = reviewdesk_inbox::check_tag(None, "  Late parcel ").unwrap();
+    assert_eq!(
+        tag,
+        ReviewTag::generic("Late parcel"),
+        "trimmed, group generic"
+    );
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let outcomes = ib.add_tag(Some(&source), &untagged, &tag).await.unwrap();
+    assert!(
+        outcomes.iter().all(|o| o.status == ActionStatus::Done),
+        "{outcomes:?}"
+    );
+    for id in &untagged {
+        assert_eq!(tag_calls(&sb, "PUT", id).await, 1);
+        assert_eq!(source.review(id).await.unwrap().tags, vec![tag.clone()]);
+    }
+    let mut want = untagged.clone();
+    want.sort();
+    assert_eq!(
+        stored_with_tag(&ib, &tag),
+        want,
+        "the tag filter finds both"
+    );
+    let counted = ib.with_reader(|s| s.list_tags(ib.account())).unwrap();
+    assert!(
+        counted.iter().any(|t| t.tag == tag && t.count == 2),
+        "{counted:?}"
+    );
+    // Tagging again changes nothing and sends nothing.
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let again = ib
+        .add_tag(Some(&source), &untagged[..1], &tag)
+        .await
+        .unwrap();
+    assert_eq!(again[0].status, ActionStatus::Done);
+    assert_eq!(tag_calls(&sb, "PUT", &untagged[0]).await, 0);
+    assert!(ib
+        .review_detail(&untagged[0])
+        .unwrap()
+        .audit
+        .iter()
+        .any(|a| a.action == "add_tag"));
+    // Nothing to send: an empty tag, or removing a tag the review does not carry.
+    assert!(reviewdesk_inbox::check_tag(None, "  ").is_err());
+    assert!(reviewdesk_inbox::check_tag(None, &"x".repeat(101)).is_err());
+    assert!(ib
+        .remove_tag(Some(&source), &untagged[0], &ReviewTag::generic("Nope"))
+        .await
+        .is_err());
+    assert!(ib.pending_actions().unwrap().is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_tag_removed_while_trustpilot_is_unreachable_is_removed_once_after_a_restart() {
+    use reviewdesk_core::ActionStatus;
+    use reviewdesk_inbox::ReviewSource;
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = replying(&sb, dir.path()).await;
+    // Not one of the sandbox's seeded tags, so only this review carries it.
+    let tag = ReviewTag::generic("Callback promised");
+    ib.add_tag(Some(&source), std::slice::from_ref(&id), &tag)
+        .await
+        .unwrap();
+    assert_eq!(stored_with_tag(&ib, &tag), std::slice::from_ref(&id));
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "offline"})),
+    )
+    .await;
+    let outcome = ib.remove_tag(Some(&source), &id, &tag).await.unwrap();
+    assert_eq!(outcome.status, ActionStatus::Queued, "{outcome:?}");
+    assert!(
+        outcome.message.contains("Trustpilot"),
+        "{}",
+        outcome.message
+    );
+    assert_eq!(ib.review_detail(&id).unwrap().pending.len(), 1);
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    let again = ib.replay(&source).await.unwrap();
+    assert_eq!(again.done + again.still_queued, 0, "{again:?}");
+    assert_eq!(tag_calls(&sb, "DELETE", &id).await, 1, "sent exactly once");
+    assert!(source.review(&id).await.unwrap().tags.is_empty());
+    assert!(stored_with_tag(&ib, &tag).is_empty());
     sb.shutdown().await;
 }

@@ -1408,6 +1408,185 @@ async fn replies_are_posted_and_deleted() {
     t.sb.shutdown().await;
 }
 
+/// A tag request (`method` on `/v1/private/reviews/{id}/tags` + `query`), status only.
+async fn tag_call(
+    t: &T,
+    token: &str,
+    method: reqwest::Method,
+    id: &str,
+    query: &str,
+    body: Option<Value>,
+) -> StatusCode {
+    let mut req =
+        t.c.request(
+            method,
+            t.url(&format!("/v1/private/reviews/{id}/tags{query}")),
+        )
+        .bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.unwrap().status()
+}
+
+fn tag_pairs(v: &Value) -> Vec<(String, String)> {
+    v["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["group"].as_str().unwrap().to_owned(),
+                t["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn tags_put_adds_post_replaces_delete_removes_one_and_the_list_filters_by_them() {
+    use reqwest::Method;
+    let t = start().await;
+    let token = t.access().await;
+    // Two reviews without tags.
+    let untagged: Vec<String> = t
+        .all_reviews(&token, "orderBy=createdat.asc")
+        .await
+        .into_iter()
+        .filter(|r| r["tags"].as_array().is_some_and(Vec::is_empty))
+        .take(2)
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (a, b) = (&untagged[0], &untagged[1]);
+    let tag = |g: &str, v: &str| json!({"group": g, "value": v});
+    // PUT adds (twice the same tag stays once), to each review.
+    for id in [a, b] {
+        let s = tag_call(
+            &t,
+            &token,
+            Method::PUT,
+            id,
+            "",
+            Some(json!({"tags": [tag("generic", "Late parcel")]})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+    }
+    let s = tag_call(
+        &t,
+        &token,
+        Method::PUT,
+        a,
+        "",
+        Some(json!({"tags": [tag("generic", "Late parcel"), tag("Channel", "Shopify")]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, list) = t
+        .get(&format!("/v1/private/reviews/{a}/tags"), &token)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        tag_pairs(&list),
+        vec![
+            ("generic".to_owned(), "Late parcel".to_owned()),
+            ("Channel".to_owned(), "Shopify".to_owned())
+        ]
+    );
+    // The review object and the list's tag filter see them.
+    let (_, one) = t.get(&format!("/v1/private/reviews/{a}"), &token).await;
+    assert_eq!(tag_pairs(&one).len(), 2);
+    let tagged = t
+        .all_reviews(
+            &token,
+            "tagGroup=generic&tagValue=late%20parcel&ignoreTagValueCase=true",
+        )
+        .await;
+    let mut ids: Vec<&str> = tagged.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut want = vec![a.as_str(), b.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    // DELETE removes the one named (again: still 204), leaving the other.
+    let q = "?group=generic&value=Late%20parcel";
+    assert_eq!(
+        tag_call(&t, &token, Method::DELETE, a, q, None).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        tag_call(&t, &token, Method::DELETE, a, q, None).await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, list) = t
+        .get(&format!("/v1/private/reviews/{a}/tags"), &token)
+        .await;
+    assert_eq!(
+        tag_pairs(&list),
+        vec![("Channel".to_owned(), "Shopify".to_owned())]
+    );
+    // POST replaces the whole set.
+    let s = tag_call(
+        &t,
+        &token,
+        Method::POST,
+        b,
+        "",
+        Some(json!({"tags": [tag("generic", "Test")]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, list) = t
+        .get(&format!("/v1/private/reviews/{b}/tags"), &token)
+        .await;
+    assert_eq!(
+        tag_pairs(&list),
+        vec![("generic".to_owned(), "Test".to_owned())]
+    );
+    // Bad requests: no group, an empty add, a missing value on delete, not JSON.
+    let s = tag_call(
+        &t,
+        &token,
+        Method::PUT,
+        a,
+        "",
+        Some(json!({"tags": [{"value": "x"}]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let s = tag_call(&t, &token, Method::PUT, a, "", Some(json!({"tags": []}))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let s = tag_call(&t, &token, Method::DELETE, a, "?group=generic", None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let s =
+        t.c.put(t.url(&format!("/v1/private/reviews/{a}/tags")))
+            .bearer_auth(&token)
+            .body("tags=x")
+            .send()
+            .await
+            .unwrap()
+            .status();
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Unknown review: 404; no token: 401.
+    let s = tag_call(
+        &t,
+        &token,
+        Method::PUT,
+        "0000000000000000000000ff",
+        "",
+        Some(json!({"tags": [tag("generic", "x")]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let s =
+        t.c.get(t.url(&format!("/v1/private/reviews/{a}/tags")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    t.sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn faults_come_from_the_shared_machinery_in_trustpilot_shapes() {
     let t = start().await;

@@ -265,6 +265,10 @@ fn tags_are_stored_filterable_and_counted() {
     tagged[0].tags = vec![ana.clone()];
     store.upsert_reviews(&SHOP, &tagged[..1]).unwrap();
     assert_eq!(summary(&store), [(ana.clone(), 2)]);
+    assert!(
+        by_tag(&store, &shipping, Default::default()).is_empty(),
+        "a tag taken off on the server no longer finds the review"
+    );
     store.restore_review(&SHOP, &tagged[1].id, "t").unwrap();
     assert_eq!(summary(&store), [(ana.clone(), 3), (shipping.clone(), 1)]);
     assert_eq!(by_tag(&store, &ana, Default::default()), [13, 12, 11]);

@@ -1,4 +1,5 @@
-//! Business units (§1.2), private service reviews (§1.3, §1.4) and replies (§1.5), each written
+//! Business units (§1.2), private service reviews (§1.3, §1.4), replies (§1.5) and tags (§1.6),
+//! each written
 //! as a `Call` through the door — the only way this crate can talk to Trustpilot.
 
 use serde_json::{json, Value};
@@ -142,6 +143,88 @@ impl TrustpilotClient {
                 CallKind::Idempotent,
             )?)
             .await
+    }
+
+    /// The tags of one review (`GET /v1/private/reviews/{id}/tags`). The list's shape is UNKNOWN:
+    /// `{"tags": […]}` is read, and a bare array too.
+    pub async fn review_tags(&self, review_id: &str) -> Result<Vec<Tag>, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum TagList {
+            Wrapped {
+                #[serde(default)]
+                tags: Vec<Tag>,
+            },
+            Bare(Vec<Tag>),
+        }
+        let list: TagList = self
+            .door
+            .fetch(Call::private_get(
+                "review_tags",
+                format!("v1/private/reviews/{}/tags", segment(review_id)?),
+                Vec::new(),
+            ))
+            .await?;
+        Ok(match list {
+            TagList::Wrapped { tags } | TagList::Bare(tags) => tags,
+        })
+    }
+
+    /// Adds tags to a review (`PUT …/tags`: PUT adds, POST would replace them all). Adding a
+    /// tag the review has changes nothing, so a lost answer may be retried.
+    pub async fn add_tags(&self, review_id: &str, tags: &[Tag]) -> Result<(), Error> {
+        self.write_tags("add_tags", Method::PUT, review_id, tags)
+            .await
+    }
+
+    /// Replaces every tag of a review (`POST …/tags`).
+    pub async fn replace_tags(&self, review_id: &str, tags: &[Tag]) -> Result<(), Error> {
+        self.write_tags("replace_tags", Method::POST, review_id, tags)
+            .await
+    }
+
+    async fn write_tags(
+        &self,
+        name: &'static str,
+        method: Method,
+        review_id: &str,
+        tags: &[Tag],
+    ) -> Result<(), Error> {
+        if tags
+            .iter()
+            .any(|t| t.group.trim().is_empty() || t.value.trim().is_empty())
+        {
+            return Err(Error::Validation {
+                message: "a tag needs a group and a value".into(),
+            });
+        }
+        let body = json!({ "tags": tags });
+        self.door
+            .send(Call::private_write(
+                name,
+                method,
+                format!("v1/private/reviews/{}/tags", segment(review_id)?),
+                Some(&body),
+                CallKind::Idempotent,
+            )?)
+            .await
+    }
+
+    /// Removes one tag from a review (`DELETE …/tags?group=&value=`). Removing it twice leaves
+    /// the same state, so it is retried like a read.
+    pub async fn remove_tag(&self, review_id: &str, tag: &Tag) -> Result<(), Error> {
+        let mut call = Call::private_write(
+            "remove_tag",
+            Method::DELETE,
+            format!("v1/private/reviews/{}/tags", segment(review_id)?),
+            None,
+            CallKind::Idempotent,
+        )?;
+        call.query = vec![
+            ("group".to_owned(), tag.group.clone()),
+            ("value".to_owned(), tag.value.clone()),
+        ];
+        self.door.send(call).await
     }
 
     /// Creates a service-review invitation link on the invitations host

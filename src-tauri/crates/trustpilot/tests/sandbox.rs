@@ -14,7 +14,7 @@ use reviewdesk_sandbox::{Sandbox, SandboxConfig};
 use reviewdesk_trustpilot::{
     AuthorizeRequest, BaseUrls, CallBudget, ClientConfig, Clock, Credential, Error, Grant,
     ManualClock, NewReply, OrderBy, ResponseType, RetryConfig, ReviewQuery, ReviewStatus, Secret,
-    Sleeper, TrustpilotClient,
+    Sleeper, Tag, TrustpilotClient,
 };
 use serde_json::{json, Value};
 
@@ -1002,6 +1002,76 @@ async fn reply_then_delete_it() {
             }
         )
         .await,
+        Err(Error::Validation { .. })
+    ));
+}
+
+#[tokio::test]
+async fn tags_are_added_replaced_and_removed_with_their_own_verbs() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let page = c
+        .private_reviews(demo::BUSINESS_UNIT_ID, ReviewQuery::default())
+        .next_page()
+        .await
+        .unwrap()
+        .unwrap();
+    let id = page.iter().find(|r| r.tags.is_empty()).unwrap().id.clone();
+    let tag = |g: &str, v: &str| Tag {
+        group: g.into(),
+        value: v.into(),
+    };
+    let path = format!("/v1/private/reviews/{id}/tags");
+    // PUT adds: a 503 on the first try is retried (adding twice changes nothing).
+    env.fault(json!({"kind": "status", "status": 503, "count": 1, "path_prefix": path}))
+        .await;
+    c.add_tags(&id, &[tag("generic", "Late parcel")])
+        .await
+        .unwrap();
+    c.add_tags(
+        &id,
+        &[tag("generic", "Late parcel"), tag("Channel", "Shopify")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.review_tags(&id).await.unwrap(),
+        vec![tag("generic", "Late parcel"), tag("Channel", "Shopify")]
+    );
+    assert_eq!(c.private_review(&id).await.unwrap().tags.len(), 2);
+    // DELETE removes the one named; a token expiring just before it is refreshed once.
+    env.fault(json!({"kind": "expire_tokens", "after": 0, "path_prefix": path}))
+        .await;
+    c.remove_tag(&id, &tag("generic", "Late parcel"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.review_tags(&id).await.unwrap(),
+        vec![tag("Channel", "Shopify")]
+    );
+    // POST replaces them all.
+    c.replace_tags(&id, &[tag("generic", "Test")])
+        .await
+        .unwrap();
+    assert_eq!(
+        c.review_tags(&id).await.unwrap(),
+        vec![tag("generic", "Test")]
+    );
+    // The verbs the sandbox saw, in order, for this review's tags.
+    let log = env
+        .ctl(reqwest::Method::GET, "/__sandbox/requests", None)
+        .await;
+    let verbs: Vec<&str> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path.as_str() && r["method"] != "GET")
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(verbs, ["PUT", "PUT", "PUT", "DELETE", "DELETE", "POST"]);
+    // A tag without a value is refused before any call.
+    assert!(matches!(
+        c.add_tags(&id, &[tag("generic", " ")]).await,
         Err(Error::Validation { .. })
     ));
 }

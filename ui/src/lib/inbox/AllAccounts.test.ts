@@ -88,7 +88,7 @@ describe("All accounts view", () => {
     const pane = screen.getByTestId("review-detail");
     expect(within(pane).queryByTestId("delete")).toBeNull();
     expect(within(pane).queryByTestId("reply-open")).toBeNull();
-    expect(within(pane).getByTestId("actions-elsewhere")).toHaveTextContent(`To answer this review, open ${UNIT_NAME}.`);
+    expect(within(pane).getByTestId("actions-elsewhere")).toHaveTextContent(`To answer this review or tag it, open ${UNIT_NAME}.`);
   });
 
   it("a row of a Trustoo shop not on screen offers no delete and says where to do it", async () => {

@@ -34,7 +34,7 @@ export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
       name: e.session.shop_name,
       capabilities: e.active
         ? allows
-        : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false, reply: "none" },
+        : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false, reply: "none", tags: false },
       onScreen: e.active,
       allows,
     };
@@ -48,6 +48,7 @@ export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
 export function actionsElsewhere(allows: Capabilities): string | null {
   const verbs = [
     allows.reply !== "none" ? "answer this review" : null,
+    allows.tags ? "tag it" : null,
     allows.delete_reviews ? "delete it" : null,
     allows.exclusions ? "exclude its author" : null,
   ].filter((v): v is string => v !== null);

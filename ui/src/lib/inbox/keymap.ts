@@ -19,6 +19,7 @@ export type InboxCommand =
   | "delete"
   | "exclude"
   | "answer"
+  | "tag"
   | "search"
   | "help"
   | "clear";
@@ -51,6 +52,7 @@ const SHORTCUTS: Shortcut[] = [
   { keys: ["d"], command: "delete", what: "Delete (Enter confirms, Escape cancels)", offered: (c) => c.delete_reviews },
   { keys: ["e"], command: "exclude", what: "Exclude the author from review requests", offered: (c) => c.exclusions },
   { keys: ["a"], command: "answer", what: "Answer in public (Ctrl+Enter posts); with reviews checked, one template to each", offered: (c) => c.reply !== "none" },
+  { keys: ["t"], command: "tag", what: "Tag (with reviews checked, tags each)", offered: (c) => c.tags },
   { keys: ["/"], command: "search", what: "Search" },
   { keys: ["?"], command: "help", what: "This list" },
   { keys: ["Escape"], command: "clear", what: "Close, or clear the selection" },

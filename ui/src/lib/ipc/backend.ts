@@ -33,6 +33,7 @@ import type {
   SourceSummary,
   LanguageSummary,
   TagSummary,
+  ReviewTag,
   ReplyWarning,
   ReplyTemplate,
   ReplyInsights,
@@ -228,6 +229,10 @@ export interface ReviewsArea {
   postReply(id: string, message: string): Promise<ActionOutcome>;
   /** Takes a review's public reply down (its text stays in the history). Rust: `delete_reply` `{ id }`. */
   deleteReply(id: string): Promise<ActionOutcome>;
+  /** Tags reviews with one tag (sent now, or queued); one outcome per id. Rust: `add_tag` `{ ids, group, value }`. */
+  addTag(ids: string[], tag: ReviewTag): Promise<ActionOutcome[]>;
+  /** Takes one tag off a review (sent now, or queued). Rust: `remove_tag` `{ id, tag }`. */
+  removeTag(id: string, tag: ReviewTag): Promise<ActionOutcome>;
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
   /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
@@ -349,6 +354,8 @@ export const COMMANDS = {
   listTags: "list_tags",
   postReply: "post_reply",
   deleteReply: "delete_reply",
+  addTag: "add_tag",
+  removeTag: "remove_tag",
   checkReply: "check_reply",
   listReplyTemplates: "list_reply_templates",
   replyInsights: "reply_insights",

@@ -135,6 +135,41 @@ pub fn caller(st: &TpState, h: &HeaderMap, pairs: &[(String, String)]) -> TpResu
     })
 }
 
+/// The JSON object body of a write (`415` unless its content type is JSON, `400` unless the
+/// body is a JSON object).
+pub(super) fn body_json(headers: &HeaderMap, body: &[u8]) -> TpResult<Value> {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return Err(TpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    let v: Value =
+        serde_json::from_slice(body).map_err(|_| TpError::bad("body must be a JSON object"))?;
+    if !v.is_object() {
+        return Err(TpError::bad("body must be a JSON object"));
+    }
+    Ok(v)
+}
+
+/// Where a review the caller's business owns is: `404` for an unknown id, `401` for another
+/// business's review.
+pub(super) fn owned_review(w: &super::TpWorld, who: &Caller, id: &str) -> TpResult<(usize, usize)> {
+    let (u, pos) = w
+        .find_review(id)
+        .ok_or_else(|| TpError::not_found("Review not found"))?;
+    if w.units[u].business != who.business {
+        return Err(TpError::unauth(
+            "Unauthorized: the token has no access to this review",
+        ));
+    }
+    Ok((u, pos))
+}
+
 fn pairs_of(req: &Request) -> Vec<(String, String)> {
     query_pairs(req.uri().query())
 }
@@ -301,7 +336,7 @@ impl Filter {
             return false;
         }
         if self.tag_group.is_some() || self.tag_value.is_some() {
-            let hit = data::tags_of(r.tags).any(|(g, v)| {
+            let hit = unit.review_has_tag(r, |g, v| {
                 self.tag_group.as_deref().is_none_or(|want| want == g)
                     && self.tag_value.as_deref().is_none_or(|want| {
                         if self.ignore_case {
@@ -459,15 +494,8 @@ pub async fn private_review(
     finish((|| {
         let who = caller(&st, req.headers(), &pairs)?;
         let w = st.world();
-        let (u, pos) = w
-            .find_review(&id)
-            .ok_or_else(|| TpError::not_found("Review not found"))?;
+        let (u, pos) = owned_review(&w, &who, &id)?;
         let unit = &w.units[u];
-        if unit.business != who.business {
-            return Err(TpError::unauth(
-                "Unauthorized: the token has no access to this review",
-            ));
-        }
         Ok(json_response(
             StatusCode::OK,
             &render::review(&unit.reviews[pos], unit, &w, &st.api_base),
@@ -489,18 +517,7 @@ pub async fn reply(
     let pairs = query_pairs(q.as_deref());
     finish((|| {
         let who = caller(&st, &headers, &pairs)?;
-        let ct = headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !ct.starts_with("application/json") {
-            return Err(TpError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/json",
-            ));
-        }
-        let v: Value = serde_json::from_slice(&body)
-            .map_err(|_| TpError::bad("body must be a JSON object"))?;
+        let v = body_json(&headers, &body)?;
         let message = v
             .get("message")
             .and_then(Value::as_str)
@@ -536,15 +553,8 @@ pub async fn reply(
             .ok_or_else(|| TpError::bad("authorBusinessUserId is not a user of this business"))?
             .name
             .clone();
-        let (u, pos) = w
-            .find_review(&id)
-            .ok_or_else(|| TpError::not_found("Review not found"))?;
+        let (u, pos) = owned_review(&w, &who, &id)?;
         let unit = &mut w.units[u];
-        if unit.business != who.business {
-            return Err(TpError::unauth(
-                "Unauthorized: the token has no access to this review",
-            ));
-        }
         let rid = unit.reviews[pos].id;
         unit.reviews[pos].reply = OWNED_REPLY;
         unit.replies.insert(
@@ -571,15 +581,8 @@ pub async fn delete_reply(
     finish((|| {
         let who = caller(&st, req.headers(), &pairs)?;
         let mut w = st.world();
-        let (u, pos) = w
-            .find_review(&id)
-            .ok_or_else(|| TpError::not_found("Review not found"))?;
+        let (u, pos) = owned_review(&w, &who, &id)?;
         let unit = &mut w.units[u];
-        if unit.business != who.business {
-            return Err(TpError::unauth(
-                "Unauthorized: the token has no access to this review",
-            ));
-        }
         if unit.reviews[pos].reply == 0 {
             return Err(TpError::not_found("The review has no reply"));
         }

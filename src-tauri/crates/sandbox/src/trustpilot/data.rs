@@ -203,9 +203,30 @@ pub struct BusinessUnit {
     pub replies: HashMap<Oid, OwnedReply>,
     /// Texts set by sandbox controls.
     pub texts: HashMap<Oid, OwnedText>,
+    /// Tags of reviews whose tags were changed through the API (they replace the seeded set).
+    pub tags: HashMap<Oid, Vec<(String, String)>>,
 }
 
 impl BusinessUnit {
+    /// A review's tags as `(group, value)`: those set through the API, else the seeded ones.
+    pub fn tags_of_review(&self, r: &TpReview) -> Vec<(String, String)> {
+        match self.tags.get(&r.id) {
+            Some(set) => set.clone(),
+            None => tags_of(r.tags)
+                .map(|(g, v)| (g.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// Whether one of a review's tags passes `hit` (without collecting them: the list filter
+    /// runs this over every review).
+    pub fn review_has_tag(&self, r: &TpReview, mut hit: impl FnMut(&str, &str) -> bool) -> bool {
+        match self.tags.get(&r.id) {
+            Some(set) => set.iter().any(|(g, v)| hit(g, v)),
+            None => tags_of(r.tags).any(|(g, v)| hit(g, v)),
+        }
+    }
+
     /// Position of a review by id.
     pub fn review_pos(&self, id: &Oid) -> Option<usize> {
         self.reviews.binary_search_by(|r| r.id.cmp(id)).ok()
@@ -488,6 +509,7 @@ mod tests {
             reviews: vec![],
             replies: HashMap::new(),
             texts: HashMap::new(),
+            tags: HashMap::new(),
         }
     }
 

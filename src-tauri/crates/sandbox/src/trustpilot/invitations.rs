@@ -7,29 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{caller, Caller, TpError, TpResult};
+use super::api::{body_json, caller, Caller, TpError, TpResult};
 use super::TpState;
 use crate::util::{json_response, query_pairs};
-
-/// The JSON body of an invitation request (`415` unless JSON, `400` unless an object).
-fn body_json(headers: &HeaderMap, body: &[u8]) -> TpResult<Value> {
-    let ct = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/json") {
-        return Err(TpError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/json",
-        ));
-    }
-    let v: Value =
-        serde_json::from_slice(body).map_err(|_| TpError::bad("body must be a JSON object"))?;
-    if !v.is_object() {
-        return Err(TpError::bad("body must be a JSON object"));
-    }
-    Ok(v)
-}
 
 /// The caller, the unit (which its business must own) and, for a client-credentials token,
 /// the `x-business-user-id` the docs ask for (SEEN-DOC: required then; CHOICES-trustpilot).

@@ -1,6 +1,6 @@
 //! The Trustpilot half of the sandbox: an offline emulator of the Trustpilot Business APIs a
 //! merchant tool uses (OAuth token endpoints, the authenticate page, business units, private
-//! service reviews and replies).
+//! service reviews, replies and tags).
 //!
 //! Trustpilot serves three hosts: `api.trustpilot.com` (everything under `/v1`),
 //! `authenticate.trustpilot.com` (the sign-in page, at `/`) and `invitations-api.trustpilot.com`.
@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod oauth;
 pub(crate) mod pools;
 pub mod render;
+pub mod tags;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -307,6 +308,7 @@ pub fn build_world(cfg: &SandboxConfig) -> TpWorld {
             reviews: Vec::new(),
             replies: HashMap::new(),
             texts: HashMap::new(),
+            tags: HashMap::new(),
         }
     };
     let mut first = unit(
@@ -413,6 +415,13 @@ pub fn api_router(state: TpState) -> Router {
         .route(
             "/v1/private/reviews/{id}/reply",
             post(api::reply).delete(api::delete_reply),
+        )
+        .route(
+            "/v1/private/reviews/{id}/tags",
+            get(tags::list)
+                .post(tags::replace)
+                .put(tags::add)
+                .delete(tags::remove),
         );
     let controls: Router<TpState> = Router::new()
         .route(

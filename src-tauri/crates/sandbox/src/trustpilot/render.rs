@@ -167,7 +167,9 @@ pub fn review(r: &TpReview, u: &BusinessUnit, w: &TpWorld, api_base: &str) -> Va
     let (title, text) = texts(r, u);
     let (reference_id, referral_email) = private_refs(r, u);
     let updated = r.created + r.edited_after as i64;
-    let tags: Vec<Value> = data::tags_of(r.tags)
+    let tags: Vec<Value> = u
+        .tags_of_review(r)
+        .into_iter()
         .map(|(g, v)| json!({"group": g, "value": v}))
         .collect();
     let invited = r.invited();
