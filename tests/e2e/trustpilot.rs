@@ -303,8 +303,8 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     app.screenshot("trustpilot-11-replied").await.expect("shot");
 }
 
-/// How many replies the sandbox was sent for review `id`.
-async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
+/// How many `method` requests the sandbox's Trustpilot API saw on `path`.
+async fn sandbox_calls(rig: &SignInRig, method: &str, path: &str) -> usize {
     let log: serde_json::Value = reqwest::Client::new()
         .get(format!(
             "{}/__sandbox/requests",
@@ -317,15 +317,93 @@ async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
         .json()
         .await
         .expect("JSON");
-    let path = format!("/v1/private/reviews/{id}/reply");
     log["requests"]
         .as_array()
         .map(|all| {
             all.iter()
-                .filter(|r| r["method"] == "POST" && r["path"] == path.as_str())
+                .filter(|r| r["method"] == method && r["path"] == path)
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// How many replies the sandbox was sent for review `id`.
+async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
+    sandbox_calls(rig, "POST", &format!("/v1/private/reviews/{id}/reply")).await
+}
+
+/// Tags the first two reviews of the inbox with the keyboard (`x`, `j`, `x`, `t`), sees one
+/// `PUT` per review reach Trustpilot, then filters by the new tag: exactly those two.
+async fn tag_two_and_filter(app: &AppUnderTest, rig: &SignInRig) {
+    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    app.click("review-row", WAIT).await.expect("a review");
+    let first = selected_id(app).await;
+    app.press("x").await.expect("x");
+    app.press("j").await.expect("j");
+    app.wait_for_js(
+        "the second review selected",
+        &format!(
+            "const r = document.querySelector('[data-testid=review-row][aria-selected=true]');              return !!r && r.dataset.reviewId !== {};",
+            json!(first)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("j");
+    let second = selected_id(app).await;
+    app.press("x").await.expect("x");
+    app.press("t").await.expect("t");
+    app.text_of("tag-editor", WAIT)
+        .await
+        .expect("the tag editor");
+    app.type_into("tag-input", "Late parcel", WAIT)
+        .await
+        .expect("type");
+    app.screenshot("trustpilot-12-tag-editor")
+        .await
+        .expect("shot");
+    app.press("\u{E007}").await.expect("Enter");
+    toast_containing(app, "Tagged 2 reviews").await;
+    for id in [&first, &second] {
+        let path = format!("/v1/private/reviews/{id}/tags");
+        assert_eq!(
+            sandbox_calls(rig, "PUT", &path).await,
+            1,
+            "one PUT for {id}"
+        );
+    }
+    // The tag filter offers the new tag, counted from the stored reviews, and lists the two.
+    let tag = json!(["generic", "Late parcel"]).to_string();
+    app.wait_for_js(
+        "the new tag among the filter's options",
+        &format!(
+            "const s = document.querySelector('[data-testid=filter-tag]');              return !!s && [...s.options].some((o) => o.value === {v} && o.textContent.includes('(2)'));",
+            v = json!(tag)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the tag option");
+    choose(app, "filter-tag", &tag).await;
+    reviews_listed(app, 2).await;
+    let listed = app
+        .eval(
+            "return [...document.querySelectorAll('[data-testid=review-row]')].map((r) => r.dataset.reviewId).sort();",
+            vec![],
+        )
+        .await
+        .expect("eval");
+    let mut want = vec![first.clone(), second.clone()];
+    want.sort();
+    assert_eq!(listed, json!(want));
+    app.click("review-row", WAIT)
+        .await
+        .expect("a tagged review");
+    let tags = app.text_of("detail-tags", WAIT).await.expect("tags");
+    assert!(tags.contains("Late parcel"), "{tags}");
+    app.screenshot("trustpilot-13-tagged").await.expect("shot");
+    app.click("clear-filters", WAIT).await.expect("clear");
+    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
 }
 
 /// The All accounts view: both providers' reviews side by side, at a small laptop's width and
@@ -437,6 +515,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     app.screenshot("trustpilot-4-inbox").await.expect("shot");
     unit_screens(&app, &score).await;
     answer_with_the_keyboard(&app, &rig).await;
+    tag_two_and_filter(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
 
     // The tokens are in the keyring, not in any file or the log.

@@ -47,6 +47,8 @@ describe("tagging reviews", () => {
       await fireEvent.click(row);
       await fireEvent.keyDown(window, { key: "x" });
     }
+    // The bulk bar offers it too; t is the key.
+    expect(screen.getByTestId("bulk-tag")).toBeInTheDocument();
     await fireEvent.keyDown(window, { key: "t" });
     const editor = await screen.findByTestId("tag-editor");
     expect(editor).toHaveTextContent("Tag 2 reviews");
