@@ -62,6 +62,25 @@ pub(crate) fn search_words(input: &str) -> Vec<SearchWord> {
         .collect()
 }
 
+/// The tokens of `text` as the index's `unicode61` tokenizer makes them (folded), in order.
+///
+/// Why a connection of its own: the tokenizer is reached only through an FTS5 table, and a
+/// store's read connection may write nothing, not even a temporary table; an in-memory
+/// connection costs well under a millisecond, and only a search word outside ASCII asks.
+pub(crate) fn unicode61_tokens(text: &str) -> rusqlite::Result<Vec<String>> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE probe USING fts5(t, tokenize = 'unicode61 remove_diacritics 2'); \
+         CREATE VIRTUAL TABLE probe_tokens USING fts5vocab(probe, instance);",
+    )?;
+    conn.execute("INSERT INTO probe (rowid, t) VALUES (1, ?1)", [text])?;
+    let mut stmt = conn.prepare("SELECT term FROM probe_tokens ORDER BY offset")?;
+    let tokens = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(tokens)
+}
+
 /// `word` as an FTS5 string (a single term, never syntax).
 pub(crate) fn quoted(word: &str) -> String {
     // Words hold only letters and digits, so there is no quote to escape; the replace keeps
@@ -110,14 +129,15 @@ impl<'a> TermCounter<'a> {
             let Some(piece) = text.get(start..at).filter(|p| !p.is_empty()) else {
                 continue;
             };
-            if !ascii {
+            if !ascii && !is_facet_token(piece) {
                 for _ in 0..times {
                     self.other.push_str(piece);
                     self.other.push(' ');
                 }
                 continue;
             }
-            let term = if upper {
+            // A facet token is already folded (lowercase ASCII after its mark).
+            let term = if upper && ascii {
                 Cow::Owned(piece.to_ascii_lowercase())
             } else {
                 Cow::Borrowed(piece)
@@ -125,6 +145,16 @@ impl<'a> TermCounter<'a> {
             *self.ascii.entry(term).or_insert(0) += times;
         }
     }
+}
+
+/// Whether `piece` is a facet token as the writer makes them: [`FACET_MARK`], then lowercase
+/// ASCII letters and digits (one `unicode61` token, already folded, so it is counted without
+/// SQLite's tokenizer like an ASCII word).
+fn is_facet_token(piece: &str) -> bool {
+    piece.strip_prefix(FACET_MARK).is_some_and(|rest| {
+        rest.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// Lowercase ASCII letters and digits of `text` (facet tokens must survive the tokenizer whole).
@@ -143,19 +173,39 @@ fn push_alnum_lower(out: &mut String, text: &str) {
     );
 }
 
+/// The first character of every facet token: a private-use character, which the `unicode61`
+/// tokenizer keeps inside a token (category `Co`) and which no search word can hold (words are
+/// split at every character that is not a letter or digit).
+///
+/// Why (schema V18): the index keeps no columns or positions (`detail = none`, less than half
+/// its size), so a search can no longer say "not in the facets column"; the mark keeps the
+/// facet tokens apart from every word of review text instead ("r5" or "a1" typed in a review
+/// never reads as a filter, and a search for them never finds a filter).
+pub(crate) const FACET_MARK: char = '\u{E000}';
+
 /// Facet token: the shop and whether the review is active (`a`) or deleted (`d`).
 pub(crate) fn view_token(shop_id: i64, gone: bool) -> String {
-    format!("{}{shop_id}", if gone { 'd' } else { 'a' })
+    format!("{FACET_MARK}{}{shop_id}", if gone { 'd' } else { 'a' })
 }
 
 /// Facet token of a product.
 pub(crate) fn product_token(product_id: &str) -> String {
-    format!("p{}", alnum_lower(product_id))
+    format!("{FACET_MARK}p{}", alnum_lower(product_id))
+}
+
+/// Facet token of a star rating.
+pub(crate) fn star_token(stars: impl std::fmt::Display) -> String {
+    format!("{FACET_MARK}r{stars}")
+}
+
+/// Facet token of a triage state (`new`, `reviewed`, `flagged`).
+pub(crate) fn triage_token(triage: &str) -> String {
+    format!("{FACET_MARK}t{triage}")
 }
 
 /// Facet token of a source (letters and digits only, so `Store front` ≡ `storefront`).
 pub(crate) fn source_token(source: &str) -> String {
-    format!("s{}", alnum_lower(source))
+    format!("{FACET_MARK}s{}", alnum_lower(source))
 }
 
 /// Facet token of a tag: `k`, its group's UTF-8 bytes in hex, `z`, its value's in hex.
@@ -172,6 +222,7 @@ pub(crate) fn tag_token(tag: &ReviewTag) -> String {
 
 /// Appends [`tag_token`] of `tag` to `out`.
 fn push_tag_token(out: &mut String, tag: &ReviewTag) {
+    out.push(FACET_MARK);
     out.push('k');
     push_hex(out, &tag.group);
     out.push('z');
@@ -189,8 +240,11 @@ fn push_hex(out: &mut String, text: &str) {
 
 /// Facet token of a yes/no attribute.
 pub(crate) fn flag_token(prefix: char, value: bool) -> String {
-    format!("{prefix}{}", u8::from(value))
+    format!("{FACET_MARK}{prefix}{}", u8::from(value))
 }
+
+/// A space and the [`FACET_MARK`] of the next facet token.
+const MARKED_SPACE: &str = " \u{E000}";
 
 /// The filterable values of one review, as indexed in the hidden `facets` FTS column.
 pub(crate) struct Facets<'a> {
@@ -208,9 +262,13 @@ pub(crate) struct Facets<'a> {
 }
 
 /// Whether stored facets (as [`Facets::text`] wrote them) are those of an active review: the
-/// view token comes first, `a<shop>` for active, `d<shop>` for deleted.
+/// view token comes first, `a<shop>` for active, `d<shop>` for deleted (after the
+/// [`FACET_MARK`]).
 pub(crate) fn facets_are_active(facets: &str) -> bool {
-    facets.starts_with('a')
+    facets
+        .strip_prefix(FACET_MARK)
+        .unwrap_or(facets)
+        .starts_with('a')
 }
 
 impl Facets<'_> {
@@ -219,25 +277,31 @@ impl Facets<'_> {
     /// Built in one buffer, without the formatting machinery: it runs for every review a sync
     /// writes (with `write!` it was 3.4 % of a first sync's writer, now 1.9 %, callgrind).
     pub(crate) fn text(&self) -> String {
-        let mut out = String::with_capacity(48 + self.product_id.len() + self.source.len());
+        let mut out = String::with_capacity(72 + self.product_id.len() + self.source.len());
         let mut decimal = itoa::Buffer::new();
+        out.push(FACET_MARK);
         out.push(if self.gone { 'd' } else { 'a' });
         out.push_str(decimal.format(self.shop_id));
-        out.push_str(" p");
+        out.push_str(MARKED_SPACE);
+        out.push('p');
         push_alnum_lower(&mut out, self.product_id);
-        out.push_str(" r");
+        out.push_str(MARKED_SPACE);
+        out.push('r');
         out.push_str(decimal.format(self.rating));
         for (prefix, value) in [
-            (" i", self.has_image),
-            (" v", self.has_video),
-            (" e", self.verified),
+            ('i', self.has_image),
+            ('v', self.has_video),
+            ('e', self.verified),
         ] {
-            out.push_str(prefix);
+            out.push_str(MARKED_SPACE);
+            out.push(prefix);
             out.push(if value { '1' } else { '0' });
         }
-        out.push_str(" s");
+        out.push_str(MARKED_SPACE);
+        out.push('s');
         push_alnum_lower(&mut out, self.source);
-        out.push_str(" t");
+        out.push_str(MARKED_SPACE);
+        out.push('t');
         push_alnum_lower(&mut out, self.triage);
         for tag in self.tags {
             out.push(' ');
@@ -313,15 +377,23 @@ mod tests {
             let want = [
                 view_token(12, gone),
                 product_token("92-00_X"),
-                "r4".to_owned(),
+                star_token(4),
                 flag_token('i', flag),
                 flag_token('v', !flag),
                 flag_token('e', flag),
                 source_token("Store front"),
-                "tflagged".to_owned(),
+                triage_token("flagged"),
             ]
             .join(" ");
             assert_eq!(f.text(), want);
+            assert_eq!(facets_are_active(&f.text()), !gone);
+            // Each token is counted whole, as the index holds it.
+            let mut terms = TermCounter::default();
+            let text = f.text();
+            terms.add(&text, 1);
+            assert_eq!(terms.ascii.len(), 8);
+            assert!(terms.other.is_empty());
+            assert!(terms.ascii.keys().all(|t| t.starts_with(FACET_MARK)));
         }
     }
 
@@ -336,15 +408,11 @@ mod tests {
         ];
         let tokens: Vec<String> = tags.iter().map(tag_token).collect();
         for (i, t) in tokens.iter().enumerate() {
-            assert!(
-                t.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
-                "{t}"
-            );
-            assert!(t.starts_with('k'));
+            assert!(is_facet_token(t), "{t}");
+            assert!(t.starts_with(&format!("{FACET_MARK}k")));
             assert!(!tokens[..i].contains(t), "{t} twice");
         }
-        assert_eq!(tokens[0], "k67656e65726963z7368697070696e67");
+        assert_eq!(tokens[0], "\u{E000}k67656e65726963z7368697070696e67");
         let f = Facets {
             shop_id: 1,
             gone: false,
@@ -357,9 +425,20 @@ mod tests {
             triage: "new",
             tags: &tags[..2],
         };
-        assert!(f
-            .text()
-            .ends_with(&format!(" tnew {} {}", tokens[0], tokens[1])));
+        assert!(f.text().ends_with(&format!(
+            " {} {} {}",
+            triage_token("new"),
+            tokens[0],
+            tokens[1]
+        )));
+    }
+
+    #[test]
+    fn tokens_come_from_the_index_tokenizer_in_order() {
+        assert_eq!(
+            unicode61_tokens("Café NAÏVE x2").unwrap_or_default(),
+            ["cafe", "naive", "x2"]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use reviewdesk_core::{
 };
 use rusqlite::{params, Connection};
 
-use crate::fts::Facets;
+use crate::fts::{Facets, FACET_MARK};
 use crate::reviews::key_base;
 use crate::{schema, NewAction, Store, SCHEMA_VERSION};
 
@@ -94,7 +94,9 @@ fn insert_v8_review(
         triage: triage.as_str(),
         tags: &[],
     }
-    .text();
+    .text()
+    // Builds before V18 wrote facet tokens without their mark.
+    .replace(FACET_MARK, "");
     let t = r.trustoo().unwrap();
     conn.execute(
         "INSERT INTO reviews (rid, shop, id, product_id, product_title, product_handle, \
@@ -403,4 +405,122 @@ fn an_unfinished_pass_of_a_version_13_store_keeps_its_count_without_a_position()
         (300, 1_700_000_000, true)
     );
     assert_eq!(progress.resume, None);
+}
+
+/// A version 17 store (facet tokens without their mark, an index with positions) becomes a
+/// V18 one: marked facets, an index without positions or columns, the term list counted from
+/// it; searches and filters find what they found, and a review text that reads like a facet
+/// token ("r5", "a1") is found by a search for it and never by a filter.
+#[test]
+fn a_version_17_store_gets_an_index_without_positions_and_finds_the_same_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let at = |i: u32| 1_700_000_000 + i64::from(i) * 3600;
+    let reviews = [
+        review(1, at(1), "Comfortable linen, perfect summer shirt"),
+        review(2, at(2), "Colour faded after one wash, r5 a1 quality"),
+        review(3, at(3), "Shipping took forever"),
+        review(4, at(4), "Perfect fit"),
+    ];
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 17).unwrap();
+        conn.execute(
+            "INSERT INTO shops (id, provider, key) VALUES (1, 'trustoo', ?1)",
+            [AURORA],
+        )
+        .unwrap();
+        insert_v8_review(&conn, 1, &reviews[0], TriageState::New, None);
+        insert_v8_review(&conn, 1, &reviews[1], TriageState::Flagged, None);
+        insert_v8_review(&conn, 1, &reviews[2], TriageState::New, Some(at(9)));
+        insert_v8_review(&conn, 1, &reviews[3], TriageState::New, None);
+        conn.execute_batch(
+            "INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');
+             CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, reviews_fts, row);
+             INSERT INTO search_terms (term, docs) SELECT term, doc FROM temp.v;
+             DROP TABLE temp.v;",
+        )
+        .unwrap();
+        conn.execute_batch(schema::V8).unwrap();
+        conn.execute_batch(schema::V10).unwrap();
+        conn.execute_batch(schema::V16).unwrap();
+        let unmarked: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM reviews WHERE instr(facets, char(57344)) = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(unmarked, 4);
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    store.check_search_index().unwrap();
+    let sql: String = store
+        .conn()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'reviews_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("detail = none"), "{sql}");
+    let marked: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM reviews WHERE facets LIKE char(57344) || '%' \
+             AND instr(replace(facets, ' ' || char(57344), ''), ' ') = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(marked, 4, "every token of every review's facets is marked");
+    let stale: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM search_terms WHERE term IN ('tnew', 'p200', 'sstorefront')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stale, 0, "the unmarked facet tokens left the term list");
+
+    let aurora = AccountKey::trustoo(AURORA);
+    let ids = |filter: ReviewFilter| -> Vec<String> {
+        let query = ReviewQuery {
+            filter,
+            ..ReviewQuery::default()
+        };
+        let page = store.query_reviews(&aurora, &query).unwrap();
+        page.rows.into_iter().map(|r| r.review.id.0).collect()
+    };
+    let active = |word: &str| ReviewFilter {
+        keyword: Some(word.into()),
+        ..ReviewFilter::default()
+    };
+    assert_eq!(ids(active("perfect")), ["4", "1"]);
+    assert_eq!(ids(active("perf")), ["4", "1"]);
+    assert_eq!(
+        ids(active("p")),
+        ["4", "1"],
+        "no product facet token reads as a word"
+    );
+    assert_eq!(ids(keyword("forever")), ["3"]);
+    assert!(ids(active("forever")).is_empty(), "deleted");
+    // Words that read like facet tokens are words: found by a search, never by a filter.
+    assert_eq!(ids(active("r5")), ["2"]);
+    assert_eq!(ids(active("a1 quality")), ["2"]);
+    let five_stars = ReviewFilter {
+        ratings: vec![5],
+        ..ReviewFilter::default()
+    };
+    // Ratings are id % 5 + 1: review 4 has five stars, review 2 three.
+    assert_eq!(ids(five_stars), ["4"]);
+    let flagged = ReviewFilter {
+        triage: Some(TriageState::Flagged),
+        keyword: Some("colour".into()),
+        ..ReviewFilter::default()
+    };
+    assert_eq!(ids(flagged), ["2"]);
+    assert_eq!(store.rating_summary(&aurora, None).unwrap().count, 3);
 }

@@ -26,13 +26,12 @@ use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 
 use crate::fts::{
-    flag_token, product_token, quoted, search_words, source_token, tag_token, view_token,
+    flag_token, product_token, quoted, search_words, source_token, star_token, tag_token,
+    triage_token, view_token,
 };
+use crate::fts::{unicode61_tokens, SearchWord};
 use crate::reviews::{key_bound_at_or_after, review_row, ROW_COLUMNS};
 use crate::{Result, Store};
-
-/// The FTS columns a search's words are matched in (every indexed text but the facets).
-const TEXT_COLUMNS: &str = "author title content product_title reply_content";
 
 /// Largest page the store hands out.
 pub const MAX_PAGE: u32 = 1000;
@@ -114,6 +113,34 @@ const MAX_PREFIX_TERMS: i64 = 256;
 /// slower than FTS5's own prefix merge (0.1–0.75 s for one letter at 1M), which is used then.
 const MAX_STREAMED_PREFIX_TERMS: i64 = 2048;
 
+/// The search words as single index terms: a word the `unicode61` tokenizer cuts into several
+/// tokens (a few non-Latin scripts, where a letter's marks separate tokens) becomes those
+/// tokens, each a word of its own, the last one a prefix when the word was.
+///
+/// Why: the index keeps no positions (schema V18, `detail = none`), and FTS5 refuses a quoted
+/// term of several tokens there (a phrase). All of the tokens must match, anywhere in the
+/// review, where a phrase asked them side by side: the same reviews, or a few more.
+fn index_tokens(words: Vec<SearchWord>) -> Result<Vec<SearchWord>> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        if word.text.is_ascii() {
+            out.push(word);
+            continue;
+        }
+        let tokens = unicode61_tokens(&word.text)?;
+        if tokens.len() < 2 {
+            out.push(word);
+            continue;
+        }
+        let last = tokens.len() - 1;
+        out.extend(tokens.into_iter().enumerate().map(|(i, text)| SearchWord {
+            text,
+            prefix: word.prefix && i == last,
+        }));
+    }
+    Ok(out)
+}
+
 /// Builds the FTS5 MATCH of a keyword search with every filter folded in as facet terms, or
 /// `None` without search words, unless no index serves the filter (`no_index`) and either the
 /// filter names a product or a star rating (a walk of their facet tokens) or the shop shares
@@ -144,7 +171,9 @@ fn fts_query(
         return None;
     }
     let docs = |token: &str| keyword.facet_docs.get(token).copied().unwrap_or(0);
-    let facet = |token: String| (docs(&token), format!("facets : \"{token}\""));
+    // Facet tokens and words never meet (see `fts::FACET_MARK`): no column filter is needed,
+    // and the index keeps no columns to filter by (schema V18).
+    let facet = |token: String| (docs(&token), quoted(&token));
     let any = |tokens: Vec<String>| {
         let total = tokens.iter().map(|t| docs(t)).sum();
         let parts: Vec<String> = tokens.into_iter().map(|t| facet(t).1).collect();
@@ -155,10 +184,7 @@ fn fts_query(
     } else {
         &keyword.terms
     };
-    let mut parts: Vec<(i64, String)> = terms
-        .iter()
-        .map(|(w, n)| (*n, format!("{{{TEXT_COLUMNS}}} : {w}")))
-        .collect();
+    let mut parts: Vec<(i64, String)> = terms.iter().map(|(w, n)| (*n, w.clone())).collect();
     // One account's view token, or the OR of the accounts' tokens.
     let view = |gone: &[bool]| {
         let tokens: Vec<String> = shop_ids
@@ -182,18 +208,14 @@ fn fts_query(
         parts.push(facet(product_token(product.as_str())));
     }
     match star {
-        Some(s) => parts.push(facet(format!("r{s}"))),
+        Some(s) => parts.push(facet(star_token(s))),
         None if !filter.ratings.is_empty() => {
-            parts.push(any(filter
-                .ratings
-                .iter()
-                .map(|r| format!("r{r}"))
-                .collect()));
+            parts.push(any(filter.ratings.iter().map(star_token).collect()));
         }
         None => {}
     }
     if let Some(triage) = filter.triage {
-        parts.push(facet(format!("t{}", triage.as_str())));
+        parts.push(facet(triage_token(triage.as_str())));
     }
     if let Some(source) = &filter.source {
         parts.push(facet(source_token(source)));
@@ -232,12 +254,12 @@ fn facet_tokens(shop_ids: &[i64], filter: &ReviewFilter) -> Vec<String> {
         .iter()
         .flat_map(|id| [view_token(*id, false), view_token(*id, true)])
         .collect();
-    tokens.extend((1..=5).map(|r| format!("r{r}")));
+    tokens.extend((1..=5).map(star_token));
     if let Some(product) = &filter.product_id {
         tokens.push(product_token(product.as_str()));
     }
     if let Some(triage) = filter.triage {
-        tokens.push(format!("t{}", triage.as_str()));
+        tokens.push(triage_token(triage.as_str()));
     }
     if let Some(source) = &filter.source {
         tokens.push(source_token(source));
@@ -662,7 +684,7 @@ impl Store {
             return Ok((Vec::new(), Vec::new()));
         };
         let (mut streamed, mut exhaustive) = (Vec::new(), Vec::new());
-        for word in search_words(keyword) {
+        for word in index_tokens(search_words(keyword))? {
             if !word.prefix {
                 let term = (quoted(&word.text), self.term_docs(&word.text)?);
                 streamed.push(term.clone());
