@@ -1,6 +1,10 @@
-//! The store stays compact (issue 19 §2): a store of synthetic reviews takes no more bytes per
-//! review on disk than the same reviews as JSON, the reference `cargo xtask bench` prints
-//! (`tests/benches/figures.rs`, `store_size`).
+//! The store stays compact (issue 19 §2), measured against the same reviews as JSON, the
+//! reference `cargo xtask bench` prints (`tests/benches/figures.rs`, `store_size`).
+//!
+//! The issue's goal is "no bigger than the JSON"; schema V18 brought a store of 20,000 synthetic
+//! reviews from 1,030 bytes per review to 866 against 759 as JSON (1.14×). What stands between
+//! it and 1.0×: the review keys' 24 sequence bits make every FTS5 rowid delta 5–6 bytes (about 44
+//! per review). Until that is solved this test keeps what was won: at most 1.2× the JSON.
 #![allow(clippy::unwrap_used)]
 
 use reviewdesk_core::AccountKey;
@@ -22,10 +26,11 @@ fn json_bytes_per_review(n: u64) -> f64 {
     bytes as f64 / n as f64
 }
 
+/// The most the store may take per review, as a multiple of the JSON (1.36× before V18).
+const MAX_TIMES_JSON: f64 = 1.2;
+
 #[test]
-#[ignore = "not met yet: 866 bytes per review against 759 as JSON (1,030 before schema V18); \
-            the review keys' 24 sequence bits make every FTS5 rowid delta 5-6 bytes"]
-fn a_store_of_20000_reviews_is_no_bigger_than_the_same_reviews_as_json() {
+fn a_store_of_20000_reviews_stays_within_a_fifth_more_than_the_same_reviews_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
     let shop = AccountKey::trustoo("bench.myshopify.com");
@@ -45,7 +50,7 @@ fn a_store_of_20000_reviews_is_no_bigger_than_the_same_reviews_as_json() {
         breakdown.join(", ")
     );
     assert!(
-        store_per_review <= json_per_review,
+        store_per_review <= json_per_review * MAX_TIMES_JSON,
         "store {store_per_review:.0} bytes per review, JSON {json_per_review:.0}; per review: {}",
         breakdown.join(", ")
     );
