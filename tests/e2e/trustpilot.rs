@@ -305,18 +305,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
 
 /// How many `method` requests the sandbox's Trustpilot API saw on `path`.
 async fn sandbox_calls(rig: &SignInRig, method: &str, path: &str) -> usize {
-    let log: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/__sandbox/requests",
-            rig.sandbox.trustpilot().api_url()
-        ))
-        .header("user-agent", "reviewdesk-e2e")
-        .send()
-        .await
-        .expect("sandbox")
-        .json()
-        .await
-        .expect("JSON");
+    let log = sandbox_state(rig, "/__sandbox/requests").await;
     log["requests"]
         .as_array()
         .map(|all| {
@@ -404,6 +393,107 @@ async fn tag_two_and_filter(app: &AppUnderTest, rig: &SignInRig) {
     app.screenshot("trustpilot-13-tagged").await.expect("shot");
     app.click("clear-filters", WAIT).await.expect("clear");
     reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+}
+
+/// Invites a customer from the Invite page: a link made on Trustpilot's invitations host and
+/// shown; an email with a listed template; then, with a plan that lacks the Invitation API, the
+/// page says so in those words.
+async fn invite_a_customer(app: &AppUnderTest, rig: &SignInRig) {
+    app.click("nav-invite", WAIT).await.expect("Invite");
+    app.type_into("invite-name", "Ana Souza", WAIT)
+        .await
+        .expect("name");
+    app.type_into("invite-email", "ana.souza@example.com", WAIT)
+        .await
+        .expect("email");
+    app.type_into("invite-reference", "#1077", WAIT)
+        .await
+        .expect("order");
+    app.click("invite-create-link", WAIT)
+        .await
+        .expect("create link");
+    let url = app
+        .wait_for_js(
+            "the invitation link",
+            "const f = document.querySelector('[data-testid=invite-link]'); \
+             return f && f.value ? f.value : null;",
+            WAIT,
+        )
+        .await
+        .expect("a link");
+    let url = url.as_str().unwrap_or_default().to_owned();
+    assert!(
+        url.starts_with("https://www.trustpilot.com/evaluate-link/"),
+        "{url}"
+    );
+    let recorded = sandbox_state(rig, "/__sandbox/state/invitations").await;
+    let text = recorded.to_string();
+    assert!(
+        text.contains("ana.souza@example.com") && text.contains("#1077") && text.contains(&url),
+        "{text}"
+    );
+    app.wait_for_js(
+        "the templates",
+        "const s = document.querySelector('[data-testid=invite-template]'); \
+         return !!s && s.options.length > 1;",
+        WAIT,
+    )
+    .await
+    .expect("templates");
+    app.screenshot("trustpilot-14-invite").await.expect("shot");
+    app.click("invite-send-email", WAIT).await.expect("send");
+    toast_containing(app, "Trustpilot will email Ana Souza").await;
+    let recorded = sandbox_state(rig, "/__sandbox/state/invitations").await;
+    let emails = recorded["invitations"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|r| r["kind"] == "email-invitation")
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(emails, 1, "one email invitation");
+
+    // The plan loses the Invitation API: the page says so, and offers neither way.
+    sandbox_post(rig, "/__sandbox/state/plan", json!({"invitations": false})).await;
+    app.click("nav-inbox", WAIT).await.expect("Inbox");
+    app.click("nav-invite", WAIT).await.expect("Invite");
+    let said = app
+        .text_of("invite-plan", WAIT)
+        .await
+        .expect("the plan notice");
+    assert!(said.contains("plan does not include invitations"), "{said}");
+    app.screenshot("trustpilot-15-invite-plan")
+        .await
+        .expect("shot");
+    sandbox_post(rig, "/__sandbox/state/plan", json!({"invitations": true})).await;
+    app.click("nav-inbox", WAIT).await.expect("Inbox");
+}
+
+/// A sandbox control's JSON on the Trustpilot API host.
+async fn sandbox_state(rig: &SignInRig, path: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", rig.sandbox.trustpilot().api_url()))
+        .header("user-agent", "reviewdesk-e2e")
+        .send()
+        .await
+        .expect("sandbox")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Posts a sandbox control on the Trustpilot API host.
+async fn sandbox_post(rig: &SignInRig, path: &str, body: serde_json::Value) {
+    let status = reqwest::Client::new()
+        .post(format!("{}{path}", rig.sandbox.trustpilot().api_url()))
+        .header("user-agent", "reviewdesk-e2e")
+        .json(&body)
+        .send()
+        .await
+        .expect("sandbox")
+        .status();
+    assert!(status.is_success(), "{path}: {status}");
 }
 
 /// The All accounts view: both providers' reviews side by side, at a small laptop's width and
@@ -516,6 +606,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     unit_screens(&app, &score).await;
     answer_with_the_keyboard(&app, &rig).await;
     tag_two_and_filter(&app, &rig).await;
+    invite_a_customer(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
 
     // The tokens are in the keyring, not in any file or the log.

@@ -3,6 +3,7 @@
 pub mod analytics;
 pub mod auth;
 pub mod exclusions;
+pub mod invitations;
 pub mod media;
 pub mod requests;
 pub mod reviews;

@@ -1967,3 +1967,66 @@ async fn the_invitations_host_makes_links_and_queues_emails() {
     assert_eq!(list[0]["kind"], "invitation-link");
     t.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_invitations_host_lists_templates_and_a_plan_without_the_api_is_403() {
+    let t = start().await;
+    let inv = t.sb.trustpilot().invitations_url();
+    let token = t.access().await;
+    let templates = format!(
+        "{inv}/v1/private/business-units/{}/templates",
+        demo::BUSINESS_UNIT_ID
+    );
+    let r =
+        t.c.get(&templates)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let list = v["templates"].as_array().unwrap();
+    assert!(list.len() >= 2, "{v}");
+    assert_eq!(
+        list.iter()
+            .filter(|t| t["isDefaultTemplate"] == true)
+            .count(),
+        1
+    );
+    assert!(list
+        .iter()
+        .all(|t| is_hex24(t["id"].as_str().unwrap()) && t["name"].is_string()));
+    // No token: 401.
+    let r = t.c.get(&templates).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The plan loses the Invitation API: every invitations endpoint answers 403, in JSON.
+    let (s, _) = t
+        .control("/__sandbox/state/plan", json!({"invitations": false}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let r =
+        t.c.get(&templates)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    let s = r.status();
+    let e: Value = r.json().await.unwrap();
+    assert_tp_error(s, &e, 403);
+    let r =
+        t.c.post(format!(
+            "{inv}/v1/private/business-units/{}/invitation-links",
+            demo::BUSINESS_UNIT_ID
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"email": "pat@example.com", "name": "Pat"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (s, _) = t
+        .control("/__sandbox/state/plan", json!({"invitations": "no"}))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    t.sb.shutdown().await;
+}

@@ -52,7 +52,7 @@ pub mod retry;
 pub mod secret;
 pub mod wire;
 
-pub use api::{NewInvitationLink, NewReply, ReviewPager};
+pub use api::{NewEmailInvitation, NewInvitationLink, NewReply, ReviewPager};
 pub use budget::{CallBudget, Clock, ManualClock, SystemClock};
 pub use client::{BaseUrls, ClientConfig, Timeouts, TrustpilotClient};
 pub use error::{Credential, Error, NetworkKind};
@@ -62,8 +62,9 @@ pub use retry::{RetryConfig, Sleeper};
 pub use secret::Secret;
 pub use url::Url;
 pub use wire::{
-    parse_timestamp, BusinessUnit, CompanyReply, Consumer, Grant, InvitationLink, Link, ReportData,
-    ReviewCounts, ReviewPage, ReviewStatus, Score, ServiceReview, Tag, TokenSet,
+    parse_timestamp, BusinessUnit, CompanyReply, Consumer, Grant, InvitationLink,
+    InvitationTemplate, Link, ReportData, ReviewCounts, ReviewPage, ReviewStatus, Score,
+    ServiceReview, Tag, TokenSet,
 };
 
 #[cfg(test)]

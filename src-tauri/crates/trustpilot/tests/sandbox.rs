@@ -1148,3 +1148,77 @@ async fn invitation_links_go_to_the_invitations_host() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn email_invitations_use_a_listed_template_and_a_plan_without_the_api_is_forbidden() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let templates = c
+        .invitation_templates(demo::BUSINESS_UNIT_ID, None)
+        .await
+        .unwrap();
+    assert!(templates.len() >= 2, "{templates:?}");
+    let default = templates.iter().find(|t| t.is_default_template).unwrap();
+    let other = templates.iter().find(|t| !t.is_default_template).unwrap();
+    assert!(!default.name.is_empty());
+    let invitation = reviewdesk_trustpilot::NewEmailInvitation {
+        consumer_email: "ana@example.com".into(),
+        consumer_name: "Ana".into(),
+        reference_number: "#1077".into(),
+        template_id: Some(other.id.clone()),
+        preferred_send_time: Some(1_790_000_000),
+        ..Default::default()
+    };
+    c.send_email_invitation(demo::BUSINESS_UNIT_ID, &invitation, None)
+        .await
+        .unwrap();
+    let recorded = env
+        .ctl(reqwest::Method::GET, "/__sandbox/state/invitations", None)
+        .await;
+    let sent = recorded["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "email-invitation")
+        .unwrap()
+        .clone();
+    assert_eq!(sent["consumerEmail"], "ana@example.com");
+    assert_eq!(sent["referenceNumber"], "#1077");
+    assert_eq!(sent["type"], "email");
+    assert_eq!(
+        sent["serviceReviewInvitation"]["templateId"],
+        other.id.as_str()
+    );
+    assert_eq!(
+        sent["serviceReviewInvitation"]["preferredSendTime"],
+        "2026-09-21T14:13:20"
+    );
+    assert_eq!(sent["businessUserId"], demo::BUSINESS_USER_ID);
+    // A plan without the Invitation API: each invitations call is Forbidden, nothing retried.
+    env.ctl(
+        reqwest::Method::POST,
+        "/__sandbox/state/plan",
+        Some(json!({"invitations": false})),
+    )
+    .await;
+    env.reset_stats().await;
+    assert!(matches!(
+        c.invitation_templates(demo::BUSINESS_UNIT_ID, None).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        c.send_email_invitation(demo::BUSINESS_UNIT_ID, &invitation, None)
+            .await,
+        Err(Error::Forbidden)
+    ));
+    let link = reviewdesk_trustpilot::NewInvitationLink {
+        email: "ana@example.com".into(),
+        name: "Ana".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        c.create_invitation_link(demo::BUSINESS_UNIT_ID, &link, None)
+            .await,
+        Err(Error::Forbidden)
+    ));
+}

@@ -9,6 +9,7 @@ import type {
 } from "./composer";
 import type { AccountKey, AllReviewsPage } from "./types";
 import type { BusinessUnit, TrustpilotAccount, TrustpilotSignIn, TrustpilotSignInInput } from "./types";
+import type { InvitationInput, InvitationLinkMade, InvitationTemplateChoice } from "./types";
 import type { LoginStatus, Notice, RatingSummary, ShopEntry, ShopRef, ShopSession, SignOutReport, TokenInput } from "./types";
 import type { ShopAuthorization, Webhook, WebhookInput, WebhookOverview, WebhookSaved } from "./types";
 import type {
@@ -96,6 +97,12 @@ export interface TrustpilotArea {
   businessUnit(): Promise<BusinessUnit>;
   /** Saves the redirect page to Downloads; answers its path. Rust: `trustpilot_save_redirect_page`. */
   saveRedirectPage(): Promise<string>;
+  /** The unit's invitation email templates (FORBIDDEN: the plan lacks invitations). Rust: `invitation_templates`. */
+  invitationTemplates(): Promise<InvitationTemplateChoice[]>;
+  /** A review invitation link for one customer. Rust: `create_invitation_link` `{ input }`. */
+  createInvitationLink(input: InvitationInput): Promise<InvitationLinkMade>;
+  /** Asks Trustpilot to email one customer an invitation. Rust: `send_email_invitation` `{ input }`. */
+  sendEmailInvitation(input: InvitationInput): Promise<void>;
   /** Progress of the sign-in (Rust event `trustpilot-sign-in`). */
   onSignIn(handler: (status: TrustpilotSignIn) => void): Promise<Unsubscribe>;
 }
@@ -333,6 +340,9 @@ export const COMMANDS = {
   trustpilotChooseUnit: "trustpilot_choose_business_unit",
   trustpilotUnit: "trustpilot_business_unit",
   trustpilotSaveRedirectPage: "trustpilot_save_redirect_page",
+  invitationTemplates: "invitation_templates",
+  createInvitationLink: "create_invitation_link",
+  sendEmailInvitation: "send_email_invitation",
   queryReviews: "query_reviews",
   queryAllReviews: "query_all_reviews",
   getReviewDetail: "get_review_detail",

@@ -27,6 +27,9 @@ export type { SignOutSummary as SignOutReport } from "./bindings/SignOutSummary"
 export type { NoticeLevel } from "./bindings/NoticeLevel";
 export type { Notice } from "./bindings/Notice";
 export type { BusinessUnit } from "./bindings/BusinessUnit";
+export type { InvitationInput } from "./bindings/InvitationInput";
+export type { InvitationTemplateChoice } from "./bindings/InvitationTemplateChoice";
+export type { InvitationLinkMade } from "./bindings/InvitationLinkMade";
 export type { TrustpilotAccount } from "./bindings/TrustpilotAccount";
 export type { TrustpilotPhase } from "./bindings/TrustpilotPhase";
 export type { TrustpilotSignIn } from "./bindings/TrustpilotSignIn";

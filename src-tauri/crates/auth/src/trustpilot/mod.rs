@@ -44,8 +44,8 @@ use std::time::{Duration, SystemTime};
 
 use reviewdesk_core::{AuthMode, Environment, Provider, ShopId, ShopSession, TrustpilotId};
 use reviewdesk_trustpilot::{
-    BaseUrls, BusinessUnit, CallBudget, ClientConfig, Grant, RetryConfig, TokenSet,
-    TrustpilotClient,
+    BaseUrls, BusinessUnit, CallBudget, ClientConfig, Grant, InvitationLink, InvitationTemplate,
+    NewEmailInvitation, NewInvitationLink, RetryConfig, TokenSet, TrustpilotClient,
 };
 
 use crate::clock::{to_unix, Clock, SystemClock};
@@ -526,5 +526,46 @@ impl TrustpilotAccounts {
     ) -> Result<BusinessUnitSummary, TrustpilotAuthError> {
         let live = self.live(unit).ok_or(TrustpilotAuthError::UnknownAccount)?;
         BusinessUnitSummary::from_unit(live.client.business_unit(unit.as_str()).await?)
+    }
+
+    /// The unit's invitation email templates, asked as its business user.
+    pub async fn invitation_templates(
+        &self,
+        unit: &TrustpilotId,
+    ) -> Result<Vec<InvitationTemplate>, TrustpilotAuthError> {
+        let live = self.live(unit).ok_or(TrustpilotAuthError::UnknownAccount)?;
+        let user = live.business_user_id.as_ref().map(TrustpilotId::as_str);
+        Ok(live
+            .client
+            .invitation_templates(unit.as_str(), user)
+            .await?)
+    }
+
+    /// A service-review invitation link for one customer, made as the unit's business user.
+    pub async fn create_invitation_link(
+        &self,
+        unit: &TrustpilotId,
+        link: &NewInvitationLink,
+    ) -> Result<InvitationLink, TrustpilotAuthError> {
+        let live = self.live(unit).ok_or(TrustpilotAuthError::UnknownAccount)?;
+        let user = live.business_user_id.as_ref().map(TrustpilotId::as_str);
+        Ok(live
+            .client
+            .create_invitation_link(unit.as_str(), link, user)
+            .await?)
+    }
+
+    /// Queues an invitation email for one customer, sent as the unit's business user.
+    pub async fn send_email_invitation(
+        &self,
+        unit: &TrustpilotId,
+        invitation: &NewEmailInvitation,
+    ) -> Result<(), TrustpilotAuthError> {
+        let live = self.live(unit).ok_or(TrustpilotAuthError::UnknownAccount)?;
+        let user = live.business_user_id.as_ref().map(TrustpilotId::as_str);
+        Ok(live
+            .client
+            .send_email_invitation(unit.as_str(), invitation, user)
+            .await?)
     }
 }

@@ -86,6 +86,20 @@ pub async fn token_status(State(st): State<TpState>, body: Bytes) -> Response {
     json_response(StatusCode::OK, &out)
 }
 
+/// `POST /__sandbox/state/plan` `{"invitations": bool}`: whether the demo business's plan
+/// includes the Invitation API (Connect add-on); without it the invitations host answers `403`.
+pub async fn plan(State(st): State<TpState>, body: Bytes) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(on) = v.get("invitations").and_then(Value::as_bool) else {
+        return bad("invitations must be true or false");
+    };
+    let mut w = st.world();
+    if let Some(b) = w.businesses.first_mut() {
+        b.invitations_api = on;
+    }
+    json_response(StatusCode::OK, &json!({"invitations": on}))
+}
+
 /// `POST /__sandbox/time/advance` `{seconds}`: moves the Trustpilot clock forward.
 pub async fn advance(State(st): State<TpState>, body: Bytes) -> Response {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);

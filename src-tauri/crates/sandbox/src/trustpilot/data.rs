@@ -49,6 +49,9 @@ pub fn derived_oid(seed: u64) -> Oid {
 pub struct Business {
     /// Company name.
     pub name: String,
+    /// Whether its plan includes the Invitation API (Trustpilot's Connect add-on, SEEN-DOC):
+    /// without it every invitations-host endpoint answers `403`.
+    pub invitations_api: bool,
 }
 
 /// An API application made in Trustpilot Business (Integrations > Developers > APIs).

@@ -29,6 +29,12 @@ fn authorize(
             "Unauthorized: the token has no access to this business unit",
         ));
     }
+    if !w.businesses[who.business].invitations_api {
+        return Err(TpError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden: the business's plan does not include the Invitation API",
+        ));
+    }
     let user = match (who.user, headers.get("x-business-user-id")) {
         (_, Some(h)) => {
             let id = h.to_str().unwrap_or("").trim().to_string();
@@ -150,6 +156,48 @@ pub async fn email_invitation(
         record["at"] = json!(st.now());
         st.world().invitations.push(record);
         Ok(StatusCode::ACCEPTED.into_response())
+    })()
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The unit's invitation email templates: Trustpilot's standard ones and none custom (names
+/// as the dashboard shows them; the list's field names are UNKNOWN, CHOICES-trustpilot).
+const TEMPLATES: &[(&str, &str, bool)] = &[
+    (
+        "529c0abfefb96008b894ad02",
+        "Default service review invitation",
+        true,
+    ),
+    (
+        "529c0abfefb96008b894ad03",
+        "Service review invitation with reminder text",
+        false,
+    ),
+    (
+        "529c0abfefb96008b894ad04",
+        "Short service review invitation",
+        false,
+    ),
+];
+
+/// `GET /v1/private/business-units/{id}/templates` (SEEN-TP JSDoc: "the list of template IDs
+/// and names, standard + custom") → `{"templates": [{id, name, isDefaultTemplate, locale,
+/// type}]}`.
+pub async fn templates(
+    State(st): State<TpState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    (|| -> TpResult {
+        authorize(&st, &headers, q.as_deref(), &id)?;
+        let list: Vec<Value> = TEMPLATES
+            .iter()
+            .map(|(tid, name, default)| {
+                json!({"id": tid, "name": name, "isDefaultTemplate": default, "locale": "en-US", "type": "standard"})
+            })
+            .collect();
+        Ok(json_response(StatusCode::OK, &json!({ "templates": list })))
     })()
     .unwrap_or_else(IntoResponse::into_response)
 }

@@ -340,9 +340,11 @@ pub fn build_world(cfg: &SandboxConfig) -> TpWorld {
         businesses: vec![
             Business {
                 name: demo::DISPLAY_NAME.into(),
+                invitations_api: true,
             },
             Business {
                 name: crate::demo::SECOND_SHOP_NAME.into(),
+                invitations_api: true,
             },
         ],
         apps,
@@ -443,7 +445,8 @@ pub fn api_router(state: TpState) -> Router {
             "/__sandbox/reviews/{id}/report",
             post(control::report_review),
         )
-        .route("/__sandbox/state/invitations", get(invitations::recorded));
+        .route("/__sandbox/state/invitations", get(invitations::recorded))
+        .route("/__sandbox/state/plan", post(control::plan));
     r.merge(controls)
         .fallback(|| async { not_found() })
         .layer(axum::middleware::from_fn_with_state(
@@ -476,6 +479,10 @@ pub fn invitations_router(state: TpState) -> Router {
         .route(
             "/v1/private/business-units/{id}/email-invitations",
             post(invitations::email_invitation),
+        )
+        .route(
+            "/v1/private/business-units/{id}/templates",
+            get(invitations::templates),
         )
         .fallback(|| async { not_found() })
         .layer(axum::middleware::from_fn_with_state(

@@ -407,6 +407,26 @@ impl ReviewPage {
     }
 }
 
+/// An invitation email template of a unit (`GET …/templates`: "the list of template IDs and
+/// names, standard + custom", SEEN-TP; the field names are UNKNOWN, so `templateId` /
+/// `templateName` are read too).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct InvitationTemplate {
+    /// Template id, sent as `templateId`.
+    #[serde(deserialize_with = "de::string", alias = "templateId")]
+    pub id: String,
+    /// Its name in Trustpilot Business.
+    #[serde(deserialize_with = "de::string", alias = "templateName")]
+    pub name: String,
+    /// Trustpilot's default for the unit.
+    #[serde(deserialize_with = "de::bool")]
+    pub is_default_template: bool,
+    /// e.g. `en-US`.
+    #[serde(deserialize_with = "de::opt_string")]
+    pub locale: Option<String>,
+}
+
 /// A created invitation link: `{id, url}` (node JSDoc, SEEN-TP; the tutorial shows `id`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
