@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn a_customer_needs_a_name_and_an_email_address() {
         assert_eq!(
-            checked_person(&input(" Ana ", " ana@example.com ")).unwrap(),
+            checked_person(&input(" Ana ", " ana@example.com ")).expect("a customer"),
             ("Ana".to_owned(), "ana@example.com".to_owned())
         );
         for (name, email) in [
@@ -213,7 +213,7 @@ mod tests {
             ("Ana", "ana@x"),
             ("Ana", "@x.com"),
         ] {
-            let e = checked_person(&input(name, email)).unwrap_err();
+            let e = checked_person(&input(name, email)).expect_err("refused");
             assert_eq!(e.code, ErrorCode::Validation, "{name} {email}");
             assert!(
                 !e.message.contains(email) || email.is_empty(),
