@@ -132,6 +132,8 @@ pub fn run() {
             commands::invitations::create_invitation_link,
             commands::invitations::send_email_invitation,
             commands::reviews::remove_tag,
+            commands::reviews::find_reviewer,
+            commands::reviews::refresh_review,
             commands::reviews::check_reply,
             commands::reviews::list_reply_templates,
             commands::reviews::reply_insights,

@@ -470,6 +470,83 @@ async fn invite_a_customer(app: &AppUnderTest, rig: &SignInRig) {
     app.click("nav-inbox", WAIT).await.expect("Inbox");
 }
 
+/// Asks a reviewer for their order details from the detail pane (a review that did not come
+/// from an invitation), sees one request reach Trustpilot, then reads the consumer's answer
+/// with "Check for an answer".
+async fn ask_the_reviewer(app: &AppUnderTest, rig: &SignInRig) {
+    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    // Rows one after another until the pane offers Find Reviewer (invited reviews do not).
+    app.wait_for_js(
+        "a review Find Reviewer is offered for",
+        "if (document.querySelector('[data-testid=find-reviewer-open]')) return true; \
+         const rows = [...document.querySelectorAll('[data-testid=review-row]')]; \
+         window.__findRow = (window.__findRow ?? -1) + 1; \
+         const r = rows[window.__findRow % rows.length]; if (r) r.click(); return false;",
+        WAIT,
+    )
+    .await
+    .expect("an eligible review");
+    let id = app
+        .eval(
+            "const dt = document.querySelector('[data-testid=review-id-label]'); \
+             return dt && dt.nextElementSibling ? dt.nextElementSibling.textContent.trim() : null;",
+            vec![],
+        )
+        .await
+        .expect("eval");
+    let id = id.as_str().unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 24, "{id}");
+    // The pane's lower part sits under the toasts: clicked as the page would be.
+    press_button(app, "find-reviewer-open").await;
+    app.type_into(
+        "find-reviewer-message",
+        "Could you share your order number so we can look into it?",
+        WAIT,
+    )
+    .await
+    .expect("message");
+    press_button(app, "find-reviewer-send").await;
+    toast_containing(app, "asked the reviewer for their order details").await;
+    let path = format!("/v1/private/reviews/{id}/find-reviewer");
+    assert_eq!(sandbox_calls(rig, "POST", &path).await, 1, "asked once");
+    let waiting = app
+        .text_of("find-request", WAIT)
+        .await
+        .expect("the request");
+    assert!(waiting.contains("Waiting for the reviewer"), "{waiting}");
+    // The consumer answers on Trustpilot; the merchant checks.
+    sandbox_post(
+        rig,
+        &format!("/__sandbox/reviews/{id}/find-reviewer/answer"),
+        json!({"referenceId": "#1042", "name": "Ana Souza", "message": "It was order #1042."}),
+    )
+    .await;
+    press_button(app, "find-reviewer-refresh").await;
+    let answer = app.text_of("find-answer", WAIT).await.expect("the answer");
+    assert!(
+        answer.contains("#1042") && answer.contains("Ana Souza"),
+        "{answer}"
+    );
+    app.screenshot("trustpilot-16-find-reviewer")
+        .await
+        .expect("shot");
+}
+
+/// Clicks the button `test_id` from the page's script, once it is there (a toast may cover it
+/// where WebDriver would click).
+async fn press_button(app: &AppUnderTest, test_id: &str) {
+    app.wait_for_js(
+        &format!("[data-testid={test_id}] to click"),
+        &format!(
+            "const b = document.querySelector('[data-testid={test_id}]'); \
+             if (!b || b.disabled) return false; b.scrollIntoView({{block: 'center'}}); b.click(); return true;"
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+}
+
 /// A sandbox control's JSON on the Trustpilot API host.
 async fn sandbox_state(rig: &SignInRig, path: &str) -> serde_json::Value {
     reqwest::Client::new()
@@ -607,6 +684,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     answer_with_the_keyboard(&app, &rig).await;
     tag_two_and_filter(&app, &rig).await;
     invite_a_customer(&app, &rig).await;
+    ask_the_reviewer(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
 
     // The tokens are in the keyring, not in any file or the log.

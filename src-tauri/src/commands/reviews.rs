@@ -293,6 +293,66 @@ pub async fn remove_tag(
     .await
 }
 
+/// Asks the reviewer of a review of the account on screen for their order details
+/// (Trustpilot's Find Reviewer), with an optional message; sent now or queued.
+#[tauri::command]
+pub async fn find_reviewer(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+    message: Option<String>,
+) -> Result<ActionOutcome, IpcError> {
+    if !app.require_session().await?.capabilities.find_reviewer {
+        return Err(IpcError::new(
+            ErrorCode::Validation,
+            "Find Reviewer is Trustpilot's: open a Trustpilot account to ask a reviewer.",
+        ));
+    }
+    let id = ReviewId(id);
+    inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move {
+            inbox
+                .find_reviewer(client.as_deref(), &id, message.as_deref())
+                .await
+        },
+    )
+    .await
+}
+
+/// Reads one review of the account on screen again from its provider ("Check for an answer").
+#[tauri::command]
+pub async fn refresh_review(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+) -> Result<ReviewDetail, IpcError> {
+    let id = ReviewId(id);
+    let refreshed = inbox::write_action(
+        &handle,
+        &app,
+        &inboxes,
+        Feature::ReadReviews,
+        |inbox, client| async move {
+            let Some(client) = client else {
+                return Err(reviewdesk_inbox::InboxError::Invalid(
+                    "ReviewDesk cannot use this account's sign-in right now; try again in a moment."
+                        .into(),
+                ));
+            };
+            inbox.refresh_review(client.as_ref(), &id).await?;
+            inbox.review_detail(&id)
+        },
+    )
+    .await?;
+    Ok(refreshed)
+}
+
 /// A refusal when the account on screen's provider has no tags (Trustoo).
 async fn require_tags(app: &AppState) -> Result<(), IpcError> {
     if app.require_session().await?.capabilities.tags {

@@ -250,6 +250,59 @@ pub struct TrustpilotDetails {
     pub language: String,
     /// The consumer's Trustpilot id, when known.
     pub consumer_id: Option<TrustpilotId>,
+    /// Find Reviewer: whether the business may ask this consumer for order details, and what
+    /// it asked and was answered (`findReviewer`, private only). Absent when Trustpilot sent
+    /// none. Optional in TypeScript so rows built before it existed stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub find_reviewer: Option<FindReviewer>,
+}
+
+/// Trustpilot's Find Reviewer on one review: asking the consumer for their order details.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct FindReviewer {
+    /// Whether a request may be made (`isEligible`).
+    pub eligible: bool,
+    /// Requests made, oldest first.
+    pub requests: Vec<FindReviewerRequest>,
+}
+
+/// One Find Reviewer request and, once given, the consumer's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct FindReviewerRequest {
+    /// Trustpilot's id of the request.
+    pub id: String,
+    /// Its status as Trustpilot words it (the values are UNKNOWN: shown as sent).
+    pub status: String,
+    /// When it was asked (`YYYY-MM-DD HH:MM:SS`, UTC, as reply times).
+    pub created_at: Option<String>,
+    /// What the business wrote to the consumer.
+    pub message: Option<String>,
+    /// What the consumer answered, once they did.
+    pub answer: Option<FindReviewerAnswer>,
+}
+
+/// The consumer's answer to a Find Reviewer request (personal data: kept on this computer, shown
+/// to the merchant, never logged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct FindReviewerAnswer {
+    /// The order or reference number they gave.
+    pub reference_id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Their message.
+    pub message: Option<String>,
+    /// When they answered (`YYYY-MM-DD HH:MM:SS`, UTC).
+    pub submitted_at: Option<String>,
 }
 
 impl ProviderDetails {
@@ -1261,6 +1314,8 @@ pub enum ActionKind {
     AddTags,
     /// Removes one tag from a review (Trustpilot `DELETE …/reviews/{id}/tags?group=&value=`).
     RemoveTag,
+    /// Asks the reviewer for their order details (Trustpilot `POST …/reviews/{id}/find-reviewer`).
+    FindReviewer,
 }
 
 impl ActionKind {
@@ -1276,6 +1331,7 @@ impl ActionKind {
             Self::DeleteReply => "delete_reply",
             Self::AddTags => "add_tags",
             Self::RemoveTag => "remove_tag",
+            Self::FindReviewer => "find_reviewer",
         }
     }
 
@@ -1291,6 +1347,7 @@ impl ActionKind {
             "delete_reply" => Some(Self::DeleteReply),
             "add_tags" => Some(Self::AddTags),
             "remove_tag" => Some(Self::RemoveTag),
+            "find_reviewer" => Some(Self::FindReviewer),
             _ => None,
         }
     }

@@ -68,7 +68,8 @@ use reviewdesk_core::{SyncPhase, SyncStatus};
 use reviewdesk_store::{Store, StoreError};
 
 pub use actions::{
-    check_tag, parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE, MAX_REPLY_CHARS, MAX_TAG_CHARS,
+    check_tag, parse_email_type, ReplayReport, EXCLUSION_PAGE_SIZE, MAX_FIND_MESSAGE_CHARS,
+    MAX_REPLY_CHARS, MAX_TAG_CHARS,
 };
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};

@@ -92,6 +92,9 @@ async fn call(client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiEr
         ActionKind::AddTags | ActionKind::RemoveTag => Err(ApiError::Validation {
             message: "Trustoo reviews have no tags".into(),
         }),
+        ActionKind::FindReviewer => Err(ApiError::Validation {
+            message: "Trustoo has no Find Reviewer".into(),
+        }),
     }
 }
 
@@ -117,7 +120,8 @@ async fn landed(client: &TrustooClient, action: &QueuedAction) -> Result<bool, A
         | ActionKind::PostReply
         | ActionKind::DeleteReply
         | ActionKind::AddTags
-        | ActionKind::RemoveTag => Ok(false),
+        | ActionKind::RemoveTag
+        | ActionKind::FindReviewer => Ok(false),
     }
 }
 

@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ActionKind, ProductId, ProviderDetails, QueuedAction, Review, ReviewId, ReviewReply, ReviewTag,
-    TrustpilotDetails, TrustpilotId,
+    ActionKind, FindReviewer, FindReviewerAnswer, FindReviewerRequest, ProductId, ProviderDetails,
+    QueuedAction, Review, ReviewId, ReviewReply, ReviewTag, TrustpilotDetails, TrustpilotId,
 };
 use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview, Tag};
 use reviewdesk_trustpilot::{Error as ApiError, NewReply, OrderBy, ReviewQuery, TrustpilotClient};
@@ -224,7 +224,34 @@ pub fn review_from(r: ServiceReview) -> Review {
             report_reasons,
             language: r.language,
             consumer_id: TrustpilotId::parse(&r.consumer.id).ok(),
+            find_reviewer: r.find_reviewer.map(find_reviewer_from),
         }),
+    }
+}
+
+/// Trustpilot's `findReviewer` as the inbox keeps it.
+fn find_reviewer_from(f: reviewdesk_trustpilot::wire::FindReviewer) -> FindReviewer {
+    FindReviewer {
+        eligible: f.is_eligible,
+        requests: f
+            .requests
+            .into_iter()
+            .map(|q| FindReviewerRequest {
+                id: q.id,
+                status: q.status,
+                created_at: q.created.map(|t| stamp(Some(t))),
+                message: q.business_user_message,
+                answer: q.consumer_response.map(|a| FindReviewerAnswer {
+                    reference_id: a.reference_id,
+                    name: a.name,
+                    email: a.email,
+                    phone: a.phone_number,
+                    address: a.address,
+                    message: a.message,
+                    submitted_at: a.submitted_at.map(|t| stamp(Some(t))),
+                }),
+            })
+            .collect(),
     }
 }
 
@@ -309,6 +336,10 @@ impl ReviewSource for TrustpilotSource {
                     };
                     return Ok(self.client.remove_tag(review_id()?, &tag).await?);
                 }
+                ActionKind::FindReviewer => {
+                    let message = payload_str(p, "message");
+                    return Ok(self.client.find_reviewer(review_id()?, message).await?);
+                }
                 _ => {}
             }
             let what = match action.kind {
@@ -321,7 +352,8 @@ impl ReviewSource for TrustpilotSource {
                 ActionKind::PostReply
                 | ActionKind::DeleteReply
                 | ActionKind::AddTags
-                | ActionKind::RemoveTag => "answer or tag a review",
+                | ActionKind::RemoveTag
+                | ActionKind::FindReviewer => "answer or tag a review",
             };
             let sentence = format!(
                 "Trustpilot does not let a business {what}: a Trustpilot review can be answered, \
@@ -362,6 +394,16 @@ impl ReviewSource for TrustpilotSource {
                 ActionKind::RemoveTag => {
                     let review = self.client.private_review(id).await?;
                     Ok(!wire_tags(p).iter().any(|t| review.tags.contains(t)))
+                }
+                // Landed when the review lists more requests than it did when this was queued.
+                ActionKind::FindReviewer => {
+                    let review = self.client.private_review(id).await?;
+                    let before = p
+                        .get("requests_before")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0);
+                    let now = review.find_reviewer.map_or(0, |f| f.requests.len());
+                    Ok(now as u64 > before)
                 }
                 _ => Ok(false),
             }

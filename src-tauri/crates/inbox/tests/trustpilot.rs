@@ -467,12 +467,17 @@ async fn sandbox_reply(source: &TrustpilotSource, id: &ReviewId) -> Option<Strin
 /// How many requests of `method` the sandbox saw on `id`'s reply since its stats were reset.
 async fn reply_calls(sb: &Sandbox, method: &str, id: &ReviewId) -> usize {
     let path = format!("/v1/private/reviews/{id}/reply", id = id.as_str());
+    sandbox_calls(sb, method, &path).await
+}
+
+/// How many requests of `method` the sandbox saw on `path` since its stats were reset.
+async fn sandbox_calls(sb: &Sandbox, method: &str, path: &str) -> usize {
     let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
     log["requests"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["path"] == path.as_str() && r["method"] == method)
+        .filter(|r| r["path"] == path && r["method"] == method)
         .count()
 }
 
@@ -666,13 +671,7 @@ fn stored_with_tag(ib: &Inbox, tag: &ReviewTag) -> Vec<ReviewId> {
 /// How many requests of `method` the sandbox saw on `id`'s tags since its stats were reset.
 async fn tag_calls(sb: &Sandbox, method: &str, id: &ReviewId) -> usize {
     let path = format!("/v1/private/reviews/{id}/tags", id = id.as_str());
-    let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
-    log["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["path"] == path.as_str() && r["method"] == method)
-        .count()
+    sandbox_calls(sb, method, &path).await
 }
 
 #[tokio::test]
@@ -791,5 +790,147 @@ async fn a_tag_removed_while_trustpilot_is_unreachable_is_removed_once_after_a_r
     assert_eq!(tag_calls(&sb, "DELETE", &id).await, 1, "sent exactly once");
     assert!(source.review(&id).await.unwrap().tags.is_empty());
     assert!(stored_with_tag(&ib, &tag).is_empty());
+    sb.shutdown().await;
+}
+
+// ---- Find Reviewer (issue 17 §2) ---------------------------------------------------------------
+
+/// A stored review of the unit that came without an invitation (Find Reviewer is offered).
+fn organic_review(ib: &Inbox) -> ReviewId {
+    ib.with_reader(|s| {
+        s.query_reviews(
+            ib.account(),
+            &reviewdesk_core::ReviewQuery {
+                limit: 100,
+                ..reviewdesk_core::ReviewQuery::default()
+            },
+        )
+    })
+    .unwrap()
+    .rows
+    .into_iter()
+    .find(|r| match &r.review.details {
+        ProviderDetails::Trustpilot(t) => t.find_reviewer.as_ref().is_some_and(|f| f.eligible),
+        ProviderDetails::Trustoo(_) => false,
+    })
+    .map(|r| r.review.id)
+    .unwrap()
+}
+
+fn stored_find(ib: &Inbox, id: &ReviewId) -> reviewdesk_core::FindReviewer {
+    let row = ib
+        .with_reader(|s| s.get_review(ib.account(), id))
+        .unwrap()
+        .unwrap();
+    match row.review.details {
+        ProviderDetails::Trustpilot(t) => t.find_reviewer.unwrap_or_default(),
+        ProviderDetails::Trustoo(_) => panic!("a Trustpilot review"),
+    }
+}
+
+#[tokio::test]
+async fn find_reviewer_is_asked_once_even_across_an_outage_and_the_answer_comes_on_refresh() {
+    use reviewdesk_core::ActionStatus;
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, _) = replying(&sb, dir.path()).await;
+    let id = organic_review(&ib);
+    assert!(stored_find(&ib, &id).requests.is_empty());
+    let path = format!("/v1/private/reviews/{}/find-reviewer", id.as_str());
+    // Written while Trustpilot is unreachable: queued; the app restarts; sent once when back.
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "offline"})),
+    )
+    .await;
+    let message = "Could you share your order number so we can help?";
+    let outcome = ib
+        .find_reviewer(Some(&source), &id, Some(message))
+        .await
+        .unwrap();
+    assert_eq!(outcome.status, ActionStatus::Queued, "{outcome:?}");
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    let again = ib.replay(&source).await.unwrap();
+    assert_eq!(again.done + again.still_queued, 0, "{again:?}");
+    assert_eq!(
+        sandbox_calls(&sb, "POST", &path).await,
+        1,
+        "asked exactly once"
+    );
+    // The stored review shows the request as Trustpilot has it.
+    let find = stored_find(&ib, &id);
+    assert_eq!(find.requests.len(), 1, "{find:?}");
+    assert_eq!(find.requests[0].status, "requested");
+    assert_eq!(find.requests[0].message.as_deref(), Some(message));
+    assert!(find.requests[0].answer.is_none());
+    assert!(ib
+        .review_detail(&id)
+        .unwrap()
+        .audit
+        .iter()
+        .any(|a| a.action == "find_reviewer"));
+    // The consumer answers; "Check for an answer" reads the review again.
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        &format!("/__sandbox/reviews/{}/find-reviewer/answer", id.as_str()),
+        Some(
+            json!({"referenceId": "#1042", "name": "Ana Souza", "message": "Order #1042, thanks"}),
+        ),
+    )
+    .await;
+    ib.refresh_review(&source, &id).await.unwrap();
+    let answered = stored_find(&ib, &id).requests.remove(0);
+    assert_eq!(answered.status, "answered");
+    let answer = answered.answer.unwrap();
+    assert_eq!(answer.reference_id.as_deref(), Some("#1042"));
+    assert_eq!(answer.name.as_deref(), Some("Ana Souza"));
+    assert!(answer.submitted_at.is_some());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn find_reviewer_is_refused_for_an_invited_review_before_anything_is_sent() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, _) = replying(&sb, dir.path()).await;
+    let invited = ib
+        .with_reader(|s| {
+            s.query_reviews(
+                ib.account(),
+                &reviewdesk_core::ReviewQuery {
+                    limit: 100,
+                    ..reviewdesk_core::ReviewQuery::default()
+                },
+            )
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| match &r.review.details {
+            ProviderDetails::Trustpilot(t) => t.find_reviewer.as_ref().is_some_and(|f| !f.eligible),
+            ProviderDetails::Trustoo(_) => false,
+        })
+        .map(|r| r.review.id)
+        .unwrap();
+    let refused = ib.find_reviewer(Some(&source), &invited, None).await;
+    assert!(
+        matches!(&refused, Err(reviewdesk_inbox::InboxError::Invalid(m)) if m.contains("invitation")),
+        "{refused:?}"
+    );
+    assert!(ib.pending_actions().unwrap().is_empty());
+    let long = "x".repeat(reviewdesk_inbox::MAX_FIND_MESSAGE_CHARS + 1);
+    let id = organic_review(&ib);
+    assert!(ib
+        .find_reviewer(Some(&source), &id, Some(&long))
+        .await
+        .is_err());
     sb.shutdown().await;
 }

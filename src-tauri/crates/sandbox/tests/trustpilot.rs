@@ -2030,3 +2030,76 @@ async fn the_invitations_host_lists_templates_and_a_plan_without_the_api_is_403(
     assert_eq!(s, StatusCode::BAD_REQUEST);
     t.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn find_reviewer_records_a_request_the_review_lists_and_a_control_answers_it() {
+    let t = start().await;
+    let token = t.access().await;
+    let all = t.all_reviews(&token, "orderBy=createdat.asc").await;
+    let pick = |eligible: bool| {
+        all.iter()
+            .find(|r| r["findReviewer"]["isEligible"] == eligible)
+            .and_then(|r| r["id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (organic, invited) = (pick(true), pick(false));
+    let ask = |id: String, body: Value| {
+        let t = &t;
+        let token = token.clone();
+        async move {
+            let r =
+                t.c.post(t.url(&format!("/v1/private/reviews/{id}/find-reviewer")))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // No request to answer yet.
+    let (s, _) = t
+        .control(
+            &format!("/__sandbox/reviews/{organic}/find-reviewer/answer"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = ask(
+        organic.clone(),
+        json!({"message": "Your order number?", "skipNotificationEmailToBusinessUser": false}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["StatusCode"], 201, "the documented HttpResponseMessage");
+    let (_, one) = t
+        .get(&format!("/v1/private/reviews/{organic}"), &token)
+        .await;
+    let requests = one["findReviewer"]["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["status"], "requested");
+    assert_eq!(requests[0]["businessUserMessage"], "Your order number?");
+    assert!(is_hex24(requests[0]["id"].as_str().unwrap()));
+    let (s, _) = t
+        .control(
+            &format!("/__sandbox/reviews/{organic}/find-reviewer/answer"),
+            json!({"referenceId": "#7", "name": "Ana"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, one) = t
+        .get(&format!("/v1/private/reviews/{organic}"), &token)
+        .await;
+    let answered = &one["findReviewer"]["requests"][0];
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["consumerResponse"]["referenceId"], "#7");
+    assert!(answered["consumerResponse"]["submittedAt"].is_string());
+    // An invited review is not eligible; a message must be text.
+    let (s, e) = ask(invited, json!({"message": null})).await;
+    assert_tp_error(s, &e, 400);
+    let (s, e) = ask(organic, json!({"message": 7})).await;
+    assert_tp_error(s, &e, 400);
+    t.sb.shutdown().await;
+}

@@ -583,6 +583,9 @@ const REPLIES_INDEXED: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_schema \
 const PASS_POSITIONS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
      pragma_table_info('full_pass_progress') WHERE name = 'resume_kind')";
 
+const FIND_REVIEWER_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
+     pragma_table_info('reviews') WHERE name = 'find_reviewer_json')";
+
 /// One schema step.
 pub(crate) struct Migration {
     /// Run inside the step's transaction.
@@ -600,6 +603,12 @@ pub(crate) struct Migration {
 }
 
 /// Every migration in order; index `i` moves the schema from version `i` to `i + 1`.
+/// Version 19: a Trustpilot review's Find Reviewer state (eligibility, the business's requests
+/// and the consumer's answers) as JSON, NULL for Trustoo rows and for reviews stored before.
+pub(crate) const V19: &str = r#"
+ALTER TABLE reviews ADD COLUMN find_reviewer_json TEXT;
+"#;
+
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V1,
@@ -708,6 +717,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: None,
+    },
+    Migration {
+        sql: V19,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(FIND_REVIEWER_STORED),
     },
 ];
 

@@ -306,6 +306,21 @@ fn each_providers_part_of_a_review_round_trips_through_the_store() {
         report_reasons: vec!["sensitiveInformation".into(), "consumerIsCompetitor".into()],
         language: "da".into(),
         consumer_id: TrustpilotId::parse("5f0c1e2d3b4a59687a6b5c4d").ok(),
+        find_reviewer: Some(reviewdesk_core::FindReviewer {
+            eligible: true,
+            requests: vec![reviewdesk_core::FindReviewerRequest {
+                id: "65a1b2c3d4e5f60718293a4b".into(),
+                status: "answered".into(),
+                created_at: Some("2024-05-01 10:00:00".into()),
+                message: Some("Could you share your order number?".into()),
+                answer: Some(reviewdesk_core::FindReviewerAnswer {
+                    reference_id: Some("#1042".into()),
+                    name: Some("Ana".into()),
+                    submitted_at: Some("2024-05-02 09:00:00".into()),
+                    ..Default::default()
+                }),
+            }],
+        }),
     });
     let mut bare = review(2, 5, 1_700_000_100, "Fine");
     bare.details = ProviderDetails::Trustpilot(TrustpilotDetails::default());

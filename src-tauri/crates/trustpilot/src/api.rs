@@ -245,6 +245,26 @@ impl TrustpilotClient {
             .await
     }
 
+    /// Asks the reviewer for their order details (`POST /v1/private/reviews/{id}/find-reviewer`,
+    /// SEEN-DOC body). The documented answer is a serialized .NET `HttpResponseMessage` (a doc
+    /// bug), so only the status is read; the request shows later in the review's
+    /// `findReviewer.requests`. Not retried once it may have landed (a second call asks twice).
+    pub async fn find_reviewer(&self, review_id: &str, message: Option<&str>) -> Result<(), Error> {
+        let body = json!({
+            "message": message.map(str::trim).filter(|m| !m.is_empty()),
+            "skipNotificationEmailToBusinessUser": false,
+        });
+        self.door
+            .send(Call::private_write(
+                "find_reviewer",
+                Method::POST,
+                format!("v1/private/reviews/{}/find-reviewer", segment(review_id)?),
+                Some(&body),
+                CallKind::NonIdempotent,
+            )?)
+            .await
+    }
+
     /// Removes one tag from a review (`DELETE …/tags?group=&value=`). Removing it twice leaves
     /// the same state, so it is retried like a read.
     pub async fn remove_tag(&self, review_id: &str, tag: &Tag) -> Result<(), Error> {

@@ -28,6 +28,16 @@ export function formatDateTime(unixS: number): string {
 }
 
 /** The list's count line: "5,000 reviews", "1,000+ reviews", "1 review". */
+/**
+ * A provider's time text (`2024-05-01 10:11:12`, UTC, as Rust stores reply and Find Reviewer
+ * times; RFC 3339 too) as `formatDateTime` shows it; the text itself when it is not a time.
+ */
+export function formatStamp(stamp: string): string {
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(stamp) ? `${stamp.replace(" ", "T")}Z` : stamp;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? stamp : formatDateTime(Math.floor(ms / 1000));
+}
+
 export function formatTotal(count: number, exact: boolean): string {
   if (!exact) return `${formatCount(count)}+ reviews`;
   return `${formatCount(count)} ${count === 1 ? "review" : "reviews"}`;

@@ -240,6 +240,10 @@ export interface ReviewsArea {
   addTag(ids: string[], tag: ReviewTag): Promise<ActionOutcome[]>;
   /** Takes one tag off a review (sent now, or queued). Rust: `remove_tag` `{ id, tag }`. */
   removeTag(id: string, tag: ReviewTag): Promise<ActionOutcome>;
+  /** Asks the reviewer for their order details (Trustpilot's Find Reviewer). Rust: `find_reviewer` `{ id, message }`. */
+  findReviewer(id: string, message: string | null): Promise<ActionOutcome>;
+  /** Reads one review again from its provider; answers its detail. Rust: `refresh_review` `{ id }`. */
+  refreshReview(id: string): Promise<ReviewDetail>;
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
   /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
@@ -366,6 +370,8 @@ export const COMMANDS = {
   deleteReply: "delete_reply",
   addTag: "add_tag",
   removeTag: "remove_tag",
+  findReviewer: "find_reviewer",
+  refreshReview: "refresh_review",
   checkReply: "check_reply",
   listReplyTemplates: "list_reply_templates",
   replyInsights: "reply_insights",

@@ -86,6 +86,40 @@ pub async fn token_status(State(st): State<TpState>, body: Bytes) -> Response {
     json_response(StatusCode::OK, &out)
 }
 
+/// `POST /__sandbox/reviews/{id}/find-reviewer/answer` `{referenceId?, name?, email?,
+/// phoneNumber?, address?, message?}`: the consumer answers the review's latest Find Reviewer
+/// request (status `answered`, `consumerResponse` with `submittedAt` now). `404` without one.
+pub async fn answer_find_reviewer(
+    State(st): State<TpState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+    let now = st.now();
+    let mut w = st.world();
+    let Some((u, pos)) = w.find_review(&id) else {
+        return super::api::TpError::not_found("Review not found").into_response();
+    };
+    let unit = &mut w.units[u];
+    let rid = unit.reviews[pos].id;
+    let Some(request) = unit.find_requests.get_mut(&rid).and_then(|l| l.last_mut()) else {
+        return super::api::TpError::not_found("The review has no Find Reviewer request")
+            .into_response();
+    };
+    let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    request.status = "answered";
+    request.response = Some(json!({
+        "referenceId": field("referenceId"),
+        "name": field("name"),
+        "email": field("email"),
+        "phoneNumber": field("phoneNumber"),
+        "address": field("address"),
+        "message": field("message"),
+        "submittedAt": crate::util::fmt_rfc3339(now),
+    }));
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
+
 /// `POST /__sandbox/state/plan` `{"invitations": bool}`: whether the demo business's plan
 /// includes the Invitation API (Connect add-on); without it the invitations host answers `403`.
 pub async fn plan(State(st): State<TpState>, body: Bytes) -> Response {

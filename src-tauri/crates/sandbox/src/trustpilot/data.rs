@@ -208,6 +208,23 @@ pub struct BusinessUnit {
     pub texts: HashMap<Oid, OwnedText>,
     /// Tags of reviews whose tags were changed through the API (they replace the seeded set).
     pub tags: HashMap<Oid, Vec<(String, String)>>,
+    /// Find Reviewer requests made through the API, oldest first, per review.
+    pub find_requests: HashMap<Oid, Vec<FindRequest>>,
+}
+
+/// A Find Reviewer request and, once the consumer answered (a sandbox control), their answer.
+#[derive(Debug, Clone)]
+pub struct FindRequest {
+    /// 24-hex id.
+    pub id: String,
+    /// `requested`, then `answered` (status values UNKNOWN; CHOICES-trustpilot).
+    pub status: &'static str,
+    /// Created (unix s).
+    pub created: i64,
+    /// What the business wrote.
+    pub message: Option<String>,
+    /// `consumerResponse` as the API renders it.
+    pub response: Option<serde_json::Value>,
 }
 
 impl BusinessUnit {
@@ -513,6 +530,7 @@ mod tests {
             replies: HashMap::new(),
             texts: HashMap::new(),
             tags: HashMap::new(),
+            find_requests: HashMap::new(),
         }
     }
 

@@ -309,6 +309,7 @@ pub fn build_world(cfg: &SandboxConfig) -> TpWorld {
             replies: HashMap::new(),
             texts: HashMap::new(),
             tags: HashMap::new(),
+            find_requests: HashMap::new(),
         }
     };
     let mut first = unit(
@@ -419,6 +420,10 @@ pub fn api_router(state: TpState) -> Router {
             post(api::reply).delete(api::delete_reply),
         )
         .route(
+            "/v1/private/reviews/{id}/find-reviewer",
+            post(tags::find_reviewer),
+        )
+        .route(
             "/v1/private/reviews/{id}/tags",
             get(tags::list)
                 .post(tags::replace)
@@ -444,6 +449,10 @@ pub fn api_router(state: TpState) -> Router {
         .route(
             "/__sandbox/reviews/{id}/report",
             post(control::report_review),
+        )
+        .route(
+            "/__sandbox/reviews/{id}/find-reviewer/answer",
+            post(control::answer_find_reviewer),
         )
         .route("/__sandbox/state/invitations", get(invitations::recorded))
         .route("/__sandbox/state/plan", post(control::plan));

@@ -160,6 +160,26 @@ fn report_data(r: &TpReview) -> Value {
     })
 }
 
+/// `findReviewer.requests` of a review (SEEN-3P shape).
+fn find_requests(r: &TpReview, u: &BusinessUnit) -> Vec<Value> {
+    u.find_requests
+        .get(&r.id)
+        .map(|list| {
+            list.iter()
+                .map(|q| {
+                    json!({
+                        "id": q.id,
+                        "status": q.status,
+                        "created": fmt_rfc3339(q.created),
+                        "businessUserMessage": q.message,
+                        "consumerResponse": q.response,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A private review (§1.3; the single-review endpoint answers the same object).
 pub fn review(r: &TpReview, u: &BusinessUnit, w: &TpWorld, api_base: &str) -> Value {
     let id = data::oid_hex(&r.id);
@@ -204,7 +224,7 @@ pub fn review(r: &TpReview, u: &BusinessUnit, w: &TpWorld, api_base: &str) -> Va
         "source": data::source_of(r),
         "companyReply": company_reply(r, u, w),
         "tags": tags,
-        "findReviewer": {"isEligible": !invited, "requests": []},
+        "findReviewer": {"isEligible": !invited, "requests": find_requests(r, u)},
         "isVerified": invited,
         "numberOfLikes": r.likes,
         "status": if r.reported() { "reported" } else { "active" },

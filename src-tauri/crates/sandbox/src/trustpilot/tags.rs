@@ -1,6 +1,7 @@
 //! Tags on a private review (§1.6): list (`GET`), replace (`POST`), add (`PUT`) and remove one
 //! (`DELETE ?group=&value=`), all on `/v1/private/reviews/{id}/tags`. The verbs are the trap the
-//! reference warns of: `POST` replaces the whole set, `PUT` adds to it.
+//! reference warns of: `POST` replaces the whole set, `PUT` adds to it. Also Find Reviewer
+//! (§1.7), the other write a business makes on a service review.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -152,4 +153,57 @@ pub async fn remove(
         let tag = json!({"group": q_get(&pairs, "group"), "value": q_get(&pairs, "value")});
         Ok(Change::Remove(tag_of(&tag)?))
     })
+}
+
+/// `POST /v1/private/reviews/{id}/find-reviewer` (token; SEEN-DOC body `{message,
+/// skipNotificationEmailToBusinessUser}`): records a request (`requested`). Answers `201` with
+/// the serialized .NET `HttpResponseMessage` the docs show as its response (a doc bug, SEEN-DOC:
+/// clients read the status only). A review that is not eligible (`isEligible: false`, an
+/// invited review here) answers `400` (UNKNOWN; CHOICES-trustpilot).
+pub async fn find_reviewer(
+    State(st): State<TpState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let pairs = query_pairs(q.as_deref());
+    (|| -> TpResult {
+        let who = caller(&st, &headers, &pairs)?;
+        let v = body_json(&headers, &body)?;
+        let message = match v.get("message") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(m)) => Some(m.trim().to_owned()).filter(|m| !m.is_empty()),
+            Some(_) => return Err(TpError::bad("message must be a string or null")),
+        };
+        if message.as_ref().is_some_and(|m| m.chars().count() > 1000) {
+            return Err(TpError::bad("message must be at most 1000 characters"));
+        }
+        let now = st.now();
+        let mut w = st.world();
+        let (u, pos) = owned_review(&w, &who, &id)?;
+        let unit = &mut w.units[u];
+        let review = unit.reviews[pos].clone();
+        if review.invited() {
+            return Err(TpError::bad(
+                "This review is not eligible for Find Reviewer: the consumer was invited",
+            ));
+        }
+        let request_id = super::data::oid_hex(&super::data::derived_oid(rand::random()));
+        unit.find_requests
+            .entry(review.id)
+            .or_default()
+            .push(super::data::FindRequest {
+                id: request_id,
+                status: "requested",
+                created: now,
+                message,
+                response: None,
+            });
+        Ok(json_response(
+            StatusCode::CREATED,
+            &json!({"Version": "1.1", "StatusCode": 201, "ReasonPhrase": "Created", "IsSuccessStatusCode": true}),
+        ))
+    })()
+    .unwrap_or_else(IntoResponse::into_response)
 }

@@ -5,7 +5,9 @@
 //! beside them, NULL in Trustoo rows. Each row's provider is its account's (`shops.provider`),
 //! so a row is read back into the part it was written from.
 
-use reviewdesk_core::{Provider, ProviderDetails, TrustooDetails, TrustpilotDetails, TrustpilotId};
+use reviewdesk_core::{
+    FindReviewer, Provider, ProviderDetails, TrustooDetails, TrustpilotDetails, TrustpilotId,
+};
 
 /// The values of the provider columns of one review row (also what the CSV export writes: its
 /// columns are the store's).
@@ -23,6 +25,7 @@ pub(crate) struct DetailColumns<'r> {
     pub(crate) report_reasons: Option<&'r [String]>,
     pub(crate) language: Option<&'r str>,
     pub(crate) consumer_id: Option<&'r str>,
+    pub(crate) find_reviewer: Option<&'r FindReviewer>,
 }
 
 impl<'r> DetailColumns<'r> {
@@ -45,6 +48,7 @@ impl<'r> DetailColumns<'r> {
                 report_reasons: None,
                 language: None,
                 consumer_id: None,
+                find_reviewer: None,
             },
             ProviderDetails::Trustpilot(t) => DetailColumns {
                 author_email: "",
@@ -60,6 +64,7 @@ impl<'r> DetailColumns<'r> {
                 report_reasons: Some(&t.report_reasons),
                 language: Some(&t.language),
                 consumer_id: t.consumer_id.as_ref().map(TrustpilotId::as_str),
+                find_reviewer: t.find_reviewer.as_ref(),
             },
         }
     }
@@ -81,6 +86,7 @@ pub(crate) struct StoredDetails {
     pub(crate) report_reasons_json: Option<String>,
     pub(crate) language: Option<String>,
     pub(crate) consumer_id: Option<String>,
+    pub(crate) find_reviewer_json: Option<String>,
 }
 
 impl StoredDetails {
@@ -102,6 +108,12 @@ impl StoredDetails {
                         .map_err(|e| format!("report reasons json: {e}"))?,
                     None => Vec::new(),
                 };
+                let find_reviewer = self
+                    .find_reviewer_json
+                    .map(|json| {
+                        serde_json::from_str(&json).map_err(|e| format!("find reviewer json: {e}"))
+                    })
+                    .transpose()?;
                 let consumer_id = self
                     .consumer_id
                     .map(|id| TrustpilotId::parse(&id).map_err(|e| e.to_string()))
@@ -114,6 +126,7 @@ impl StoredDetails {
                     report_reasons,
                     language: self.language.unwrap_or_default(),
                     consumer_id,
+                    find_reviewer,
                 }))
             }
             None => Err(format!("provider {}", self.provider)),

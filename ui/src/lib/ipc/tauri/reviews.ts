@@ -46,6 +46,8 @@ export function createTauriReviews(): ReviewsArea {
     deleteReply: (id: string) => call<ActionOutcome>(COMMANDS.deleteReply, { id }),
     addTag: (ids: string[], tag: ReviewTag) => call<ActionOutcome[]>(COMMANDS.addTag, { ids, group: tag.group, value: tag.value }),
     removeTag: (id: string, tag: ReviewTag) => call<ActionOutcome>(COMMANDS.removeTag, { id, tag }),
+    findReviewer: (id: string, message: string | null) => call<ActionOutcome>(COMMANDS.findReviewer, { id, message }),
+    refreshReview: (id: string) => call<ReviewDetail>(COMMANDS.refreshReview, { id }),
     checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
     listReplyTemplates: () => call<ReplyTemplate[]>(COMMANDS.listReplyTemplates),
     replyInsights: () => call<ReplyInsights>(COMMANDS.replyInsights),
