@@ -6,9 +6,9 @@ use crate::inbox::{self, InboxState};
 use crate::state::AppState;
 use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
-    ProductSummary, QueuedAction, RatingSummary, ReplyAbility, ReplyInsights, ReplyTemplate,
-    ReplyWarning, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag, SourceSummary,
-    SyncStatus, TagSummary, TriageState,
+    ProductSummary, Provider, QueuedAction, RatingSummary, ReplyAbility, ReplyInsights,
+    ReplyTemplate, ReplyWarning, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag,
+    SourceSummary, SyncStatus, TagSummary, TriageState,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -199,15 +199,27 @@ pub async fn delete_reply(
     .await
 }
 
-/// The account on screen's reply rate and median time to reply, by star rating and by month,
-/// from the reviews synced here (Overview's Replies card).
+/// The reply rate and median time to reply, by star rating and by month, from the reviews
+/// synced here (Overview's Replies card): the account on screen's, or with `every_account`
+/// every Trustpilot account's together (the All accounts view).
 #[tauri::command]
 pub async fn reply_insights(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
+    every_account: Option<bool>,
 ) -> Result<ReplyInsights, IpcError> {
     let inbox = inboxes.active(&app).await?;
-    Ok(inbox.with_reader(|s| s.reply_insights(inbox.account()))?)
+    let accounts = if every_account == Some(true) {
+        // Every account whose provider answers reviews (Trustoo's have no replies to count).
+        app.known_accounts()
+            .await
+            .into_iter()
+            .filter(|a| a.provider == Provider::Trustpilot)
+            .collect()
+    } else {
+        vec![inbox.account().clone()]
+    };
+    Ok(inbox.with_reader(|s| s.reply_insights(&accounts))?)
 }
 
 /// The merchant's reply templates, for the reply editor's picker.

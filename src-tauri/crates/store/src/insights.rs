@@ -46,14 +46,18 @@ fn month_of(unix: i64) -> String {
 }
 
 impl Store {
-    /// The account's reply rate and median time to reply, overall, per star and per month. A
-    /// reply whose time Trustpilot sent in a form SQLite cannot read counts as answered, with
-    /// no wait.
-    pub fn reply_insights(&self, account: &AccountKey) -> Result<ReplyInsights> {
+    /// The accounts' reply rate and median time to reply, overall, per star and per month (one
+    /// account, or every Trustpilot account of the All accounts view, their reviews counted
+    /// together). A reply whose time Trustpilot sent in a form SQLite cannot read counts as
+    /// answered, with no wait.
+    pub fn reply_insights(&self, accounts: &[AccountKey]) -> Result<ReplyInsights> {
         let mut overall = Group::default();
         let mut stars: [Group; 5] = Default::default();
         let mut months: BTreeMap<String, Group> = BTreeMap::new();
-        if let Some(shop) = self.account_id(account)? {
+        for account in accounts {
+            let Some(shop) = self.account_id(account)? else {
+                continue;
+            };
             let mut stmt = self.conn.prepare_cached(
                 "SELECT rating, commented_at, reply_content IS NOT NULL AND reply_content <> '', \
                  unixepoch(reply_at) FROM reviews WHERE shop = ?1 AND gone = 0",

@@ -2446,7 +2446,9 @@ fn reply_insights_count_replies_and_the_median_wait_per_star_and_month() {
         .delete_review(&trustpilot, &ReviewId::from("6"), "merchant")
         .unwrap();
 
-    let insights = store.reply_insights(&trustpilot).unwrap();
+    let insights = store
+        .reply_insights(std::slice::from_ref(&trustpilot))
+        .unwrap();
     assert_eq!((insights.overall.reviews, insights.overall.replied), (5, 3));
     assert_eq!(insights.overall.median_hours, Some(2.0));
     let one = &insights.by_stars[0];
@@ -2465,11 +2467,33 @@ fn reply_insights_count_replies_and_the_median_wait_per_star_and_month() {
     assert_eq!(months, vec![("2024-01", 4, 3), ("2024-02", 1, 0)]);
     assert_eq!(insights.by_month[1].median_hours, None);
     // An account with nothing stored answers empty groups.
-    let none = store
-        .reply_insights(&AccountKey::trustpilot(
-            &TrustpilotId::parse("507f191e810c19729de860ec").unwrap(),
-        ))
-        .unwrap();
+    let nobody = AccountKey::trustpilot(&TrustpilotId::parse("507f191e810c19729de860ec").unwrap());
+    let none = store.reply_insights(std::slice::from_ref(&nobody)).unwrap();
     assert_eq!(none.overall.reviews, 0);
     assert!(none.by_month.is_empty());
+    // Several accounts (All accounts) count their reviews together: a second unit's review
+    // answered after 4 h joins the first unit's waits of 1, 2 and 10 h.
+    let second = AccountKey::trustpilot(&TrustpilotId::parse("507f191e810c19729de860ed").unwrap());
+    let mut other = review(20, 1, jan, "Late again");
+    other.details = ProviderDetails::Trustpilot(TrustpilotDetails::default());
+    other.reply = Some(ReviewReply {
+        content: "Sorry".into(),
+        reply_at: time::OffsetDateTime::from_unix_timestamp(jan + 4 * 3600)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+        author: None,
+        updated_at: None,
+    });
+    store.upsert_reviews(&second, &[other]).unwrap();
+    let both = store
+        .reply_insights(&[trustpilot.clone(), second.clone(), nobody])
+        .unwrap();
+    assert_eq!((both.overall.reviews, both.overall.replied), (6, 4));
+    assert_eq!(
+        both.overall.median_hours,
+        Some(3.0),
+        "the middle of 2 h and 4 h"
+    );
+    assert_eq!(both.by_stars[0].reviews, 4);
 }

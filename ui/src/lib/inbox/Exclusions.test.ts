@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../ipc/backend";
-import { FixtureBackend, FIXTURE_UNIT, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
+import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
+import { accountLabels } from "./accounts";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
 
 function setup(options: ConstructorParameters<typeof FixtureBackend>[0] = {}) {
@@ -138,6 +139,22 @@ describe("overview", () => {
       expect(within(card).getByTestId(`reply-star-${s.group}`)).toHaveTextContent(`${pct}%`);
     }
     expect(within(card).getByTestId("reply-months").querySelectorAll("text")).toHaveLength(counted.by_month.length);
+  });
+
+  it("in All accounts, the Replies card counts every Trustpilot account, even with a Trustoo shop on screen", async () => {
+    const backend = new FixtureBackend({ reviews: 40, latencyMs: 0 });
+    const asked = vi.spyOn(backend.reviews, "replyInsights");
+    const allAccounts = accountLabels([
+      { session: FIXTURE_SESSION, signed_in: true, active: true, problem: null },
+      { session: FIXTURE_UNIT_SESSION, signed_in: true, active: false, problem: null },
+    ]);
+    render(WorkspaceHarness, { backend, initialPage: "overview", session: FIXTURE_SESSION, allAccounts });
+    const card = await screen.findByTestId("reply-insights");
+    expect(card).toHaveTextContent("Replies · every Trustpilot account");
+    await waitFor(() => expect(within(card).getByTestId("reply-rate")).toHaveTextContent("% answered"));
+    expect(asked).toHaveBeenCalledWith(true);
+    // No TrustScore card: the shop on screen is Trustoo's.
+    expect(screen.queryByTestId("trustscore")).toBeNull();
   });
 
   it("a TrustScore Trustpilot did not answer says why and tries again", async () => {

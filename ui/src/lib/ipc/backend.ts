@@ -247,7 +247,7 @@ export interface ReviewsArea {
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
   /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
-  replyInsights(): Promise<ReplyInsights>;
+  replyInsights(everyAccount?: boolean): Promise<ReplyInsights>;
   /** The merchant's reply templates. Rust: `list_reply_templates`. */
   listReplyTemplates(): Promise<ReplyTemplate[]>;
   /** Saves a template (new when its id is 0); answers it as stored. Rust: `save_reply_template` `{ template }`. */

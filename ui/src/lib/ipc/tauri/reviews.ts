@@ -50,7 +50,7 @@ export function createTauriReviews(): ReviewsArea {
     refreshReview: (id: string) => call<ReviewDetail>(COMMANDS.refreshReview, { id }),
     checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
     listReplyTemplates: () => call<ReplyTemplate[]>(COMMANDS.listReplyTemplates),
-    replyInsights: () => call<ReplyInsights>(COMMANDS.replyInsights),
+    replyInsights: (everyAccount?: boolean) => call<ReplyInsights>(COMMANDS.replyInsights, { everyAccount: everyAccount ?? false }),
     saveReplyTemplate: (template: ReplyTemplate) => call<ReplyTemplate>(COMMANDS.saveReplyTemplate, { template }),
     deleteReplyTemplate: (id: number) => call<void>(COMMANDS.deleteReplyTemplate, { id }),
     excludeAuthor: (reviewId: string) => call<ActionOutcome>(COMMANDS.excludeAuthor, { reviewId }),
