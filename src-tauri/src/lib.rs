@@ -133,6 +133,8 @@ pub fn run() {
             commands::invitations::send_email_invitation,
             commands::reviews::remove_tag,
             commands::reviews::find_reviewer,
+            commands::reviews::reply_draft,
+            commands::reviews::save_reply_draft,
             commands::reviews::refresh_review,
             commands::reviews::check_reply,
             commands::reviews::list_reply_templates,

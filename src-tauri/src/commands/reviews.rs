@@ -222,6 +222,31 @@ pub async fn reply_insights(
     Ok(inbox.with_reader(|s| s.reply_insights(&accounts))?)
 }
 
+/// The draft of a reply to a review of the account on screen, if one is kept.
+#[tauri::command]
+pub async fn reply_draft(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+) -> Result<Option<String>, IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let id = ReviewId(id);
+    Ok(inbox.with_reader(|s| s.reply_draft(inbox.account(), &id))?)
+}
+
+/// Keeps the text of a reply being written (an empty text drops the draft).
+#[tauri::command]
+pub async fn save_reply_draft(
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+    body: String,
+) -> Result<(), IpcError> {
+    let inbox = inboxes.active(&app).await?;
+    let id = ReviewId(id);
+    Ok(inbox.with_store(|s| s.save_reply_draft(inbox.account(), &id, &body))?)
+}
+
 /// The merchant's reply templates, for the reply editor's picker.
 #[tauri::command]
 pub async fn list_reply_templates(

@@ -33,6 +33,7 @@ mod products;
 mod query;
 mod queue;
 mod ratings;
+mod reply_drafts;
 mod reviews;
 mod schema;
 mod sources;

@@ -609,6 +609,18 @@ pub(crate) const V19: &str = r#"
 ALTER TABLE reviews ADD COLUMN find_reviewer_json TEXT;
 "#;
 
+/// Version 20: reply drafts in the store (they were in the webview's storage): one per account
+/// and review, written at every pause in typing.
+pub(crate) const V20: &str = r#"
+CREATE TABLE IF NOT EXISTS reply_drafts (
+    shop INTEGER NOT NULL,
+    review_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (shop, review_id)
+) WITHOUT ROWID;
+"#;
+
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V1,
@@ -723,6 +735,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: Some(FIND_REVIEWER_STORED),
+    },
+    Migration {
+        sql: V20,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: None,
     },
 ];
 

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
@@ -79,7 +79,44 @@ describe("answering a review", () => {
     // The list did not take Escape too (nothing else closed).
     expect(screen.getByTestId("review-detail")).toBeInTheDocument();
     await fireEvent.keyDown(window, { key: "a" });
-    expect(((await screen.findByTestId("reply-text")) as HTMLTextAreaElement).value).toBe("Half a thought");
+    const again = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await waitFor(() => expect(again.value).toBe("Half a thought"));
+  });
+
+  it("the draft is kept in the store as the merchant types and comes back in a new window", async () => {
+    const backend = setup();
+    const index = await selectTrustpilotRow();
+    const id = rows()[index]?.dataset.reviewId ?? "";
+    await fireEvent.keyDown(window, { key: "a" });
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await fireEvent.input(text, { target: { value: "Sorry about the parcel, Ana" } });
+    await waitFor(() => expect(backend.reviews.replyDrafts.get(id)).toBe("Sorry about the parcel, Ana"));
+    // The window goes (a crash, a restart): a new one on the same store finds the draft.
+    cleanup();
+    const allAccounts = accountLabels([
+      { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
+      { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
+    ]);
+    render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
+    await waitFor(() => expect(rows().length).toBeGreaterThan(index));
+    await fireEvent.click(rows()[index] as HTMLElement);
+    await fireEvent.keyDown(window, { key: "a" });
+    const again = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await waitFor(() => expect(again.value).toBe("Sorry about the parcel, Ana"));
+  });
+
+  it("a draft an earlier version kept in the webview's storage moves to the store", async () => {
+    const backend = setup();
+    const index = await selectTrustpilotRow();
+    const row = rows()[index];
+    const id = row?.dataset.reviewId ?? "";
+    const key = `reviewdesk.reply-draft.trustpilot.${FIXTURE_UNIT_SESSION.domain}.${id}`;
+    localStorage.setItem(key, "Written before the update");
+    await fireEvent.keyDown(window, { key: "a" });
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await waitFor(() => expect(text.value).toBe("Written before the update"));
+    await waitFor(() => expect(backend.reviews.replyDrafts.get(id)).toBe("Written before the update"));
+    expect(localStorage.getItem(key)).toBeNull();
   });
 
   it("editing a reply asks once, then takes the old one down before posting the new one", async () => {

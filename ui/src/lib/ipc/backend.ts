@@ -248,6 +248,10 @@ export interface ReviewsArea {
   checkReply(message: string): Promise<ReplyWarning[]>;
   /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
   replyInsights(everyAccount?: boolean): Promise<ReplyInsights>;
+  /** The kept draft of a reply to a review, or null. Rust: `reply_draft` `{ id }`. */
+  replyDraft(id: string): Promise<string | null>;
+  /** Keeps the text of a reply being written ("" drops it). Rust: `save_reply_draft` `{ id, body }`. */
+  saveReplyDraft(id: string, body: string): Promise<void>;
   /** The merchant's reply templates. Rust: `list_reply_templates`. */
   listReplyTemplates(): Promise<ReplyTemplate[]>;
   /** Saves a template (new when its id is 0); answers it as stored. Rust: `save_reply_template` `{ template }`. */
@@ -374,6 +378,8 @@ export const COMMANDS = {
   refreshReview: "refresh_review",
   checkReply: "check_reply",
   listReplyTemplates: "list_reply_templates",
+  replyDraft: "reply_draft",
+  saveReplyDraft: "save_reply_draft",
   replyInsights: "reply_insights",
   saveReplyTemplate: "save_reply_template",
   deleteReplyTemplate: "delete_reply_template",

@@ -50,6 +50,8 @@ export function createTauriReviews(): ReviewsArea {
     refreshReview: (id: string) => call<ReviewDetail>(COMMANDS.refreshReview, { id }),
     checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
     listReplyTemplates: () => call<ReplyTemplate[]>(COMMANDS.listReplyTemplates),
+    replyDraft: (id: string) => call<string | null>(COMMANDS.replyDraft, { id }),
+    saveReplyDraft: (id: string, body: string) => call<void>(COMMANDS.saveReplyDraft, { id, body }),
     replyInsights: (everyAccount?: boolean) => call<ReplyInsights>(COMMANDS.replyInsights, { everyAccount: everyAccount ?? false }),
     saveReplyTemplate: (template: ReplyTemplate) => call<ReplyTemplate>(COMMANDS.saveReplyTemplate, { template }),
     deleteReplyTemplate: (id: number) => call<void>(COMMANDS.deleteReplyTemplate, { id }),
