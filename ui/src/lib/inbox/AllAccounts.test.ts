@@ -148,4 +148,16 @@ describe("All accounts view", () => {
     await waitFor(() => expect(lastFilter(backend)?.language).toBeUndefined());
     expect(lastFilter(backend)?.replied).toBeUndefined();
   });
+  it("Awaiting reply lists the unanswered reviews of the accounts that answer, even with a Trustoo shop on screen", async () => {
+    const { backend } = setup(SHOP);
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    await fireEvent.click(await screen.findByTestId("nav-awaiting"));
+    await waitFor(() => expect(providers().length).toBeGreaterThan(0));
+    await waitFor(() => expect(new Set(providers())).toEqual(new Set(["trustpilot"])));
+    const asked = backend.wire.args.filter((a) => a.command === COMMANDS.queryAllReviews).at(-1);
+    expect((asked?.arg as { accounts: AccountKey[] | null }).accounts).toEqual([UNIT]);
+    expect(lastFilter(backend)?.replied).toBe(false);
+    // One chip, the unit's: the shop has nothing to answer.
+    expect(screen.getAllByTestId("account-chip").map((c) => c.dataset.provider)).toEqual(["trustpilot"]);
+  });
 });
