@@ -1545,3 +1545,41 @@ async fn a_503_on_posting_a_comment_is_not_retried() {
         "Thank you!"
     );
 }
+
+#[tokio::test]
+async fn a_lost_create_conversation_answer_is_not_sent_again_the_review_says_it_landed() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let fresh = every_product_review(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .unwrap();
+    env.reset_stats().await;
+    // The conversation is made, but its answer is cut off on the way back.
+    env.fault(json!({
+        "kind": "cut",
+        "count": 1,
+        "path_prefix": format!("/v1/private/product-reviews/{}/create-conversation", fresh.id),
+    }))
+    .await;
+    let reply = c
+        .reply_to_product_review(&fresh.id, "Thanks for the review!", None)
+        .await
+        .unwrap();
+    assert!(reply.created_conversation);
+    assert_eq!(env.create_conversation_requests().await, 1);
+    let review = c.private_product_review(&fresh.id).await.unwrap();
+    assert_eq!(
+        review.conversation_id.as_deref(),
+        Some(reply.conversation_id.as_str())
+    );
+    assert_eq!(
+        c.conversation(&reply.conversation_id)
+            .await
+            .unwrap()
+            .comments
+            .len(),
+        1
+    );
+}
