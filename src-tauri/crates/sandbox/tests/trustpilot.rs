@@ -2103,3 +2103,461 @@ async fn find_reviewer_records_a_request_the_review_lists_and_a_control_answers_
     assert_tp_error(s, &e, 400);
     t.sb.shutdown().await;
 }
+
+// ---- Product reviews (§1.8) ------------------------------------------------------------------
+
+fn product_reviews_path(unit: &str) -> String {
+    format!("/v1/private/product-reviews/business-units/{unit}/reviews")
+}
+
+impl T {
+    async fn product_reviews(&self, token: &str, query: &str) -> (StatusCode, Value) {
+        self.get(
+            &format!("{}?{query}", product_reviews_path(demo::BUSINESS_UNIT_ID)),
+            token,
+        )
+        .await
+    }
+
+    /// Every product review matching `query`, by the `next-page` links.
+    async fn all_product_reviews(&self, token: &str, query: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut href = Some(self.url(&format!(
+            "{}?perPage=7&{query}",
+            product_reviews_path(demo::BUSINESS_UNIT_ID)
+        )));
+        while let Some(h) = href {
+            let r = self.c.get(&h).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let v: Value = r.json().await.unwrap();
+            out.extend(v["productReviews"].as_array().unwrap().clone());
+            href = next_href(&v);
+        }
+        out
+    }
+
+    /// A JSON write with a Bearer token (and `x-business-user-id` when given).
+    async fn write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        business_user: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self.c.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        if let Some(u) = business_user {
+            rb = rb.header("x-business-user-id", u);
+        }
+        let r = rb.send().await.unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn client_credentials(&self) -> String {
+        let (_, cc) = self
+            .token_req(
+                "accesstoken",
+                Some((demo::API_KEY, demo::API_SECRET)),
+                &[("grant_type", "client_credentials")],
+            )
+            .await;
+        cc["access_token"].as_str().unwrap().to_string()
+    }
+}
+
+const PRODUCT_REVIEW_FIELDS: &[&str] = &[
+    "id",
+    "createdAt",
+    "updatedAt",
+    "businessUnitId",
+    "stars",
+    "content",
+    "product",
+    "consumer",
+    "referenceId",
+    "locale",
+    "language",
+    "redirectUri",
+    "state",
+    "hasModerationHistory",
+    "conversationId",
+    "attributeRatings",
+    "attachments",
+];
+
+#[tokio::test]
+async fn product_reviews_page_by_next_links_and_filter_by_state_sku_language_and_locale() {
+    let t = start().await;
+    let token = t.access().await;
+    // Default: published only, 20 a page, newest first, the §1.8 fields.
+    let (s, v) = t.product_reviews(&token, "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let list = v["productReviews"].as_array().unwrap();
+    assert_eq!(list.len(), 20);
+    assert!(has_next(&v));
+    let r0 = &list[0];
+    let keys: HashSet<&str> = r0.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        PRODUCT_REVIEW_FIELDS
+            .iter()
+            .copied()
+            .collect::<HashSet<_>>()
+    );
+    assert!(list.iter().all(|r| r["state"] == "published"));
+    let created: Vec<&str> = list
+        .iter()
+        .map(|r| r["createdAt"].as_str().unwrap())
+        .collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "{created:?}");
+    for k in ["id", "email", "name"] {
+        assert!(
+            r0["consumer"][k].as_str().is_some_and(|s| !s.is_empty()),
+            "{k}"
+        );
+    }
+    for k in ["id", "name", "sku", "productUrl", "gtin", "mpn", "brand"] {
+        assert!(r0["product"][k].is_string(), "{k}");
+    }
+    assert!(r0["product"]["productImages"].is_array());
+    // 300 service reviews make 60 product reviews, each state present.
+    let everything = t
+        .all_product_reviews(
+            &token,
+            "state=published,unpublished,underModeration,archived",
+        )
+        .await;
+    assert_eq!(everything.len(), 60);
+    let ids: HashSet<&str> = everything
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 60);
+    assert!(ids.iter().all(|id| is_hex24(id)));
+    for state in ["published", "unpublished", "underModeration", "archived"] {
+        let n = everything.iter().filter(|r| r["state"] == state).count();
+        assert!(n >= 1, "{state}");
+        let only = t
+            .all_product_reviews(&token, &format!("state={state}"))
+            .await;
+        assert_eq!(only.len(), n, "{state}");
+    }
+    let published = everything
+        .iter()
+        .filter(|r| r["state"] == "published")
+        .count();
+    assert!(published * 10 >= 60 * 6, "most are published: {published}");
+    // Repeated state parameters work like a comma list.
+    let two = t
+        .all_product_reviews(&token, "state=archived&state=unpublished")
+        .await;
+    assert!(two
+        .iter()
+        .all(|r| r["state"] == "archived" || r["state"] == "unpublished"));
+    // Seeded variety: attachments with processed files, attribute ratings, conversations.
+    let with_files: Vec<&Value> = everything
+        .iter()
+        .filter(|r| !r["attachments"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(!with_files.is_empty());
+    let file = &with_files[0]["attachments"][0]["processedFiles"][0];
+    assert_eq!(file["mimeType"], "image/png");
+    assert!(file["dimension"].is_string());
+    let image = t.c.get(file["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let rated = everything
+        .iter()
+        .find(|r| !r["attributeRatings"].as_array().unwrap().is_empty())
+        .unwrap();
+    for k in ["attributeId", "attributeName", "attributeType", "rating"] {
+        assert!(rated["attributeRatings"][0].get(k).is_some(), "{k}");
+    }
+    let answered = everything
+        .iter()
+        .filter(|r| r["conversationId"].is_string())
+        .count();
+    assert!(answered >= 1 && answered * 2 < 60, "{answered}");
+    // sku, language and locale filters.
+    let sku = r0["product"]["sku"].as_str().unwrap();
+    let by_sku = t.all_product_reviews(&token, &format!("sku={sku}")).await;
+    assert!(!by_sku.is_empty());
+    assert!(by_sku.iter().all(|r| r["product"]["sku"] == sku));
+    let german = t.all_product_reviews(&token, "language=de").await;
+    assert!(german.iter().all(|r| r["language"] == "de"));
+    let de_de = t.all_product_reviews(&token, "locale=de-de").await;
+    assert_eq!(de_de.len(), german.len());
+    let (_, none) = t.product_reviews(&token, "sku=NOPE").await;
+    assert_eq!(none["productReviews"], json!([]));
+    // Past the end: an empty page with a prev-page link only.
+    let (s, v) = t.product_reviews(&token, "perPage=100&page=2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["productReviews"], json!([]));
+    assert!(!has_next(&v));
+    // Bounds and errors.
+    for q in ["perPage=101", "perPage=0", "page=0", "state=deleted"] {
+        let (s, v) = t.product_reviews(&token, q).await;
+        assert_tp_error(s, &v, 400);
+    }
+    let (s, v) = t.product_reviews("not-a-token", "").await;
+    assert_tp_error(s, &v, 401);
+    let (s, v) = t
+        .get(&product_reviews_path(demo::SECOND_BUSINESS_UNIT_ID), &token)
+        .await;
+    assert_tp_error(s, &v, 401);
+    let (s, v) = t
+        .get(&product_reviews_path("000000000000000000000000"), &token)
+        .await;
+    assert_tp_error(s, &v, 404);
+    t.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_product_review_by_id_and_its_errors() {
+    let t = start().await;
+    let token = t.access().await;
+    let (_, v) = t.product_reviews(&token, "perPage=1").await;
+    let listed = v["productReviews"][0].clone();
+    let id = listed["id"].as_str().unwrap();
+    let (s, one) = t
+        .get(
+            &format!("/v1/private/product-reviews/{id}?locale=en-US"),
+            &token,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{one}");
+    assert_eq!(one, listed);
+    let (s, e) = t
+        .get(
+            "/v1/private/product-reviews/000000000000000000000000",
+            &token,
+        )
+        .await;
+    assert_tp_error(s, &e, 404);
+    // A service review id is not a product review.
+    let (_, services) = t.reviews(&token, "perPage=1").await;
+    let service_id = services["reviews"][0]["id"].as_str().unwrap();
+    let (s, e) = t
+        .get(&format!("/v1/private/product-reviews/{service_id}"), &token)
+        .await;
+    assert_tp_error(s, &e, 404);
+    // Another business's token.
+    let (s, other) = t
+        .token_req(
+            "accesstoken",
+            Some((demo::SECOND_API_KEY, demo::SECOND_API_SECRET)),
+            &[
+                ("grant_type", "password"),
+                ("username", demo::SECOND_USERNAME),
+                ("password", demo::SECOND_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let other = other["access_token"].as_str().unwrap();
+    let (s, e) = t
+        .get(&format!("/v1/private/product-reviews/{id}"), other)
+        .await;
+    assert_tp_error(s, &e, 401);
+    t.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn conversations_are_created_once_then_take_comments_edits_and_a_state() {
+    use reqwest::Method;
+    let t = start().await;
+    let token = t.access().await;
+    let all = t.all_product_reviews(&token, "").await;
+    let fresh = all.iter().find(|r| r["conversationId"].is_null()).unwrap();
+    let id = fresh["id"].as_str().unwrap();
+    let create = format!("/v1/private/product-reviews/{id}/create-conversation");
+    // Created (201), then the same id again (200) and no second conversation.
+    let (s, v) = t.write(Method::POST, &create, &token, None, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let cid = v["conversationId"].as_str().unwrap().to_string();
+    assert!(is_hex24(&cid));
+    let (s, again) = t.write(Method::POST, &create, &token, None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["conversationId"], cid.as_str());
+    let (_, review) = t
+        .get(&format!("/v1/private/product-reviews/{id}"), &token)
+        .await;
+    assert_eq!(review["conversationId"], cid.as_str());
+    let conv_path = format!("/v1/private/conversations/{cid}");
+    let (s, conv) = t.get(&conv_path, &token).await;
+    assert_eq!(s, StatusCode::OK, "{conv}");
+    assert_eq!(conv["id"], cid.as_str());
+    assert_eq!(conv["businessUnitId"], demo::BUSINESS_UNIT_ID);
+    assert_eq!(conv["consumerId"], fresh["consumer"]["id"]);
+    assert_eq!(conv["source"], "Product reviews");
+    assert_eq!(conv["sourceId"], id);
+    assert_eq!(conv["state"], "public");
+    assert_eq!(conv["comments"], json!([]));
+    // Post a comment: the documented answer.
+    let comments = format!("{conv_path}/comments");
+    let (s, posted) = t
+        .write(
+            Method::POST,
+            &comments,
+            &token,
+            Some(json!({"content": "Thanks for the review!", "integrationId": "reviewdesk"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{posted}");
+    let keys: HashSet<&str> = posted
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["commentId", "createdAt", "author", "content"]
+            .into_iter()
+            .collect()
+    );
+    assert_eq!(posted["author"]["id"], demo::BUSINESS_USER_ID);
+    assert_eq!(posted["author"]["type"], "businessUser");
+    assert_eq!(posted["content"], "Thanks for the review!");
+    let comment_id = posted["commentId"].as_str().unwrap().to_string();
+    let comment_path = format!("{comments}/{comment_id}");
+    let (s, got) = t.get(&comment_path, &token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["content"], "Thanks for the review!");
+    assert!(got["updatedAt"].is_null());
+    // Update it.
+    let (s, _) = t
+        .write(
+            Method::PUT,
+            &comment_path,
+            &token,
+            Some(json!({"content": "Thank you, enjoy it!", "integrationId": "reviewdesk"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, got) = t.get(&comment_path, &token).await;
+    assert_eq!(got["content"], "Thank you, enjoy it!");
+    assert!(got["updatedAt"].is_string());
+    assert_eq!(got["author"]["id"], demo::BUSINESS_USER_ID);
+    // State: private, then public; anything else 400.
+    let state = format!("{conv_path}/state");
+    let (s, _) = t
+        .write(
+            Method::POST,
+            &state,
+            &token,
+            Some(json!({"state": "private"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, conv) = t.get(&conv_path, &token).await;
+    assert_eq!(conv["state"], "private");
+    assert_eq!(conv["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(conv["comments"][0]["commentId"], comment_id.as_str());
+    let (s, e) = t
+        .write(
+            Method::POST,
+            &state,
+            &token,
+            Some(json!({"state": "hidden"})),
+            None,
+        )
+        .await;
+    assert_tp_error(s, &e, 400);
+    // Bodies: empty content 400, non-JSON 415, unknown ids 404.
+    let (s, e) = t
+        .write(
+            Method::POST,
+            &comments,
+            &token,
+            Some(json!({"content": " "})),
+            None,
+        )
+        .await;
+    assert_tp_error(s, &e, 400);
+    let r =
+        t.c.post(t.url(&comments))
+            .bearer_auth(&token)
+            .body("content=hi")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, e) = t
+        .get("/v1/private/conversations/000000000000000000000000", &token)
+        .await;
+    assert_tp_error(s, &e, 404);
+    let (s, e) = t
+        .get(&format!("{comments}/000000000000000000000000"), &token)
+        .await;
+    assert_tp_error(s, &e, 404);
+    let (s, e) = t
+        .write(
+            Method::POST,
+            "/v1/private/product-reviews/000000000000000000000000/create-conversation",
+            &token,
+            None,
+            None,
+        )
+        .await;
+    assert_tp_error(s, &e, 404);
+    let (s, e) = t.get(&conv_path, "not-a-token").await;
+    assert_tp_error(s, &e, 401);
+    // A client-credentials token must name the business user.
+    let cc = t.client_credentials().await;
+    let body = json!({"content": "From the team"});
+    let (s, e) = t
+        .write(Method::POST, &comments, &cc, Some(body.clone()), None)
+        .await;
+    assert_tp_error(s, &e, 400);
+    let (s, e) = t
+        .write(
+            Method::POST,
+            &comments,
+            &cc,
+            Some(body.clone()),
+            Some("000000000000000000000000"),
+        )
+        .await;
+    assert_tp_error(s, &e, 400);
+    let (s, posted) = t
+        .write(
+            Method::POST,
+            &comments,
+            &cc,
+            Some(body),
+            Some(demo::BUSINESS_USER_ID),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(posted["author"]["id"], demo::BUSINESS_USER_ID);
+    // A seeded conversation holds the business's answer.
+    let seeded = all
+        .iter()
+        .find(|r| r["conversationId"].is_string())
+        .unwrap();
+    let (_, conv) = t
+        .get(
+            &format!(
+                "/v1/private/conversations/{}",
+                seeded["conversationId"].as_str().unwrap()
+            ),
+            &token,
+        )
+        .await;
+    assert_eq!(conv["sourceId"], seeded["id"]);
+    assert_eq!(conv["comments"][0]["author"]["type"], "businessUser");
+    assert!(conv["comments"][0]["content"]
+        .as_str()
+        .is_some_and(|c| !c.is_empty()));
+    t.sb.shutdown().await;
+}

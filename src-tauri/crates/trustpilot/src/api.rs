@@ -16,7 +16,7 @@ use crate::wire::{
 
 /// An id for a URL path: letters and digits only (Trustpilot's are 24 hex), so no id from a
 /// stored row or a deep link can walk the path.
-fn segment(id: &str) -> Result<&str, Error> {
+pub(crate) fn segment(id: &str) -> Result<&str, Error> {
     if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(id)
     } else {

@@ -7,7 +7,11 @@
 //! - Sign-in ([`oauth`]): the authorize URL for the code and implicit grants, the password,
 //!   authorization-code and client-credentials grants, refresh and revoke.
 //! - Data ([`api`]): business units (find, get), private service reviews (paging, sort,
-//!   filters), one review, reply and delete reply.
+//!   filters), one review, reply and delete reply, tags, Find Reviewer, invitations.
+//! - Product reviews ([`product_reviews`]): the private listing (by state, sku, language,
+//!   locale), one review, and answering through a conversation (create it when missing, post,
+//!   read and update a comment, public or private), with
+//!   [`TrustpilotClient::reply_to_product_review`] following the documented recipe.
 //! - One door (the private `door` module): every call gets the `User-Agent` and `apikey` headers, the
 //!   Bearer token on private calls, the call budget ([`CallBudget`], under Trustpilot's 833
 //!   calls per 5 minutes), bounded retries on 429/502/503/504 ([`RetryConfig`]), typed errors
@@ -36,6 +40,11 @@
 //!   UTC when it has no zone.
 //! - Reply success body: not read (re-read the review); a reply post is retried like a read
 //!   because a second post replaces the one reply; delete is retried only when unsent or 429.
+//! - Product reviews: create-conversation is not retried once it may have landed (whether a
+//!   second call opens a second conversation is UNKNOWN), and the reply helper creates one only
+//!   for a review whose `conversationId` is null, reading the review again after a doubtful
+//!   failure; a comment post is never retried once it may have landed (it would show twice);
+//!   updating a comment and setting a conversation's state are retried like reads.
 //! - A 401 on a private call renews once even when the cause is a unit the token cannot read
 //!   (Trustpilot answers 401 for both, SEEN-DOC), then gives up.
 
@@ -47,6 +56,7 @@ pub mod client;
 mod door;
 pub mod error;
 pub mod oauth;
+pub mod product_reviews;
 pub mod query;
 pub mod retry;
 pub mod secret;
@@ -57,14 +67,17 @@ pub use budget::{CallBudget, Clock, ManualClock, SystemClock};
 pub use client::{BaseUrls, ClientConfig, Timeouts, TrustpilotClient};
 pub use error::{Credential, Error, NetworkKind};
 pub use oauth::{random_state, AuthorizeRequest, ResponseType};
-pub use query::{OrderBy, ReviewQuery};
+pub use product_reviews::{NewComment, ProductReply, ProductReviewPager};
+pub use query::{OrderBy, ProductReviewQuery, ReviewQuery};
 pub use retry::{RetryConfig, Sleeper};
 pub use secret::Secret;
 pub use url::Url;
 pub use wire::{
-    parse_timestamp, BusinessUnit, CompanyReply, Consumer, Grant, InvitationLink,
-    InvitationTemplate, Link, ReportData, ReviewCounts, ReviewPage, ReviewStatus, Score,
-    ServiceReview, Tag, TokenSet,
+    parse_timestamp, Attachment, AttributeRating, BusinessUnit, Comment, CommentAuthor,
+    CompanyReply, Consumer, Conversation, ConversationState, Grant, InvitationLink,
+    InvitationTemplate, Link, ProcessedFile, Product, ProductConsumer, ProductReview,
+    ProductReviewPage, ProductReviewState, ReportData, ReviewCounts, ReviewPage, ReviewStatus,
+    Score, ServiceReview, Tag, TokenSet,
 };
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! The private-reviews query (§1.3): paging, sort and filters.
+//! The private-reviews queries: service reviews (§1.3: paging, sort and filters) and product
+//! reviews (§1.8: paging, state, sku, language, locale).
 
-use crate::wire::format_query_time;
+use crate::wire::{format_query_time, ProductReviewState};
 
 /// Largest page Trustpilot serves (`perPage` 1–100).
 pub const MAX_PER_PAGE: u32 = 100;
@@ -143,6 +144,74 @@ impl ReviewQuery {
     }
 }
 
+/// Which private product reviews, how many a page (§1.8).
+///
+/// Why `states` matters: Trustpilot lists only `published` reviews unless asked, and the inbox
+/// shows every state, so a sync asks for [`ProductReviewQuery::every_state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductReviewQuery {
+    /// Reviews a page, clamped to 1..=100 when sent (default 100: fewest calls).
+    pub per_page: u32,
+    /// Only these states (empty = Trustpilot's default, `published`).
+    pub states: Vec<ProductReviewState>,
+    /// Only this product.
+    pub sku: Option<String>,
+    /// Only these languages (empty = all).
+    pub language: Vec<String>,
+    /// Only this locale, e.g. `en-US`.
+    pub locale: Option<String>,
+}
+
+impl Default for ProductReviewQuery {
+    fn default() -> Self {
+        Self {
+            per_page: MAX_PER_PAGE,
+            states: Vec::new(),
+            sku: None,
+            language: Vec::new(),
+            locale: None,
+        }
+    }
+}
+
+impl ProductReviewQuery {
+    /// Every review whatever its state (published, unpublished, under moderation, archived).
+    pub fn every_state() -> Self {
+        Self {
+            states: ProductReviewState::ALL.to_vec(),
+            ..Self::default()
+        }
+    }
+
+    /// `per_page` as sent: 1..=100.
+    pub fn effective_per_page(&self) -> u32 {
+        self.per_page.clamp(1, MAX_PER_PAGE)
+    }
+
+    /// The query pairs for page `page` (from 1). States and languages are one comma-separated
+    /// value each (`state=published,archived`, SEEN-TP "comma-separated").
+    pub fn to_pairs(&self, page: u32) -> Vec<(String, String)> {
+        let mut q: Vec<(String, String)> = vec![
+            ("page".into(), page.max(1).to_string()),
+            ("perPage".into(), self.effective_per_page().to_string()),
+        ];
+        if !self.states.is_empty() {
+            let states: Vec<&str> = self.states.iter().map(ProductReviewState::as_str).collect();
+            q.push(("state".into(), states.join(",")));
+        }
+        if let Some(sku) = &self.sku {
+            q.push(("sku".into(), sku.clone()));
+        }
+        if !self.language.is_empty() {
+            q.push(("language".into(), self.language.join(",")));
+        }
+        if let Some(locale) = &self.locale {
+            q.push(("locale".into(), locale.clone()));
+        }
+        q
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +264,40 @@ mod tests {
         assert_eq!(
             d.to_pairs(3),
             vec![("page".into(), "3".into()), ("perPage".into(), "1".into())]
+        );
+    }
+
+    #[test]
+    fn product_review_parameters_have_their_documented_names() {
+        let q = ProductReviewQuery {
+            per_page: 0,
+            sku: Some("AU-101".into()),
+            language: vec!["en".into(), "de".into()],
+            locale: Some("en-US".into()),
+            ..ProductReviewQuery::every_state()
+        };
+        let pairs: Vec<String> = q
+            .to_pairs(2)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                "page=2",
+                "perPage=1",
+                "state=published,unpublished,underModeration,archived",
+                "sku=AU-101",
+                "language=en,de",
+                "locale=en-US",
+            ]
+        );
+        assert_eq!(
+            ProductReviewQuery::default().to_pairs(1),
+            vec![
+                ("page".into(), "1".into()),
+                ("perPage".into(), "100".into())
+            ]
         );
     }
 }

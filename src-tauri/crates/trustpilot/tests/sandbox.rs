@@ -12,9 +12,10 @@ use std::time::Duration;
 use reviewdesk_sandbox::trustpilot::demo;
 use reviewdesk_sandbox::{Sandbox, SandboxConfig};
 use reviewdesk_trustpilot::{
-    AuthorizeRequest, BaseUrls, CallBudget, ClientConfig, Clock, Credential, Error, Grant,
-    ManualClock, NewReply, OrderBy, ResponseType, RetryConfig, ReviewQuery, ReviewStatus, Secret,
-    Sleeper, Tag, TrustpilotClient,
+    AuthorizeRequest, BaseUrls, CallBudget, ClientConfig, Clock, ConversationState, Credential,
+    Error, Grant, ManualClock, NewComment, NewReply, OrderBy, ProductReviewQuery,
+    ProductReviewState, ResponseType, RetryConfig, ReviewQuery, ReviewStatus, Secret, Sleeper, Tag,
+    TrustpilotClient,
 };
 use serde_json::{json, Value};
 
@@ -1221,4 +1222,364 @@ async fn email_invitations_use_a_listed_template_and_a_plan_without_the_api_is_f
             .await,
         Err(Error::Forbidden)
     ));
+}
+
+// ---- Product reviews ------------------------------------------------------------------------
+
+/// Product reviews seeded for the demo unit (a fifth of its 300 service reviews).
+const PRODUCT_REVIEWS: usize = 60;
+
+impl Env {
+    /// How many create-conversation requests the API host saw (its request log).
+    async fn create_conversation_requests(&self) -> usize {
+        let log = self
+            .ctl(reqwest::Method::GET, "/__sandbox/requests", None)
+            .await;
+        log["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| {
+                r["method"] == "POST"
+                    && r["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with("/create-conversation"))
+            })
+            .count()
+    }
+}
+
+/// Every product review of the demo unit, whatever its state.
+async fn every_product_review(c: &TrustpilotClient) -> Vec<reviewdesk_trustpilot::ProductReview> {
+    c.private_product_reviews(demo::BUSINESS_UNIT_ID, ProductReviewQuery::every_state())
+        .collect_all()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn product_reviews_are_paged_and_filtered_by_state_and_sku() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    // Small pages walk by the next-page links to the end, every review once.
+    let mut pager = c.private_product_reviews(
+        demo::BUSINESS_UNIT_ID,
+        ProductReviewQuery {
+            per_page: 7,
+            ..ProductReviewQuery::every_state()
+        },
+    );
+    let mut all = Vec::new();
+    let mut pages = 0;
+    while let Some(page) = pager.next_page().await.unwrap() {
+        all.extend(page);
+        pages += 1;
+    }
+    assert_eq!(all.len(), PRODUCT_REVIEWS);
+    assert_eq!(pages, PRODUCT_REVIEWS.div_ceil(7));
+    let ids: HashSet<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), PRODUCT_REVIEWS);
+    assert!(all.windows(2).all(|w| w[0].created_at >= w[1].created_at));
+    for state in ProductReviewState::ALL {
+        assert!(all.iter().any(|r| r.state == state), "{state:?}");
+    }
+    // Trustpilot's default is published only.
+    let published = c
+        .private_product_reviews(demo::BUSINESS_UNIT_ID, ProductReviewQuery::default())
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(published
+        .iter()
+        .all(|r| r.state == ProductReviewState::Published));
+    assert_eq!(
+        published.len(),
+        all.iter()
+            .filter(|r| r.state == ProductReviewState::Published)
+            .count()
+    );
+    // The fields a merchant sees: product, consumer, attachments with files, attributes.
+    let r = &all[0];
+    assert_eq!(r.business_unit_id, demo::BUSINESS_UNIT_ID);
+    assert!((1..=5).contains(&r.stars) && !r.content.is_empty());
+    assert!(r.consumer.email.is_some() && !r.consumer.name.is_empty());
+    let sku = r.product.as_ref().unwrap().sku.clone().unwrap();
+    let with_image = all.iter().find(|r| !r.attachments.is_empty()).unwrap();
+    let file = with_image.attachments[0].largest().unwrap();
+    assert!(file.pixel_size().is_some() && file.url.starts_with("http"));
+    assert!(all.iter().any(|r| r
+        .attribute_ratings
+        .iter()
+        .any(|a| a.chosen_option().is_some())));
+    let by_sku = c
+        .private_product_reviews(
+            demo::BUSINESS_UNIT_ID,
+            ProductReviewQuery {
+                sku: Some(sku.clone()),
+                ..ProductReviewQuery::every_state()
+            },
+        )
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(!by_sku.is_empty());
+    assert!(by_sku
+        .iter()
+        .all(|r| r.product.as_ref().and_then(|p| p.sku.as_deref()) == Some(sku.as_str())));
+    // One review by id is the listed one.
+    assert_eq!(c.private_product_review(&r.id).await.unwrap(), *r);
+    assert!(matches!(
+        c.private_product_review("000000000000000000000000").await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn replying_to_a_product_review_creates_its_conversation_only_when_missing() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let all = every_product_review(&c).await;
+    let fresh = all
+        .iter()
+        .find(|r| r.conversation_id.is_none() && r.state == ProductReviewState::Published)
+        .unwrap();
+    let answered = all.iter().find(|r| r.conversation_id.is_some()).unwrap();
+    env.reset_stats().await;
+
+    // No conversation yet: one is created, then the comment posted in it.
+    let first = c
+        .reply_to_product_review(&fresh.id, "Thank you for the review!", None)
+        .await
+        .unwrap();
+    assert!(first.created_conversation);
+    assert_eq!(env.create_conversation_requests().await, 1);
+    assert_eq!(first.comment.content, "Thank you for the review!");
+    assert_eq!(
+        first.comment.author.as_ref().unwrap().id,
+        demo::BUSINESS_USER_ID
+    );
+    assert!(first.comment.is_from_business());
+    // The review now names it, and a second reply goes to the same conversation.
+    let again = c
+        .reply_to_product_review(&fresh.id, "One more thing: enjoy it!", None)
+        .await
+        .unwrap();
+    assert!(!again.created_conversation);
+    assert_eq!(again.conversation_id, first.conversation_id);
+    assert_eq!(env.create_conversation_requests().await, 1);
+    let conversation = c.conversation(&first.conversation_id).await.unwrap();
+    assert_eq!(conversation.source_id.as_deref(), Some(fresh.id.as_str()));
+    assert_eq!(conversation.source.as_deref(), Some("Product reviews"));
+    assert_eq!(conversation.business_unit_id, demo::BUSINESS_UNIT_ID);
+    let texts: Vec<&str> = conversation
+        .comments
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Thank you for the review!", "One more thing: enjoy it!"]
+    );
+    // A review answered before (seeded conversation): no create-conversation at all.
+    let reply = c
+        .reply_to_product_review(&answered.id, "Glad you like it.", None)
+        .await
+        .unwrap();
+    assert!(!reply.created_conversation);
+    assert_eq!(Some(reply.conversation_id), answered.conversation_id);
+    assert_eq!(env.create_conversation_requests().await, 1);
+    // An empty reply is refused before any call.
+    env.reset_stats().await;
+    assert!(matches!(
+        c.reply_to_product_review(&fresh.id, "  ", None).await,
+        Err(Error::Validation { .. })
+    ));
+    assert_eq!(env.stats().await["total"], 0);
+}
+
+#[tokio::test]
+async fn a_comment_is_read_updated_and_the_conversation_made_private() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let fresh = every_product_review(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .unwrap();
+    let cid = c.create_conversation(&fresh.id).await.unwrap();
+    let posted = c
+        .post_comment(
+            &cid,
+            &NewComment {
+                content: "Thanks!".into(),
+                integration_id: Some("reviewdesk".into()),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let read = c.comment(&cid, &posted.comment_id).await.unwrap();
+    assert_eq!((read.content.as_str(), read.updated_at), ("Thanks!", None));
+    c.update_comment(
+        &cid,
+        &posted.comment_id,
+        &NewComment::new("Thank you, enjoy it!"),
+    )
+    .await
+    .unwrap();
+    let read = c.comment(&cid, &posted.comment_id).await.unwrap();
+    assert_eq!(read.content, "Thank you, enjoy it!");
+    assert!(read.updated_at.is_some());
+    assert_eq!(read.created_at, posted.created_at);
+    // Private, then public again.
+    c.set_conversation_state(&cid, &ConversationState::Private)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.conversation(&cid).await.unwrap().state,
+        ConversationState::Private
+    );
+    c.set_conversation_state(&cid, &ConversationState::Public)
+        .await
+        .unwrap();
+    let conversation = c.conversation(&cid).await.unwrap();
+    assert_eq!(conversation.state, ConversationState::Public);
+    assert_eq!(conversation.comments.len(), 1);
+    // Unknown ids are NotFound; an id that could walk the path never leaves the client.
+    assert!(matches!(
+        c.comment(&cid, "000000000000000000000000").await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        c.conversation("../reviews").await,
+        Err(Error::Config(_))
+    ));
+    // With client credentials the business user must be named.
+    let cc = env.client();
+    cc.sign_in_with_client_credentials().await.unwrap();
+    let e = cc
+        .post_comment(&cid, &NewComment::new("From the team"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+    let posted = cc
+        .post_comment(
+            &cid,
+            &NewComment::new("From the team"),
+            Some(demo::BUSINESS_USER_ID),
+        )
+        .await
+        .unwrap();
+    assert_eq!(posted.author.unwrap().id, demo::BUSINESS_USER_ID);
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_reply_is_refreshed_once_and_the_conversation_made_once() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let fresh = every_product_review(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .unwrap();
+    env.reset_stats().await;
+    // Reading the review passes; create-conversation meets an expired token.
+    env.fault(json!({"kind": "expire_tokens", "after": 1, "path_prefix": "/v1/private/"}))
+        .await;
+    let reply = c
+        .reply_to_product_review(&fresh.id, "Thanks for the review!", None)
+        .await
+        .unwrap();
+    assert!(reply.created_conversation);
+    let stats = env.stats().await;
+    assert_eq!(stats["token_refreshes"], 1, "{stats}");
+    // The refused create and the one that landed; one conversation with one comment.
+    assert_eq!(env.create_conversation_requests().await, 2);
+    let review = c.private_product_review(&fresh.id).await.unwrap();
+    assert_eq!(
+        review.conversation_id.as_deref(),
+        Some(reply.conversation_id.as_str())
+    );
+    let conversation = c.conversation(&reply.conversation_id).await.unwrap();
+    assert_eq!(conversation.comments.len(), 1);
+}
+
+#[tokio::test]
+async fn a_503_on_posting_a_comment_is_not_retried() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let answered = every_product_review(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_some())
+        .unwrap();
+    let cid = answered.conversation_id.unwrap();
+    let before = c.conversation(&cid).await.unwrap().comments.len();
+    let comments = format!("/v1/private/conversations/{cid}/comments");
+    env.reset_stats().await;
+    env.slept.lock().unwrap().clear();
+    env.fault(json!({"kind": "status", "status": 503, "count": 1, "path_prefix": comments}))
+        .await;
+    let e = c
+        .post_comment(&cid, &NewComment::new("Thanks!"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Server { status: 503 }), "{e:?}");
+    assert_eq!(env.hits(&comments).await, 1);
+    assert!(env.slept().is_empty(), "{:?}", env.slept());
+    assert_eq!(c.conversation(&cid).await.unwrap().comments.len(), before);
+    // The same 503 on updating a comment is retried (the same text twice changes nothing).
+    let posted = c
+        .post_comment(&cid, &NewComment::new("Thanks!"), None)
+        .await
+        .unwrap();
+    let one = format!("{comments}/{}", posted.comment_id);
+    env.fault(json!({"kind": "status", "status": 503, "count": 1, "path_prefix": one}))
+        .await;
+    c.update_comment(&cid, &posted.comment_id, &NewComment::new("Thank you!"))
+        .await
+        .unwrap();
+    assert_eq!(env.hits(&one).await, 2);
+    assert_eq!(
+        c.comment(&cid, &posted.comment_id).await.unwrap().content,
+        "Thank you!"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_create_conversation_answer_is_not_sent_again_the_review_says_it_landed() {
+    let env = Env::start().await;
+    let c = env.signed_in().await;
+    let fresh = every_product_review(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .unwrap();
+    env.reset_stats().await;
+    // The conversation is made, but its answer is cut off on the way back.
+    env.fault(json!({
+        "kind": "cut",
+        "count": 1,
+        "path_prefix": format!("/v1/private/product-reviews/{}/create-conversation", fresh.id),
+    }))
+    .await;
+    let reply = c
+        .reply_to_product_review(&fresh.id, "Thanks for the review!", None)
+        .await
+        .unwrap();
+    assert!(reply.created_conversation);
+    assert_eq!(env.create_conversation_requests().await, 1);
+    let review = c.private_product_review(&fresh.id).await.unwrap();
+    assert_eq!(
+        review.conversation_id.as_deref(),
+        Some(reply.conversation_id.as_str())
+    );
+    assert_eq!(
+        c.conversation(&reply.conversation_id)
+            .await
+            .unwrap()
+            .comments
+            .len(),
+        1
+    );
 }

@@ -369,7 +369,12 @@ impl Filter {
     }
 }
 
-fn int_param(pairs: &[(String, String)], key: &str, default: usize, max: usize) -> TpResult<usize> {
+pub(super) fn int_param(
+    pairs: &[(String, String)],
+    key: &str,
+    default: usize,
+    max: usize,
+) -> TpResult<usize> {
     match q_get(pairs, key) {
         None => Ok(default),
         Some(v) => match v.trim().parse::<usize>() {
@@ -383,7 +388,7 @@ fn int_param(pairs: &[(String, String)], key: &str, default: usize, max: usize) 
 
 /// The `links` of a page: `prev-page` past page 1, `next-page` while more reviews match
 /// (CHOICES-trustpilot: the rel names SEEN-3P, the rest chosen).
-fn page_links(
+pub(super) fn page_links(
     base: &str,
     path: &str,
     pairs: &[(String, String)],

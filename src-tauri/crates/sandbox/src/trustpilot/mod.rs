@@ -1,6 +1,6 @@
 //! The Trustpilot half of the sandbox: an offline emulator of the Trustpilot Business APIs a
 //! merchant tool uses (OAuth token endpoints, the authenticate page, business units, private
-//! service reviews, replies and tags).
+//! service reviews, replies and tags, product reviews and their conversations).
 //!
 //! Trustpilot serves three hosts: `api.trustpilot.com` (everything under `/v1`),
 //! `authenticate.trustpilot.com` (the sign-in page, at `/`) and `invitations-api.trustpilot.com`.
@@ -16,6 +16,8 @@ pub mod data;
 pub mod invitations;
 pub mod oauth;
 pub(crate) mod pools;
+pub mod product_api;
+pub mod products;
 pub mod render;
 pub mod tags;
 
@@ -141,6 +143,12 @@ pub struct TpWorld {
     pub next_counter: u32,
     /// Invitations received by the invitations host, as sent plus who and when.
     pub invitations: Vec<serde_json::Value>,
+    /// Products of every unit's catalogue.
+    pub products: Vec<products::Product>,
+    /// Product reviews of every unit, each unit's oldest first.
+    pub product_reviews: Vec<products::ProductReview>,
+    /// Conversations on product reviews.
+    pub conversations: Vec<products::Conversation>,
 }
 
 impl TpWorld {
@@ -157,6 +165,18 @@ impl TpWorld {
         let oid = data::parse_oid(id)?;
         let u = self.units.iter().position(|u| oid[4..9] == u.salt)?;
         Some((u, self.units[u].review_pos(&oid)?))
+    }
+    /// Position of a product review by id (ids of either case).
+    pub fn find_product_review(&self, id: &str) -> Option<usize> {
+        self.product_reviews
+            .iter()
+            .position(|r| r.id.eq_ignore_ascii_case(id))
+    }
+    /// Position of a conversation by id.
+    pub fn find_conversation(&self, id: &str) -> Option<usize> {
+        self.conversations
+            .iter()
+            .position(|c| c.id.eq_ignore_ascii_case(id))
     }
 }
 
@@ -337,6 +357,30 @@ pub fn build_world(cfg: &SandboxConfig) -> TpWorld {
         &mut rng,
         &mut counter,
     );
+    // Product reviews come from their own stream, so the service reviews stay as they were.
+    let mut product_rng = Rng::new(cfg.seed ^ 0x7072_6f64_7563_7473);
+    let (mut catalogue, mut product_reviews, mut conversations) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for (unit_index, (unit, service_reviews, answered_by)) in [
+        (&first, cfg.trustpilot_reviews, &users[0].id),
+        (&second, cfg.trustpilot_second_reviews, &users[2].id),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        products::seed(
+            &products::Seed {
+                unit,
+                unit_index,
+                service_reviews,
+                answered_by: answered_by.clone(),
+            },
+            &mut product_rng,
+            &mut catalogue,
+            &mut product_reviews,
+            &mut conversations,
+        );
+    }
     TpWorld {
         businesses: vec![
             Business {
@@ -352,6 +396,9 @@ pub fn build_world(cfg: &SandboxConfig) -> TpWorld {
         users,
         units: vec![first, second],
         next_counter: counter,
+        products: catalogue,
+        product_reviews,
+        conversations,
         ..Default::default()
     }
 }
@@ -429,6 +476,31 @@ pub fn api_router(state: TpState) -> Router {
                 .post(tags::replace)
                 .put(tags::add)
                 .delete(tags::remove),
+        )
+        .route(
+            "/v1/private/product-reviews/business-units/{id}/reviews",
+            get(product_api::list),
+        )
+        .route("/v1/private/product-reviews/{id}", get(product_api::one))
+        .route(
+            "/v1/private/product-reviews/{id}/create-conversation",
+            post(product_api::create_conversation),
+        )
+        .route(
+            "/v1/private/conversations/{id}",
+            get(product_api::conversation),
+        )
+        .route(
+            "/v1/private/conversations/{id}/comments",
+            post(product_api::post_comment),
+        )
+        .route(
+            "/v1/private/conversations/{id}/comments/{comment}",
+            get(product_api::comment).put(product_api::update_comment),
+        )
+        .route(
+            "/v1/private/conversations/{id}/state",
+            post(product_api::set_state),
         );
     let controls: Router<TpState> = Router::new()
         .route(
@@ -455,7 +527,11 @@ pub fn api_router(state: TpState) -> Router {
             post(control::answer_find_reviewer),
         )
         .route("/__sandbox/state/invitations", get(invitations::recorded))
-        .route("/__sandbox/state/plan", post(control::plan));
+        .route("/__sandbox/state/plan", post(control::plan))
+        .route(
+            "/__sandbox/media/product-reviews/{id}/{file}",
+            get(product_api::image),
+        );
     r.merge(controls)
         .fallback(|| async { not_found() })
         .layer(axum::middleware::from_fn_with_state(

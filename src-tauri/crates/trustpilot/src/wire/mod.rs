@@ -6,12 +6,14 @@
 
 pub mod de;
 mod model;
+mod product;
 #[cfg(test)]
 mod tests;
 mod timestamps;
 mod token;
 
 pub use model::*;
+pub use product::*;
 pub use timestamps::*;
 pub use token::*;
 

@@ -206,3 +206,92 @@ fn expires_in_as_a_string_or_a_number() {
     let shown = format!("{t:?}");
     assert!(!shown.contains("SeCrEt"), "{shown}");
 }
+
+/// A product review as Pipedream reads it, with the drift: numbers as strings, an unknown
+/// state, attribute options of an unknown shape, a processed file without a readable size.
+const PRODUCT_REVIEW: &str = r#"{
+  "id": "6a1b2c3d4e5f60718293a4b5",
+  "createdAt": "2025-03-01T10:00:00Z",
+  "updatedAt": "2025-03-02T10:00:00.250Z",
+  "businessUnitId": "5c1a7e8f2d3b4a0001f6e9d2",
+  "stars": "4",
+  "content": "Warm and light.",
+  "product": {"id": "p1", "productUrl": "https://shop.example/p1", "productImages": ["https://img.example/p1.jpg"], "name": "Down Jacket", "sku": "AU-101", "gtin": null, "mpn": "M1", "brand": "Aurora"},
+  "consumer": {"id": "c1", "email": "jane@example.com", "name": "Jane Doe"},
+  "referenceId": 5001,
+  "locale": "en-US",
+  "language": "en",
+  "redirectUri": null,
+  "state": "pendingSomething",
+  "hasModerationHistory": "false",
+  "conversationId": null,
+  "attributeRatings": [
+    {"attributeId": "a1", "attributeName": "Fit", "attributeType": "scale", "attributeOptions": ["Runs small", "True to size", "Runs large"], "rating": 2},
+    {"attributeId": "a2", "attributeName": "Quality", "attributeType": "range", "attributeOptions": {"min": 1, "max": 5}, "rating": "5"}
+  ],
+  "attachments": [{"id": "f1", "state": "approved", "processedFiles": [
+    {"dimension": "original", "mimeType": "image/jpeg", "url": "https://img.example/f1.jpg"},
+    {"dimension": "256x192", "mimeType": "image/jpeg", "url": "https://img.example/f1-s.jpg"},
+    {"dimension": "1024x768", "mimeType": "image/jpeg", "url": "https://img.example/f1-l.jpg"}
+  ]}],
+  "somethingNew": true
+}"#;
+
+#[test]
+fn a_product_review_with_drift() {
+    let r: ProductReview = serde_json::from_str(PRODUCT_REVIEW).unwrap();
+    assert_eq!((r.stars, r.content.as_str()), (4, "Warm and light."));
+    assert_eq!(r.created_at, Some(1_740_823_200));
+    assert_eq!(r.updated_at, Some(1_740_909_600));
+    assert_eq!(r.reference_id.as_deref(), Some("5001"));
+    assert_eq!(
+        r.state,
+        ProductReviewState::Other("pendingSomething".into())
+    );
+    assert!(!r.has_moderation_history);
+    assert_eq!(r.conversation_id, None);
+    let p = r.product.as_ref().unwrap();
+    assert_eq!(
+        (p.sku.as_deref(), p.gtin.as_deref()),
+        (Some("AU-101"), None)
+    );
+    assert_eq!(r.consumer.email.as_deref(), Some("jane@example.com"));
+    assert_eq!(r.attribute_ratings[0].chosen_option(), Some("True to size"));
+    assert_eq!(r.attribute_ratings[1].rating, Some(5));
+    assert_eq!(r.attribute_ratings[1].chosen_option(), None);
+    let a = &r.attachments[0];
+    assert_eq!(a.largest().unwrap().url, "https://img.example/f1-l.jpg");
+    assert_eq!(a.smallest().unwrap().url, "https://img.example/f1-s.jpg");
+    assert_eq!(a.processed_files[1].pixel_size(), Some((256, 192)));
+    assert_eq!(a.processed_files[0].pixel_size(), None);
+    assert_eq!(
+        ProductReviewState::parse("UNDERMODERATION"),
+        ProductReviewState::UnderModeration
+    );
+}
+
+#[test]
+fn conversations_and_comments_read_either_id() {
+    let c: Conversation = serde_json::from_str(
+        r#"{"id": "k1", "businessUnitId": "u1", "consumerId": "c1", "source": "Product reviews", "sourceId": "r1", "state": "PRIVATE",
+            "comments": [
+              {"commentId": "m1", "createdAt": "2025-03-03T08:00:00", "author": {"id": "b1", "type": "businessUser"}, "content": "Thanks!"},
+              {"id": "m2", "commentId": null, "createdAt": null, "author": {"id": "c1", "type": "consumer"}, "content": "You're welcome"}
+            ]}"#,
+    )
+    .unwrap();
+    assert_eq!(c.state, ConversationState::Private);
+    assert_eq!(c.source_id.as_deref(), Some("r1"));
+    assert_eq!(c.comments.len(), 2);
+    assert_eq!(c.comments[0].comment_id, "m1");
+    assert!(c.comments[0].is_from_business());
+    assert_eq!(c.comments[1].comment_id, "m2");
+    assert!(!c.comments[1].is_from_business());
+    let page: ProductReviewPage = serde_json::from_str(&format!(
+        r#"{{"productReviews": [{PRODUCT_REVIEW}], "links": [{{"href": "x", "method": "GET", "rel": "next-page"}}]}}"#
+    ))
+    .unwrap();
+    assert!(page.has_next(1) && !page.has_next(2));
+    let created: CreatedConversation = serde_json::from_str(r#"{"id": "k2"}"#).unwrap();
+    assert_eq!(created.into_id().as_deref(), Some("k2"));
+}
