@@ -1,21 +1,13 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
+import { FIXTURE_UNIT_SESSION } from "../ipc/fixture";
 import type { ReviewDetail } from "../ipc";
-import WorkspaceHarness from "./WorkspaceHarness.svelte";
-import { accountLabels } from "./accounts";
+import { renderUnitOnScreen } from "./harness";
 import { formatDateTime, formatStamp } from "./format";
 
-const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
-
+/** The All accounts view with the Trustpilot unit on screen. */
 function setup() {
-  const backend = new FixtureBackend({ reviews: 30, latencyMs: 0, syncStepMs: 5 });
-  const allAccounts = accountLabels([
-    { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
-    { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
-  ]);
-  render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
-  return backend;
+  return renderUnitOnScreen();
 }
 
 async function selectRowOf(provider: string): Promise<string> {

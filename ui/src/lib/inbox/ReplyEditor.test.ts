@@ -4,19 +4,11 @@ import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
 import type { ReplyWarning } from "../ipc";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
-import { accountLabels } from "./accounts";
+import { renderUnitOnScreen, UNIT_NAME } from "./harness";
 
-const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
-
-/** The All accounts view with the Trustpilot unit on screen (its rows answer). */
+/** The All accounts view with the Trustpilot unit on screen. */
 function setup() {
-  const backend = new FixtureBackend({ reviews: 30, latencyMs: 0, syncStepMs: 5 });
-  const allAccounts = accountLabels([
-    { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
-    { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
-  ]);
-  render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
-  return backend;
+  return renderUnitOnScreen();
 }
 
 function rows(): HTMLElement[] {
@@ -93,11 +85,7 @@ describe("answering a review", () => {
     await waitFor(() => expect(backend.reviews.replyDrafts.get(id)).toBe("Sorry about the parcel, Ana"));
     // The window goes (a crash, a restart): a new one on the same store finds the draft.
     cleanup();
-    const allAccounts = accountLabels([
-      { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
-      { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
-    ]);
-    render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
+    renderUnitOnScreen(backend);
     await waitFor(() => expect(rows().length).toBeGreaterThan(index));
     await fireEvent.click(rows()[index] as HTMLElement);
     await fireEvent.keyDown(window, { key: "a" });

@@ -1,20 +1,10 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
-import WorkspaceHarness from "./WorkspaceHarness.svelte";
-import { accountLabels } from "./accounts";
+import { renderUnitOnScreen } from "./harness";
 
-const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
-
-/** The All accounts view with the Trustpilot unit on screen (its rows take tags). */
+/** The All accounts view with the Trustpilot unit on screen. */
 function setup() {
-  const backend = new FixtureBackend({ reviews: 30, latencyMs: 0, syncStepMs: 5 });
-  const allAccounts = accountLabels([
-    { session: FIXTURE_SESSION, signed_in: true, active: false, problem: null },
-    { session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME }, signed_in: true, active: true, problem: null },
-  ]);
-  render(WorkspaceHarness, { backend, allAccounts, session: { ...FIXTURE_UNIT_SESSION, shop_name: UNIT_NAME } });
-  return backend;
+  return renderUnitOnScreen();
 }
 
 function rows(): HTMLElement[] {

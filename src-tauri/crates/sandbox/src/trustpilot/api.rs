@@ -66,7 +66,8 @@ impl IntoResponse for TpError {
 /// Handler result.
 pub type TpResult<T = Response> = Result<T, TpError>;
 
-fn finish(r: TpResult) -> Response {
+/// A handler's result as its response (a refusal as Trustpilot's error body).
+pub(super) fn finish(r: TpResult) -> Response {
     r.unwrap_or_else(IntoResponse::into_response)
 }
 

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{body_json, caller, Caller, TpError, TpResult};
+use super::api::{body_json, caller, finish, Caller, TpError, TpResult};
 use super::TpState;
 use crate::util::{json_response, query_pairs};
 
@@ -82,7 +82,7 @@ pub async fn invitation_link(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    (|| {
+    finish((|| -> TpResult {
         let (_, user) = authorize(&st, &headers, q.as_deref(), &id)?;
         let v = body_json(&headers, &body)?;
         let email = str_field(&v, "email").ok_or_else(|| TpError::bad("email is required"))?;
@@ -106,8 +106,7 @@ pub async fn invitation_link(
             StatusCode::OK,
             &json!({"id": link_id, "url": url}),
         ))
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
 
 /// `POST /v1/private/business-units/{id}/email-invitations` (SEEN-DOC body). `consumerEmail`,
@@ -121,7 +120,7 @@ pub async fn email_invitation(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    (|| {
+    finish((|| -> TpResult {
         let (_, user) = authorize(&st, &headers, q.as_deref(), &id)?;
         let v = body_json(&headers, &body)?;
         let email = str_field(&v, "consumerEmail")
@@ -156,8 +155,7 @@ pub async fn email_invitation(
         record["at"] = json!(st.now());
         st.world().invitations.push(record);
         Ok(StatusCode::ACCEPTED.into_response())
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
 
 /// The unit's invitation email templates: Trustpilot's standard ones and none custom (names
@@ -189,7 +187,7 @@ pub async fn templates(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    (|| -> TpResult {
+    finish((|| -> TpResult {
         authorize(&st, &headers, q.as_deref(), &id)?;
         let list: Vec<Value> = TEMPLATES
             .iter()
@@ -198,8 +196,7 @@ pub async fn templates(
             })
             .collect();
         Ok(json_response(StatusCode::OK, &json!({ "templates": list })))
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
 
 /// `GET /__sandbox/state/invitations` (API host): every invitation the sandbox received.

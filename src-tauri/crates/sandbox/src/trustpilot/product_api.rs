@@ -9,17 +9,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{body_json, caller, int_param, page_links, Caller, TpError, TpResult};
+use super::api::{body_json, caller, finish, int_param, page_links, Caller, TpError, TpResult};
 use super::products::{self, Comment, Conversation, STATES};
 use super::{TpState, TpWorld};
 use crate::util::{json_response, q_array, q_get, query_pairs};
 
 /// Longest comment the sandbox takes (UNKNOWN; CHOICES-trustpilot "Product reviews").
 pub const MAX_COMMENT_CHARS: usize = 2048;
-
-fn finish(r: TpResult) -> Response {
-    r.unwrap_or_else(IntoResponse::into_response)
-}
 
 /// The unit, which the caller's business must own: `404` unknown, `401` another business's.
 fn owned_unit(w: &TpWorld, who: &Caller, unit_id: &str) -> TpResult<usize> {

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{body_json, caller, owned_review, TpError, TpResult};
+use super::api::{body_json, caller, finish, owned_review, TpError, TpResult};
 use super::TpState;
 use crate::util::{json_response, q_get, query_pairs};
 
@@ -67,7 +67,7 @@ fn change(
     make: impl FnOnce() -> TpResult<Change>,
 ) -> Response {
     let pairs = query_pairs(q);
-    (|| -> TpResult {
+    finish((|| -> TpResult {
         let who = caller(st, headers, &pairs)?;
         let change = make()?;
         let mut w = st.world();
@@ -85,8 +85,7 @@ fn change(
         set.retain(|t| seen.insert(t.clone()));
         unit.tags.insert(review.id, set);
         Ok(StatusCode::NO_CONTENT.into_response())
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
 
 /// `GET /v1/private/reviews/{id}/tags` (token; SEEN-TP).
@@ -97,7 +96,7 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Response {
     let pairs = query_pairs(q.as_deref());
-    (|| -> TpResult {
+    finish((|| -> TpResult {
         let who = caller(&st, &headers, &pairs)?;
         let w = st.world();
         let (u, pos) = owned_review(&w, &who, &id)?;
@@ -106,8 +105,7 @@ pub async fn list(
             StatusCode::OK,
             &tags_json(&unit.tags_of_review(&unit.reviews[pos])),
         ))
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
 
 /// `POST /v1/private/reviews/{id}/tags` (token; SEEN-TP): replaces every tag of the review.
@@ -168,7 +166,7 @@ pub async fn find_reviewer(
     body: Bytes,
 ) -> Response {
     let pairs = query_pairs(q.as_deref());
-    (|| -> TpResult {
+    finish((|| -> TpResult {
         let who = caller(&st, &headers, &pairs)?;
         let v = body_json(&headers, &body)?;
         let message = match v.get("message") {
@@ -204,6 +202,5 @@ pub async fn find_reviewer(
             StatusCode::CREATED,
             &json!({"Version": "1.1", "StatusCode": 201, "ReasonPhrase": "Created", "IsSuccessStatusCode": true}),
         ))
-    })()
-    .unwrap_or_else(IntoResponse::into_response)
+    })())
 }
