@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use reviewdesk_core::{AccountKey, Feature, NewReviews, QueuedAction, SyncStatus};
+use reviewdesk_core::{
+    AccountKey, Feature, NewReviews, Provider, QueuedAction, SyncStatus, TrustpilotId,
+};
 use reviewdesk_inbox::background::HostFuture;
 use reviewdesk_inbox::{
     Background, Inbox, InboxConfig, InboxError, InboxHost, ReviewSource, SharedStore, SourceError,
@@ -93,11 +95,15 @@ impl InboxState {
         let Some(session) = app.current_session().await? else {
             return Ok(None);
         };
-        let account = session.account();
+        self.inbox_of(session.account()).map(Some)
+    }
+
+    /// The inbox of `account` (one the app knows: the caller checks), opened on first use.
+    fn inbox_of(&self, account: AccountKey) -> Result<Arc<Inbox>, IpcError> {
         let store = self.store.as_ref().map_err(Clone::clone)?;
         let mut inboxes = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(inbox) = inboxes.get(&account) {
-            return Ok(Some(inbox.clone()));
+            return Ok(inbox.clone());
         }
         let inbox = Arc::new(
             Inbox::new(
@@ -109,7 +115,7 @@ impl InboxState {
             .map_err(IpcError::from)?,
         );
         inboxes.insert(account, inbox.clone());
-        Ok(Some(inbox))
+        Ok(inbox)
     }
 }
 
@@ -163,23 +169,80 @@ pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> 
 /// shop's client (its token refreshed first when about to expire).
 async fn active_source(app: &AppState) -> Result<Box<dyn ReviewSource>, SourceError> {
     if let Ok(Some(unit)) = app.current_trustpilot().await {
-        let client = app
-            .trustpilot()
-            .ok()
-            .and_then(|accounts| accounts.client(&unit))
-            .ok_or_else(|| {
-                SourceError::new(
-                    "Trustpilot",
-                    SourceErrorKind::Unauthorized,
-                    "The Trustpilot sign-in for this business unit has ended. Sign in again to sync; the reviews saved on this computer stay.",
-                )
-            })?;
-        return Ok(Box::new(TrustpilotSource::new(client, unit)));
+        return unit_source(app, unit);
     }
     match app.background_client().await {
         Ok(client) => Ok(Box::new(client)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The review source of a Trustpilot business unit the app is signed in to (on screen or not).
+fn unit_source(app: &AppState, unit: TrustpilotId) -> Result<Box<dyn ReviewSource>, SourceError> {
+    let client = app
+        .trustpilot()
+        .ok()
+        .and_then(|accounts| accounts.client(&unit))
+        .ok_or_else(|| {
+            SourceError::new(
+                "Trustpilot",
+                SourceErrorKind::Unauthorized,
+                "The Trustpilot sign-in for this business unit has ended. Sign in again to sync; the reviews saved on this computer stay.",
+            )
+        })?;
+    Ok(Box::new(TrustpilotSource::new(client, unit)))
+}
+
+/// Runs one write action on a review of `account` (the All accounts view names the row's own)
+/// or, without one, of the account on screen ([`write_action`]). Another account's action goes
+/// through that account's own inbox and sign-in; only a Trustpilot business unit can be acted on
+/// from outside it (a Trustoo shop's writes need its own session on screen). Its queued actions
+/// are sent when that account is next on screen.
+pub async fn write_action_on<T, F, Fut>(
+    handle: &AppHandle,
+    app: &AppState,
+    inboxes: &InboxState,
+    account: Option<AccountKey>,
+    feature: Feature,
+    action: F,
+) -> Result<T, IpcError>
+where
+    F: FnOnce(Arc<Inbox>, Option<Box<dyn ReviewSource>>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, InboxError>>,
+{
+    let on_screen = app.current_account().await?;
+    let Some(account) = account.filter(|a| *a != on_screen) else {
+        return write_action(handle, app, inboxes, feature, action).await;
+    };
+    if !app.known_accounts().await.contains(&account) {
+        return Err(IpcError::new(
+            ErrorCode::NotFound,
+            "That review's account is no longer connected to ReviewDesk, so it was left as it was.",
+        ));
+    }
+    let unit = match account.provider {
+        Provider::Trustpilot => TrustpilotId::parse(&account.id).map_err(|_| {
+            IpcError::new(ErrorCode::NotFound, "That business unit is not known here.")
+        })?,
+        Provider::Trustoo => {
+            return Err(IpcError::new(
+                ErrorCode::Validation,
+                "A Trustoo shop's reviews are changed from its own inbox: open it from the account switcher.",
+            ))
+        }
+    };
+    let inbox = inboxes.inbox_of(account)?;
+    let client = match unit_source(app, unit) {
+        Ok(source) => Some(source),
+        Err(err) => {
+            tracing::info!(
+                provider = err.provider(),
+                "no client; the action will be queued"
+            );
+            None
+        }
+    };
+    Ok(action(inbox, client).await?)
 }
 
 /// The app as the inbox's background work sees it.

@@ -613,6 +613,48 @@ async fn all_accounts_side_by_side(app: &AppUnderTest) {
     .expect("search across accounts");
 }
 
+/// With the Trustoo shop on screen, All accounts tags a Trustpilot row: the command goes
+/// through the business unit's own sign-in (one PUT reaches Trustpilot for that review).
+async fn tag_a_review_of_another_account(app: &AppUnderTest, rig: &SignInRig) {
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click(
+        &format!("shop-option-{}", reviewdesk_sandbox::demo::SHOP_DOMAIN),
+        WAIT,
+    )
+    .await
+    .expect("the Trustoo shop");
+    reviews_listed(app, TRUSTOO_REVIEWS).await;
+    app.click("shop-switcher", WAIT).await.expect("switcher");
+    app.click("all-accounts", WAIT).await.expect("All accounts");
+    reviews_listed(app, TRUSTOO_REVIEWS + TRUSTPILOT_REVIEWS).await;
+    let id = app
+        .wait_for_js(
+            "a Trustpilot row, selected",
+            "const r = [...document.querySelectorAll('[data-testid=review-row]')] \
+               .find((x) => x.querySelector('[data-testid=row-account]')?.dataset.provider === 'trustpilot'); \
+             if (!r) return null; r.click(); return r.dataset.reviewId;",
+            WAIT,
+        )
+        .await
+        .expect("a Trustpilot row");
+    let id = id.as_str().unwrap_or_default().to_owned();
+    app.text_of("tag-open", WAIT).await.expect("tags offered");
+    // The review may carry an earlier test's tag: one PUT more than before.
+    let path = format!("/v1/private/reviews/{id}/tags");
+    let before = sandbox_calls(rig, "PUT", &path).await;
+    app.press("t").await.expect("t");
+    app.type_into("tag-input", "From All accounts", WAIT)
+        .await
+        .expect("type");
+    app.press("\u{E007}").await.expect("Enter");
+    toast_containing(app, "Tagged on Trustpilot.").await;
+    assert_eq!(
+        sandbox_calls(rig, "PUT", &path).await,
+        before + 1,
+        "one PUT for {id}"
+    );
+}
+
 /// Signs the account on screen out from the switcher.
 async fn sign_out_on_screen(app: &AppUnderTest) {
     app.click("shop-switcher", WAIT).await.expect("switcher");
@@ -686,6 +728,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     invite_a_customer(&app, &rig).await;
     ask_the_reviewer(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
+    tag_a_review_of_another_account(&app, &rig).await;
 
     // The tokens are in the keyring, not in any file or the log.
     let blob = keyring_secret(&unit_entry())

@@ -8,7 +8,7 @@ use reviewdesk_core::{
     AccountCount, AccountKey, ActionOutcome, ExportResult, Feature, LanguageSummary, ProductId,
     ProductSummary, Provider, QueuedAction, RatingSummary, ReplyAbility, ReplyInsights,
     ReplyTemplate, ReplyWarning, ReviewDetail, ReviewId, ReviewPage, ReviewQuery, ReviewTag,
-    SourceSummary, SyncStatus, TagSummary, TriageState,
+    SourceSummary, SyncStatus, TagSummary, TriageState, TrustpilotId,
 };
 use reviewdesk_inbox::Inbox;
 use reviewdesk_store::{Store, StoreError};
@@ -162,13 +162,15 @@ pub async fn post_reply(
     inboxes: State<'_, InboxState>,
     id: String,
     message: String,
+    account: Option<AccountKey>,
 ) -> Result<ActionOutcome, IpcError> {
-    let author = replying_user(&app).await?;
+    let author = replying_user(&app, account.as_ref()).await?;
     let id = ReviewId(id);
-    inbox::write_action(
+    inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move {
             inbox
@@ -186,13 +188,15 @@ pub async fn delete_reply(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
     id: String,
+    account: Option<AccountKey>,
 ) -> Result<ActionOutcome, IpcError> {
-    replying_user(&app).await?;
+    replying_user(&app, account.as_ref()).await?;
     let id = ReviewId(id);
-    inbox::write_action(
+    inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move { inbox.delete_reply(client.as_deref(), &id).await },
     )
@@ -222,16 +226,18 @@ pub async fn reply_insights(
     Ok(inbox.with_reader(|s| s.reply_insights(&accounts))?)
 }
 
-/// The draft of a reply to a review of the account on screen, if one is kept.
+/// The draft of a reply to a review (of the row's account, else the one on screen), if kept.
 #[tauri::command]
 pub async fn reply_draft(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
     id: String,
+    account: Option<AccountKey>,
 ) -> Result<Option<String>, IpcError> {
     let inbox = inboxes.active(&app).await?;
+    let account = row_account(&app, &inbox, account).await?;
     let id = ReviewId(id);
-    Ok(inbox.with_reader(|s| s.reply_draft(inbox.account(), &id))?)
+    Ok(inbox.with_reader(|s| s.reply_draft(&account, &id))?)
 }
 
 /// Keeps the text of a reply being written (an empty text drops the draft).
@@ -241,10 +247,13 @@ pub async fn save_reply_draft(
     inboxes: State<'_, InboxState>,
     id: String,
     body: String,
+    account: Option<AccountKey>,
 ) -> Result<(), IpcError> {
     let inbox = inboxes.active(&app).await?;
+    let account = row_account(&app, &inbox, account).await?;
     let id = ReviewId(id);
-    Ok(inbox.with_store(|s| s.save_reply_draft(inbox.account(), &id, &body))?)
+    // The store is every account's: the draft is kept under the row's own.
+    Ok(inbox.with_store(|s| s.save_reply_draft(&account, &id, &body))?)
 }
 
 /// The merchant's reply templates, for the reply editor's picker.
@@ -295,14 +304,16 @@ pub async fn add_tag(
     ids: Vec<String>,
     group: Option<String>,
     value: String,
+    account: Option<AccountKey>,
 ) -> Result<Vec<ActionOutcome>, IpcError> {
-    require_tags(&app).await?;
+    require_tags(&app, account.as_ref()).await?;
     let tag = reviewdesk_inbox::check_tag(group.as_deref(), &value)?;
     let ids: Vec<ReviewId> = ids.into_iter().map(ReviewId).collect();
-    inbox::write_action(
+    inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move { inbox.add_tag(client.as_deref(), &ids, &tag).await },
     )
@@ -317,13 +328,15 @@ pub async fn remove_tag(
     inboxes: State<'_, InboxState>,
     id: String,
     tag: ReviewTag,
+    account: Option<AccountKey>,
 ) -> Result<ActionOutcome, IpcError> {
-    require_tags(&app).await?;
+    require_tags(&app, account.as_ref()).await?;
     let id = ReviewId(id);
-    inbox::write_action(
+    inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move { inbox.remove_tag(client.as_deref(), &id, &tag).await },
     )
@@ -339,18 +352,21 @@ pub async fn find_reviewer(
     inboxes: State<'_, InboxState>,
     id: String,
     message: Option<String>,
+    account: Option<AccountKey>,
 ) -> Result<ActionOutcome, IpcError> {
-    if !app.require_session().await?.capabilities.find_reviewer {
+    if !is_trustpilot(account.as_ref()) && !app.require_session().await?.capabilities.find_reviewer
+    {
         return Err(IpcError::new(
             ErrorCode::Validation,
             "Find Reviewer is Trustpilot's: open a Trustpilot account to ask a reviewer.",
         ));
     }
     let id = ReviewId(id);
-    inbox::write_action(
+    inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move {
             inbox
@@ -368,12 +384,14 @@ pub async fn refresh_review(
     app: State<'_, AppState>,
     inboxes: State<'_, InboxState>,
     id: String,
+    account: Option<AccountKey>,
 ) -> Result<ReviewDetail, IpcError> {
     let id = ReviewId(id);
-    let refreshed = inbox::write_action(
+    let refreshed = inbox::write_action_on(
         &handle,
         &app,
         &inboxes,
+        account,
         Feature::ReadReviews,
         |inbox, client| async move {
             let Some(client) = client else {
@@ -390,9 +408,15 @@ pub async fn refresh_review(
     Ok(refreshed)
 }
 
-/// A refusal when the account on screen's provider has no tags (Trustoo).
-async fn require_tags(app: &AppState) -> Result<(), IpcError> {
-    if app.require_session().await?.capabilities.tags {
+/// Whether the row's account named by the All accounts view is a Trustpilot business unit.
+fn is_trustpilot(account: Option<&AccountKey>) -> bool {
+    account.is_some_and(|a| a.provider == Provider::Trustpilot)
+}
+
+/// A refusal when the review's account (the row's, else the one on screen) has no tags
+/// (Trustoo).
+async fn require_tags(app: &AppState, account: Option<&AccountKey>) -> Result<(), IpcError> {
+    if is_trustpilot(account) || app.require_session().await?.capabilities.tags {
         Ok(())
     } else {
         Err(IpcError::new(
@@ -402,9 +426,22 @@ async fn require_tags(app: &AppState) -> Result<(), IpcError> {
     }
 }
 
-/// The business user who answers for the account on screen (`None`: Trustpilot takes the
-/// signed-in user), or a refusal when its provider does not answer reviews.
-async fn replying_user(app: &AppState) -> Result<Option<String>, IpcError> {
+/// The business user who answers for the review's account (the row's, else the one on screen;
+/// `None`: Trustpilot takes the signed-in user), or a refusal when its provider does not answer
+/// reviews.
+async fn replying_user(
+    app: &AppState,
+    account: Option<&AccountKey>,
+) -> Result<Option<String>, IpcError> {
+    if let Some(unit) = account
+        .filter(|a| a.provider == Provider::Trustpilot)
+        .and_then(|a| TrustpilotId::parse(&a.id).ok())
+    {
+        return Ok(app
+            .trustpilot()?
+            .business_user_id(&unit)
+            .map(|u| u.as_str().to_owned()));
+    }
     let session = app.require_session().await?;
     if session.capabilities.reply == ReplyAbility::None {
         return Err(IpcError::new(

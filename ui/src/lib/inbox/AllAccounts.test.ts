@@ -84,11 +84,23 @@ describe("All accounts view", () => {
     await fireEvent.click(row);
     await waitFor(() => expect(detail).toHaveBeenLastCalledWith(expect.any(String), UNIT));
     await waitFor(() => expect(screen.getByTestId("detail-title")).toBeInTheDocument());
-    // Trustpilot cannot delete: no button. It answers, through the unit's own inbox.
+    // Trustpilot cannot delete: no button. It answers and tags here, through the unit's own
+    // sign-in, though the Trustoo shop is on screen.
     const pane = screen.getByTestId("review-detail");
     expect(within(pane).queryByTestId("delete")).toBeNull();
-    expect(within(pane).queryByTestId("reply-open")).toBeNull();
-    expect(within(pane).getByTestId("actions-elsewhere")).toHaveTextContent(`To answer this review or tag it, open ${UNIT_NAME}.`);
+    expect(within(pane).queryByTestId("actions-elsewhere")).toBeNull();
+    const post = vi.spyOn(backend.reviews, "postReply");
+    await fireEvent.click(within(pane).getByTestId("reply-open"));
+    const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
+    await fireEvent.input(text, { target: { value: "Thank you for the kind words." } });
+    await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(post).toHaveBeenCalledWith(row.dataset.reviewId, "Thank you for the kind words.", UNIT));
+    const tag = vi.spyOn(backend.reviews, "addTag");
+    await fireEvent.keyDown(window, { key: "t" });
+    const input = await screen.findByTestId("tag-input");
+    await fireEvent.input(input, { target: { value: "Praise" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    await waitFor(() => expect(tag).toHaveBeenCalledWith([row.dataset.reviewId], { group: "generic", value: "Praise" }, UNIT));
   });
 
   it("a row of a Trustoo shop not on screen offers no delete and says where to do it", async () => {

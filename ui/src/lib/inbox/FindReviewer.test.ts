@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { FIXTURE_UNIT_SESSION } from "../ipc/fixture";
 import type { ReviewDetail } from "../ipc";
-import { renderUnitOnScreen } from "./harness";
+import { renderUnitOnScreen, UNIT_ACCOUNT } from "./harness";
 import { formatDateTime, formatStamp } from "./format";
 
 /** The All accounts view with the Trustpilot unit on screen. */
@@ -26,7 +26,7 @@ describe("Find Reviewer", () => {
     await fireEvent.click(await screen.findByTestId("find-reviewer-open"));
     await fireEvent.input(screen.getByTestId("find-reviewer-message"), { target: { value: "  Could you share your order number?  " } });
     await fireEvent.click(screen.getByTestId("find-reviewer-send"));
-    await waitFor(() => expect(ask).toHaveBeenCalledWith(id, "Could you share your order number?"));
+    await waitFor(() => expect(ask).toHaveBeenCalledWith(id, "Could you share your order number?", UNIT_ACCOUNT));
     const request = await screen.findByTestId("find-request");
     expect(request).toHaveTextContent("Waiting for the reviewer");
     expect(request).toHaveTextContent("Could you share your order number?");
@@ -42,7 +42,7 @@ describe("Find Reviewer", () => {
     first.answer = { reference_id: "#1042", name: "Ana Souza", email: null, phone: null, address: null, message: "Thanks!", submitted_at: "2026-12-06 10:00:00" };
     const refresh = vi.spyOn(backend.reviews, "refreshReview").mockResolvedValue(fresh as ReviewDetail);
     await fireEvent.click(screen.getByTestId("find-reviewer-refresh"));
-    await waitFor(() => expect(refresh).toHaveBeenCalledWith(id));
+    await waitFor(() => expect(refresh).toHaveBeenCalledWith(id, UNIT_ACCOUNT));
     const answer = await screen.findByTestId("find-answer");
     expect(answer).toHaveTextContent("#1042");
     expect(answer).toHaveTextContent("Ana Souza");

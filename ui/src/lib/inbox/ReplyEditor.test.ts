@@ -4,7 +4,7 @@ import { COMMANDS } from "../ipc/backend";
 import { FixtureBackend, FIXTURE_SESSION, FIXTURE_UNIT_SESSION } from "../ipc/fixture";
 import type { ReplyWarning } from "../ipc";
 import WorkspaceHarness from "./WorkspaceHarness.svelte";
-import { renderUnitOnScreen, UNIT_NAME } from "./harness";
+import { renderUnitOnScreen, UNIT_ACCOUNT, UNIT_NAME } from "./harness";
 
 /** The All accounts view with the Trustpilot unit on screen. */
 function setup() {
@@ -52,7 +52,7 @@ describe("answering a review", () => {
     await fireEvent.input(text, { target: { value: "Thank you, we are glad it arrived quickly." } });
     await waitFor(() => expect(screen.queryByTestId("reply-warnings")).toBeNull());
     await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
-    await waitFor(() => expect(post).toHaveBeenCalledWith(expect.any(String), "Thank you, we are glad it arrived quickly."));
+    await waitFor(() => expect(post).toHaveBeenCalledWith(expect.any(String), "Thank you, we are glad it arrived quickly.", UNIT_ACCOUNT));
     await waitFor(() => expect(screen.queryByTestId("reply-editor")).toBeNull());
     await waitFor(() => expect(screen.getByTestId("review-reply")).toHaveTextContent("we are glad it arrived quickly"));
   });

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { renderUnitOnScreen } from "./harness";
+import { renderUnitOnScreen, UNIT_ACCOUNT } from "./harness";
 
 /** The All accounts view with the Trustpilot unit on screen. */
 function setup() {
@@ -59,7 +59,7 @@ describe("tagging reviews", () => {
       .find((x) => x.getAttribute("aria-label") === "Remove the tag Late parcel");
     if (!chip) throw new Error("no × on the new tag");
     await fireEvent.click(chip);
-    await waitFor(() => expect(remove).toHaveBeenCalledWith(expect.any(String), { group: "generic", value: "Late parcel" }));
+    await waitFor(() => expect(remove).toHaveBeenCalledWith(expect.any(String), { group: "generic", value: "Late parcel" }, UNIT_ACCOUNT));
     await waitFor(() => expect(screen.getByTestId("detail-tags")).not.toHaveTextContent("Late parcel"));
   });
 

@@ -23,8 +23,9 @@ export interface AccountLabel {
 
 /**
  * The All accounts view's labels of the switcher's entries. Triage and reading work for every
- * row; delete and exclude, which the provider carries out with the account's own sign-in, are
- * offered only on the rows of the account on screen.
+ * row, and so do a Trustpilot review's answer, tags and Find Reviewer (each goes through its own
+ * business unit's sign-in); delete and exclude, which Trustoo carries out with the shop's own
+ * session, are offered only on the rows of the account on screen.
  */
 export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
   return entries.map((e) => {
@@ -34,7 +35,7 @@ export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
       name: e.session.shop_name,
       capabilities: e.active
         ? allows
-        : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false, reply: "none", tags: false },
+        : { ...allows, delete_reviews: false, exclusions: false, create_reviews: false },
       onScreen: e.active,
       allows,
     };
@@ -42,13 +43,11 @@ export function accountLabels(entries: readonly ShopEntry[]): AccountLabel[] {
 }
 
 /**
- * What a row of an account not on screen can have done in that account's own inbox ("answer
- * this review or delete it"), or null when its provider allows none of it.
+ * What a row of an account not on screen can have done in that account's own inbox ("delete
+ * this review or exclude its author"), or null when its provider allows none of it.
  */
 export function actionsElsewhere(allows: Capabilities): string | null {
   const verbs = [
-    allows.reply !== "none" ? "answer this review" : null,
-    allows.tags ? "tag it" : null,
     allows.delete_reviews ? "delete it" : null,
     allows.exclusions ? "exclude its author" : null,
   ].filter((v): v is string => v !== null);

@@ -7,6 +7,9 @@ import { accountLabels } from "./accounts";
 /** The fixture unit's name as these tests show it. */
 export const UNIT_NAME = "Aurora Outfitters (Trustpilot)";
 
+/** The fixture unit's account: the All accounts view sends it with each of its rows' commands. */
+export const UNIT_ACCOUNT = { provider: "trustpilot", id: FIXTURE_UNIT_SESSION.domain } as const;
+
 /**
  * The All accounts view with the Trustpilot unit on screen (its rows answer, take tags and ask
  * the reviewer) beside the Trustoo shop; `backend` again for a second window on the same data.

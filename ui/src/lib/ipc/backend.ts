@@ -233,25 +233,25 @@ export interface ReviewsArea {
   /** Deletes reviews (sent now, or queued while offline): one outcome per id. Rust: `delete_reviews` `{ ids }`. */
   deleteReviews(ids: string[]): Promise<ActionOutcome[]>;
   /** Answers a review in public (sent now, or queued). Rust: `post_reply` `{ id, message }`. */
-  postReply(id: string, message: string): Promise<ActionOutcome>;
+  postReply(id: string, message: string, account?: AccountKey): Promise<ActionOutcome>;
   /** Takes a review's public reply down (its text stays in the history). Rust: `delete_reply` `{ id }`. */
-  deleteReply(id: string): Promise<ActionOutcome>;
+  deleteReply(id: string, account?: AccountKey): Promise<ActionOutcome>;
   /** Tags reviews with one tag (sent now, or queued); one outcome per id. Rust: `add_tag` `{ ids, group, value }`. */
-  addTag(ids: string[], tag: ReviewTag): Promise<ActionOutcome[]>;
+  addTag(ids: string[], tag: ReviewTag, account?: AccountKey): Promise<ActionOutcome[]>;
   /** Takes one tag off a review (sent now, or queued). Rust: `remove_tag` `{ id, tag }`. */
-  removeTag(id: string, tag: ReviewTag): Promise<ActionOutcome>;
+  removeTag(id: string, tag: ReviewTag, account?: AccountKey): Promise<ActionOutcome>;
   /** Asks the reviewer for their order details (Trustpilot's Find Reviewer). Rust: `find_reviewer` `{ id, message }`. */
-  findReviewer(id: string, message: string | null): Promise<ActionOutcome>;
+  findReviewer(id: string, message: string | null, account?: AccountKey): Promise<ActionOutcome>;
   /** Reads one review again from its provider; answers its detail. Rust: `refresh_review` `{ id }`. */
-  refreshReview(id: string): Promise<ReviewDetail>;
+  refreshReview(id: string, account?: AccountKey): Promise<ReviewDetail>;
   /** The guidelines a reply may break (nothing is sent). Rust: `check_reply` `{ message }`. */
   checkReply(message: string): Promise<ReplyWarning[]>;
   /** Reply rate and median time to reply, by star and by month. Rust: `reply_insights`. */
   replyInsights(everyAccount?: boolean): Promise<ReplyInsights>;
   /** The kept draft of a reply to a review, or null. Rust: `reply_draft` `{ id }`. */
-  replyDraft(id: string): Promise<string | null>;
+  replyDraft(id: string, account?: AccountKey): Promise<string | null>;
   /** Keeps the text of a reply being written ("" drops it). Rust: `save_reply_draft` `{ id, body }`. */
-  saveReplyDraft(id: string, body: string): Promise<void>;
+  saveReplyDraft(id: string, body: string, account?: AccountKey): Promise<void>;
   /** The merchant's reply templates. Rust: `list_reply_templates`. */
   listReplyTemplates(): Promise<ReplyTemplate[]>;
   /** Saves a template (new when its id is 0); answers it as stored. Rust: `save_reply_template` `{ template }`. */

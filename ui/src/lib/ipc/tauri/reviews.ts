@@ -42,16 +42,21 @@ export function createTauriReviews(): ReviewsArea {
     setTriage: (ids: string[], state: TriageState, account?: AccountKey) =>
       call<void>(COMMANDS.setTriage, { ids, state, account: account ?? null }),
     deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
-    postReply: (id: string, message: string) => call<ActionOutcome>(COMMANDS.postReply, { id, message }),
-    deleteReply: (id: string) => call<ActionOutcome>(COMMANDS.deleteReply, { id }),
-    addTag: (ids: string[], tag: ReviewTag) => call<ActionOutcome[]>(COMMANDS.addTag, { ids, group: tag.group, value: tag.value }),
-    removeTag: (id: string, tag: ReviewTag) => call<ActionOutcome>(COMMANDS.removeTag, { id, tag }),
-    findReviewer: (id: string, message: string | null) => call<ActionOutcome>(COMMANDS.findReviewer, { id, message }),
-    refreshReview: (id: string) => call<ReviewDetail>(COMMANDS.refreshReview, { id }),
+    postReply: (id: string, message: string, account?: AccountKey) =>
+      call<ActionOutcome>(COMMANDS.postReply, { id, message, account: account ?? null }),
+    deleteReply: (id: string, account?: AccountKey) => call<ActionOutcome>(COMMANDS.deleteReply, { id, account: account ?? null }),
+    addTag: (ids: string[], tag: ReviewTag, account?: AccountKey) =>
+      call<ActionOutcome[]>(COMMANDS.addTag, { ids, group: tag.group, value: tag.value, account: account ?? null }),
+    removeTag: (id: string, tag: ReviewTag, account?: AccountKey) =>
+      call<ActionOutcome>(COMMANDS.removeTag, { id, tag, account: account ?? null }),
+    findReviewer: (id: string, message: string | null, account?: AccountKey) =>
+      call<ActionOutcome>(COMMANDS.findReviewer, { id, message, account: account ?? null }),
+    refreshReview: (id: string, account?: AccountKey) => call<ReviewDetail>(COMMANDS.refreshReview, { id, account: account ?? null }),
     checkReply: (message: string) => call<ReplyWarning[]>(COMMANDS.checkReply, { message }),
     listReplyTemplates: () => call<ReplyTemplate[]>(COMMANDS.listReplyTemplates),
-    replyDraft: (id: string) => call<string | null>(COMMANDS.replyDraft, { id }),
-    saveReplyDraft: (id: string, body: string) => call<void>(COMMANDS.saveReplyDraft, { id, body }),
+    replyDraft: (id: string, account?: AccountKey) => call<string | null>(COMMANDS.replyDraft, { id, account: account ?? null }),
+    saveReplyDraft: (id: string, body: string, account?: AccountKey) =>
+      call<void>(COMMANDS.saveReplyDraft, { id, body, account: account ?? null }),
     replyInsights: (everyAccount?: boolean) => call<ReplyInsights>(COMMANDS.replyInsights, { everyAccount: everyAccount ?? false }),
     saveReplyTemplate: (template: ReplyTemplate) => call<ReplyTemplate>(COMMANDS.saveReplyTemplate, { template }),
     deleteReplyTemplate: (id: number) => call<void>(COMMANDS.deleteReplyTemplate, { id }),
