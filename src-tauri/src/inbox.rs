@@ -153,7 +153,14 @@ impl reviewdesk_auth::LocalData for InboxState {
 /// refresh itself cannot reach Trustoo): the action is then queued instead of lost.
 pub async fn client_for_action(app: &AppState) -> Option<Box<dyn ReviewSource>> {
     // The account on screen's own provider: a Trustpilot reply goes to Trustpilot.
-    match active_source(app).await {
+    client_or_queue(active_source(app).await)
+}
+
+/// The source, or `None` (logged) so that the action is queued.
+fn client_or_queue(
+    source: Result<Box<dyn ReviewSource>, SourceError>,
+) -> Option<Box<dyn ReviewSource>> {
+    match source {
         Ok(source) => Some(source),
         Err(err) => {
             tracing::info!(
@@ -232,16 +239,7 @@ where
         }
     };
     let inbox = inboxes.inbox_of(account)?;
-    let client = match unit_source(app, unit) {
-        Ok(source) => Some(source),
-        Err(err) => {
-            tracing::info!(
-                provider = err.provider(),
-                "no client; the action will be queued"
-            );
-            None
-        }
-    };
+    let client = client_or_queue(unit_source(app, unit));
     Ok(action(inbox, client).await?)
 }
 
