@@ -65,7 +65,16 @@ async fn attach_two_photos_and_a_video_by_drop_and_publish_the_review() {
     .await
     .expect("app launches under WebDriver");
 
-    app.click("nav-compose", WAIT).await.expect("nav");
+    // The first sync may re-render the workspace just after the click (once, under load, the
+    // page went back to the inbox): the composer is asked for until it is on screen.
+    app.wait_for_js(
+        "the composer on screen",
+        "if (document.querySelector('[data-testid=new-review]')) return true; \
+         document.querySelector('[data-testid=nav-compose]')?.click(); return false;",
+        WAIT,
+    )
+    .await
+    .expect("nav");
     app.click("new-review", WAIT).await.expect("new review");
     app.click("product-search", WAIT).await.expect("picker");
     app.click(&format!("product-{product}"), WAIT)
