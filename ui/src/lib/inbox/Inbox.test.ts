@@ -218,9 +218,10 @@ describe("keyboard triage", () => {
     await waitFor(() => expect(row(1)).toHaveAttribute("aria-selected", "true"));
     expect(row(0)).toHaveAttribute("aria-selected", "false");
     const id = row(1).dataset.reviewId;
+    // The pane follows once the selection settles: the first row's detail may still be there.
+    await waitFor(() => expect(screen.getByText(id ?? "missing")).toBeInTheDocument());
     await waitFor(() => expect(screen.getByTestId("audit-list")).toBeInTheDocument());
     expect(screen.getByTestId("detail-content").textContent?.length).toBeGreaterThan(10);
-    expect(screen.getByText(id ?? "missing")).toBeInTheDocument();
   });
 
   it("pages through the list with PageDown / PageUp and jumps with Home / End, scrolling the selection into view", async () => {
