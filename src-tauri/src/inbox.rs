@@ -224,7 +224,7 @@ where
     if !app.known_accounts().await.contains(&account) {
         return Err(IpcError::new(
             ErrorCode::NotFound,
-            "That review's account is no longer connected to ReviewDesk, so it was left as it was.",
+            crate::commands::reviews::UNKNOWN_ACCOUNT,
         ));
     }
     let unit = match account.provider {

@@ -131,7 +131,7 @@ pub async fn set_triage(
 }
 
 /// Why a row's command names an account the app does not know (signed out and forgotten meanwhile).
-const UNKNOWN_ACCOUNT: &str =
+pub(crate) const UNKNOWN_ACCOUNT: &str =
     "That review's account is no longer connected to ReviewDesk, so it was left as it was.";
 
 /// Deletes reviews on Trustoo (queued while it is unreachable); one outcome per id.

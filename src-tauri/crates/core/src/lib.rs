@@ -628,7 +628,7 @@ impl Provider {
     }
 
     /// The provider's name as merchants know it, for sentences ("… cannot reach Trustpilot").
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Provider::Trustoo => "Trustoo",
             Provider::Trustpilot => "Trustpilot",

@@ -5,7 +5,7 @@
 //! client; what the inbox needs from it (and how its errors read to the queue) is the inbox's.
 
 use futures::stream::{BoxStream, StreamExt};
-use reviewdesk_core::{ActionKind, QueuedAction, Review, ReviewId};
+use reviewdesk_core::{ActionKind, Provider, QueuedAction, Review, ReviewId};
 use reviewdesk_trustoo::types::{ExclusionTarget as ApiTarget, ReviewQuery, SortOrder};
 use reviewdesk_trustoo::{Error as ApiError, TrustooClient};
 use serde_json::Value;
@@ -16,7 +16,7 @@ use crate::source::{
 };
 
 /// The provider's name in sentences.
-const TRUSTOO: &str = "Trustoo";
+const TRUSTOO: &str = Provider::Trustoo.name();
 
 impl From<ApiError> for SourceError {
     fn from(e: ApiError) -> Self {

@@ -25,8 +25,9 @@ use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use reviewdesk_core::{
-    ActionKind, FindReviewer, FindReviewerAnswer, FindReviewerRequest, ProductId, ProviderDetails,
-    QueuedAction, Review, ReviewId, ReviewReply, ReviewTag, TrustpilotDetails, TrustpilotId,
+    ActionKind, FindReviewer, FindReviewerAnswer, FindReviewerRequest, ProductId, Provider,
+    ProviderDetails, QueuedAction, Review, ReviewId, ReviewReply, ReviewTag, TrustpilotDetails,
+    TrustpilotId,
 };
 use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview, Tag};
 use reviewdesk_trustpilot::{Error as ApiError, NewReply, OrderBy, ReviewQuery, TrustpilotClient};
@@ -38,7 +39,7 @@ use crate::source::{
 };
 
 /// The provider's name in sentences.
-const TRUSTPILOT: &str = "Trustpilot";
+const TRUSTPILOT: &str = Provider::Trustpilot.name();
 
 /// How far back an incremental sync reads again for replies, edits, tags and reports.
 pub const RESCAN_WINDOW: Duration = Duration::from_secs(14 * 86_400);

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::data::{self, flag, OwnedReply, TpReview, OWNED_REPLY};
 use super::pools::{LANGS, TAGS};
-use super::{render, TpState};
+use super::{render, TpState, TpWorld};
 use crate::state::TokenKind;
 use crate::util::{json_response, q_array, q_get, query_pairs};
 
@@ -159,7 +159,7 @@ pub(super) fn body_json(headers: &HeaderMap, body: &[u8]) -> TpResult<Value> {
 
 /// Where a review the caller's business owns is: `404` for an unknown id, `401` for another
 /// business's review.
-pub(super) fn owned_review(w: &super::TpWorld, who: &Caller, id: &str) -> TpResult<(usize, usize)> {
+pub(super) fn owned_review(w: &TpWorld, who: &Caller, id: &str) -> TpResult<(usize, usize)> {
     let (u, pos) = w
         .find_review(id)
         .ok_or_else(|| TpError::not_found("Review not found"))?;
@@ -169,6 +169,40 @@ pub(super) fn owned_review(w: &super::TpWorld, who: &Caller, id: &str) -> TpResu
         ));
     }
     Ok((u, pos))
+}
+
+/// The unit, which the caller's business must own: `404` unknown, `401` another business's.
+pub(super) fn owned_unit(w: &TpWorld, who: &Caller, unit_id: &str) -> TpResult<usize> {
+    let u = w
+        .unit(unit_id)
+        .ok_or_else(|| TpError::not_found("Business unit not found"))?;
+    if w.units[u].business != who.business {
+        return Err(TpError::unauth(
+            "Unauthorized: the token has no access to this business unit",
+        ));
+    }
+    Ok(u)
+}
+
+/// The business user a write acts as (a product-review comment, an invitation):
+/// `x-business-user-id` when sent (a user of the business, else `400`), else the token's user;
+/// a client-credentials token must send it (SEEN-DOC "should be provided" for invitations,
+/// SEEN-3P for comments; made strict, CHOICES-trustpilot).
+pub(super) fn acting_user(w: &TpWorld, who: &Caller, headers: &HeaderMap) -> TpResult<String> {
+    match (who.user, headers.get("x-business-user-id")) {
+        (_, Some(h)) => {
+            let id = h.to_str().unwrap_or("").trim();
+            w.users
+                .iter()
+                .find(|x| x.id == id && x.business == who.business)
+                .map(|x| x.id.clone())
+                .ok_or_else(|| TpError::bad("x-business-user-id is not a user of this business"))
+        }
+        (Some(u), None) => Ok(w.users[u].id.clone()),
+        (None, None) => Err(TpError::bad(
+            "x-business-user-id is required with a client-credentials token",
+        )),
+    }
 }
 
 fn pairs_of(req: &Request) -> Vec<(String, String)> {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{body_json, caller, finish, Caller, TpError, TpResult};
+use super::api::{acting_user, body_json, caller, finish, owned_unit, Caller, TpError, TpResult};
 use super::TpState;
 use crate::util::{json_response, query_pairs};
 
@@ -21,41 +21,14 @@ fn authorize(
 ) -> TpResult<(Caller, String)> {
     let who = caller(st, headers, &query_pairs(q))?;
     let w = st.world();
-    let u = w
-        .unit(unit_id)
-        .ok_or_else(|| TpError::not_found("Business unit not found"))?;
-    if w.units[u].business != who.business {
-        return Err(TpError::unauth(
-            "Unauthorized: the token has no access to this business unit",
-        ));
-    }
+    owned_unit(&w, &who, unit_id)?;
     if !w.businesses[who.business].invitations_api {
         return Err(TpError::new(
             StatusCode::FORBIDDEN,
             "Forbidden: the business's plan does not include the Invitation API",
         ));
     }
-    let user = match (who.user, headers.get("x-business-user-id")) {
-        (_, Some(h)) => {
-            let id = h.to_str().unwrap_or("").trim().to_string();
-            if !w
-                .users
-                .iter()
-                .any(|x| x.id == id && x.business == who.business)
-            {
-                return Err(TpError::bad(
-                    "x-business-user-id is not a user of this business",
-                ));
-            }
-            id
-        }
-        (Some(u), None) => w.users[u].id.clone(),
-        (None, None) => {
-            return Err(TpError::bad(
-                "x-business-user-id is required with a client-credentials token",
-            ))
-        }
-    };
+    let user = acting_user(&w, &who, headers)?;
     Ok((who, user))
 }
 

@@ -9,26 +9,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::api::{body_json, caller, finish, int_param, page_links, Caller, TpError, TpResult};
+use super::api::{
+    acting_user, body_json, caller, finish, int_param, owned_unit, page_links, Caller, TpError,
+    TpResult,
+};
 use super::products::{self, Comment, Conversation, STATES};
 use super::{TpState, TpWorld};
 use crate::util::{json_response, q_array, q_get, query_pairs};
 
 /// Longest comment the sandbox takes (UNKNOWN; CHOICES-trustpilot "Product reviews").
 pub const MAX_COMMENT_CHARS: usize = 2048;
-
-/// The unit, which the caller's business must own: `404` unknown, `401` another business's.
-fn owned_unit(w: &TpWorld, who: &Caller, unit_id: &str) -> TpResult<usize> {
-    let u = w
-        .unit(unit_id)
-        .ok_or_else(|| TpError::not_found("Business unit not found"))?;
-    if w.units[u].business != who.business {
-        return Err(TpError::unauth(
-            "Unauthorized: the token has no access to this business unit",
-        ));
-    }
-    Ok(u)
-}
 
 /// A product review of the caller's business: `404` unknown, `401` another business's.
 fn owned_product_review(w: &TpWorld, who: &Caller, id: &str) -> TpResult<usize> {
@@ -237,26 +227,6 @@ fn comment_body(headers: &HeaderMap, body: &[u8]) -> TpResult<(String, Option<St
     Ok((content.to_owned(), integration_id))
 }
 
-/// The business user a comment is written as: `x-business-user-id` when sent (a user of the
-/// business, else `400`), else the token's user; a client-credentials token must send it
-/// (SEEN-3P Pipedream sends it; made strict like invitations, CHOICES-trustpilot).
-fn comment_author(w: &TpWorld, who: &Caller, headers: &HeaderMap) -> TpResult<String> {
-    match (who.user, headers.get("x-business-user-id")) {
-        (_, Some(h)) => {
-            let id = h.to_str().unwrap_or("").trim();
-            w.users
-                .iter()
-                .find(|x| x.id == id && x.business == who.business)
-                .map(|x| x.id.clone())
-                .ok_or_else(|| TpError::bad("x-business-user-id is not a user of this business"))
-        }
-        (Some(u), None) => Ok(w.users[u].id.clone()),
-        (None, None) => Err(TpError::bad(
-            "x-business-user-id is required with a client-credentials token",
-        )),
-    }
-}
-
 /// `POST /v1/private/conversations/{id}/comments` (token; SEEN-DOC) `{content,
 /// integrationId?}` → `201 {commentId, createdAt, author{id, type: "businessUser"}, content}`
 /// (the status is UNKNOWN; chosen). Each post adds a comment.
@@ -274,7 +244,7 @@ pub async fn post_comment(
         let now = st.now();
         let mut w = st.world();
         let i = owned_conversation(&w, &who, &id)?;
-        let author = comment_author(&w, &who, &headers)?;
+        let author = acting_user(&w, &who, &headers)?;
         let comment = Comment {
             id: new_id(),
             created: now,
