@@ -256,6 +256,54 @@ pub struct TrustpilotDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub find_reviewer: Option<FindReviewer>,
+    /// What only a product review has (Trustpilot product reviews, §1.8): its state, product,
+    /// attribute ratings and the conversation the business answers it in. `None` for a service
+    /// review. Optional in TypeScript, like `find_reviewer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub product: Option<Box<ProductReviewDetails>>,
+}
+
+/// A Trustpilot product review's own fields.
+///
+/// Why the conversation's ids are kept: a business answers a product review by a comment in a
+/// conversation, created once per review; an edit replaces that comment (`PUT`), so the answer
+/// needs both ids, and "create the conversation only when missing" needs to know there is one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ProductReviewDetails {
+    /// `published`, `unpublished`, `underModeration` or `archived` (kept as sent when
+    /// Trustpilot adds another).
+    pub state: String,
+    /// The product's SKU, when it has one.
+    pub sku: Option<String>,
+    /// The product's page on the shop.
+    pub product_url: Option<String>,
+    /// The product's first image.
+    pub image_url: Option<String>,
+    /// The product's brand.
+    pub brand: Option<String>,
+    /// Rated attributes ("Quality" 4/5, "Fit": "True to size"), in the order sent.
+    pub attributes: Vec<ProductAttributeRating>,
+    /// The conversation the business answers in, once there is one.
+    pub conversation_id: Option<String>,
+    /// Whether the conversation shows on Trustpilot (`public`) or only to the reviewer.
+    pub conversation_public: bool,
+    /// The business's own comment in it (what the inbox shows as the reply), to update it.
+    pub comment_id: Option<String>,
+}
+
+/// One rated attribute of a product review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS), ts(export))]
+pub struct ProductAttributeRating {
+    /// The attribute's name ("Quality").
+    pub name: String,
+    /// The number given, when it is one (stars for a range).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub rating: Option<i64>,
+    /// The chosen option's label, for a scale of labels ("True to size").
+    pub option: Option<String>,
 }
 
 /// Trustpilot's Find Reviewer on one review: asking the consumer for their order details.
@@ -333,6 +381,15 @@ impl ProviderDetails {
 }
 
 impl Review {
+    /// A Trustpilot product review's own fields; `None` for every other review (the inbox
+    /// answers those through a conversation, not a reply).
+    pub fn product_review(&self) -> Option<&ProductReviewDetails> {
+        match &self.details {
+            ProviderDetails::Trustpilot(t) => t.product.as_deref(),
+            ProviderDetails::Trustoo(_) => None,
+        }
+    }
+
     /// True when at least one attachment is a photo (a common filter).
     pub fn has_image(&self) -> bool {
         self.media.iter().any(|m| m.kind == MediaKind::Image)
@@ -1316,6 +1373,9 @@ pub enum ActionKind {
     RemoveTag,
     /// Asks the reviewer for their order details (Trustpilot `POST …/reviews/{id}/find-reviewer`).
     FindReviewer,
+    /// Shows a product review's conversation on Trustpilot or keeps it between the business
+    /// and the reviewer (Trustpilot `POST …/conversations/{id}/state`).
+    SetConversationState,
 }
 
 impl ActionKind {
@@ -1332,6 +1392,7 @@ impl ActionKind {
             Self::AddTags => "add_tags",
             Self::RemoveTag => "remove_tag",
             Self::FindReviewer => "find_reviewer",
+            Self::SetConversationState => "set_conversation_state",
         }
     }
 
@@ -1348,6 +1409,7 @@ impl ActionKind {
             "add_tags" => Some(Self::AddTags),
             "remove_tag" => Some(Self::RemoveTag),
             "find_reviewer" => Some(Self::FindReviewer),
+            "set_conversation_state" => Some(Self::SetConversationState),
             _ => None,
         }
     }

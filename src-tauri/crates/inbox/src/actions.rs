@@ -161,6 +161,10 @@ fn outcome(id: &str, status: ActionStatus, message: impl Into<String>) -> Action
     }
 }
 
+/// Why a product review in a tagged selection was left out.
+const NO_PRODUCT_TAGS: &str =
+    "Trustpilot tags service reviews only: this product review was left untagged.";
+
 /// A sentence for a conflict.
 fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
     let provider = e.provider();
@@ -173,7 +177,8 @@ fn conflict_message(kind: ActionKind, e: &SourceError) -> String {
             | ActionKind::DeleteReply
             | ActionKind::AddTags
             | ActionKind::RemoveTag
-            | ActionKind::FindReviewer,
+            | ActionKind::FindReviewer
+            | ActionKind::SetConversationState,
             Kind::NotFound,
         ) => {
             format!("{provider} no longer has this review.")
@@ -200,6 +205,7 @@ fn changes_the_review(kind: ActionKind) -> bool {
             | ActionKind::AddTags
             | ActionKind::RemoveTag
             | ActionKind::FindReviewer
+            | ActionKind::SetConversationState
     )
 }
 
@@ -217,6 +223,9 @@ fn done_message(kind: ActionKind, provider: &str) -> String {
         ActionKind::FindReviewer => format!(
             "{provider} asked the reviewer for their order details; their answer shows here when they give it."
         ),
+        ActionKind::SetConversationState => {
+            format!("{provider} now shows the conversation as you chose.")
+        }
     }
 }
 
@@ -338,6 +347,24 @@ impl Inbox {
         message: &str,
         author: Option<&str>,
     ) -> Result<ActionOutcome, InboxError> {
+        self.post_answer(client, review_id, message, author, None)
+            .await
+    }
+
+    /// [`Inbox::post_reply`] for any review the provider lets a business answer. A Trustpilot
+    /// product review is answered by a comment in its conversation: the business's comment is
+    /// replaced when it has one (Trustpilot edits comments in place), else a new one is posted
+    /// (the conversation created only when the review has none); `public` then shows the
+    /// conversation on Trustpilot or keeps it between the business and the reviewer. Service
+    /// replies are always public (`public` is ignored).
+    pub async fn post_answer(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        review_id: &ReviewId,
+        message: &str,
+        author: Option<&str>,
+        public: Option<bool>,
+    ) -> Result<ActionOutcome, InboxError> {
         let message = message.trim();
         if message.is_empty() {
             return Err(InboxError::Invalid("Write the reply first.".into()));
@@ -347,10 +374,27 @@ impl Inbox {
                 "A reply can be at most {MAX_REPLY_CHARS} characters long."
             )));
         }
-        self.known_review(review_id)?;
+        let row = self.known_review(review_id)?;
         let mut payload = json!({ "review_id": review_id.as_str(), "message": message });
         if let Some(author) = author {
             payload["author_business_user_id"] = Value::String(author.to_owned());
+        }
+        if let Some(product) = row.review.product_review() {
+            payload["product"] = Value::Bool(true);
+            if let (Some(cid), Some(comment)) = (&product.conversation_id, &product.comment_id) {
+                payload["conversation_id"] = Value::String(cid.clone());
+                payload["comment_id"] = Value::String(comment.clone());
+                payload["previous"] = Value::String(
+                    row.review
+                        .reply
+                        .as_ref()
+                        .map(|r| r.content.clone())
+                        .unwrap_or_default(),
+                );
+            }
+            if let Some(public) = public.filter(|p| *p != product.conversation_public) {
+                payload["public"] = Value::Bool(public);
+            }
         }
         self.queue_and_send(
             client,
@@ -370,6 +414,13 @@ impl Inbox {
         review_id: &ReviewId,
     ) -> Result<ActionOutcome, InboxError> {
         let row = self.known_review(review_id)?;
+        if row.review.product_review().is_some() {
+            return Err(InboxError::Invalid(
+                "Trustpilot cannot take a product review's comment down: edit it, or make the \
+                 conversation private."
+                    .into(),
+            ));
+        }
         let previous = row.review.reply.map(|r| r.content).unwrap_or_default();
         let payload = json!({ "review_id": review_id.as_str(), "previous": previous });
         self.queue_and_send(
@@ -377,6 +428,34 @@ impl Inbox {
             ActionKind::DeleteReply,
             payload,
             "delete_reply",
+            Some(review_id),
+        )
+        .await
+    }
+
+    /// Shows a product review's conversation on Trustpilot (`public`) or keeps it between the
+    /// business and the reviewer: queued, audited and sent like an answer.
+    pub async fn set_conversation_public(
+        &self,
+        client: Option<&dyn ReviewSource>,
+        review_id: &ReviewId,
+        public: bool,
+    ) -> Result<ActionOutcome, InboxError> {
+        let row = self.known_review(review_id)?;
+        let Some(product) = row.review.product_review() else {
+            return Err(InboxError::Invalid(
+                "Only a product review has a conversation to show or keep private.".into(),
+            ));
+        };
+        let mut payload = json!({ "review_id": review_id.as_str(), "public": public });
+        if let Some(cid) = &product.conversation_id {
+            payload["conversation_id"] = Value::String(cid.clone());
+        }
+        self.queue_and_send(
+            client,
+            ActionKind::SetConversationState,
+            payload,
+            "set_conversation_state",
             Some(review_id),
         )
         .await
@@ -403,6 +482,10 @@ impl Inbox {
                 }
                 Err(e) => return Err(e),
             };
+            if row.review.product_review().is_some() {
+                out.push(outcome(id.as_str(), ActionStatus::Failed, NO_PRODUCT_TAGS));
+                continue;
+            }
             if row.review.tags.contains(tag) {
                 out.push(outcome(
                     id.as_str(),
@@ -463,6 +546,13 @@ impl Inbox {
                 "Find Reviewer is Trustpilot's: this review is not on Trustpilot.".into(),
             ));
         };
+        if details.product.is_some() {
+            return Err(InboxError::Invalid(
+                "Trustpilot offers Find Reviewer for service reviews only; a product review's \
+                 reviewer can be answered in its conversation."
+                    .into(),
+            ));
+        }
         let find = details.find_reviewer.clone().unwrap_or_default();
         if details.find_reviewer.is_some() && !find.eligible {
             return Err(InboxError::Invalid(

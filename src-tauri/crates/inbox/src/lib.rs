@@ -53,6 +53,7 @@ mod actions;
 pub mod background;
 mod export;
 mod feeds;
+mod product_reviews;
 mod replies;
 pub mod source;
 mod sync;
@@ -74,6 +75,7 @@ pub use actions::{
 pub use background::{notification_text, Background, InboxHost};
 pub use export::{export_file_name, unique_export_path};
 pub use feeds::ORDERS_STILL_MOVING;
+pub use product_reviews::product_review_from;
 pub use replies::check_reply;
 pub use source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,

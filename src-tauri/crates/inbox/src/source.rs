@@ -211,6 +211,20 @@ pub trait ReviewSource: Send + Sync {
         None
     }
 
+    /// Reviews of another kind that the provider lists apart, in no order a sync could stop in
+    /// (Trustpilot's product reviews: no sort, no "since"): read whole at every sync, stored
+    /// like the others, and counted as seen by a full pass's sweep. `None` (Trustoo): none.
+    fn listed_apart(&self) -> Option<BoxStream<'static, Result<SourcePage, SourceError>>> {
+        None
+    }
+
+    /// A review of [`ReviewSource::listed_apart`] made whole, given the copy stored here (a
+    /// product review's conversation is read only when it is new here). By default as listed.
+    fn complete(&self, listed: Review, stored: Option<Review>) -> SourceFuture<'_, Review> {
+        let _ = stored;
+        Box::pin(async move { Ok(listed) })
+    }
+
     /// One review, by id (`NotFound` once it is deleted).
     fn review<'a>(&'a self, id: &'a ReviewId) -> SourceFuture<'a, Review>;
 

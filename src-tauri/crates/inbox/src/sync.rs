@@ -48,6 +48,15 @@ pub struct SyncReport {
 /// times smaller than the full size (see `Inbox::full_pass`).
 const SMALL_BATCH_DIVISOR: usize = 5;
 
+/// Where a full pass starts: the unfinished pass it resumes, if any; and for its sweep, whether
+/// anything was stored before this sync (a first sync has nothing to sweep) and the ids of the
+/// reviews listed apart, read whole before the pass (the pass's own pages never hold them).
+struct PassStart {
+    resume: Option<FullPassProgress>,
+    had_reviews: bool,
+    apart: HashSet<ReviewId>,
+}
+
 /// The last page of a batch handed to the writer.
 #[derive(Debug, Clone)]
 struct Mark {
@@ -205,6 +214,12 @@ impl Inbox {
             ..SyncReport::default()
         };
         let mut news = News::default();
+        // Whether a new full pass has anything to sweep: asked before the reviews listed apart
+        // are stored, so a first sync still skips the sweep.
+        let had_reviews = lock(&self.store).has_reviews(&self.account)?;
+        let apart = self
+            .listed_apart(source, &mut news, status, progress)
+            .await?;
         let mut full = first_sync || overdue || mode == SyncMode::Full || resume.is_some();
         // A pass that resumes where an earlier one stopped does not visit the pages before it,
         // so reviews that arrived since come from the newest-first pages first (a first sync
@@ -232,8 +247,13 @@ impl Inbox {
             }
         }
         if full {
+            let start = PassStart {
+                resume,
+                had_reviews,
+                apart,
+            };
             report.deleted_remotely = self
-                .full_pass(source, resume, &mut cursor, &mut news, status, progress)
+                .full_pass(source, start, &mut cursor, &mut news, status, progress)
                 .await?;
             report.full_pass = true;
             cursor.last_full_sync_at = Some(now());
@@ -295,6 +315,39 @@ impl Inbox {
         Ok(total)
     }
 
+    /// The reviews the source lists apart (see [`ReviewSource::listed_apart`]), read whole,
+    /// each made whole against its stored copy, and stored page by page. Returns their ids
+    /// (a full pass's sweep counts them as seen).
+    async fn listed_apart(
+        &self,
+        source: &dyn ReviewSource,
+        news: &mut News,
+        status: &mut SyncStatus,
+        progress: &(dyn Fn(&SyncStatus) + Send + Sync),
+    ) -> Result<HashSet<ReviewId>, InboxError> {
+        let mut seen = HashSet::new();
+        let Some(mut pages) = source.listed_apart() else {
+            return Ok(seen);
+        };
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            let mut whole = Vec::with_capacity(page.reviews.len());
+            for listed in page.reviews {
+                let stored = lock(&self.store)
+                    .get_review(&self.account, &listed.id)?
+                    .map(|row| row.review);
+                whole.push(source.complete(listed, stored).await?);
+            }
+            seen.extend(whole.iter().map(|r| r.id.clone()));
+            status.fetched += whole.len() as u64;
+            news.merge(store_batch_blocking(&self.store, &self.account, whole).await?);
+            status.new_count = news.0.count;
+            self.set_status(status);
+            progress(status);
+        }
+        Ok(seen)
+    }
+
     /// Every page, written by a writer thread in batches while the next pages download; ends
     /// with the deletion sweep. Returns how many local reviews were newly flagged as deleted on
     /// the server.
@@ -308,14 +361,14 @@ impl Inbox {
     async fn full_pass(
         &self,
         source: &dyn ReviewSource,
-        resume: Option<FullPassProgress>,
+        start: PassStart,
         cursor: &mut SyncCursor,
         news: &mut News,
         status: &mut SyncStatus,
         progress: &(dyn Fn(&SyncStatus) + Send + Sync),
     ) -> Result<usize, InboxError> {
         let page_size = self.config.page_size.max(1);
-        let (from, before, started_at, sweep, sweep_started_at) = match resume {
+        let (from, before, started_at, sweep, sweep_started_at) = match start.resume {
             Some(p) => {
                 let (from, before) = Inbox::resume_position(source, &p, page_size);
                 // Every review an earlier attempt wrote has `synced_at >= started_at`, so the
@@ -333,7 +386,7 @@ impl Inbox {
                 // from the server.
                 // With nothing stored before the pass (a first sync), nothing can have gone
                 // missing.
-                let sweep = lock(&self.store).has_reviews(&self.account)?;
+                let sweep = start.had_reviews;
                 (PagePosition::Newest, 0, started_at, sweep, started_at + 1)
             }
         };
@@ -341,7 +394,8 @@ impl Inbox {
         if first_page > 1 {
             tracing::info!(account = %self.account, first_page, "resuming an unfinished full pass");
         }
-        let mut seen: HashSet<ReviewId> = HashSet::new();
+        // The reviews listed apart were read whole before this pass.
+        let mut seen: HashSet<ReviewId> = if sweep { start.apart } else { HashSet::new() };
         // One batch waits at most: when the writer is the slower side, a long queue only means
         // a long tail written alone after the last page arrived (one core idle), while a short
         // one holds the fetch back and leaves the writer the CPU during the pass.

@@ -95,6 +95,9 @@ async fn call(client: &TrustooClient, action: &QueuedAction) -> Result<(), ApiEr
         ActionKind::FindReviewer => Err(ApiError::Validation {
             message: "Trustoo has no Find Reviewer".into(),
         }),
+        ActionKind::SetConversationState => Err(ApiError::Validation {
+            message: "Trustoo reviews have no conversations".into(),
+        }),
     }
 }
 
@@ -121,7 +124,8 @@ async fn landed(client: &TrustooClient, action: &QueuedAction) -> Result<bool, A
         | ActionKind::DeleteReply
         | ActionKind::AddTags
         | ActionKind::RemoveTag
-        | ActionKind::FindReviewer => Ok(false),
+        | ActionKind::FindReviewer
+        | ActionKind::SetConversationState => Ok(false),
     }
 }
 

@@ -30,9 +30,16 @@ use reviewdesk_core::{
     TrustpilotId,
 };
 use reviewdesk_trustpilot::wire::{ReviewStatus, ServiceReview, Tag};
-use reviewdesk_trustpilot::{Error as ApiError, NewReply, OrderBy, ReviewQuery, TrustpilotClient};
+use reviewdesk_trustpilot::{
+    Error as ApiError, NewReply, OrderBy, ProductReviewQuery, ReviewQuery, TrustpilotClient,
+};
 
 use crate::actions::{payload_str, payload_tags};
+use crate::product_reviews::{
+    apply_conversation, carry_conversation, conversation_state_landed, is_product_answer,
+    product_answer_landed, product_review_from, read_product_review, send_conversation_state,
+    send_product_answer,
+};
 
 use crate::source::{
     PagePosition, ReviewSource, SourceError, SourceErrorKind, SourceFuture, SourcePage,
@@ -156,7 +163,7 @@ impl TrustpilotSource {
 }
 
 /// "2026-12-06 10:30:00" (UTC), the form reply dates are shown and exported in.
-fn stamp(unix: Option<i64>) -> String {
+pub(crate) fn stamp(unix: Option<i64>) -> String {
     unix.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
         .map(|t| {
             format!(
@@ -226,6 +233,7 @@ pub fn review_from(r: ServiceReview) -> Review {
             language: r.language,
             consumer_id: TrustpilotId::parse(&r.consumer.id).ok(),
             find_reviewer: r.find_reviewer.map(find_reviewer_from),
+            product: None,
         }),
     }
 }
@@ -289,10 +297,66 @@ impl ReviewSource for TrustpilotSource {
         Some(crate::trustoo::page_holding(stored, page_size))
     }
 
+    /// The unit's product reviews, every state, 100 a page (see `product_reviews.rs`). A unit
+    /// Trustpilot refuses them for (`403`: no product reviews on its plan; `404`) has none,
+    /// which ends the listing without failing the sync of its service reviews.
+    fn listed_apart(&self) -> Option<BoxStream<'static, Result<SourcePage, SourceError>>> {
+        let pager = self
+            .client
+            .private_product_reviews(self.unit.as_str(), ProductReviewQuery::every_state());
+        let pages = stream::unfold(Some(pager), |pager| async move {
+            let mut pager = pager?;
+            let at = PagePosition::Page(pager.next_page_number()?);
+            match pager.next_page().await {
+                Ok(Some(reviews)) => {
+                    let page = SourcePage {
+                        at,
+                        next: None,
+                        total: None,
+                        reviews: reviews
+                            .into_iter()
+                            .map(|r| product_review_from(r, None))
+                            .collect(),
+                    };
+                    Some((Ok(page), Some(pager)))
+                }
+                Ok(None) => None,
+                Err(ApiError::Forbidden | ApiError::NotFound) => {
+                    tracing::info!("Trustpilot lists no product reviews for this business unit");
+                    None
+                }
+                Err(e) => Some((Err(SourceError::from(e)), None)),
+            }
+        });
+        Some(pages.boxed())
+    }
+
+    fn complete(&self, mut listed: Review, stored: Option<Review>) -> SourceFuture<'_, Review> {
+        Box::pin(async move {
+            if carry_conversation(&mut listed, stored.as_ref()) {
+                return Ok(listed);
+            }
+            let cid = listed
+                .product_review()
+                .and_then(|p| p.conversation_id.clone())
+                .unwrap_or_default();
+            let conversation = self.client.conversation(&cid).await?;
+            apply_conversation(&mut listed, &conversation);
+            Ok(listed)
+        })
+    }
+
+    /// A service review, else a product review of that id (the two have ids of their own,
+    /// and the inbox holds both: a product review costs one `404` more to read).
     fn review<'a>(&'a self, id: &'a ReviewId) -> SourceFuture<'a, Review> {
         Box::pin(async move {
-            let review = self.client.private_review(id.as_str()).await?;
-            Ok(review_from(review))
+            match self.client.private_review(id.as_str()).await {
+                Ok(review) => Ok(review_from(review)),
+                Err(ApiError::NotFound) => {
+                    Ok(read_product_review(&self.client, id.as_str()).await?)
+                }
+                Err(e) => Err(e.into()),
+            }
         })
     }
 
@@ -311,6 +375,12 @@ impl ReviewSource for TrustpilotSource {
                 })
             };
             match action.kind {
+                ActionKind::PostReply if is_product_answer(p) => {
+                    return Ok(send_product_answer(&self.client, review_id()?, p).await?);
+                }
+                ActionKind::SetConversationState => {
+                    return Ok(send_conversation_state(&self.client, p).await?);
+                }
                 ActionKind::PostReply => {
                     let reply = NewReply {
                         message: payload_str(p, "message").unwrap_or_default().to_owned(),
@@ -354,7 +424,8 @@ impl ReviewSource for TrustpilotSource {
                 | ActionKind::DeleteReply
                 | ActionKind::AddTags
                 | ActionKind::RemoveTag
-                | ActionKind::FindReviewer => "answer or tag a review",
+                | ActionKind::FindReviewer
+                | ActionKind::SetConversationState => "answer or tag a review",
             };
             let sentence = format!(
                 "Trustpilot does not let a business {what}: a Trustpilot review can be answered, \
@@ -379,6 +450,12 @@ impl ReviewSource for TrustpilotSource {
                 return Ok(false);
             };
             match action.kind {
+                ActionKind::PostReply if is_product_answer(p) => {
+                    Ok(product_answer_landed(&self.client, id, p).await?)
+                }
+                ActionKind::SetConversationState => {
+                    Ok(conversation_state_landed(&self.client, p).await?)
+                }
                 ActionKind::PostReply => {
                     let review = self.client.private_review(id).await?;
                     let want = payload_str(p, "message").unwrap_or_default().trim();

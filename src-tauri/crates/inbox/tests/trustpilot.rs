@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use reviewdesk_core::{
-    AccountKey, ProviderDetails, ReviewFilter, ReviewId, ReviewTag, TrustpilotId,
+    AccountKey, ProductId, ProviderDetails, ReviewFilter, ReviewId, ReviewTag, TrustpilotId,
 };
 use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode, TrustpilotSource};
 use reviewdesk_sandbox::trustpilot::demo;
@@ -69,8 +69,18 @@ fn inbox(dir: &std::path::Path, page_size: u32) -> Inbox {
     .unwrap()
 }
 
+/// The filter of the unit's service reviews (its product reviews are in the same inbox, each
+/// under its product).
+fn service_reviews() -> ReviewFilter {
+    ReviewFilter {
+        product_id: Some(ProductId::from("0")),
+        ..ReviewFilter::default()
+    }
+}
+
+/// How many service reviews the store holds.
 fn stored(ib: &Inbox) -> u64 {
-    ib.with_reader(|s| s.count_reviews(ib.account(), &ReviewFilter::default()))
+    ib.with_reader(|s| s.count_reviews(ib.account(), &service_reviews()))
         .unwrap()
 }
 
@@ -446,7 +456,7 @@ async fn replying(sb: &Sandbox, dir: &std::path::Path) -> (Inbox, TrustpilotSour
                 &reviewdesk_core::ReviewQuery {
                     filter: ReviewFilter {
                         replied: Some(false),
-                        ..ReviewFilter::default()
+                        ..service_reviews()
                     },
                     limit: 1,
                     ..reviewdesk_core::ReviewQuery::default()
@@ -686,6 +696,7 @@ async fn tagging_two_reviews_puts_the_tag_on_trustpilot_and_in_the_stored_filter
             s.query_reviews(
                 ib.account(),
                 &reviewdesk_core::ReviewQuery {
+                    filter: service_reviews(),
                     limit: 100,
                     ..reviewdesk_core::ReviewQuery::default()
                 },
@@ -932,5 +943,307 @@ async fn find_reviewer_is_refused_for_an_invited_review_before_anything_is_sent(
         .find_reviewer(Some(&source), &id, Some(&long))
         .await
         .is_err());
+    sb.shutdown().await;
+}
+
+// ---- Product reviews (issue 17 §3) ------------------------------------------------------------
+
+/// The unit's product reviews as the API lists them, every state.
+async fn api_product_reviews(
+    c: &TrustpilotClient,
+) -> Vec<reviewdesk_trustpilot::wire::ProductReview> {
+    c.private_product_reviews(
+        demo::BUSINESS_UNIT_ID,
+        reviewdesk_trustpilot::ProductReviewQuery::every_state(),
+    )
+    .collect_all()
+    .await
+    .unwrap()
+}
+
+/// How many requests of `method` the sandbox saw on paths starting with `prefix`.
+async fn sandbox_calls_under(sb: &Sandbox, method: &str, prefix: &str) -> usize {
+    let log = ctl(sb, reqwest::Method::GET, "/__sandbox/requests", None).await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(prefix))
+        })
+        .count()
+}
+
+fn stored_review(ib: &Inbox, id: &ReviewId) -> reviewdesk_core::Review {
+    ib.with_reader(|s| s.get_review(ib.account(), id))
+        .unwrap()
+        .unwrap()
+        .review
+}
+
+/// A synced inbox, its source, and a product review nobody has answered (no conversation).
+async fn product_replying(
+    sb: &Sandbox,
+    dir: &std::path::Path,
+) -> (Inbox, TrustpilotSource, ReviewId) {
+    let c = client(sb).await;
+    let source = TrustpilotSource::new(c.clone(), unit());
+    let ib = inbox(dir, 100);
+    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    let id = api_product_reviews(&c)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .map(|r| ReviewId::from(r.id.as_str()))
+        .unwrap();
+    (ib, source, id)
+}
+
+#[tokio::test]
+async fn product_reviews_of_every_state_sync_under_their_products_with_photos_and_answers() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ib = inbox(dir.path(), 100);
+    let source = TrustpilotSource::new(c.clone(), unit());
+    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    let api = api_product_reviews(&c).await;
+    assert!(api.len() >= 12, "{}", api.len());
+    let mut states = std::collections::BTreeSet::new();
+    let mut answered = 0;
+    for r in &api {
+        let got = stored_review(&ib, &ReviewId::from(r.id.as_str()));
+        let product = r.product.clone().unwrap();
+        assert!(!got.is_store_review);
+        assert_eq!(got.product_id.as_str(), product.id);
+        assert_eq!(got.product_title, product.name);
+        assert_eq!(got.rating, r.stars);
+        assert_eq!(got.content, r.content);
+        assert_eq!(got.media.len(), r.attachments.len());
+        let details = got.product_review().unwrap();
+        assert_eq!(details.state, r.state.as_str());
+        assert_eq!(details.attributes.len(), r.attribute_ratings.len());
+        assert_eq!(details.conversation_id, r.conversation_id);
+        states.insert(details.state.clone());
+        if let Some(cid) = &r.conversation_id {
+            // The sandbox seeds each conversation with the business's comment.
+            let conversation = c.conversation(cid).await.unwrap();
+            let comment = conversation
+                .comments
+                .iter()
+                .rev()
+                .find(|k| k.is_from_business())
+                .unwrap();
+            assert_eq!(got.reply.as_ref().unwrap().content, comment.content);
+            assert_eq!(
+                details.comment_id.as_deref(),
+                Some(comment.comment_id.as_str())
+            );
+            answered += 1;
+        } else {
+            assert!(got.reply.is_none());
+        }
+    }
+    assert_eq!(states.len(), 4, "every state is in the inbox: {states:?}");
+    assert!(answered > 0);
+    let all = ib
+        .with_reader(|s| s.count_reviews(ib.account(), &ReviewFilter::default()))
+        .unwrap();
+    assert_eq!(all, (REVIEWS + api.len()) as u64);
+    assert_eq!(stored(&ib), REVIEWS as u64);
+
+    // A full pass over the service reviews flags none of them as deleted, and a later sync
+    // reads no conversation again (each is known here).
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.sync(&source, SyncMode::Full, &|_| {}).await.unwrap();
+    assert!(report.full_pass);
+    assert_eq!(report.deleted_remotely, 0);
+    let all_after = ib
+        .with_reader(|s| s.count_reviews(ib.account(), &ReviewFilter::default()))
+        .unwrap();
+    assert_eq!(all_after, all);
+    assert_eq!(
+        sandbox_calls_under(&sb, "GET", "/v1/private/conversations/").await,
+        0
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_product_review_is_answered_in_a_conversation_created_only_when_missing() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = product_replying(&sb, dir.path()).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let first = "Thank you, Mia! We are sorry the zip broke: a new one is on its way.";
+    let outcome = ib
+        .post_answer(
+            Some(&source),
+            &id,
+            first,
+            Some(demo::BUSINESS_USER_ID),
+            Some(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.status,
+        reviewdesk_core::ActionStatus::Done,
+        "{outcome:?}"
+    );
+    let create = format!(
+        "/v1/private/product-reviews/{}/create-conversation",
+        id.as_str()
+    );
+    assert_eq!(sandbox_calls(&sb, "POST", &create).await, 1);
+    let got = stored_review(&ib, &id);
+    assert_eq!(got.reply.as_ref().unwrap().content, first);
+    let details = got.product_review().unwrap().clone();
+    let cid = details.conversation_id.clone().unwrap();
+    let comment = details.comment_id.clone().unwrap();
+    assert!(
+        !details.conversation_public,
+        "kept between the business and the reviewer"
+    );
+    let comments = format!("/v1/private/conversations/{cid}/comments");
+    assert_eq!(sandbox_calls(&sb, "POST", &comments).await, 1);
+    assert_eq!(
+        sandbox_calls(
+            &sb,
+            "POST",
+            &format!("/v1/private/conversations/{cid}/state")
+        )
+        .await,
+        1
+    );
+
+    // An edit replaces the comment in place: no second conversation, no second comment.
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let second = "Thank you, Mia: the new zip went out today.";
+    let edited = ib
+        .post_answer(Some(&source), &id, second, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        edited.status,
+        reviewdesk_core::ActionStatus::Done,
+        "{edited:?}"
+    );
+    assert_eq!(sandbox_calls(&sb, "POST", &create).await, 0);
+    assert_eq!(sandbox_calls(&sb, "POST", &comments).await, 0);
+    assert_eq!(
+        sandbox_calls(&sb, "PUT", &format!("{comments}/{comment}")).await,
+        1
+    );
+    assert_eq!(stored_review(&ib, &id).reply.unwrap().content, second);
+    let audit = ib.review_detail(&id).unwrap().audit;
+    assert!(audit.iter().any(|a| a.details["previous"] == json!(first)));
+
+    // Shown on Trustpilot again, by its own action.
+    let shown = ib
+        .set_conversation_public(Some(&source), &id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        shown.status,
+        reviewdesk_core::ActionStatus::Done,
+        "{shown:?}"
+    );
+    assert!(
+        stored_review(&ib, &id)
+            .product_review()
+            .unwrap()
+            .conversation_public
+    );
+
+    // What Trustpilot cannot do to a product review is refused in words, with nothing queued.
+    assert!(ib.delete_reply(Some(&source), &id).await.is_err());
+    let tagged = ib
+        .add_tag(
+            Some(&source),
+            std::slice::from_ref(&id),
+            &ReviewTag::generic("Zip"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tagged[0].status, reviewdesk_core::ActionStatus::Failed);
+    assert!(ib.find_reviewer(Some(&source), &id, None).await.is_err());
+    assert!(ib.pending_actions().unwrap().is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_product_answer_written_offline_is_sent_once_after_a_restart_and_a_lost_answer_is_not_resent(
+) {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ib, source, id) = product_replying(&sb, dir.path()).await;
+    ctl(
+        &sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "offline"})),
+    )
+    .await;
+    let text = "Thank you for the photos, they help other walkers choose.";
+    let outcome = ib
+        .post_answer(Some(&source), &id, text, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.status,
+        reviewdesk_core::ActionStatus::Queued,
+        "{outcome:?}"
+    );
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    let again = ib.replay(&source).await.unwrap();
+    assert_eq!(again.done + again.still_queued, 0, "{again:?}");
+    let create = format!(
+        "/v1/private/product-reviews/{}/create-conversation",
+        id.as_str()
+    );
+    assert_eq!(sandbox_calls(&sb, "POST", &create).await, 1);
+    assert_eq!(
+        sandbox_calls_under(&sb, "POST", "/v1/private/conversations/").await,
+        1,
+        "one comment"
+    );
+    assert_eq!(stored_review(&ib, &id).reply.unwrap().content, text);
+
+    // Another review: the answer lands but the app dies before hearing it; the replay reads the
+    // conversation and posts nothing again.
+    let other = api_product_reviews(&client(&sb).await)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .map(|r| ReviewId::from(r.id.as_str()))
+        .unwrap();
+    let words = "Thanks, Leo!";
+    ib.post_answer(None, &other, words, None, None)
+        .await
+        .unwrap();
+    let action = ib.pending_actions().unwrap().remove(0);
+    assert!(ib.with_store(|s| s.mark_in_flight(action.id)).unwrap());
+    client(&sb)
+        .await
+        .reply_to_product_review(other.as_str(), words, None)
+        .await
+        .unwrap();
+    drop(ib);
+    let ib = inbox(dir.path(), 100);
+    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    let report = ib.replay(&source).await.unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    assert_eq!(
+        sandbox_calls_under(&sb, "POST", "/v1/private/").await,
+        0,
+        "checked, not posted again"
+    );
+    assert_eq!(stored_review(&ib, &other).reply.unwrap().content, words);
     sb.shutdown().await;
 }

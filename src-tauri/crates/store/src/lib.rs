@@ -686,7 +686,7 @@ mod tests {
     /// steps then find their change there and only bump the version): the products and sources
     /// tables (8, 10), accounts (11), tags and reply columns (12), the reply's FTS column (13,
     /// with the column sizes an index had before version 6), Trustpilot's review columns (14,
-    /// which also extends the full pass table of 9), the star counts (16), Find Reviewer (19).
+    /// which also extends the full pass table of 9), the star counts (16), Find Reviewer (19), product reviews (21).
     fn later_schema(store: &Store) {
         let v13 = crate::schema::V13.replace("columnsize = 0,", "");
         for sql in [
@@ -699,6 +699,7 @@ mod tests {
             crate::schema::V14,
             crate::schema::V16,
             crate::schema::V19,
+            crate::schema::V21,
         ] {
             store.conn().execute_batch(sql).unwrap();
         }

@@ -583,6 +583,9 @@ const REPLIES_INDEXED: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_schema \
 const PASS_POSITIONS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
      pragma_table_info('full_pass_progress') WHERE name = 'resume_kind')";
 
+const PRODUCT_REVIEWS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
+     pragma_table_info('reviews') WHERE name = 'product_json')";
+
 const FIND_REVIEWER_STORED: &str = "SELECT EXISTS (SELECT 1 FROM \
      pragma_table_info('reviews') WHERE name = 'find_reviewer_json')";
 
@@ -619,6 +622,12 @@ CREATE TABLE IF NOT EXISTS reply_drafts (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (shop, review_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Version 21: a Trustpilot product review's own fields (state, product, attribute ratings, the
+/// conversation the business answers in) as JSON; NULL for service reviews and Trustoo rows.
+pub(crate) const V21: &str = r#"
+ALTER TABLE reviews ADD COLUMN product_json TEXT;
 "#;
 
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -741,6 +750,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         edits_schema_text: false,
         rebuilds_table: false,
         done_if: None,
+    },
+    Migration {
+        sql: V21,
+        edits_schema_text: false,
+        rebuilds_table: false,
+        done_if: Some(PRODUCT_REVIEWS_STORED),
     },
 ];
 

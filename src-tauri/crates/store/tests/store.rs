@@ -306,6 +306,7 @@ fn each_providers_part_of_a_review_round_trips_through_the_store() {
         report_reasons: vec!["sensitiveInformation".into(), "consumerIsCompetitor".into()],
         language: "da".into(),
         consumer_id: TrustpilotId::parse("5f0c1e2d3b4a59687a6b5c4d").ok(),
+        product: None,
         find_reviewer: Some(reviewdesk_core::FindReviewer {
             eligible: true,
             requests: vec![reviewdesk_core::FindReviewerRequest {
@@ -324,8 +325,30 @@ fn each_providers_part_of_a_review_round_trips_through_the_store() {
     });
     let mut bare = review(2, 5, 1_700_000_100, "Fine");
     bare.details = ProviderDetails::Trustpilot(TrustpilotDetails::default());
+    // A product review's own part (schema V21).
+    let mut product = review(4, 2, 1_700_000_300, "The zip broke");
+    product.is_store_review = false;
+    product.details = ProviderDetails::Trustpilot(TrustpilotDetails {
+        language: "en".into(),
+        product: Some(Box::new(reviewdesk_core::ProductReviewDetails {
+            state: "underModeration".into(),
+            sku: Some("AU-101".into()),
+            product_url: Some("https://shop.example/jacket".into()),
+            image_url: None,
+            brand: Some("Aurora".into()),
+            attributes: vec![reviewdesk_core::ProductAttributeRating {
+                name: "Fit".into(),
+                rating: Some(2),
+                option: Some("True to size".into()),
+            }],
+            conversation_id: Some("c0ffee000000000000000001".into()),
+            conversation_public: false,
+            comment_id: Some("k1".into()),
+        })),
+        ..TrustpilotDetails::default()
+    });
     store
-        .upsert_reviews(&trustpilot, &[tp.clone(), bare.clone()])
+        .upsert_reviews(&trustpilot, &[tp.clone(), bare.clone(), product.clone()])
         .unwrap();
     let trustoo = review(3, 4, 1_700_000_200, "Soft");
     store
@@ -337,13 +360,14 @@ fn each_providers_part_of_a_review_round_trips_through_the_store() {
     };
     assert_eq!(got(&trustpilot, &tp), tp);
     assert_eq!(got(&trustpilot, &bare), bare);
+    assert_eq!(got(&trustpilot, &product), product);
     assert_eq!(got(&SHOP, &trustoo), trustoo);
     let listed = store
         .query_reviews(&trustpilot, &ReviewQuery::default())
         .unwrap();
     assert_eq!(
         listed.rows.iter().map(|r| &r.review).collect::<Vec<_>>(),
-        vec![&bare, &tp]
+        vec![&product, &bare, &tp]
     );
     let afs = ReviewFilter {
         source: Some("AFS".into()),

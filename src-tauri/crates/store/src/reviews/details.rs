@@ -6,7 +6,8 @@
 //! so a row is read back into the part it was written from.
 
 use reviewdesk_core::{
-    FindReviewer, Provider, ProviderDetails, TrustooDetails, TrustpilotDetails, TrustpilotId,
+    FindReviewer, ProductReviewDetails, Provider, ProviderDetails, TrustooDetails,
+    TrustpilotDetails, TrustpilotId,
 };
 
 /// The values of the provider columns of one review row (also what the CSV export writes: its
@@ -26,6 +27,7 @@ pub(crate) struct DetailColumns<'r> {
     pub(crate) language: Option<&'r str>,
     pub(crate) consumer_id: Option<&'r str>,
     pub(crate) find_reviewer: Option<&'r FindReviewer>,
+    pub(crate) product: Option<&'r ProductReviewDetails>,
 }
 
 impl<'r> DetailColumns<'r> {
@@ -49,6 +51,7 @@ impl<'r> DetailColumns<'r> {
                 language: None,
                 consumer_id: None,
                 find_reviewer: None,
+                product: None,
             },
             ProviderDetails::Trustpilot(t) => DetailColumns {
                 author_email: "",
@@ -65,6 +68,7 @@ impl<'r> DetailColumns<'r> {
                 language: Some(&t.language),
                 consumer_id: t.consumer_id.as_ref().map(TrustpilotId::as_str),
                 find_reviewer: t.find_reviewer.as_ref(),
+                product: t.product.as_deref(),
             },
         }
     }
@@ -87,6 +91,7 @@ pub(crate) struct StoredDetails {
     pub(crate) language: Option<String>,
     pub(crate) consumer_id: Option<String>,
     pub(crate) find_reviewer_json: Option<String>,
+    pub(crate) product_json: Option<String>,
 }
 
 impl StoredDetails {
@@ -114,6 +119,12 @@ impl StoredDetails {
                         serde_json::from_str(&json).map_err(|e| format!("find reviewer json: {e}"))
                     })
                     .transpose()?;
+                let product = self
+                    .product_json
+                    .map(|json| {
+                        serde_json::from_str(&json).map_err(|e| format!("product review json: {e}"))
+                    })
+                    .transpose()?;
                 let consumer_id = self
                     .consumer_id
                     .map(|id| TrustpilotId::parse(&id).map_err(|e| e.to_string()))
@@ -127,6 +138,7 @@ impl StoredDetails {
                     language: self.language.unwrap_or_default(),
                     consumer_id,
                     find_reviewer,
+                    product,
                 }))
             }
             None => Err(format!("provider {}", self.provider)),

@@ -45,7 +45,7 @@ pub(crate) const ROW_COLUMNS: &str = "r.rid, r.id, r.product_id, r.product_title
     r.reply_updated_at, r.tags_json, r.reference_id, r.referral_email, r.report_status, \
     r.report_reasons_json, r.language, r.consumer_id, \
     (SELECT provider FROM shops WHERE shops.id = r.shop), \
-    (SELECT key FROM shops WHERE shops.id = r.shop), r.find_reviewer_json";
+    (SELECT key FROM shops WHERE shops.id = r.shop), r.find_reviewer_json, r.product_json";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -96,6 +96,7 @@ pub(crate) fn review_row(row: &Row<'_>) -> rusqlite::Result<ReviewRow> {
         language: row.get(34)?,
         consumer_id: row.get(35)?,
         find_reviewer_json: row.get(38)?,
+        product_json: row.get(39)?,
     }
     .into_details()
     .map_err(|e| conversion_error(36, e))?;
@@ -165,6 +166,8 @@ struct RowExtras<'r> {
     report_reasons_json: Option<String>,
     /// Trustpilot's Find Reviewer state as JSON (NULL for other providers and when none).
     find_reviewer_json: Option<String>,
+    /// A Trustpilot product review's own fields as JSON (NULL for every other review).
+    product_json: Option<String>,
     has_image: bool,
     has_video: bool,
     synced_at: i64,
@@ -191,6 +194,7 @@ impl<'r> RowExtras<'r> {
                 .find_reviewer
                 .map(serde_json::to_string)
                 .transpose()?,
+            product_json: details.product.map(serde_json::to_string).transpose()?,
             details,
             has_image: r.has_image(),
             has_video: r.has_video(),
@@ -199,7 +203,7 @@ impl<'r> RowExtras<'r> {
     }
 }
 
-/// Parameters `?1`…`?39` of the writer's insert and update statements.
+/// Parameters `?1`…`?40` of the writer's insert and update statements.
 #[allow(clippy::ptr_arg)] // `&String`: a `&str` cannot become a `&dyn ToSql` (unsized).
 fn row_values<'v>(
     rid: &'v i64,
@@ -207,7 +211,7 @@ fn row_values<'v>(
     r: &'v Review,
     row: &'v RowExtras<'_>,
     facets: &'v String,
-) -> [&'v dyn rusqlite::ToSql; 39] {
+) -> [&'v dyn rusqlite::ToSql; 40] {
     [
         rid,
         shop_id,
@@ -248,6 +252,7 @@ fn row_values<'v>(
         &row.details.language,
         &row.details.consumer_id,
         &row.find_reviewer_json,
+        &row.product_json,
     ]
 }
 
@@ -414,10 +419,10 @@ impl Store {
                  commented_at, updated_at, media_json, reply_content, reply_at, has_image, \
                  has_video, synced_at, facets, reply_author, reply_updated_at, tags_json, \
                  reference_id, referral_email, report_status, report_reasons_json, language, \
-                 consumer_id, find_reviewer_json) \
+                 consumer_id, find_reviewer_json, product_json) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, \
-                 ?33, ?34, ?35, ?36, ?37, ?38, ?39) \
+                 ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40) \
                  ON CONFLICT (shop, id) DO NOTHING",
             )?;
             let mut update = tx.prepare_cached(
@@ -431,8 +436,8 @@ impl Store {
                  reply_author = ?30, reply_updated_at = ?31, tags_json = ?32, \
                  reference_id = ?33, referral_email = ?34, report_status = ?35, \
                  report_reasons_json = ?36, language = ?37, consumer_id = ?38, \
-                 find_reviewer_json = ?39, \
-                 deleted_remotely_at = NULL WHERE rid = ?40 AND shop = ?2 AND id = ?3",
+                 find_reviewer_json = ?39, product_json = ?40, \
+                 deleted_remotely_at = NULL WHERE rid = ?41 AND shop = ?2 AND id = ?3",
             )?;
             let mut fts_ops: Vec<FtsOp> = Vec::with_capacity(reviews.len());
             let mut products = ProductCounts::default();
