@@ -127,6 +127,7 @@ pub fn run() {
             commands::reviews::delete_reviews,
             commands::reviews::post_reply,
             commands::reviews::delete_reply,
+            commands::reviews::set_conversation_public,
             commands::reviews::add_tag,
             commands::invitations::invitation_templates,
             commands::invitations::create_invitation_link,

@@ -19,6 +19,12 @@ use serde_json::json;
 const TRUSTOO_REVIEWS: usize = 40;
 const TRUSTPILOT_REVIEWS: usize = 120;
 
+/// The unit's reviews in the inbox: its service reviews and the product reviews the sandbox
+/// seeds beside them (issue 17 §3).
+fn trustpilot_listed() -> usize {
+    TRUSTPILOT_REVIEWS + reviewdesk_sandbox::trustpilot::products::count_for(TRUSTPILOT_REVIEWS)
+}
+
 async fn rig() -> SignInRig {
     SignInRig::start_with(SandboxConfig {
         reviews: TRUSTOO_REVIEWS,
@@ -177,7 +183,7 @@ async fn unit_screens(app: &AppUnderTest, score: &str) {
     choose(app, "filter-reported", "not_reported").await;
     app.screenshot("trustpilot-6-filters").await.expect("shot");
     app.click("clear-filters", WAIT).await.expect("clear");
-    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, trustpilot_listed()).await;
 
     app.click("nav-overview", WAIT).await.expect("Overview");
     let shown = app
@@ -324,7 +330,7 @@ async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
 /// Tags the first two reviews of the inbox with the keyboard (`x`, `j`, `x`, `t`), sees one
 /// `PUT` per review reach Trustpilot, then filters by the new tag: exactly those two.
 async fn tag_two_and_filter(app: &AppUnderTest, rig: &SignInRig) {
-    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, trustpilot_listed()).await;
     app.click("review-row", WAIT).await.expect("a review");
     let first = selected_id(app).await;
     app.press("x").await.expect("x");
@@ -392,7 +398,7 @@ async fn tag_two_and_filter(app: &AppUnderTest, rig: &SignInRig) {
     assert!(tags.contains("Late parcel"), "{tags}");
     app.screenshot("trustpilot-13-tagged").await.expect("shot");
     app.click("clear-filters", WAIT).await.expect("clear");
-    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, trustpilot_listed()).await;
 }
 
 /// Invites a customer from the Invite page: a link made on Trustpilot's invitations host and
@@ -474,7 +480,7 @@ async fn invite_a_customer(app: &AppUnderTest, rig: &SignInRig) {
 /// from an invitation), sees one request reach Trustpilot, then reads the consumer's answer
 /// with "Check for an answer".
 async fn ask_the_reviewer(app: &AppUnderTest, rig: &SignInRig) {
-    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, trustpilot_listed()).await;
     // Rows one after another until the pane offers Find Reviewer (invited reviews do not).
     app.wait_for_js(
         "a review Find Reviewer is offered for",
@@ -578,7 +584,7 @@ async fn sandbox_post(rig: &SignInRig, path: &str, body: serde_json::Value) {
 async fn all_accounts_side_by_side(app: &AppUnderTest) {
     app.click("shop-switcher", WAIT).await.expect("switcher");
     app.click("all-accounts", WAIT).await.expect("All accounts");
-    reviews_listed(app, TRUSTOO_REVIEWS + TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, TRUSTOO_REVIEWS + trustpilot_listed()).await;
     let providers = row_providers(app).await;
     assert!(
         providers.iter().any(|p| p == "trustoo") && providers.iter().any(|p| p == "trustpilot"),
@@ -626,7 +632,7 @@ async fn tag_a_review_of_another_account(app: &AppUnderTest, rig: &SignInRig) {
     reviews_listed(app, TRUSTOO_REVIEWS).await;
     app.click("shop-switcher", WAIT).await.expect("switcher");
     app.click("all-accounts", WAIT).await.expect("All accounts");
-    reviews_listed(app, TRUSTOO_REVIEWS + TRUSTPILOT_REVIEWS).await;
+    reviews_listed(app, TRUSTOO_REVIEWS + trustpilot_listed()).await;
     let id = app
         .wait_for_js(
             "a Trustpilot row, selected",
@@ -720,7 +726,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     );
     os_open(&link, app.home.path(), env).expect("deliver the link");
     let score = pick_unit(&app, "trustpilot-3-business-unit").await;
-    reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(&app, trustpilot_listed()).await;
     app.screenshot("trustpilot-4-inbox").await.expect("shot");
     unit_screens(&app, &score).await;
     answer_with_the_keyboard(&app, &rig).await;
@@ -793,7 +799,7 @@ async fn client_credentials_sign_in_in_a_second_run() {
     .await;
     app.click("tp-submit", WAIT).await.expect("sign in");
     pick_unit(&app, "trustpilot-9-client-credentials").await;
-    reviews_listed(&app, TRUSTPILOT_REVIEWS).await;
+    reviews_listed(&app, trustpilot_listed()).await;
     let blob = keyring_secret(&unit_entry())
         .expect("secret-tool")
         .expect("the business unit's keyring entry");

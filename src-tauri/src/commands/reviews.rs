@@ -153,8 +153,11 @@ pub async fn delete_reviews(
     .await
 }
 
-/// Answers a review in public (sent now, or queued while the provider is unreachable). Only a
-/// provider that answers reviews takes it; the business user who answers is the account's own.
+/// Answers a review (sent now, or queued while the provider is unreachable). Only a provider
+/// that answers reviews takes it; the business user who answers is the account's own. A
+/// Trustpilot product review is answered in its conversation, which `public` shows on
+/// Trustpilot or keeps between the business and the reviewer (a service reply is always
+/// public).
 #[tauri::command]
 pub async fn post_reply(
     handle: AppHandle,
@@ -163,6 +166,7 @@ pub async fn post_reply(
     id: String,
     message: String,
     account: Option<AccountKey>,
+    public: Option<bool>,
 ) -> Result<ActionOutcome, IpcError> {
     let author = replying_user(&app, account.as_ref()).await?;
     let id = ReviewId(id);
@@ -174,7 +178,35 @@ pub async fn post_reply(
         Feature::ReadReviews,
         |inbox, client| async move {
             inbox
-                .post_reply(client.as_deref(), &id, &message, author.as_deref())
+                .post_answer(client.as_deref(), &id, &message, author.as_deref(), public)
+                .await
+        },
+    )
+    .await
+}
+
+/// Shows a product review's conversation on Trustpilot or keeps it between the business and
+/// the reviewer.
+#[tauri::command]
+pub async fn set_conversation_public(
+    handle: AppHandle,
+    app: State<'_, AppState>,
+    inboxes: State<'_, InboxState>,
+    id: String,
+    public: bool,
+    account: Option<AccountKey>,
+) -> Result<ActionOutcome, IpcError> {
+    replying_user(&app, account.as_ref()).await?;
+    let id = ReviewId(id);
+    inbox::write_action_on(
+        &handle,
+        &app,
+        &inboxes,
+        account,
+        Feature::ReadReviews,
+        |inbox, client| async move {
+            inbox
+                .set_conversation_public(client.as_deref(), &id, public)
                 .await
         },
     )

@@ -94,7 +94,7 @@ describe("All accounts view", () => {
     const text = (await screen.findByTestId("reply-text")) as HTMLTextAreaElement;
     await fireEvent.input(text, { target: { value: "Thank you for the kind words." } });
     await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
-    await waitFor(() => expect(post).toHaveBeenCalledWith(row.dataset.reviewId, "Thank you for the kind words.", UNIT));
+    await waitFor(() => expect(post).toHaveBeenCalledWith(row.dataset.reviewId, "Thank you for the kind words.", UNIT, null));
     const tag = vi.spyOn(backend.reviews, "addTag");
     await fireEvent.keyDown(window, { key: "t" });
     const input = await screen.findByTestId("tag-input");

@@ -52,7 +52,7 @@ describe("answering a review", () => {
     await fireEvent.input(text, { target: { value: "Thank you, we are glad it arrived quickly." } });
     await waitFor(() => expect(screen.queryByTestId("reply-warnings")).toBeNull());
     await fireEvent.keyDown(text, { key: "Enter", ctrlKey: true });
-    await waitFor(() => expect(post).toHaveBeenCalledWith(expect.any(String), "Thank you, we are glad it arrived quickly.", UNIT_ACCOUNT));
+    await waitFor(() => expect(post).toHaveBeenCalledWith(expect.any(String), "Thank you, we are glad it arrived quickly.", UNIT_ACCOUNT, null));
     await waitFor(() => expect(screen.queryByTestId("reply-editor")).toBeNull());
     await waitFor(() => expect(screen.getByTestId("review-reply")).toHaveTextContent("we are glad it arrived quickly"));
   });

@@ -232,8 +232,14 @@ export interface ReviewsArea {
   setTriage(ids: string[], state: TriageState, account?: AccountKey): Promise<void>;
   /** Deletes reviews (sent now, or queued while offline): one outcome per id. Rust: `delete_reviews` `{ ids }`. */
   deleteReviews(ids: string[]): Promise<ActionOutcome[]>;
-  /** Answers a review in public (sent now, or queued). Rust: `post_reply` `{ id, message }`. */
-  postReply(id: string, message: string, account?: AccountKey): Promise<ActionOutcome>;
+  /**
+   * Answers a review (sent now, or queued). A Trustpilot product review is answered in its
+   * conversation, which `isPublic` shows on Trustpilot or keeps between the business and the
+   * reviewer (null: as it is). Rust: `post_reply` `{ id, message, account, public }`.
+   */
+  postReply(id: string, message: string, account?: AccountKey, isPublic?: boolean | null): Promise<ActionOutcome>;
+  /** Shows a product review's conversation on Trustpilot, or keeps it private. Rust: `set_conversation_public` `{ id, public }`. */
+  setConversationPublic(id: string, isPublic: boolean, account?: AccountKey): Promise<ActionOutcome>;
   /** Takes a review's public reply down (its text stays in the history). Rust: `delete_reply` `{ id }`. */
   deleteReply(id: string, account?: AccountKey): Promise<ActionOutcome>;
   /** Tags reviews with one tag (sent now, or queued); one outcome per id. Rust: `add_tag` `{ ids, group, value }`. */
@@ -372,6 +378,7 @@ export const COMMANDS = {
   listTags: "list_tags",
   postReply: "post_reply",
   deleteReply: "delete_reply",
+  setConversationPublic: "set_conversation_public",
   addTag: "add_tag",
   removeTag: "remove_tag",
   findReviewer: "find_reviewer",

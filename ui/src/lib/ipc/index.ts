@@ -73,6 +73,8 @@ export type {
   FindReviewer,
   FindReviewerRequest,
   FindReviewerAnswer,
+  ProductReviewDetails,
+  ProductAttributeRating,
   ReplyWarning,
   ReplyRule,
   ReplyTemplate,

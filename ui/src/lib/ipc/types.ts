@@ -84,6 +84,8 @@ export type { ReviewTag } from "./bindings/ReviewTag";
 export type { FindReviewer } from "./bindings/FindReviewer";
 export type { FindReviewerRequest } from "./bindings/FindReviewerRequest";
 export type { FindReviewerAnswer } from "./bindings/FindReviewerAnswer";
+export type { ProductReviewDetails } from "./bindings/ProductReviewDetails";
+export type { ProductAttributeRating } from "./bindings/ProductAttributeRating";
 export type { ExclusionTarget } from "./bindings/ExclusionTarget";
 export type { ExclusionPage } from "./bindings/ExclusionPage";
 export type { ExportResult } from "./bindings/ExportResult";

@@ -3,4 +3,4 @@
 /**
  * What a queued action does once the server is reachable.
  */
-export type ActionKind = "delete_review" | "create_review" | "create_exclusion" | "delete_exclusion" | "unsubscribe" | "post_reply" | "delete_reply" | "add_tags" | "remove_tag" | "find_reviewer";
+export type ActionKind = "delete_review" | "create_review" | "create_exclusion" | "delete_exclusion" | "unsubscribe" | "post_reply" | "delete_reply" | "add_tags" | "remove_tag" | "find_reviewer" | "set_conversation_state";

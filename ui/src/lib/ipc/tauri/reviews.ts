@@ -42,8 +42,10 @@ export function createTauriReviews(): ReviewsArea {
     setTriage: (ids: string[], state: TriageState, account?: AccountKey) =>
       call<void>(COMMANDS.setTriage, { ids, state, account: account ?? null }),
     deleteReviews: (ids: string[]) => call<ActionOutcome[]>(COMMANDS.deleteReviews, { ids }),
-    postReply: (id: string, message: string, account?: AccountKey) =>
-      call<ActionOutcome>(COMMANDS.postReply, { id, message, account: account ?? null }),
+    postReply: (id: string, message: string, account?: AccountKey, isPublic?: boolean | null) =>
+      call<ActionOutcome>(COMMANDS.postReply, { id, message, account: account ?? null, public: isPublic ?? null }),
+    setConversationPublic: (id: string, isPublic: boolean, account?: AccountKey) =>
+      call<ActionOutcome>(COMMANDS.setConversationPublic, { id, public: isPublic, account: account ?? null }),
     deleteReply: (id: string, account?: AccountKey) => call<ActionOutcome>(COMMANDS.deleteReply, { id, account: account ?? null }),
     addTag: (ids: string[], tag: ReviewTag, account?: AccountKey) =>
       call<ActionOutcome[]>(COMMANDS.addTag, { ids, group: tag.group, value: tag.value, account: account ?? null }),
