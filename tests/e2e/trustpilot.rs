@@ -219,9 +219,14 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .expect("the view's filters");
     // Newest first here, so the review answered is near the top of the inbox afterwards.
     choose(app, "sort", "newest").await;
-    app.click("review-row", WAIT)
-        .await
-        .expect("an unanswered review");
+    // A service review (the unit's product reviews are answered in conversations: below).
+    select_row_where(
+        app,
+        "an unanswered service review",
+        "const p = document.querySelector('[data-testid=detail-product]'); \
+         return !!p && p.textContent.includes('Service review');",
+    )
+    .await;
     let id = selected_id(app).await;
     app.press("a").await.expect("a");
     app.text_of("reply-editor", WAIT)
@@ -309,6 +314,156 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     app.screenshot("trustpilot-11-replied").await.expect("shot");
 }
 
+/// Clicks the list's rows one after another, from the top, until `condition` (a script over
+/// the page) holds for the one in the detail pane.
+async fn select_row_where(app: &AppUnderTest, what: &str, condition: &str) {
+    app.wait_for_js(
+        what,
+        &format!(
+            "const holds = () => {{ {condition} }}; \
+             const rows = [...document.querySelectorAll('[data-testid=review-row]')]; \
+             const selected = document.querySelector('[data-testid=review-row][aria-selected=true]'); \
+             if (selected && window.__rowTried === selected.dataset.reviewId && holds()) return true; \
+             window.__rowIndex = (window.__rowIndex ?? -1) + 1; \
+             const r = rows[window.__rowIndex % Math.max(rows.length, 1)]; \
+             if (r) {{ r.click(); window.__rowTried = r.dataset.reviewId; }} return false;"
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    app.eval(
+        "window.__rowIndex = -1; window.__rowTried = null; return true;",
+        vec![],
+    )
+    .await
+    .expect("eval");
+}
+
+/// Answers one of the unit's product reviews nobody has answered, from the keyboard, in a
+/// private conversation: Trustpilot sees the conversation created once and one comment, and
+/// the pane shows the comment as private; then the comment is edited in place.
+async fn answer_a_product_review(app: &AppUnderTest, rig: &SignInRig) {
+    reviews_listed(app, trustpilot_listed()).await;
+    select_row_where(
+        app,
+        "an unanswered product review",
+        "return !!document.querySelector('[data-testid=product-facts]') && \
+           !!document.querySelector('[data-testid=reply-open]');",
+    )
+    .await;
+    let id = selected_id(app).await;
+    let facts = app.text_of("product-facts", WAIT).await.expect("facts");
+    assert!(
+        ["Published", "Not published", "Under moderation", "Archived"]
+            .iter()
+            .any(|s| facts.contains(s)),
+        "{facts}"
+    );
+    app.press("a").await.expect("a");
+    app.text_of("reply-editor", WAIT).await.expect("the editor");
+    app.click("reply-public", WAIT)
+        .await
+        .expect("make it private");
+    let text = "Thank you for the photos! We are sorry the zip gave way: please contact us through our website and we will send a new one.";
+    app.type_into("reply-text", text, WAIT).await.expect("type");
+    app.wait_for_js(
+        "the warnings to clear",
+        "return !document.querySelector('[data-testid=reply-warnings]');",
+        WAIT,
+    )
+    .await
+    .expect("no warnings");
+    let preview = app.text_of("reply-preview", WAIT).await.expect("preview");
+    assert!(preview.contains("private"), "{preview}");
+    app.screenshot("trustpilot-17-product-answer")
+        .await
+        .expect("shot");
+    press_button(app, "reply-post").await;
+    toast_containing(app, "Your reply is on Trustpilot.").await;
+    let create = format!("/v1/private/product-reviews/{id}/create-conversation");
+    assert_eq!(
+        sandbox_calls(rig, "POST", &create).await,
+        1,
+        "one conversation"
+    );
+    let answered = app
+        .wait_for_js(
+            "the comment in the pane",
+            &format!(
+                "const r = document.querySelector('[data-testid=review-reply]');                  return r && r.textContent.includes({}) ? r.textContent : null;",
+                json!(text)
+            ),
+            WAIT,
+        )
+        .await
+        .expect("the comment shown");
+    assert!(
+        answered
+            .as_str()
+            .is_some_and(|t| t.contains("only the reviewer sees it")),
+        "{answered}"
+    );
+    let log = sandbox_state(rig, "/__sandbox/requests").await;
+    let comments: Vec<String> = log["requests"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|r| {
+                    r["method"] == "POST"
+                        && r["path"].as_str().is_some_and(|p| {
+                            p.starts_with("/v1/private/conversations/") && p.ends_with("/comments")
+                        })
+                })
+                .filter_map(|r| r["path"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(comments.len(), 1, "one comment: {comments:?}");
+    app.screenshot("trustpilot-18-product-answered")
+        .await
+        .expect("shot");
+
+    // An edit updates the comment in place: a PUT, no new conversation, no new comment.
+    press_button(app, "reply-edit").await;
+    app.text_of("reply-editor", WAIT).await.expect("the editor");
+    let edited = "Thank you for the photos! A new zip is on its way to you.";
+    app.type_into("reply-text", edited, WAIT)
+        .await
+        .expect("type");
+    press_button(app, "reply-post").await;
+    app.wait_for_js(
+        "the edited comment in the pane",
+        &format!(
+            "const r = document.querySelector('[data-testid=review-reply]');              return !!r && r.textContent.includes({});",
+            json!(edited)
+        ),
+        WAIT,
+    )
+    .await
+    .expect("the edit shown");
+    assert_eq!(
+        sandbox_calls(rig, "POST", &create).await,
+        1,
+        "still one conversation"
+    );
+    let conversation = comments[0].trim_end_matches("/comments").to_owned();
+    let puts = sandbox_state(rig, "/__sandbox/requests").await["requests"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|r| {
+                    r["method"] == "PUT"
+                        && r["path"]
+                            .as_str()
+                            .is_some_and(|p| p.starts_with(&format!("{conversation}/comments/")))
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(puts, 1, "the comment replaced in place");
+}
+
 /// How many `method` requests the sandbox's Trustpilot API saw on `path`.
 async fn sandbox_calls(rig: &SignInRig, method: &str, path: &str) -> usize {
     let log = sandbox_state(rig, "/__sandbox/requests").await;
@@ -331,6 +486,12 @@ async fn reply_posts(rig: &SignInRig, id: &str) -> usize {
 /// `PUT` per review reach Trustpilot, then filters by the new tag: exactly those two.
 async fn tag_two_and_filter(app: &AppUnderTest, rig: &SignInRig) {
     reviews_listed(app, trustpilot_listed()).await;
+    // Trustpilot tags service reviews: the product filter keeps those (product "0").
+    app.click("filter-product", WAIT).await.expect("products");
+    app.click("product-option-0", WAIT)
+        .await
+        .expect("the service reviews");
+    reviews_listed(app, TRUSTPILOT_REVIEWS).await;
     app.click("review-row", WAIT).await.expect("a review");
     let first = selected_id(app).await;
     app.press("x").await.expect("x");
@@ -733,6 +894,7 @@ async fn authorization_code_through_the_browser_then_both_providers_in_all_accou
     tag_two_and_filter(&app, &rig).await;
     invite_a_customer(&app, &rig).await;
     ask_the_reviewer(&app, &rig).await;
+    answer_a_product_review(&app, &rig).await;
     all_accounts_side_by_side(&app).await;
     tag_a_review_of_another_account(&app, &rig).await;
 

@@ -851,7 +851,8 @@ pub struct Capabilities {
     /// filter, the report status and reasons in the detail pane).
     pub reports: bool,
     /// Reviews are about products (the product filter, Overview's "By product"). Trustpilot's
-    /// service reviews are about the business.
+    /// service reviews are about the business (the filter's "Store reviews"), its product
+    /// reviews about their products.
     pub products: bool,
     /// Reviews carry photos and videos (the photo and video filters).
     pub media: bool,
@@ -896,10 +897,9 @@ impl Provider {
                 customer_events: false,
                 languages: true,
                 reports: true,
-                // Service reviews only so far: Trustpilot's product reviews (with attachments)
-                // are listed apart, as their own kind.
-                products: false,
-                media: false,
+                // Its product reviews sit in the inbox under their products, with their photos.
+                products: true,
+                media: true,
             },
         }
     }
