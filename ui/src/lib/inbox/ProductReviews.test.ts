@@ -42,7 +42,8 @@ describe("a Trustpilot product review", () => {
     const backend = renderUnitOnScreen();
     await productReviewOnScreen(backend);
     const facts = await screen.findByTestId("product-facts");
-    expect(screen.getByTestId("detail-product")).toHaveTextContent("Trail Jacket · product review on Trustpilot");
+    expect(screen.getByTestId("detail-title")).toHaveTextContent("Trail Jacket");
+    expect(screen.getByTestId("detail-product")).toHaveTextContent("Product review on Trustpilot");
     expect(within(facts).getByTestId("product-state")).toHaveTextContent("Under moderation");
     expect(facts).toHaveTextContent("SKU AU-101");
     expect(within(facts).getByTestId("product-attributes")).toHaveTextContent("True to size");
