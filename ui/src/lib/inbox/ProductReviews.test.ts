@@ -16,6 +16,7 @@ async function productReviewOnScreen(backend: ReturnType<typeof renderUnitOnScre
   if (review.details.provider !== "trustpilot") throw new Error("a Trustpilot row");
   review.is_store_review = false;
   review.product_title = "Trail Jacket";
+  review.title = "";
   review.reply = null;
   review.details.product = {
     state: "underModeration",
