@@ -217,21 +217,51 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     )
     .await
     .expect("the view's filters");
-    // Newest first here, so the review answered is near the top of the inbox afterwards.
+    // Newest first, one star: the review answered is found again in the inbox afterwards.
     choose(app, "sort", "newest").await;
+    app.click("filter-rating-1", WAIT).await.expect("1★");
     // A service review (the unit's product reviews are answered in conversations: below).
     select_row_where(
         app,
-        "an unanswered service review",
+        "an unanswered 1★ service review",
         "const p = document.querySelector('[data-testid=detail-product]'); \
-         return !!p && p.textContent.includes('Service review');",
+         const r = document.querySelector('[data-testid=review-row][aria-selected=true]'); \
+         return !!p && p.textContent.includes('Service review') && !!r && r.dataset.rating === '1';",
     )
     .await;
     let id = selected_id(app).await;
+    // `a` opens the editor on the merchant's default template for one star, its variables
+    // filled from the review.
     app.press("a").await.expect("a");
     app.text_of("reply-editor", WAIT)
         .await
         .expect("the reply editor");
+    let template = app
+        .wait_for_js(
+            "the one-star template in the editor",
+            "const t = document.querySelector('[data-testid=reply-text]'); \
+             return t && t.value.trim() !== '' ? t.value : null;",
+            WAIT,
+        )
+        .await
+        .expect("a template");
+    let template = template.as_str().unwrap_or_default().trim().to_owned();
+    let author = app
+        .eval(
+            "return document.querySelector('[data-testid=review-detail] .author').textContent.trim();",
+            vec![],
+        )
+        .await
+        .expect("eval");
+    let first_name = author
+        .as_str()
+        .and_then(|a| a.split_whitespace().next())
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        !template.contains('{') && template.to_lowercase().contains(&first_name),
+        "filled with {first_name}: {template}"
+    );
     app.type_into(
         "reply-text",
         "So sorry! Write to help@aurora-outfitters.com and change your review after.",
@@ -260,7 +290,8 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
         .expect("shot");
     app.click("templates-close", WAIT).await.expect("close");
 
-    let text = "We're sorry the parcel was late. Please contact us through our website so we can put it right.";
+    // Back to the template's words, typed, and posted with Ctrl+Enter.
+    let text = template.as_str();
     app.type_into("reply-text", text, WAIT).await.expect("type");
     app.wait_for_js(
         "the warnings to clear",
@@ -270,7 +301,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .await
     .expect("no warnings");
     let posts_before = reply_posts(rig, &id).await;
-    app.click("reply-post", WAIT).await.expect("post");
+    app.press("\u{E009}\u{E007}").await.expect("Ctrl+Enter");
     toast_containing(app, "Your reply is on Trustpilot.").await;
     // Answered, it leaves the Awaiting reply list; the next review takes the selection.
     app.wait_for_js(
@@ -286,9 +317,9 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .expect("the next review");
     assert_eq!(reply_posts(rig, &id).await, posts_before + 1, "posted once");
 
-    // In the inbox (newest first: it was the newest unanswered), the review shows the reply as
-    // Trustpilot has it.
+    // In the inbox (newest one-star reviews), the review shows the reply as Trustpilot has it.
     app.click("nav-inbox", WAIT).await.expect("Inbox");
+    app.click("filter-rating-1", WAIT).await.expect("1★");
     app.wait_for_js(
         "the answered review in the inbox",
         &format!(
@@ -312,6 +343,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .await
     .expect("the reply shown");
     app.screenshot("trustpilot-11-replied").await.expect("shot");
+    app.click("clear-filters", WAIT).await.expect("clear");
 }
 
 /// Clicks the list's rows one after another, from the top, until `condition` (a script over
