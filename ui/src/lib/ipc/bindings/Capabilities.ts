@@ -61,7 +61,8 @@ languages: boolean,
 reports: boolean, 
 /**
  * Reviews are about products (the product filter, Overview's "By product"). Trustpilot's
- * service reviews are about the business.
+ * service reviews are about the business (the filter's "Store reviews"), its product
+ * reviews about their products.
  */
 products: boolean, 
 /**
