@@ -232,6 +232,23 @@ async fn ctl(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Val
     resp.json().await.unwrap()
 }
 
+/// Trustpilot becomes unreachable (the sandbox's `offline` fault).
+async fn offline(sb: &Sandbox) {
+    ctl(
+        sb,
+        reqwest::Method::POST,
+        "/__sandbox/faults",
+        Some(json!({"kind": "offline"})),
+    )
+    .await;
+}
+
+/// Trustpilot is reachable again, and its request counters start from zero.
+async fn online_and_counting_afresh(sb: &Sandbox) {
+    ctl(sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
+    ctl(sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+}
+
 fn reviews_path() -> String {
     format!(
         "/v1/private/business-units/{}/reviews",
@@ -541,13 +558,7 @@ async fn a_reply_written_while_trustpilot_is_unreachable_is_sent_once_when_it_is
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let (ib, source, id) = replying(&sb, dir.path()).await;
-    ctl(
-        &sb,
-        reqwest::Method::POST,
-        "/__sandbox/faults",
-        Some(json!({"kind": "offline"})),
-    )
-    .await;
+    offline(&sb).await;
     let text = "Sorry to hear it. We have sent a new jacket today.";
     let outcome = ib.post_reply(Some(&source), &id, text, None).await.unwrap();
     assert_eq!(
@@ -563,8 +574,7 @@ async fn a_reply_written_while_trustpilot_is_unreachable_is_sent_once_when_it_is
     drop(ib);
     let ib = inbox(dir.path(), 100);
     assert_eq!(ib.pending_actions().unwrap().len(), 1);
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    online_and_counting_afresh(&sb).await;
     let report = ib.replay(&source).await.unwrap();
     assert_eq!(report.done, 1, "{report:?}");
     let again = ib.replay(&source).await.unwrap();
@@ -775,13 +785,7 @@ async fn a_tag_removed_while_trustpilot_is_unreachable_is_removed_once_after_a_r
         .await
         .unwrap();
     assert_eq!(stored_with_tag(&ib, &tag), std::slice::from_ref(&id));
-    ctl(
-        &sb,
-        reqwest::Method::POST,
-        "/__sandbox/faults",
-        Some(json!({"kind": "offline"})),
-    )
-    .await;
+    offline(&sb).await;
     let outcome = ib.remove_tag(Some(&source), &id, &tag).await.unwrap();
     assert_eq!(outcome.status, ActionStatus::Queued, "{outcome:?}");
     assert!(
@@ -792,8 +796,7 @@ async fn a_tag_removed_while_trustpilot_is_unreachable_is_removed_once_after_a_r
     assert_eq!(ib.review_detail(&id).unwrap().pending.len(), 1);
     drop(ib);
     let ib = inbox(dir.path(), 100);
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    online_and_counting_afresh(&sb).await;
     let report = ib.replay(&source).await.unwrap();
     assert_eq!(report.done, 1, "{report:?}");
     let again = ib.replay(&source).await.unwrap();
@@ -849,13 +852,7 @@ async fn find_reviewer_is_asked_once_even_across_an_outage_and_the_answer_comes_
     assert!(stored_find(&ib, &id).requests.is_empty());
     let path = format!("/v1/private/reviews/{}/find-reviewer", id.as_str());
     // Written while Trustpilot is unreachable: queued; the app restarts; sent once when back.
-    ctl(
-        &sb,
-        reqwest::Method::POST,
-        "/__sandbox/faults",
-        Some(json!({"kind": "offline"})),
-    )
-    .await;
+    offline(&sb).await;
     let message = "Could you share your order number so we can help?";
     let outcome = ib
         .find_reviewer(Some(&source), &id, Some(message))
@@ -864,8 +861,7 @@ async fn find_reviewer_is_asked_once_even_across_an_outage_and_the_answer_comes_
     assert_eq!(outcome.status, ActionStatus::Queued, "{outcome:?}");
     drop(ib);
     let ib = inbox(dir.path(), 100);
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    online_and_counting_afresh(&sb).await;
     let report = ib.replay(&source).await.unwrap();
     assert_eq!(report.done, 1, "{report:?}");
     let again = ib.replay(&source).await.unwrap();
@@ -1178,13 +1174,7 @@ async fn a_product_answer_written_offline_is_sent_once_after_a_restart_and_a_los
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let (ib, source, id) = product_replying(&sb, dir.path()).await;
-    ctl(
-        &sb,
-        reqwest::Method::POST,
-        "/__sandbox/faults",
-        Some(json!({"kind": "offline"})),
-    )
-    .await;
+    offline(&sb).await;
     let text = "Thank you for the photos, they help other walkers choose.";
     let outcome = ib
         .post_answer(Some(&source), &id, text, None, None)
@@ -1197,8 +1187,7 @@ async fn a_product_answer_written_offline_is_sent_once_after_a_restart_and_a_los
     );
     drop(ib);
     let ib = inbox(dir.path(), 100);
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/faults", None).await;
-    ctl(&sb, reqwest::Method::DELETE, "/__sandbox/stats", None).await;
+    online_and_counting_afresh(&sb).await;
     let report = ib.replay(&source).await.unwrap();
     assert_eq!(report.done, 1, "{report:?}");
     let again = ib.replay(&source).await.unwrap();
