@@ -12,7 +12,7 @@
 //! 3. a browser sign-in against the sandbox: the installed app opens the browser and is closed,
 //!    the merchant clicks Allow, and `gio open` with the redirect starts the installed binary,
 //!    which finishes the sign-in (the shop on screen, the tokens in the keyring);
-//! 4. `apt-get remove` and then `apt-get purge` take the program away and leave the merchant's
+//! 4. `apt-get remove` and then a purge take the program away and leave the merchant's
 //!    data directory (the store, the shop list) exactly as it was.
 //!
 //! It installs and purges a system package, so it is ignored in a plain `cargo xtask e2e` and
@@ -200,11 +200,23 @@ async fn the_installed_package_opens_sign_in_links_and_leaves_the_merchants_data
         "apt-get remove left {} as it was",
         data.display()
     );
-    apt(&["purge", "-y", PACKAGE]);
-    assert!(!installed(), "purge leaves nothing of {PACKAGE}");
+    assert!(!installed(), "apt-get remove uninstalled {PACKAGE}");
+    // A package without configuration files is gone whole after a remove (apt then no longer
+    // knows its name); dpkg purges what may be left either way.
+    let purge = as_root("dpkg", &["--purge", PACKAGE])
+        .output()
+        .expect("dpkg --purge");
+    assert!(purge.status.success(), "dpkg --purge {PACKAGE}");
+    assert!(
+        Command::new("dpkg-query")
+            .args(["-W", PACKAGE])
+            .output()
+            .is_ok_and(|out| !out.status.success()),
+        "nothing of {PACKAGE} is left in dpkg's database"
+    );
     assert!(
         snapshot(&data) == before,
-        "apt-get purge left {} as it was",
+        "purging left {} as it was",
         data.display()
     );
     drop(guard);
@@ -217,7 +229,7 @@ struct Installation;
 impl Drop for Installation {
     fn drop(&mut self) {
         if installed() {
-            let _ = apt_command(&["purge", "-y", PACKAGE]).status();
+            let _ = as_root("dpkg", &["--purge", PACKAGE]).status();
         }
     }
 }
@@ -229,28 +241,28 @@ fn installed() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
 }
 
-/// `apt-get` as root (through sudo for anyone else), never asking questions; waits for the
-/// package database when another apt holds it.
-fn apt_command(args: &[&str]) -> Command {
+/// `program args…` as root (through sudo for anyone else), never asking questions.
+fn as_root(program: &str, args: &[&str]) -> Command {
     let root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
     let mut cmd = if root {
-        Command::new("apt-get")
+        Command::new(program)
     } else {
         let mut sudo = Command::new("sudo");
-        sudo.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+        sudo.args(["DEBIAN_FRONTEND=noninteractive", program]);
         sudo
     };
-    cmd.args(["-o", "DPkg::Lock::Timeout=300"])
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive");
+    cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
     cmd
 }
 
+/// `apt-get args…`, waiting for the package database when another apt holds it.
 fn apt(args: &[&str]) {
-    let out = apt_command(args).output().expect("running apt-get");
+    let mut all = vec!["-o", "DPkg::Lock::Timeout=300"];
+    all.extend_from_slice(args);
+    let out = as_root("apt-get", &all).output().expect("running apt-get");
     assert!(
         out.status.success(),
         "apt-get {} failed: {}{}",
@@ -386,16 +398,21 @@ async fn window_icon_size(pid: u32) -> Option<(u32, u32)> {
             .unwrap_or_default();
         for window in windows.split_whitespace() {
             let out = Command::new("xprop")
-                .args(["-id", window, "_NET_WM_ICON"])
+                .args(["-id", window, "-notype", "32c", "_NET_WM_ICON"])
                 .output()
                 .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
                 .unwrap_or_default();
-            // xprop draws the icon and heads it `Icon (W x H):`.
-            let size = out.split("Icon (").nth(1).and_then(|rest| {
-                let (w, rest) = rest.split_once(" x ")?;
-                let (h, _) = rest.split_once(')')?;
-                Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
-            });
+            // `_NET_WM_ICON = width, height, pixels…` (absent: `_NET_WM_ICON:  not found.`)
+            let mut numbers = out
+                .split_once(" = ")
+                .map(|(_, values)| values)
+                .unwrap_or_default()
+                .split(',')
+                .map(|n| n.trim().parse::<u32>().ok());
+            let size = match (numbers.next().flatten(), numbers.next().flatten()) {
+                (Some(w), Some(h)) => Some((w, h)),
+                _ => None,
+            };
             if size.is_some() {
                 return size;
             }

@@ -135,8 +135,14 @@ pub fn e2e(tally: &mut crate::test::Tally, profile: Profile) {
     // The test purges the package whatever happens; a test binary that was killed cannot.
     if is_installed() {
         eprintln!("xtask: {PACKAGE} is still installed after the test: purging it");
-        let mut purge =
-            crate::setup::apt_command(!crate::setup::is_root(), &["purge", "-y", PACKAGE]);
+        let mut purge = if crate::setup::is_root() {
+            Command::new("dpkg")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("dpkg");
+            sudo
+        };
+        purge.args(["--purge", PACKAGE]);
         if let Err(err) = process::run(&mut purge) {
             eprintln!("xtask: {err:#}");
         }

@@ -81,8 +81,7 @@ fn apt() -> Result<()> {
     process::run(&mut install)
 }
 
-/// `apt-get args…`, through sudo when `sudo`.
-pub fn apt_command(sudo: bool, args: &[&str]) -> Command {
+fn apt_command(sudo: bool, args: &[&str]) -> Command {
     let mut cmd = if sudo {
         let mut c = Command::new("sudo");
         c.arg("apt-get");
