@@ -130,7 +130,7 @@ async fn the_installed_package_opens_sign_in_links_and_leaves_the_merchants_data
     }
 
     // The install alone made the entry the scheme's handler: a home where ReviewDesk never ran.
-    let fresh = home("fresh");
+    let fresh = fresh_home("fresh");
     let desktop_name = desktop
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -151,7 +151,7 @@ async fn the_installed_package_opens_sign_in_links_and_leaves_the_merchants_data
         toast.contains("No sign-in is in progress"),
         "the installed app got the link and says why it refused it: {toast}"
     );
-    let pid = started_with(forged);
+    let pid = started_with(forged).await;
     assert_eq!(
         window_icon_size(pid).await,
         Some((256, 256)),
@@ -164,7 +164,7 @@ async fn the_installed_package_opens_sign_in_links_and_leaves_the_merchants_data
     // 3. A browser sign-in with the installed app, finished by a link the OS hands to it.
     let (home, redirect) = rig.sign_in_then_close("package-sign-in").await;
     let mut app = open_through_the_os("package-signed-in", &rig.env, home, &redirect).await;
-    started_with(&redirect);
+    started_with(&redirect).await;
     let shop = app.text_of("shop-name", WAIT).await.expect("signed in");
     assert_eq!(shop, demo::SHOP_NAME);
     app.text_of("rating-average", WAIT)
@@ -195,6 +195,11 @@ async fn the_installed_package_opens_sign_in_links_and_leaves_the_merchants_data
         "remove takes the program away"
     );
     assert!(!desktop.exists(), "remove takes the .desktop file away");
+    assert_ne!(
+        default_handler(fresh_home("removed").path()),
+        desktop_name,
+        "after the remove no handler of {SCHEME_MIME} is left behind"
+    );
     assert!(
         snapshot(&data) == before,
         "apt-get remove left {} as it was",
@@ -292,7 +297,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// An empty home for one launch (`data`, `config` and `cache` as the harness lays them out).
-fn home(name: &str) -> tempfile::TempDir {
+fn fresh_home(name: &str) -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix(&format!("reviewdesk-e2e-{name}-"))
         .tempdir()
@@ -339,7 +344,7 @@ async fn open_through_the_os(
 /// The process the OS started for `link`: every ReviewDesk process with the link among its
 /// arguments runs the installed binary (by `/proc/<pid>/exe`), and there is one. Returns its
 /// pid.
-fn started_with(link: &str) -> u32 {
+async fn started_with(link: &str) -> u32 {
     let deadline = Instant::now() + WAIT;
     loop {
         let found: Vec<(u32, PathBuf)> = reviewdesk_processes()
@@ -367,7 +372,7 @@ fn started_with(link: &str) -> u32 {
             Instant::now() < deadline,
             "no ReviewDesk process was started with {link}"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
