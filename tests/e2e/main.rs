@@ -8,6 +8,7 @@ mod cold_links;
 mod composer;
 mod inbox;
 mod oauth;
+mod package;
 mod shop_tools;
 mod signin;
 mod skeleton;

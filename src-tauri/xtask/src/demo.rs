@@ -1,5 +1,5 @@
 //! `cargo xtask demo`: the app on the built-in sandbox with demo data, no account and no network.
-//! Also `cargo xtask sandbox` (the sandbox alone) and `cargo xtask bundle` (.deb and .rpm).
+//! Also `cargo xtask sandbox` (the sandbox alone).
 
 use crate::process;
 use anyhow::{bail, Context, Result};
@@ -161,25 +161,4 @@ pub fn sandbox_alone(args: &[String]) -> Result<()> {
             .args(args)
             .current_dir(&root),
     )
-}
-
-/// `cargo xtask bundle`: release build plus .deb and .rpm (AppImage needs downloads, so no).
-pub fn bundle() -> Result<()> {
-    crate::setup::run()?;
-    let root = crate::root();
-    build_ui(&root)?;
-    let tauri = root.join("ui/node_modules/.bin/tauri");
-    process::run(
-        Command::new(tauri)
-            .args([
-                "build",
-                "--bundles",
-                "deb,rpm",
-                "--ignore-version-mismatches",
-            ])
-            .current_dir(&root),
-    )?;
-    let out = root.join("target/release/bundle");
-    eprintln!("bundle: packages under {}", out.display());
-    Ok(())
 }

@@ -6,30 +6,62 @@
 use crate::process;
 use crate::test::{parse_libtest, Tally};
 use anyhow::{bail, Context, Result};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Builds the app and the e2e test binary, then runs the tests (those matching `filters`, all
 /// when empty) under Xvfb and a private D-Bus.
 pub fn run(tally: &mut Tally, filters: &[String]) {
-    match run_inner(filters) {
-        Ok((passed, failed)) => tally.add("end-to-end (real binary)", passed, failed),
+    let outcome = build_app().and_then(|app| run_inner(&app, filters, &[]));
+    count(tally, "end-to-end (real binary)", outcome);
+}
+
+/// Runs the package test (`tests/e2e/package.rs`, ignored in a plain run) against the copy
+/// that `deb` installs in `/usr/bin`.
+pub fn run_installed(tally: &mut Tally, label: &str, deb: &Path) {
+    let args = ["--ignored".to_owned(), "package::".to_owned()];
+    let outcome = run_inner(
+        Path::new(crate::package::INSTALLED_APP),
+        &args,
+        &[("REVIEWDESK_E2E_DEB", deb.as_os_str())],
+    )
+    .and_then(|(passed, failed)| {
+        // A filter that matches nothing runs nothing and succeeds: that is not a pass.
+        if passed + failed == 0 {
+            bail!("no package test ran (is `package::` still the test's module?)");
+        }
+        Ok((passed, failed))
+    });
+    count(tally, label, outcome);
+}
+
+fn count(tally: &mut Tally, label: &str, outcome: Result<(u64, u64)>) {
+    match outcome {
+        Ok((passed, failed)) => tally.add(label, passed, failed),
         Err(err) => {
-            eprintln!("xtask: end-to-end: {err:#}");
-            tally.add("end-to-end (real binary)", 0, 1);
+            eprintln!("xtask: {label}: {err:#}");
+            tally.add(label, 0, 1);
         }
     }
 }
 
-fn run_inner(filters: &[String]) -> Result<(u64, u64)> {
+/// Builds the app's debug binary and returns its path.
+fn build_app() -> Result<PathBuf> {
     let root = crate::root();
     process::run(
         Command::new("cargo")
             .args(["build", "-p", "reviewdesk", "--bin", "reviewdesk"])
             .current_dir(&root),
     )?;
+    Ok(crate::target_dir()?.join("debug/reviewdesk"))
+}
+
+/// Runs the e2e test binary with `args` (filters and libtest options) against `app`, with
+/// `extra_env` added to its environment.
+fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Result<(u64, u64)> {
+    let root = crate::root();
     let test_bin = build_test_binary(&root, "e2e")?;
-    let app = root.join("target/debug/reviewdesk");
     let driver = process::which("tauri-driver")
         .context("tauri-driver is not installed (run `cargo xtask setup`)")?;
 
@@ -59,18 +91,21 @@ fn run_inner(filters: &[String]) -> Result<(u64, u64)> {
     .args(["bash", "-c", script, "e2e"])
     .arg(&test_bin)
     .args(["--test-threads=1"])
-    .args(filters)
+    .args(args)
     .env("HOME", &home)
     .env("XDG_DATA_HOME", home.join(".local/share"))
     .env("XDG_CONFIG_HOME", home.join(".config"))
     .env("XDG_CACHE_HOME", home.join(".cache"))
     .env("XDG_RUNTIME_DIR", home.join("runtime"))
-    .env("REVIEWDESK_E2E_APP", &app)
+    .env("REVIEWDESK_E2E_APP", app)
     .env("REVIEWDESK_E2E_DRIVER", &driver)
     .env("REVIEWDESK_E2E_SHOTS", &shots)
     .env_remove("DBUS_SESSION_BUS_ADDRESS")
     .env_remove("DISPLAY")
     .current_dir(&root);
+    for (key, value) in extra_env {
+        cmd.env(key, value);
+    }
     let (status, out) = process::tee(&mut cmd)?;
     let (passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
     if !status.success() && failed == 0 {

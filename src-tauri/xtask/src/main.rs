@@ -5,11 +5,12 @@
 mod bench;
 mod demo;
 mod e2e;
+mod package;
 mod process;
 mod setup;
 mod test;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
 const USAGE: &str = "\
@@ -26,8 +27,14 @@ commands:
                         --check: then fail when they differ from what git has (as `test` does)
   e2e [FILTER]          build the app and run only the end-to-end WebDriver tests (those whose
                         name contains FILTER)
+  e2e --package [--release]
+                        build the .deb (debug build; --release: the release build), install it
+                        with apt on this machine, sign in through `gio open` with the installed
+                        copy, remove and purge it (needs root or sudo; refuses to run where
+                        ReviewDesk is already installed)
   bench                 run the benchmarks and print each figure beside its reference
-  bundle                build the .deb and .rpm packages (release build)
+  bundle                build the .deb and .rpm packages (release build) under
+                        target/release/bundle
   sandbox [ARGS..]      run the Trustoo sandbox alone (ARGS go to reviewdesk-sandbox)
 ";
 
@@ -56,14 +63,28 @@ fn run() -> Result<()> {
         }
         "bindings" => test::generate(),
         "e2e" => {
+            let package = rest.iter().any(|a| a == "--package");
+            let release = rest.iter().any(|a| a == "--release");
+            if release && !package {
+                bail!("--release goes with --package\n\n{USAGE}");
+            }
             setup::run()?;
             let mut tally = test::Tally::default();
             test::build_ui(&mut tally);
-            e2e::run(&mut tally, &rest);
+            if package {
+                let profile = if release {
+                    package::Profile::Release
+                } else {
+                    package::Profile::Debug
+                };
+                package::e2e(&mut tally, profile);
+            } else {
+                e2e::run(&mut tally, &rest);
+            }
             tally.finish()
         }
         "bench" => bench::run(&rest),
-        "bundle" => demo::bundle(),
+        "bundle" => package::bundle(),
         "sandbox" => demo::sandbox_alone(&rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
@@ -71,6 +92,21 @@ fn run() -> Result<()> {
         }
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, a `build.target-dir` setting, or `target/`
+/// in the workspace), as cargo itself reports it.
+pub fn target_dir() -> Result<PathBuf> {
+    let mut cmd = std::process::Command::new("cargo");
+    cmd.args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root());
+    let out = process::output(&mut cmd).context("`cargo metadata` failed")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&out).context("`cargo metadata` printed no JSON")?;
+    meta["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("`cargo metadata` names no target directory")
 }
 
 /// The workspace root, found from this crate's location so xtask works from any directory.

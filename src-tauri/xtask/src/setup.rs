@@ -36,6 +36,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "desktop-file-utils",
     "libglib2.0-bin",
     "xdotool",
+    // xprop: the package test reads the window's icon (`_NET_WM_ICON`)
+    "x11-utils",
     "curl",
     // Country flags and other emoji in reviews render as boxes without a colour emoji font
     // (desktops have one; a bare Xvfb machine does not).
@@ -91,12 +93,14 @@ fn apt_command(sudo: bool, args: &[&str]) -> Command {
     cmd
 }
 
-fn dpkg_installed(pkg: &str) -> bool {
+/// Whether the Debian package `pkg` is installed.
+pub fn dpkg_installed(pkg: &str) -> bool {
     process::output(Command::new("dpkg-query").args(["-W", "-f=${Status}", pkg]))
         .is_some_and(|s| s.contains("install ok installed"))
 }
 
-fn is_root() -> bool {
+/// Whether xtask runs as root (apt then needs no sudo).
+pub fn is_root() -> bool {
     process::output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
 }
 

@@ -56,6 +56,10 @@ pub fn run() -> Result<()> {
     nextest(&mut tally);
     ui_checks(&mut tally);
     crate::e2e::run(&mut tally, &[]);
+    // The installed package: the debug build's .deb installed with apt, a sign-in through
+    // `gio open` with the installed copy, then removed (xtask/src/package.rs says why the debug
+    // build). It adds about 3 minutes to a CI run of about 26.
+    crate::package::e2e(&mut tally, crate::package::Profile::Debug);
     tally.finish()
 }
 
