@@ -109,9 +109,11 @@ impl LinkInbox {
 /// Registers the scheme with the OS where that is done at run time, then handles the links
 /// that waited for the app's state (call once that state is managed).
 pub fn install(app: &mut App) {
-    // Linux (and Windows debug builds) register the handler at run time; the .desktop file of a
-    // package does not pass the URL (`%u`), and a moved binary needs re-registering. Without
-    // the plugin (an argument was not UTF-8) this run skips it; the next start registers.
+    // Linux (and Windows debug builds) register the handler at run time as well: the package's
+    // .desktop file (which passes the link on with `%u`, see xtask/packaging) covers an
+    // installed copy, but a build run from its tree or a moved binary needs registering.
+    // Without the plugin (an argument was not UTF-8) this run skips it; the next start
+    // registers.
     #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
     if app
         .try_state::<tauri_plugin_deep_link::DeepLink<tauri::Wry>>()
