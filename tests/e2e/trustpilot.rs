@@ -494,6 +494,19 @@ async fn answer_a_product_review(app: &AppUnderTest, rig: &SignInRig) {
         })
         .unwrap_or(0);
     assert_eq!(puts, 1, "the comment replaced in place");
+
+    // The product review's pane, answered, on a small laptop's screen and a full HD one.
+    for width in [WIDTHS[0], WIDTHS[2]] {
+        resize_page(app, width).await;
+        let layout = app
+            .eval(LAYOUT_PROBLEMS, vec![json!({ "filterRows": 2 })])
+            .await
+            .expect("layout");
+        app.screenshot(&format!("trustpilot-19-product-review-{width}"))
+            .await
+            .expect("shot");
+        assert_eq!(layout["problems"], json!([]), "at {width} px");
+    }
 }
 
 /// How many `method` requests the sandbox's Trustpilot API saw on `path`.

@@ -51,6 +51,8 @@ describe("a Trustpilot product review", () => {
     expect(within(facts).getByTestId("product-attributes")).toHaveTextContent("4/5");
     expect(screen.queryByTestId("find-reviewer")).toBeNull();
     expect(screen.queryByTestId("tag-open")).toBeNull();
+    // Its state is the pill: no report status beside it (only service reviews are reported).
+    expect(screen.queryByTestId("detail-report")).toBeNull();
   });
 
   it("is answered by a comment whose visibility the merchant chooses, updated in place, never taken down", async () => {
@@ -74,6 +76,7 @@ describe("a Trustpilot product review", () => {
     const answer = await screen.findByTestId("review-reply");
     await waitFor(() => expect(answer).toHaveTextContent("private: only the reviewer sees it"));
     expect(screen.queryByTestId("reply-delete")).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("audit-list")).toHaveTextContent("Answered in a private conversation"));
 
     await fireEvent.click(screen.getByTestId("conversation-toggle"));
     await waitFor(() => expect(visibility).toHaveBeenCalledWith(id, true, UNIT_ACCOUNT));
@@ -88,5 +91,6 @@ describe("a Trustpilot product review", () => {
     await waitFor(() => expect(post).toHaveBeenLastCalledWith(id, "The new zip went out today.", UNIT_ACCOUNT, true));
     expect(screen.queryByTestId("reply-confirm-replace")).toBeNull();
     expect(down).not.toHaveBeenCalled();
+    await waitFor(() => expect(screen.getByTestId("audit-list")).toHaveTextContent("Updated the comment"));
   });
 });
