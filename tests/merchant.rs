@@ -155,9 +155,10 @@ pub fn keyring_secret(user: &str) -> Result<Option<String>> {
     }
 }
 
-/// Every file under `dir` whose bytes contain `needle`.
-pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
+/// Every readable file under `dir`, with its bytes (a secret search, a before/after
+/// comparison of a data directory).
+pub fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -167,19 +168,25 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if std::fs::read(&path)
-                .map(|bytes| {
-                    bytes
-                        .windows(needle.len().max(1))
-                        .any(|w| w == needle.as_bytes())
-                })
-                .unwrap_or(false)
-            {
-                found.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.push((path, bytes));
             }
         }
     }
-    found
+    files
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|(_, bytes)| {
+            bytes
+                .windows(needle.len().max(1))
+                .any(|w| w == needle.as_bytes())
+        })
+        .map(|(path, _)| path)
+        .collect()
 }
 
 /// Signs in on the Trustpilot sandbox's authenticate page like a merchant in the browser (the

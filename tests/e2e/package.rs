@@ -23,7 +23,7 @@
 use crate::support::{toast_containing, SignInRig, WAIT};
 use reviewdesk_sandbox::demo;
 use reviewdesk_tests::app::{shell_quote, stop_app_instances, AppUnderTest, Harness};
-use reviewdesk_tests::merchant::keyring_secret;
+use reviewdesk_tests::merchant::{files_under, keyring_secret};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -429,20 +429,5 @@ async fn window_icon_size(pid: u32) -> Option<(u32, u32)> {
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                files.insert(path, bytes);
-            }
-        }
-    }
-    files
+    files_under(dir).into_iter().collect()
 }
