@@ -329,9 +329,17 @@ impl AppUnderTest {
                     .shots
                     .join(format!("timeout-{}.html", what.replace(' ', "-")));
                 let _ = std::fs::write(&dump, page);
+                // The app's own log beside it: what the app was doing meanwhile (a sync that
+                // did not end, a call that waited) is only there, and the app's home is gone
+                // once the test ends.
+                let log = self
+                    .shots
+                    .join(format!("timeout-{}.app.log", what.replace(' ', "-")));
+                let _ = std::fs::copy(&self.log, &log);
                 bail!(
-                    "{what}: not within {within:?} (page saved to {})",
-                    dump.display()
+                    "{what}: not within {within:?} (page saved to {}, the app's log to {})",
+                    dump.display(),
+                    log.display()
                 );
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
