@@ -35,3 +35,26 @@ describe("a sync that ended while the page was opening", () => {
     expect(query.mock.calls.length).toBe(1);
   });
 });
+
+describe("the sync status", () => {
+  it("is read only once the page listens for its changes (a change in between is not lost)", async () => {
+    const backend = new FixtureBackend({ reviews: 30, latencyMs: 0, syncStepMs: 5 });
+    const order: string[] = [];
+    const listen = backend.reviews.onSyncProgress.bind(backend.reviews);
+    vi.spyOn(backend.reviews, "onSyncProgress").mockImplementation(async (handler) => {
+      await new Promise((r) => setTimeout(r, 50));
+      const off = await listen(handler);
+      order.push("listening");
+      return off;
+    });
+    const status = backend.reviews.syncStatus.bind(backend.reviews);
+    vi.spyOn(backend.reviews, "syncStatus").mockImplementation(() => {
+      order.push("status read");
+      return status();
+    });
+    render(WorkspaceHarness, { backend, initialPage: "inbox" });
+    await waitFor(() => expect(order).toContain("status read"));
+    expect(order.indexOf("listening")).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf("listening")).toBeLessThan(order.indexOf("status read"));
+  });
+});
