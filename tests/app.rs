@@ -471,8 +471,9 @@ fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Every process as `(pid, parent pid)`, from `/proc`.
-fn processes() -> Vec<(u32, u32)> {
+/// What `read` answers for each running process (its pid and `/proc/<pid>`), skipping those it
+/// answers `None` for (gone meanwhile, not readable, not wanted).
+pub fn each_process<T>(read: impl Fn(u32, &std::path::Path) -> Option<T>) -> Vec<T> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -480,18 +481,25 @@ fn processes() -> Vec<(u32, u32)> {
         .flatten()
         .filter_map(|entry| {
             let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
-            // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let ppid = stat
-                .rsplit_once(')')?
-                .1
-                .split_whitespace()
-                .nth(1)?
-                .parse::<u32>()
-                .ok()?;
-            Some((pid, ppid))
+            read(pid, &entry.path())
         })
         .collect()
+}
+
+/// Every process as `(pid, parent pid)`, from `/proc`.
+fn processes() -> Vec<(u32, u32)> {
+    each_process(|pid, dir| {
+        // Field 4 of /proc/PID/stat is the parent; the command name before it is in parens.
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        let ppid = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse::<u32>()
+            .ok()?;
+        Some((pid, ppid))
+    })
 }
 
 /// Every process below `root`, parents before children.

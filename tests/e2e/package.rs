@@ -22,7 +22,7 @@
 
 use crate::support::{toast_containing, SignInRig, WAIT};
 use reviewdesk_sandbox::demo;
-use reviewdesk_tests::app::{shell_quote, stop_app_instances, AppUnderTest, Harness};
+use reviewdesk_tests::app::{each_process, shell_quote, stop_app_instances, AppUnderTest, Harness};
 use reviewdesk_tests::merchant::{files_under, keyring_secret};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -378,18 +378,11 @@ async fn started_with(link: &str) -> u32 {
 
 /// Every running process whose executable is called `reviewdesk`, wherever it lives.
 fn reviewdesk_processes() -> Vec<(u32, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| {
-            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
-            let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
-            let name = exe.file_name()?.to_string_lossy().into_owned();
-            name.starts_with("reviewdesk").then_some((pid, exe))
-        })
-        .collect()
+    each_process(|pid, dir| {
+        let exe = std::fs::read_link(dir.join("exe")).ok()?;
+        let name = exe.file_name()?.to_string_lossy().into_owned();
+        name.starts_with("reviewdesk").then_some((pid, exe))
+    })
 }
 
 /// The size of the icon on `pid`'s window, as the window manager reads it (`_NET_WM_ICON`).

@@ -293,13 +293,7 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     // Back to the template's words, typed, and posted with Ctrl+Enter.
     let text = template.as_str();
     app.type_into("reply-text", text, WAIT).await.expect("type");
-    app.wait_for_js(
-        "the warnings to clear",
-        "return !document.querySelector('[data-testid=reply-warnings]');",
-        WAIT,
-    )
-    .await
-    .expect("no warnings");
+    reply_warnings_cleared(app).await;
     let posts_before = reply_posts(rig, &id).await;
     app.press("\u{E009}\u{E007}").await.expect("Ctrl+Enter");
     toast_containing(app, "Your reply is on Trustpilot.").await;
@@ -344,6 +338,17 @@ async fn answer_with_the_keyboard(app: &AppUnderTest, rig: &SignInRig) {
     .expect("the reply shown");
     app.screenshot("trustpilot-11-replied").await.expect("shot");
     app.click("clear-filters", WAIT).await.expect("clear");
+}
+
+/// Waits until the reply editor shows no guideline warning (the text passes every rule).
+async fn reply_warnings_cleared(app: &AppUnderTest) {
+    app.wait_for_js(
+        "the warnings to clear",
+        "return !document.querySelector('[data-testid=reply-warnings]');",
+        WAIT,
+    )
+    .await
+    .expect("no warnings");
 }
 
 /// Clicks the list's rows one after another, from the top, until `condition` (a script over
@@ -399,13 +404,7 @@ async fn answer_a_product_review(app: &AppUnderTest, rig: &SignInRig) {
         .expect("make it private");
     let text = "Thank you for the photos! We are sorry the zip gave way: please contact us through our website and we will send a new one.";
     app.type_into("reply-text", text, WAIT).await.expect("type");
-    app.wait_for_js(
-        "the warnings to clear",
-        "return !document.querySelector('[data-testid=reply-warnings]');",
-        WAIT,
-    )
-    .await
-    .expect("no warnings");
+    reply_warnings_cleared(app).await;
     let preview = app.text_of("reply-preview", WAIT).await.expect("preview");
     assert!(preview.contains("private"), "{preview}");
     app.screenshot("trustpilot-17-product-answer")

@@ -462,10 +462,16 @@ async fn an_incremental_sync_re_reads_only_the_recent_window_and_sees_a_report()
 // ---- Replies (issue 17 §1) --------------------------------------------------------------------
 
 /// A synced inbox on the sandbox's unit, its source, and the id of a review without a reply.
-async fn replying(sb: &Sandbox, dir: &std::path::Path) -> (Inbox, TrustpilotSource, ReviewId) {
+/// An inbox on the sandbox's unit after its first sync, and its source.
+async fn synced(sb: &Sandbox, dir: &std::path::Path) -> (Inbox, TrustpilotSource) {
     let source = TrustpilotSource::new(client(sb).await, unit());
     let ib = inbox(dir, 100);
     ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    (ib, source)
+}
+
+async fn replying(sb: &Sandbox, dir: &std::path::Path) -> (Inbox, TrustpilotSource, ReviewId) {
+    let (ib, source) = synced(sb, dir).await;
     let unanswered = ib
         .with_reader(|s| {
             s.query_reviews(
@@ -977,22 +983,23 @@ fn stored_review(ib: &Inbox, id: &ReviewId) -> reviewdesk_core::Review {
         .review
 }
 
+/// A product review nobody has answered yet (no conversation), as the sandbox has it now.
+async fn unanswered_product_review(sb: &Sandbox) -> ReviewId {
+    api_product_reviews(&client(sb).await)
+        .await
+        .into_iter()
+        .find(|r| r.conversation_id.is_none())
+        .map(|r| ReviewId::from(r.id.as_str()))
+        .unwrap()
+}
+
 /// A synced inbox, its source, and a product review nobody has answered (no conversation).
 async fn product_replying(
     sb: &Sandbox,
     dir: &std::path::Path,
 ) -> (Inbox, TrustpilotSource, ReviewId) {
-    let c = client(sb).await;
-    let source = TrustpilotSource::new(c.clone(), unit());
-    let ib = inbox(dir, 100);
-    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
-    let id = api_product_reviews(&c)
-        .await
-        .into_iter()
-        .find(|r| r.conversation_id.is_none())
-        .map(|r| ReviewId::from(r.id.as_str()))
-        .unwrap();
-    (ib, source, id)
+    let (ib, source) = synced(sb, dir).await;
+    (ib, source, unanswered_product_review(sb).await)
 }
 
 #[tokio::test]
@@ -1000,9 +1007,7 @@ async fn product_reviews_of_every_state_sync_under_their_products_with_photos_an
     let sb = sandbox().await;
     let c = client(&sb).await;
     let dir = tempfile::tempdir().unwrap();
-    let ib = inbox(dir.path(), 100);
-    let source = TrustpilotSource::new(c.clone(), unit());
-    ib.sync(&source, SyncMode::Auto, &|_| {}).await.unwrap();
+    let (ib, source) = synced(&sb, dir.path()).await;
     let api = api_product_reviews(&c).await;
     assert!(api.len() >= 12, "{}", api.len());
     let mut states = std::collections::BTreeSet::new();
@@ -1206,12 +1211,7 @@ async fn a_product_answer_written_offline_is_sent_once_after_a_restart_and_a_los
 
     // Another review: the answer lands but the app dies before hearing it; the replay reads the
     // conversation and posts nothing again.
-    let other = api_product_reviews(&client(&sb).await)
-        .await
-        .into_iter()
-        .find(|r| r.conversation_id.is_none())
-        .map(|r| ReviewId::from(r.id.as_str()))
-        .unwrap();
+    let other = unanswered_product_review(&sb).await;
     let words = "Thanks, Leo!";
     ib.post_answer(None, &other, words, None, None)
         .await
