@@ -377,11 +377,12 @@ impl Drop for AppUnderTest {
     }
 }
 
-/// Stops tauri-driver and everything it started (WebKitWebDriver, the app and the app's web
-/// processes). WebKitWebDriver puts the app in a process group of its own, so the whole tree
-/// is found through `/proc` and stopped; a surviving app would otherwise swallow the next
-/// test's launch through single-instance.
-fn stop_group(child: &mut Child) {
+/// Stops `child` and every process below it: tauri-driver and everything it started
+/// (WebKitWebDriver, the app and the app's web processes), or an app the bench started itself.
+/// WebKitWebDriver puts the app in a process group of its own, so the whole tree is found
+/// through `/proc` and stopped; a surviving app would otherwise swallow the next test's launch
+/// through single-instance.
+pub fn stop_group(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         let tree = descendants(child.id());
         let _ = child.kill();
@@ -503,7 +504,7 @@ fn processes() -> Vec<(u32, u32)> {
 }
 
 /// Every process below `root`, parents before children.
-fn descendants(root: u32) -> Vec<u32> {
+pub fn descendants(root: u32) -> Vec<u32> {
     let all = processes();
     let mut found = vec![root];
     let mut i = 0;

@@ -156,6 +156,7 @@ pub fn run() {
             commands::reviews::list_sources,
             commands::reviews::list_languages,
             commands::reviews::list_tags,
+            commands::reviews::first_rows_painted,
             commands::requests::list_orders,
             commands::requests::get_order,
             commands::requests::request_funnel,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 type Result<T> = anyhow::Result<T>;
 
 mod upload;
+mod window;
 
 fn main() -> Result<()> {
     let filters: Vec<String> = std::env::args()
@@ -45,6 +46,10 @@ fn main() -> Result<()> {
     }
     if wanted("trustpilot-sync") {
         runtime.block_on(trustpilot_sync_fetch())?;
+    }
+    // Needs the display and binaries `cargo xtask bench app` provides: only when asked by name.
+    if filters.iter().any(|f| f == "app") {
+        runtime.block_on(window::window_figures())?;
     }
     if wanted("analytics") {
         analytics()?;

@@ -680,3 +680,14 @@ mod tests {
         );
     }
 }
+
+/// The window's first rows reached the screen at `at_unix_ms` (the page's wall clock). Logged once
+/// per launch (the inbox reports again after switching accounts): the line says how long a launch
+/// took to show something, and `cargo xtask bench app` measures launch → first row from it.
+#[tauri::command]
+pub fn first_rows_painted(at_unix_ms: u64, rows: u64) {
+    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !REPORTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::info!("first rows painted at_unix_ms={at_unix_ms} rows={rows}");
+    }
+}

@@ -63,7 +63,8 @@ pub fn run(args: &[String]) -> Result<()> {
     result
 }
 
-fn build_ui(root: &Path) -> Result<()> {
+/// Builds the window's pages (`ui/dist`, which the app embeds when it is compiled).
+pub fn build_ui(root: &Path) -> Result<()> {
     process::run(
         Command::new("npm")
             .args(["run", "build"])

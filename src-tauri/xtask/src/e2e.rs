@@ -65,44 +65,14 @@ fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Resul
     let driver = process::which("tauri-driver")
         .context("tauri-driver is not installed (run `cargo xtask setup`)")?;
 
-    // A throwaway home: keyring, app data, deep-link handler registrations and mime defaults all
-    // land here, never in the developer's own profile. One per run, so two runs side by side
-    // (two developers' terminals) do not clear each other's keyring.
-    let home = root.join(format!("target/e2e-home/run-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    for sub in [".local/share", ".config", ".cache", "runtime"] {
-        std::fs::create_dir_all(home.join(sub))?;
-    }
-    set_private(&home.join("runtime"));
     let shots = root.join("target/e2e-shots");
     std::fs::create_dir_all(&shots)?;
-
-    let script = "set -e\n\
-        echo -n reviewdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n\
-        exec \"$@\"";
-    let mut cmd = Command::new("xvfb-run");
-    cmd.args([
-        "-a",
-        "-s",
-        "-screen 0 1920x1200x24",
-        "dbus-run-session",
-        "--",
-    ])
-    .args(["bash", "-c", script, "e2e"])
-    .arg(&test_bin)
-    .args(["--test-threads=1"])
-    .args(args)
-    .env("HOME", &home)
-    .env("XDG_DATA_HOME", home.join(".local/share"))
-    .env("XDG_CONFIG_HOME", home.join(".config"))
-    .env("XDG_CACHE_HOME", home.join(".cache"))
-    .env("XDG_RUNTIME_DIR", home.join("runtime"))
-    .env("REVIEWDESK_E2E_APP", app)
-    .env("REVIEWDESK_E2E_DRIVER", &driver)
-    .env("REVIEWDESK_E2E_SHOTS", &shots)
-    .env_remove("DBUS_SESSION_BUS_ADDRESS")
-    .env_remove("DISPLAY")
-    .current_dir(&root);
+    let (mut cmd, home) = headless(&root, test_bin.as_os_str())?;
+    cmd.args(["--test-threads=1"])
+        .args(args)
+        .env("REVIEWDESK_E2E_APP", app)
+        .env("REVIEWDESK_E2E_DRIVER", &driver)
+        .env("REVIEWDESK_E2E_SHOTS", &shots);
     for (key, value) in extra_env {
         cmd.env(key, value);
     }
@@ -116,6 +86,42 @@ fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Resul
     Ok((passed, failed))
 }
 
+/// `program` under Xvfb (a 1920x1200 screen), a session bus of its own (`dbus-run-session`) and
+/// an unlocked gnome-keyring, in a throwaway home where the keyring, app data, deep-link handler
+/// registrations and mime defaults land, never in the developer's own profile. One home per run
+/// (returned, for the caller to remove), so two runs side by side (two developers' terminals) do
+/// not clear each other's keyring. Add the program's arguments to the returned command.
+pub fn headless(root: &Path, program: &OsStr) -> Result<(Command, PathBuf)> {
+    let home = root.join(format!("target/e2e-home/run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    for sub in [".local/share", ".config", ".cache", "runtime"] {
+        std::fs::create_dir_all(home.join(sub))?;
+    }
+    set_private(&home.join("runtime"));
+    let script = "set -e\n\
+        echo -n reviewdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1\n\
+        exec \"$@\"";
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args([
+        "-a",
+        "-s",
+        "-screen 0 1920x1200x24",
+        "dbus-run-session",
+        "--",
+    ])
+    .args(["bash", "-c", script, "e2e"])
+    .arg(program)
+    .env("HOME", &home)
+    .env("XDG_DATA_HOME", home.join(".local/share"))
+    .env("XDG_CONFIG_HOME", home.join(".config"))
+    .env("XDG_CACHE_HOME", home.join(".cache"))
+    .env("XDG_RUNTIME_DIR", home.join("runtime"))
+    .env_remove("DBUS_SESSION_BUS_ADDRESS")
+    .env_remove("DISPLAY")
+    .current_dir(root);
+    Ok((cmd, home))
+}
+
 #[cfg(unix)]
 fn set_private(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;
@@ -127,30 +133,34 @@ fn set_private(_dir: &Path) {}
 
 /// Compiles one integration test binary of the `reviewdesk-tests` crate and returns its path.
 pub fn build_test_binary(root: &Path, test: &str) -> Result<PathBuf> {
+    build_binary_of(root, &["test", "--test", test], test)
+}
+
+/// Compiles the target `name` of the `reviewdesk-tests` crate with `cargo <how…> --no-run` (a
+/// test or a bench) and returns the executable's path.
+pub fn build_binary_of(root: &Path, how: &[&str], name: &str) -> Result<PathBuf> {
     let mut cmd = Command::new("cargo");
-    cmd.args([
-        "test",
-        "-p",
-        "reviewdesk-tests",
-        "--test",
-        test,
-        "--no-run",
-        "--message-format=json-render-diagnostics",
-    ])
-    .current_dir(root)
-    // The compiler's messages (rendered by cargo) and cargo's own errors, such as a full disk,
-    // go to the terminal: only the JSON on stdout is read here.
-    .stderr(Stdio::inherit());
+    cmd.args(how)
+        .args([
+            "-p",
+            "reviewdesk-tests",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(root)
+        // The compiler's messages (rendered by cargo) and cargo's own errors, such as a full disk,
+        // go to the terminal: only the JSON on stdout is read here.
+        .stderr(Stdio::inherit());
     eprintln!("\n==> {}", process::describe(&cmd));
     let out = cmd.output().context("starting cargo")?;
     if !out.status.success() {
-        bail!("building the {test} test binary failed");
+        bail!("building the {name} binary failed");
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .rev()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == test)
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == name)
         .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built no executable for test `{test}`"))
+        .with_context(|| format!("cargo built no executable for `{name}`"))
 }

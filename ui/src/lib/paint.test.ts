@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { afterPaint } from "./paint";
+import { afterPaint, paintedAt } from "./paint";
 
 describe("afterPaint (work the first screen does not need)", () => {
   afterEach(() => {
@@ -47,5 +47,25 @@ describe("afterPaint (work the first screen does not need)", () => {
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
+  });
+});
+
+describe("paintedAt (the launch figure's first paint)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("answers the wall-clock time of the task after the next frame, not before it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 1_000 });
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => frames.push(cb));
+    let at: number | null = null;
+    void paintedAt().then((t) => (at = t));
+    await vi.advanceTimersByTimeAsync(40);
+    expect(at).toBeNull();
+    frames[0]?.(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at).toBe(1_040);
   });
 });

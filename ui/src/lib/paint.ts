@@ -28,3 +28,24 @@ export function afterPaint(timeoutMs = 500): Promise<void> {
     else setTimeout(idle, 0);
   });
 }
+
+/**
+ * The wall-clock time (`Date.now()`) just after the frame being prepared is painted: a task
+ * queued from an animation frame runs after that frame's paint. The launch figure of `cargo xtask
+ * bench app` compares it with the time the process was spawned. A window that paints nothing
+ * answers after `timeoutMs`.
+ */
+export function paintedAt(timeoutMs = 500): Promise<number> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(fallback);
+      resolve(Date.now());
+    };
+    const fallback = setTimeout(finish, timeoutMs);
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(finish, 0));
+    else setTimeout(finish, 0);
+  });
+}

@@ -45,6 +45,19 @@ describe("inbox list", () => {
     expect(within(first).getByTestId("row-triage")).toHaveTextContent(/new|reviewed|flagged/);
   });
 
+  it("tells Rust once when the first rows are painted, with how many there are", async () => {
+    const before = Date.now();
+    const { backend } = setup({ reviews: 5000 });
+    await firstRows();
+    await waitFor(() => expect(backend.reviews.paintReports).toHaveLength(1));
+    const [report] = backend.reviews.paintReports;
+    expect(report?.rows).toBe(5000);
+    expect(report?.atUnixMs).toBeGreaterThanOrEqual(before);
+    await fireEvent.click(screen.getByTestId("filter-rating-1"));
+    await waitFor(() => expect(backend.reviews.queries.at(-1)?.filter.ratings).toEqual([1]));
+    expect(backend.reviews.paintReports).toHaveLength(1);
+  });
+
   it("filters to 1★ and tells the store exactly that", async () => {
     const { backend } = setup();
     await firstRows();

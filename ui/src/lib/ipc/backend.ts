@@ -298,6 +298,12 @@ export interface ReviewsArea {
    * every account's together. Rust: `list_tags` `{ everyAccount }`.
    */
   listTags(everyAccount?: boolean): Promise<TagSummary[]>;
+  /**
+   * Tells Rust when the window's first rows were painted (`Date.now()`), once per launch: the app
+   * logs it, and `cargo xtask bench app` reads launch → first row from that line. Rust:
+   * `first_rows_painted` `{ atUnixMs, rows }`.
+   */
+  firstRowsPainted(atUnixMs: number, rows: number): Promise<void>;
   /** Rust event `sync-progress`, payload `SyncStatus`. */
   onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
   /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */
@@ -376,6 +382,7 @@ export const COMMANDS = {
   listSources: "list_sources",
   listLanguages: "list_languages",
   listTags: "list_tags",
+  firstRowsPainted: "first_rows_painted",
   postReply: "post_reply",
   deleteReply: "delete_reply",
   setConversationPublic: "set_conversation_public",
