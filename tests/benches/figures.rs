@@ -49,7 +49,7 @@ fn main() -> Result<()> {
     }
     // Needs the display and binaries `cargo xtask bench app` provides: only when asked by name.
     if filters.iter().any(|f| f == "app") {
-        runtime.block_on(window::window_figures())?;
+        runtime.block_on(window::window_figures(&filters))?;
     }
     if wanted("analytics") {
         analytics()?;
