@@ -28,6 +28,11 @@ fn main() -> Result<()> {
             .unwrap_or(10);
         return runtime.block_on(sandbox_child(reviews.parse()?, trustpilot));
     }
+    // The window's figures need the display and the binaries `cargo xtask bench app` provides:
+    // only when asked by name, and alone (their other words name their parts).
+    if filters.iter().any(|f| f == "app") {
+        return runtime.block_on(window::window_figures(&filters));
+    }
     println!("ReviewDesk figures (release build, sandbox on 127.0.0.1)\n");
     if wanted("pager") {
         runtime.block_on(pager())?;
@@ -46,10 +51,6 @@ fn main() -> Result<()> {
     }
     if wanted("trustpilot-sync") {
         runtime.block_on(trustpilot_sync_fetch())?;
-    }
-    // Needs the display and binaries `cargo xtask bench app` provides: only when asked by name.
-    if filters.iter().any(|f| f == "app") {
-        runtime.block_on(window::window_figures(&filters))?;
     }
     if wanted("analytics") {
         analytics()?;
@@ -331,7 +332,28 @@ impl SandboxProcess {
     }
 
     fn start_with(reviews: usize, trustpilot_reviews: usize) -> Result<SandboxProcess> {
-        let mut child = std::process::Command::new(std::env::current_exe()?)
+        Self::spawn(
+            std::process::Command::new(std::env::current_exe()?),
+            reviews,
+            trustpilot_reviews,
+        )
+    }
+
+    /// A sandbox that stands for a server elsewhere beside the window figures: at the lowest
+    /// CPU priority (`nice -n 19`), so that on this machine's two cores it does not take the CPU
+    /// from the window it is measured against (a merchant's Trustoo is not on their computer).
+    fn start_remote(reviews: usize) -> Result<SandboxProcess> {
+        let mut nice = std::process::Command::new("nice");
+        nice.args(["-n", "19"]).arg(std::env::current_exe()?);
+        Self::spawn(nice, reviews, 10)
+    }
+
+    fn spawn(
+        mut command: std::process::Command,
+        reviews: usize,
+        trustpilot_reviews: usize,
+    ) -> Result<SandboxProcess> {
+        let mut child = command
             .env(SANDBOX_CHILD_ENV, reviews.to_string())
             .env(SANDBOX_CHILD_TP_ENV, trustpilot_reviews.to_string())
             .stdin(std::process::Stdio::piped())
@@ -851,11 +873,14 @@ async fn trustpilot_sync_fetch() -> Result<()> {
         let report = inbox.sync(&source, SyncMode::Auto, &|_| {}).await?;
         let run = start.end();
         let stored = inbox.with_reader(|s| s.count_reviews(&account, &Default::default()))?;
+        // The unit's product reviews (issue 17: at most 300, three pages read whole at each
+        // sync) are stored beside the service reviews; the raw fetch reads the service ones.
+        let products = reviewdesk_sandbox::trustpilot::products::count_for(REVIEWS);
         anyhow::ensure!(
             report.first_sync
                 && report.full_pass
                 && report.fetched == REVIEWS as u64
-                && stored == REVIEWS as u64,
+                && stored == (REVIEWS + products) as u64,
             "the first sync fetched {} and stored {stored} of {REVIEWS} reviews",
             report.fetched
         );

@@ -82,7 +82,7 @@ pub async fn window_figures(parts: &[String]) -> Result<()> {
         &[100_000, 1_000_000]
     };
     for &reviews in sizes {
-        let sandbox = SandboxProcess::start(reviews)?;
+        let sandbox = SandboxProcess::start_remote(reviews)?;
         let env = app_env(&sandbox);
         let home = first_sync(reviews, &env).await?;
         if let Some(hello_runs) = &hello_runs {
@@ -158,6 +158,15 @@ if (!window.__bench) {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  // A timer beside the frames: when it stalls too, the page's own thread was busy (script,
+  // layout); when only frames stall, the painting was.
+  b.stalls = [];
+  let lastTask = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - lastTask > 100) b.stalls.push([Date.now(), Math.round(now - lastTask)]);
+    lastTask = now;
+  }, 10);
 }
 return true;
 "#;
@@ -201,7 +210,12 @@ async fn first_sync(reviews: usize, env: &[(&str, String)]) -> Result<tempfile::
         app.log_path(),
         shots.join(format!("bench-sync-{reviews}.app.log")),
     );
-    let long = app.eval("return window.__bench.long;", vec![]).await?;
+    let long = app
+        .eval(
+            "return { frames: window.__bench.long, tasks: window.__bench.stalls };",
+            vec![],
+        )
+        .await?;
     std::fs::write(
         shots.join(format!("bench-sync-{reviews}.long-frames.json")),
         long.to_string(),

@@ -68,4 +68,17 @@ describe("paintedAt (the launch figure's first paint)", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(at).toBe(1_040);
   });
+
+  it("answers nothing while no frame is painted, however long that takes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 1_000 });
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => frames.push(cb));
+    let at: number | null = null;
+    void paintedAt().then((t) => (at = t));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(at).toBeNull();
+    frames[0]?.(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at).toBe(6_000);
+  });
 });
