@@ -1,6 +1,9 @@
 import { mount } from "svelte";
+import { markLaunch } from "./lib/paint";
 import App from "./App.svelte";
 import "./app.css";
+
+markLaunch("script");
 
 const target = document.getElementById("app");
 if (!target) throw new Error("#app element missing from index.html");

@@ -681,13 +681,28 @@ mod tests {
     }
 }
 
-/// The window's first rows reached the screen at `at_unix_ms` (the page's wall clock). Logged once
-/// per launch (the inbox reports again after switching accounts): the line says how long a launch
-/// took to show something, and `cargo xtask bench app` measures launch → first row from it.
+/// The window's first rows reached the screen at `at_unix_ms` (the page's wall clock), with the
+/// launch's marks (`page-start` in unix ms, the others in ms since it). Logged once per launch
+/// (the inbox reports again after switching accounts): the line says how long a launch took to
+/// show something and where the time went, and `cargo xtask bench app` measures launch → first
+/// row from it.
 #[tauri::command]
-pub fn first_rows_painted(at_unix_ms: u64, rows: u64) {
+pub fn first_rows_painted(
+    at_unix_ms: u64,
+    rows: u64,
+    marks: Option<std::collections::BTreeMap<String, f64>>,
+) {
     static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !REPORTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        tracing::info!("first rows painted at_unix_ms={at_unix_ms} rows={rows}");
+        let mut marks: Vec<(String, f64)> = marks.unwrap_or_default().into_iter().collect();
+        marks.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let marks: Vec<String> = marks
+            .iter()
+            .map(|(name, ms)| format!("{name}:{ms:.0}"))
+            .collect();
+        tracing::info!(
+            "first rows painted at_unix_ms={at_unix_ms} rows={rows} marks={}",
+            marks.join(",")
+        );
     }
 }

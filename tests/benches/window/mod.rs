@@ -113,6 +113,19 @@ fn print_launches(reviews: usize, runs: &Launches, hello: &Launches) {
         "    slowest run {ratio:.1}x the hello-world's median (goal ≤ {LAUNCH_GOAL_RATIO}x every run: {})",
         verdict(ratio <= LAUNCH_GOAL_RATIO)
     );
+    if let Some(first) = runs.steps.first() {
+        let medians: Vec<String> = (0..first.len())
+            .map(|i| {
+                let values: Vec<f64> = runs
+                    .steps
+                    .iter()
+                    .filter_map(|s| s.get(i).map(|(_, v)| *v))
+                    .collect();
+                format!("{} {:.0}", first[i].0, Stats::of(&values).median)
+            })
+            .collect();
+        println!("    where it goes (medians, ms): {}", medians.join(", "));
+    }
     let extra = runs.memory_mib - hello.memory_mib;
     let goal = if reviews == 1_000_000 {
         format!(
@@ -247,10 +260,15 @@ async fn first_sync(reviews: usize, env: &[(&str, String)]) -> Result<tempfile::
     Ok(home)
 }
 
+/// A launch's steps: each named with its duration in ms.
+type Steps = Vec<(String, f64)>;
+
 /// What the launches of one app measured.
 struct Launches {
     /// Spawn → first rows painted, ms, one per measured launch.
     times: Vec<f64>,
+    /// The steps of each measured launch (ReviewDesk's marks, see [`launch_steps`]).
+    steps: Vec<Steps>,
     /// Resident memory of the app and its processes, idle, after the last launch.
     memory_mib: f64,
 }
@@ -259,28 +277,34 @@ struct Launches {
 /// `home`; the last one stays open a few seconds for the memory figure.
 fn launches(binary: &Path, home: &Path, env: &[(&str, String)]) -> Result<Launches> {
     let mut times = Vec::new();
+    let mut steps = Vec::new();
     let mut memory_mib = 0.0;
     for run in 0..=LAUNCHES {
         let last = run == LAUNCHES;
-        let (ms, memory) = launch_once(binary, home, env, last)?;
+        let (ms, run_steps, memory) = launch_once(binary, home, env, last)?;
         if run > 0 {
             times.push(ms);
+            steps.push(run_steps);
         }
         if let Some(memory) = memory {
             memory_mib = memory;
         }
     }
-    Ok(Launches { times, memory_mib })
+    Ok(Launches {
+        times,
+        steps,
+        memory_mib,
+    })
 }
 
-/// Spawns `binary`, waits for its painted line, and returns spawn → painted in ms (and, when
-/// `measure_memory`, the resident memory of its process tree after 8 s idle).
+/// Spawns `binary`, waits for its painted line, and returns spawn → painted in ms, the launch's
+/// steps, and (when `measure_memory`) the resident memory of its process tree after 8 s idle.
 fn launch_once(
     binary: &Path,
     home: &Path,
     env: &[(&str, String)],
     measure_memory: bool,
-) -> Result<(f64, Option<f64>)> {
+) -> Result<(f64, Steps, Option<f64>)> {
     let mut cmd = Command::new(binary);
     cmd.env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -326,12 +350,12 @@ fn launch_once(
     }
     drop(lines);
     let deadline = Instant::now() + Duration::from_secs(120);
-    let at = loop {
+    let (at, steps) = loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match painted.recv_timeout(left) {
             Ok(line) => {
                 if let Some(at) = painted_at(&line) {
-                    break at;
+                    break (at, launch_steps(&line, spawned, at));
                 }
             }
             Err(_) => {
@@ -347,7 +371,47 @@ fn launch_once(
         None
     };
     stop_group(&mut child);
-    Ok((at - spawned, memory))
+    Ok((at - spawned, steps, memory))
+}
+
+/// The steps of a launch from ReviewDesk's painted line (`marks=page-start:<unix ms>,script:<ms
+/// since the page started>,…`): each step's duration in ms, from the spawn to the page's start,
+/// between the marks in order, and from the last mark to the painted frame. Empty for a line
+/// without marks (the hello-world's).
+fn launch_steps(line: &str, spawned: f64, painted: f64) -> Steps {
+    let Some(start) = line.find("marks=") else {
+        return Vec::new();
+    };
+    let text = line[start + "marks=".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default();
+    let mut origin = None;
+    let mut marks = Vec::new();
+    for pair in text.split(',') {
+        let Some((name, value)) = pair.split_once(':') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
+        if name == "page-start" {
+            origin = Some(value);
+        } else {
+            marks.push((name.to_owned(), value));
+        }
+    }
+    let Some(origin) = origin else {
+        return Vec::new();
+    };
+    let mut steps = vec![("spawn → page".to_owned(), origin - spawned)];
+    let mut last = ("page".to_owned(), 0.0);
+    for (name, at) in marks {
+        steps.push((format!("→ {name}"), at - last.1));
+        last = (name, at);
+    }
+    steps.push(("→ painted".to_owned(), painted - origin - last.1));
+    steps
 }
 
 /// The wall-clock ms in a painted line, if it is one.

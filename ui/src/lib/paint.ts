@@ -42,3 +42,22 @@ export function paintedAt(): Promise<number> {
     requestAnimationFrame(() => setTimeout(() => resolve(Date.now()), 0));
   });
 }
+
+/**
+ * Marks a step of the launch once (the first time it is reached), on the page's clock: where the
+ * time to the first rows goes is logged with them (`firstRowsPainted`). Names: `script` (the
+ * bundle runs), `session` (the account is known), `first-query` / `first-answer` (the list's
+ * first page asked and answered).
+ */
+export function markLaunch(name: string): void {
+  if (typeof performance === "undefined" || typeof performance.mark !== "function") return;
+  if (performance.getEntriesByName(name, "mark").length === 0) performance.mark(name);
+}
+
+/** The launch marks so far, in ms since the page started, with the page's start (unix ms). */
+export function launchMarks(): Record<string, number> {
+  if (typeof performance === "undefined" || typeof performance.getEntriesByType !== "function") return {};
+  const marks: Record<string, number> = { "page-start": Math.round(performance.timeOrigin) };
+  for (const mark of performance.getEntriesByType("mark")) marks[mark.name] = Math.round(mark.startTime);
+  return marks;
+}

@@ -53,6 +53,9 @@ describe("inbox list", () => {
     const [report] = backend.reviews.paintReports;
     expect(report?.rows).toBe(5000);
     expect(report?.atUnixMs).toBeGreaterThanOrEqual(before);
+    // Where the launch went: the list's first page asked and answered, on the page's clock.
+    expect(report?.marks["first-query"]).toBeLessThanOrEqual(report?.marks["first-answer"] ?? -1);
+    expect(report?.marks["page-start"]).toBeGreaterThan(0);
     await fireEvent.click(screen.getByTestId("filter-rating-1"));
     await waitFor(() => expect(backend.reviews.queries.at(-1)?.filter.ratings).toEqual([1]));
     expect(backend.reviews.paintReports).toHaveLength(1);

@@ -11,6 +11,7 @@
  */
 import type { IpcError, ReviewsArea, ReviewFilter, ReviewRow, ReviewSort, TriageState } from "../ipc";
 import { COUNT_LIMIT, PAGE_SIZE, pageQuery } from "./query";
+import { markLaunch } from "../paint";
 
 /** How many requests may be under way at once (newer ranges wait for a free slot). */
 const MAX_IN_FLIGHT = 3;
@@ -170,10 +171,12 @@ export class ReviewList {
     }
     const filter = this.#filter;
     if (!filter) return false;
+    markLaunch("first-query");
     const request = this.#reviews.queryReviews(pageQuery(filter, this.#sort, start, null, COUNT_LIMIT));
     this.#firstPage = request;
     try {
       const page = await request;
+      markLaunch("first-answer");
       if (mine !== this.#generation) return false;
       this.#inFlight = [];
       const swap = () => {

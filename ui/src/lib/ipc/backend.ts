@@ -299,11 +299,11 @@ export interface ReviewsArea {
    */
   listTags(everyAccount?: boolean): Promise<TagSummary[]>;
   /**
-   * Tells Rust when the window's first rows were painted (`Date.now()`), once per launch: the app
-   * logs it, and `cargo xtask bench app` reads launch → first row from that line. Rust:
-   * `first_rows_painted` `{ atUnixMs, rows }`.
+   * Tells Rust when the window's first rows were painted (`Date.now()`), once per launch, with the
+   * launch's marks (`launchMarks`): the app logs them, and `cargo xtask bench app` reads launch →
+   * first row from that line. Rust: `first_rows_painted` `{ atUnixMs, rows, marks }`.
    */
-  firstRowsPainted(atUnixMs: number, rows: number): Promise<void>;
+  firstRowsPainted(atUnixMs: number, rows: number, marks?: Record<string, number>): Promise<void>;
   /** Rust event `sync-progress`, payload `SyncStatus`. */
   onSyncProgress(handler: (status: SyncStatus) => void): Promise<Unsubscribe>;
   /** Rust event `queue-changed`, payload `QueuedAction[]` (everything still waiting). */

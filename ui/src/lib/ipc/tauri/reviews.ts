@@ -80,8 +80,8 @@ export function createTauriReviews(): ReviewsArea {
     listLanguages: (everyAccount?: boolean) =>
       call<LanguageSummary[]>(COMMANDS.listLanguages, { everyAccount: everyAccount ?? false }),
     listTags: (everyAccount?: boolean) => call<TagSummary[]>(COMMANDS.listTags, { everyAccount: everyAccount ?? false }),
-    firstRowsPainted: (atUnixMs: number, rows: number) =>
-      call<void>(COMMANDS.firstRowsPainted, { atUnixMs: Math.round(atUnixMs), rows }),
+    firstRowsPainted: (atUnixMs: number, rows: number, marks?: Record<string, number>) =>
+      call<void>(COMMANDS.firstRowsPainted, { atUnixMs: Math.round(atUnixMs), rows, marks: marks ?? {} }),
     onSyncProgress: (handler: (status: SyncStatus) => void) => on<SyncStatus>(EVENTS.syncProgress, handler),
     onQueueChanged: (handler: (actions: QueuedAction[]) => void) => on<QueuedAction[]>(EVENTS.queueChanged, handler),
     onNewReviews: (handler: (news: NewReviews) => void) => on<NewReviews>(EVENTS.newReviews, handler),
