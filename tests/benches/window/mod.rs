@@ -68,8 +68,8 @@ pub async fn window_figures(parts: &[String]) -> Result<()> {
             Stats::of(&runs.times).show("ms")
         );
         println!(
-            "  hello-world memory, idle:               {:.0} MiB (app + WebKit processes)",
-            runs.memory_mib
+            "  hello-world memory, idle:               {:.0} MiB (app + WebKit processes: {})",
+            runs.memory_mib, runs.memory_parts
         );
         Some(runs)
     } else {
@@ -136,9 +136,10 @@ fn print_launches(reviews: usize, runs: &Launches, hello: &Launches) {
         String::new()
     };
     println!(
-        "  memory, idle, {:>9} reviews: {:.0} MiB, hello-world + {extra:.0} MiB{goal}",
+        "  memory, idle, {:>9} reviews: {:.0} MiB, hello-world + {extra:.0} MiB{goal} ({})",
         thousands(reviews),
         runs.memory_mib,
+        runs.memory_parts,
     );
 }
 
@@ -263,6 +264,9 @@ async fn first_sync(reviews: usize, env: &[(&str, String)]) -> Result<tempfile::
 /// A launch's steps: each named with its duration in ms.
 type Steps = Vec<(String, f64)>;
 
+/// Resident memory in MiB, and the same by process as text.
+type Memory = (f64, String);
+
 /// What the launches of one app measured.
 struct Launches {
     /// Spawn → first rows painted, ms, one per measured launch.
@@ -271,6 +275,8 @@ struct Launches {
     steps: Vec<Steps>,
     /// Resident memory of the app and its processes, idle, after the last launch.
     memory_mib: f64,
+    /// The same by process.
+    memory_parts: String,
 }
 
 /// One launch to warm the caches, then [`LAUNCHES`] measured ones of `binary` with its data in
@@ -279,6 +285,7 @@ fn launches(binary: &Path, home: &Path, env: &[(&str, String)]) -> Result<Launch
     let mut times = Vec::new();
     let mut steps = Vec::new();
     let mut memory_mib = 0.0;
+    let mut memory_parts = String::new();
     for run in 0..=LAUNCHES {
         let last = run == LAUNCHES;
         let (ms, run_steps, memory) = launch_once(binary, home, env, last)?;
@@ -286,14 +293,16 @@ fn launches(binary: &Path, home: &Path, env: &[(&str, String)]) -> Result<Launch
             times.push(ms);
             steps.push(run_steps);
         }
-        if let Some(memory) = memory {
-            memory_mib = memory;
+        if let Some((total, parts)) = memory {
+            memory_mib = total;
+            memory_parts = parts;
         }
     }
     Ok(Launches {
         times,
         steps,
         memory_mib,
+        memory_parts,
     })
 }
 
@@ -304,7 +313,7 @@ fn launch_once(
     home: &Path,
     env: &[(&str, String)],
     measure_memory: bool,
-) -> Result<(f64, Steps, Option<f64>)> {
+) -> Result<(f64, Steps, Option<Memory>)> {
     let mut cmd = Command::new(binary);
     cmd.env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -428,17 +437,26 @@ fn unix_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Resident memory (VmRSS) of `pid` and every process below it, in MiB.
-fn resident_mib(pid: u32) -> f64 {
-    let kib: u64 = std::iter::once(pid)
+/// Resident memory (VmRSS) of `pid` and every process below it, in MiB: the sum, and each
+/// process by name (the app, WebKit's web and network processes).
+fn resident_mib(pid: u32) -> Memory {
+    let each: Vec<(String, f64)> = std::iter::once(pid)
         .chain(descendants(pid))
         .filter_map(|p| {
             let status = std::fs::read_to_string(format!("/proc/{p}/status")).ok()?;
+            let name = status
+                .lines()
+                .next()?
+                .strip_prefix("Name:")?
+                .trim()
+                .to_owned();
             let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            let kib = line.split_whitespace().nth(1)?.parse::<f64>().ok()?;
+            Some((name, kib / 1024.0))
         })
-        .sum();
-    kib as f64 / 1024.0
+        .collect();
+    let parts: Vec<String> = each.iter().map(|(n, m)| format!("{n} {m:.0}")).collect();
+    (each.iter().map(|(_, m)| m).sum(), parts.join(", "))
 }
 
 /// A word the sandbox's reviews use often, typed letter by letter at 1 M, three times over.
