@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod inbox;
+pub mod rendering;
 pub mod state;
 
 use tauri::Manager;
@@ -19,6 +20,7 @@ use tauri::Manager;
 /// second app, then deep-link (which only registers the scheme; links go through
 /// [`deep_link::LinkInbox`]).
 pub fn run() {
+    rendering::paint_on_the_cpu_without_a_gpu();
     init_logging();
     // Before any plugin reads them: the deep-link plugin reads `std::env::args()`, which
     // panics on an argument that is not UTF-8 (see `deep_link`).
