@@ -4,6 +4,20 @@
 pub mod app;
 pub mod merchant;
 
+/// Formats a count the way the UI does (`toLocaleString('en-US')`): the end-to-end tests and
+/// the window's benchmark read counts off the page.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A free TCP port on loopback, chosen by the OS.
 pub fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;

@@ -125,18 +125,7 @@ pub async fn selected_id(app: &AppUnderTest) -> String {
     id_of(&v)
 }
 
-/// Formats a count the way the UI does (`toLocaleString('en-US')`).
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use reviewdesk_tests::thousands;
 
 /// Picks `value` in the `<select>` with `test_id`, as a merchant choosing from the list.
 pub async fn choose(app: &AppUnderTest, test_id: &str, value: &str) {

@@ -728,13 +728,5 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    reviewdesk_tests::thousands(n as u64)
 }
