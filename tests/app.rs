@@ -348,17 +348,22 @@ impl AppUnderTest {
 
     /// Saves a PNG of the window under the shots directory once WebKit has painted two more
     /// frames (a screenshot straight after a DOM change can show the previous paint).
+    ///
+    /// Without compositing (the app's choice on a machine with no GPU, `src-tauri/src/rendering.rs`)
+    /// WebKitWebDriver's screenshot waits for the page's next paint, and a page that is not
+    /// changing (the sign-in screen) never paints again: the request never returned and CI ran
+    /// out of time. So a transparent pixel changes on every frame until the screenshot is in,
+    /// and the request has a deadline of its own.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let _ = self.client.execute_async(REPAINT_UNTIL_SHOT, vec![]).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let png = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot()).await;
         let _ = self
             .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];\
-                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-                vec![],
-            )
+            .execute("window.__reviewdeskShotTaken = true;", vec![])
             .await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        let png = self.client.screenshot().await?;
+        let png =
+            png.map_err(|_| anyhow::anyhow!("the screenshot {name} did not come within 30 s"))??;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
@@ -370,6 +375,24 @@ impl AppUnderTest {
         stop_group(&mut self.driver);
     }
 }
+
+/// Starts changing a transparent 1-pixel element on every animation frame (until the screenshot
+/// is taken, at most 20 s) and answers after two frames: see [`AppUnderTest::screenshot`].
+const REPAINT_UNTIL_SHOT: &str = "const done = arguments[arguments.length - 1];\
+    window.__reviewdeskShotTaken = false;\
+    const dot = document.createElement('div');\
+    dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none';\
+    document.body.appendChild(dot);\
+    const start = performance.now();\
+    let frames = 0;\
+    const step = () => {\
+      frames += 1;\
+      dot.style.background = frames % 2 ? 'rgba(0,0,0,0.004)' : 'rgba(0,0,0,0)';\
+      if (frames === 2) done(true);\
+      if (window.__reviewdeskShotTaken || performance.now() - start > 20000) dot.remove();\
+      else requestAnimationFrame(step);\
+    };\
+    requestAnimationFrame(step);";
 
 impl Drop for AppUnderTest {
     fn drop(&mut self) {

@@ -57,6 +57,11 @@ fn build_app() -> Result<PathBuf> {
     Ok(crate::target_dir()?.join("debug/reviewdesk"))
 }
 
+/// The longest one end-to-end test may take (the slowest takes about 3 min on CI's 2 cores):
+/// past it the run is stopped and the test counted as failed, rather than CI's limit ending
+/// everything unreported.
+const ONE_TEST_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Runs the e2e test binary with `args` (filters and libtest options) against `app`, with
 /// `extra_env` added to its environment.
 fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Result<(u64, u64)> {
@@ -76,8 +81,24 @@ fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Resul
     for (key, value) in extra_env {
         cmd.env(key, value);
     }
-    let (status, out) = process::tee(&mut cmd)?;
-    let (passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
+    let watchdog = process::Watchdog {
+        limit: ONE_TEST_AT_MOST,
+        progress: |line| line.starts_with("test ") || line.starts_with("running "),
+    };
+    let (status, out, stalled) = process::tee_watched(&mut cmd, Some(watchdog))?;
+    let (mut passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
+    if let Some(test) = stalled {
+        eprintln!(
+            "xtask: an end-to-end test ran over {} min and was stopped: {test}",
+            ONE_TEST_AT_MOST.as_secs() / 60
+        );
+        // The stopped binary printed no summary: count what finished and the stopped test.
+        passed = out
+            .lines()
+            .filter(|l| l.trim_end().ends_with(" ok") || l.trim() == "ok")
+            .count() as u64;
+        failed = 1 + out.lines().filter(|l| l.contains("FAILED")).count() as u64;
+    }
     if !status.success() && failed == 0 {
         failed = 1;
     }

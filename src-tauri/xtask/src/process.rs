@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// Prints a command the way a person would type it.
 pub fn describe(cmd: &Command) -> String {
@@ -40,31 +41,97 @@ pub fn status(cmd: &mut Command) -> Result<ExitStatus> {
 /// Runs a command, echoing stdout and stderr live, and returns the status with everything it
 /// printed (both streams, interleaved by line).
 pub fn tee(cmd: &mut Command) -> Result<(ExitStatus, String)> {
+    let (status, captured, _) = tee_watched(cmd, None)?;
+    Ok((status, captured))
+}
+
+/// A deadline on a command's progress: `progress` says which printed lines are progress, and
+/// when none has come for `limit` the command and everything it started are stopped.
+pub struct Watchdog {
+    pub limit: Duration,
+    pub progress: fn(&str) -> bool,
+}
+
+/// Like [`tee`], under a [`Watchdog`]: a child that hangs (a test waiting on a request that never
+/// answers) is stopped, with its whole process group, instead of holding the run until CI's own
+/// limit ends it with nothing reported. The third value is the last progress line before a stop.
+pub fn tee_watched(
+    cmd: &mut Command,
+    watchdog: Option<Watchdog>,
+) -> Result<(ExitStatus, String, Option<String>)> {
     eprintln!("\n==> {}", describe(cmd));
+    #[cfg(unix)]
+    if watchdog.is_some() {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("could not start `{}`", describe(cmd)))?;
     let (tx, rx) = mpsc::channel::<String>();
-    let mut readers = Vec::new();
     if let Some(out) = child.stdout.take() {
-        readers.push(spawn_line_reader(out, tx.clone(), false));
+        spawn_line_reader(out, tx.clone(), false);
     }
     if let Some(err) = child.stderr.take() {
-        readers.push(spawn_line_reader(err, tx.clone(), true));
+        spawn_line_reader(err, tx.clone(), true);
     }
     drop(tx);
     let mut captured = String::new();
-    for line in rx {
-        captured.push_str(&line);
-        captured.push('\n');
-    }
-    for reader in readers {
-        let _ = reader.join();
+    let mut last_progress = Instant::now();
+    let mut last_line: Option<String> = None;
+    let mut stalled = None;
+    loop {
+        let wait = watchdog.as_ref().map_or(Duration::from_secs(3600), |w| {
+            w.limit.saturating_sub(last_progress.elapsed())
+        });
+        match rx.recv_timeout(wait) {
+            Ok(line) => {
+                if watchdog.as_ref().is_some_and(|w| (w.progress)(&line)) {
+                    last_progress = Instant::now();
+                    last_line = Some(line.clone());
+                }
+                captured.push_str(&line);
+                captured.push('\n');
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let Some(watchdog) = &watchdog else { continue };
+                if last_progress.elapsed() < watchdog.limit {
+                    continue;
+                }
+                eprintln!(
+                    "xtask: no progress for {} s: stopping `{}` and everything it started",
+                    watchdog.limit.as_secs(),
+                    describe(cmd)
+                );
+                stop_group(child.id());
+                stalled = Some(last_line.clone().unwrap_or_default());
+                // A daemon that escaped the group can keep a pipe open: read what is left for a
+                // moment, not until it exits.
+                while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+                    captured.push_str(&line);
+                    captured.push('\n');
+                }
+                break;
+            }
+        }
     }
     let status = child.wait().context("waiting for child")?;
-    Ok((status, captured))
+    Ok((status, captured, stalled))
+}
+
+/// Sends SIGTERM, then SIGKILL, to the process group `pgid`.
+fn stop_group(pgid: u32) {
+    let group = format!("-{pgid}");
+    for signal in ["-TERM", "-KILL"] {
+        let _ = Command::new("kill")
+            .args([signal, "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        thread::sleep(Duration::from_secs(2));
+    }
 }
 
 fn spawn_line_reader<R: Read + Send + 'static>(
@@ -120,4 +187,46 @@ pub fn cargo_bin_dir() -> std::path::PathBuf {
     }
     let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
     std::path::PathBuf::from(home).join(".cargo").join("bin")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_without_progress_is_stopped_with_what_it_started() {
+        // The shell starts a grandchild that would outlive it; both belong to the group.
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "echo 'test one ... ok'; echo 'test two ... '; sleep 600 & wait",
+        ]);
+        let watchdog = Watchdog {
+            limit: Duration::from_secs(1),
+            progress: |line| line.starts_with("test "),
+        };
+        let started = Instant::now();
+        let (status, out, stalled) = tee_watched(&mut cmd, Some(watchdog)).expect("runs");
+        assert!(!status.success());
+        assert!(out.contains("test one ... ok"));
+        assert_eq!(stalled.as_deref(), Some("test two ... "));
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "stopped, not waited for"
+        );
+    }
+
+    #[test]
+    fn a_child_that_finishes_is_not_stopped() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo 'test one ... ok'; sleep 1; echo done"]);
+        let watchdog = Watchdog {
+            limit: Duration::from_secs(30),
+            progress: |line| line.starts_with("test "),
+        };
+        let (status, out, stalled) = tee_watched(&mut cmd, Some(watchdog)).expect("runs");
+        assert!(status.success());
+        assert!(out.ends_with("done\n"));
+        assert_eq!(stalled, None);
+    }
 }
