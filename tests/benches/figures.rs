@@ -455,8 +455,8 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Issue 6: with 1,000,000 reviews in the store, p95 of a filtered + full-text page query
-/// (page of 50 + total capped at 1,000, as the list view asks) < 30 ms.
+/// Issue 6, raised by issue 19: with 1,000,000 reviews in the store, p95 of a filtered +
+/// full-text page query (page of 50 + total capped at 1,000, as the list view asks) < 5 ms.
 ///
 /// Reference: the very same queries (filters, sort, page size) without their keyword, answered
 /// without text terms (a walk of the table, a partial index, or the facet tokens of a product
@@ -471,7 +471,7 @@ fn search() -> Result<()> {
     };
     const REVIEWS: u64 = 1_000_000;
     const QUERIES: usize = 500;
-    const TARGET: Duration = Duration::from_millis(30);
+    const TARGET: Duration = Duration::from_millis(5);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("store.db");
     let shop = "bench.myshopify.com";
@@ -619,8 +619,8 @@ fn store_size() -> Result<()> {
     Ok(())
 }
 
-/// Issue 6: a full sync of 100,000 reviews from the sandbox into the store must reach at least
-/// 0.8× the throughput of a raw fetch of the same pages that stores nothing.
+/// Issue 6, raised by issue 19: a full sync of 100,000 reviews from the sandbox into the store
+/// must reach at least 0.95× the throughput of a raw fetch of the same pages that stores nothing.
 ///
 /// The sync is the app's engine (`reviewdesk_inbox::Inbox::sync`, full pass, default
 /// configuration) into a fresh store on disk. The raw fetch walks the same pages (newest first,
@@ -635,7 +635,7 @@ async fn sync_fetch() -> Result<()> {
     use reviewdesk_inbox::{Inbox, InboxConfig, SyncMode};
     use std::sync::{Arc, Mutex};
     const REVIEWS: usize = 100_000;
-    const TARGET: f64 = 0.8;
+    const TARGET: f64 = 0.95;
     const RUNS: usize = 7;
     let config = InboxConfig::default();
     let (concurrency, page_size) = (config.concurrency, config.page_size);
