@@ -57,7 +57,7 @@ fn build_app() -> Result<PathBuf> {
     Ok(crate::target_dir()?.join("debug/reviewdesk"))
 }
 
-/// The longest one end-to-end test may take (the slowest takes about 3 min on CI's 2 cores):
+/// The longest one end-to-end test may take (all thirteen together take about 3 min here):
 /// past it the run is stopped and the test counted as failed, rather than CI's limit ending
 /// everything unreported.
 const ONE_TEST_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10 * 60);
