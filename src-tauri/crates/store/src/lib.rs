@@ -104,17 +104,27 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 ///
 /// Why 64 MiB and not more: with 1 GiB a store of a million reviews was mapped almost whole,
 /// most of the 1.09 GiB the app held. The hot pages (the FTS index's term pages, the top of
-/// the reviews table) fit in 64 MiB, and the 64 MiB page cache holds the rest a search reads
-/// again. Measured with `store_bench 1000000 500` (same file, same machine): search p95
+/// the reviews table) fit in 64 MiB, and the page cache ([`CACHE_KIB`]) holds the rest a
+/// search reads again. Measured with `store_bench 1000000 500` (same file, same machine): search p95
 /// 13.3–13.7 ms with 1 GiB, 14.1–15.7 ms with 64 MiB, 16.3–20.9 ms with no map; the bench
 /// process's peak resident memory 947 MB with 1 GiB, 139 MB with 64 MiB.
 const MMAP_BYTES: i64 = 64 << 20;
 
+/// The page cache of each connection, in KiB (the writer's and the window's reader's: both stay
+/// full once a million reviews have been read, and both count in the app's resident memory).
+///
+/// Why 16 MiB and not 64: `cargo xtask bench app memory`, same run of the hello-world, 1,000,000
+/// reviews, idle: the app process 407 → 310 MiB (hello-world + 231 → + 136 MiB); `cargo xtask
+/// bench search` at 1 M, two runs each: p95 21.4 / 21.5 ms with 64 MiB, 22.0 / 22.8 ms with
+/// 16 MiB (p50 2.5–2.7 ms both), the first sync's upserts no slower (28.6–34.1 s against
+/// 34.8–36.1 s).
+const CACHE_KIB: i64 = 16 << 10;
+
 /// The page cache, memory map, temp storage and statement cache every connection to a store
-/// uses (the writer's and the readers'): a large cache because listings and searches read the
-/// same index pages again and again, and a map bounded by [`MMAP_BYTES`].
+/// uses (the writer's and the readers'): a cache because listings and searches read the same
+/// index pages again and again, bounded by [`CACHE_KIB`], and a map bounded by [`MMAP_BYTES`].
 fn set_caches(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -226,7 +236,7 @@ impl Store {
     ///
     /// Sets WAL mode (readers never block the writer), `synchronous = NORMAL` (safe against app
     /// crashes; a power cut may lose the last moments, which the next sync restores), foreign
-    /// keys, a busy timeout, a 64 MiB page cache and 64 MiB of memory-mapped reads, and a
+    /// keys, a busy timeout, a 16 MiB page cache and 64 MiB of memory-mapped reads, and a
     /// 256 MiB WAL between automatic checkpoints for fast syncs.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_to_version(path.as_ref(), SCHEMA_VERSION)
