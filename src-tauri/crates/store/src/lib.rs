@@ -99,16 +99,17 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Busy timeout: how long a write waits for another connection's write before failing.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// How much of the store file SQLite maps into memory for reads (issue 19: the map counts in
-/// the app's resident memory).
+/// How much of the store file SQLite maps into memory for reads: none (issue 19: every page a
+/// connection's map touches stays in the app's resident memory, once per connection).
 ///
-/// Why 64 MiB and not more: with 1 GiB a store of a million reviews was mapped almost whole,
-/// most of the 1.09 GiB the app held. The hot pages (the FTS index's term pages, the top of
-/// the reviews table) fit in 64 MiB, and the page cache ([`CACHE_KIB`]) holds the rest a
-/// search reads again. Measured with `store_bench 1000000 500` (same file, same machine): search p95
-/// 13.3–13.7 ms with 1 GiB, 14.1–15.7 ms with 64 MiB, 16.3–20.9 ms with no map; the bench
-/// process's peak resident memory 947 MB with 1 GiB, 139 MB with 64 MiB.
-const MMAP_BYTES: i64 = 64 << 20;
+/// History: 1 GiB mapped a store of a million reviews almost whole (most of the 1.09 GiB the app
+/// held); 64 MiB still cost ~110 MiB with the writer's and the reader's maps touched. Measured
+/// without a map against 64 MiB (16 MiB page caches both): `cargo xtask bench app memory`, idle,
+/// the app process 310 → 201 MiB at 1,000,000 reviews (hello-world + 136 → + 27 MiB) and
+/// 279 → 201 MiB at 100,000; `cargo xtask bench search` at 1 M, two runs each: p95 22.0 / 22.8
+/// → 24.5 / 24.0 ms, p50 2.7 → 2.8–3.6 ms. Two milliseconds of a search against a tenth of a
+/// gigabyte held for as long as the app runs.
+const MMAP_BYTES: i64 = 0;
 
 /// The page cache of each connection, in KiB (the writer's and the window's reader's: both stay
 /// full once a million reviews have been read, and both count in the app's resident memory).
@@ -122,7 +123,7 @@ const CACHE_KIB: i64 = 16 << 10;
 
 /// The page cache, memory map, temp storage and statement cache every connection to a store
 /// uses (the writer's and the readers'): a cache because listings and searches read the same
-/// index pages again and again, bounded by [`CACHE_KIB`], and a map bounded by [`MMAP_BYTES`].
+/// index pages again and again, bounded by [`CACHE_KIB`], and no map ([`MMAP_BYTES`]).
 fn set_caches(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
@@ -236,7 +237,7 @@ impl Store {
     ///
     /// Sets WAL mode (readers never block the writer), `synchronous = NORMAL` (safe against app
     /// crashes; a power cut may lose the last moments, which the next sync restores), foreign
-    /// keys, a busy timeout, a 16 MiB page cache and 64 MiB of memory-mapped reads, and a
+    /// keys, a busy timeout, a 16 MiB page cache and no memory-mapped reads, and a
     /// 256 MiB WAL between automatic checkpoints for fast syncs.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_to_version(path.as_ref(), SCHEMA_VERSION)
