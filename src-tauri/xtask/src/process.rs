@@ -53,18 +53,13 @@ pub struct Watchdog {
 }
 
 /// Like [`tee`], under a [`Watchdog`]: a child that hangs (a test waiting on a request that never
-/// answers) is stopped, with its whole process group, instead of holding the run until CI's own
+/// answers) is stopped, with every process below it, instead of holding the run until CI's own
 /// limit ends it with nothing reported. The third value is the last progress line before a stop.
 pub fn tee_watched(
     cmd: &mut Command,
     watchdog: Option<Watchdog>,
 ) -> Result<(ExitStatus, String, Option<String>)> {
     eprintln!("\n==> {}", describe(cmd));
-    #[cfg(unix)]
-    if watchdog.is_some() {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -106,10 +101,10 @@ pub fn tee_watched(
                     watchdog.limit.as_secs(),
                     describe(cmd)
                 );
-                stop_group(child.id());
+                stop_tree(child.id());
                 stalled = Some(last_line.clone().unwrap_or_default());
-                // A daemon that escaped the group can keep a pipe open: read what is left for a
-                // moment, not until it exits.
+                // A daemon that left the tree (reparented to init) can keep a pipe open: read
+                // what is left for a moment, not until it exits.
                 while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
                     captured.push_str(&line);
                     captured.push('\n');
@@ -122,12 +117,29 @@ pub fn tee_watched(
     Ok((status, captured, stalled))
 }
 
-/// Sends SIGTERM, then SIGKILL, to the process group `pgid`.
-fn stop_group(pgid: u32) {
-    let group = format!("-{pgid}");
+/// Sends SIGTERM, then SIGKILL, to `pid` and every process below it. (Not a process group of
+/// its own: that would keep a developer's Ctrl-C from reaching the tests.)
+fn stop_tree(pid: u32) {
+    let mut tree = vec![pid];
+    if let Some(table) = output(Command::new("ps").args(["-e", "-o", "pid=,ppid="])) {
+        let pairs: Vec<(u32, u32)> = table
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.split_whitespace().map(str::parse::<u32>);
+                Some((fields.next()?.ok()?, fields.next()?.ok()?))
+            })
+            .collect();
+        let mut next = 0;
+        while let Some(&parent) = tree.get(next) {
+            tree.extend(pairs.iter().filter(|p| p.1 == parent).map(|p| p.0));
+            next += 1;
+        }
+    }
+    let pids: Vec<String> = tree.iter().map(u32::to_string).collect();
     for signal in ["-TERM", "-KILL"] {
         let _ = Command::new("kill")
-            .args([signal, "--", &group])
+            .arg(signal)
+            .args(&pids)
             .stderr(Stdio::null())
             .status();
         thread::sleep(Duration::from_secs(2));
@@ -195,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_child_without_progress_is_stopped_with_what_it_started() {
-        // The shell starts a grandchild that would outlive it; both belong to the group.
+        // The shell starts a grandchild that would outlive it; both are stopped.
         let mut cmd = Command::new("sh");
         cmd.args([
             "-c",
