@@ -87,7 +87,9 @@ fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Resul
     };
     let (status, out, stalled) = process::tee_watched(&mut cmd, Some(watchdog))?;
     let (mut passed, mut failed) = parse_libtest(&out).unwrap_or((0, 0));
-    if let Some(test) = stalled {
+    if let Some(line) = stalled {
+        // "test name ... " with whatever the app printed after it on the same line.
+        let test = line.split(" ...").next().unwrap_or(&line);
         eprintln!(
             "xtask: an end-to-end test ran over {} min and was stopped: {test}",
             ONE_TEST_AT_MOST.as_secs() / 60
