@@ -56,29 +56,31 @@ describe("paintedAt (the launch figure's first paint)", () => {
     vi.unstubAllGlobals();
   });
 
-  it("answers the wall-clock time of the task after the next frame, not before it", async () => {
+  /** Fake clock at 1,000 ms, frames held until the test paints one, and `paintedAt` asked. */
+  function askWithFramesHeld() {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 1_000 });
     const frames: FrameRequestCallback[] = [];
     vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => frames.push(cb));
-    let at: number | null = null;
-    void paintedAt().then((t) => (at = t));
+    const answer = { at: null as number | null };
+    void paintedAt().then((t) => (answer.at = t));
+    return { frames, answer };
+  }
+
+  it("answers the wall-clock time of the task after the next frame, not before it", async () => {
+    const { frames, answer } = askWithFramesHeld();
     await vi.advanceTimersByTimeAsync(40);
-    expect(at).toBeNull();
+    expect(answer.at).toBeNull();
     frames[0]?.(0);
     await vi.advanceTimersByTimeAsync(1);
-    expect(at).toBe(1_040);
+    expect(answer.at).toBe(1_040);
   });
 
   it("answers nothing while no frame is painted, however long that takes", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 1_000 });
-    const frames: FrameRequestCallback[] = [];
-    vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => frames.push(cb));
-    let at: number | null = null;
-    void paintedAt().then((t) => (at = t));
+    const { frames, answer } = askWithFramesHeld();
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(at).toBeNull();
+    expect(answer.at).toBeNull();
     frames[0]?.(0);
     await vi.advanceTimersByTimeAsync(1);
-    expect(at).toBe(6_000);
+    expect(answer.at).toBe(6_000);
   });
 });
