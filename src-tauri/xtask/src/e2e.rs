@@ -4,7 +4,7 @@
 //! tauri-driver itself for each test.
 
 use crate::process;
-use crate::test::{parse_libtest, Tally};
+use crate::test::{libtest_so_far, parse_libtest, Tally};
 use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -94,12 +94,8 @@ fn run_inner(app: &Path, args: &[String], extra_env: &[(&str, &OsStr)]) -> Resul
             "xtask: an end-to-end test ran over {} min and was stopped: {test}",
             ONE_TEST_AT_MOST.as_secs() / 60
         );
-        // The stopped binary printed no summary: count what finished and the stopped test.
-        passed = out
-            .lines()
-            .filter(|l| l.trim_end().ends_with(" ok") || l.trim() == "ok")
-            .count() as u64;
-        failed = 1 + out.lines().filter(|l| l.contains("FAILED")).count() as u64;
+        // The stopped binary printed no summary.
+        (passed, failed) = libtest_so_far(&out);
     }
     if !status.success() && failed == 0 {
         failed = 1;

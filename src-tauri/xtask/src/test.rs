@@ -231,6 +231,18 @@ pub fn parse_libtest(out: &str) -> Option<(u64, u64)> {
     found
 }
 
+/// Passed and failed tests of a libtest run that was stopped before its summary: each finished
+/// test's `ok` (alone on its line when the app printed after the test's name) or `FAILED`, and
+/// the test that was running counted failed.
+pub fn libtest_so_far(out: &str) -> (u64, u64) {
+    let passed = out
+        .lines()
+        .filter(|l| l.trim_end().ends_with(" ok") || l.trim() == "ok")
+        .count();
+    let failed = out.lines().filter(|l| l.contains("FAILED")).count();
+    (passed as u64, 1 + failed as u64)
+}
+
 fn count_before(text: &str, word: &str) -> u64 {
     text.split([',', ';'])
         .filter_map(|part| {
@@ -244,6 +256,17 @@ fn count_before(text: &str, word: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stopped_run_counts_what_finished_and_the_running_test() {
+        let out = "running 3 tests\n\
+            test a ... ok\n\
+            test b ... SpiRegistry daemon is running\n\
+            ok\n\
+            test c ... FAILED\n\
+            test d ... ";
+        assert_eq!(libtest_so_far(out), (2, 2));
+    }
 
     #[test]
     fn nextest_summary_with_failures() {
